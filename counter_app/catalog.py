@@ -1,0 +1,258 @@
+"""The procedure catalog: procedures and their required papers, loaded from resources/ or sync."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from counter_app.calendar import ProcessingUnit
+from counter_app.db.engine import Database
+from counter_app.db.models import Procedure, ProcedurePaper
+from counter_app.domain import local_now
+from counter_app.identity import fold, normalize_text
+from counter_app.resources import resource_path
+
+PAPER_CODE = re.compile(r"^[A-Z0-9_]{1,12}$")
+
+
+class CatalogError(ValueError):
+    """A catalog file is malformed; str(exc) says where, in Vietnamese."""
+
+
+@dataclass(frozen=True)
+class PaperSpec:
+    """A paper the procedure requires."""
+
+    code: str
+    name: str
+    originals: int
+    copies: int
+    required: bool
+
+
+@dataclass(frozen=True)
+class ProcedureInfo:
+    """A procedure as the intake form, receipts and reports see it."""
+
+    code: str
+    name: str
+    sector: str
+    sector_code: str | None
+    level: str
+    processing_amount: float
+    processing_unit: ProcessingUnit
+    cutoff: time | None
+    fee: int
+    fee_note: str
+    result: str
+    papers: tuple[PaperSpec, ...]
+    verified: bool = False
+    source_note: str = ""
+
+    @property
+    def processing_text(self) -> str:
+        """ "03 ngày làm việc", "04 giờ làm việc", "Trong ngày" — as printed on receipts."""
+        amount = self.processing_amount
+        if amount == 0:
+            return "Trong ngày"
+        number = f"{int(amount):02d}" if float(amount).is_integer() else f"{amount:g}"
+        return f"{number} {self.processing_unit.label}"
+
+    @property
+    def required_papers(self) -> tuple[PaperSpec, ...]:
+        return tuple(p for p in self.papers if p.required)
+
+
+def default_catalog_file() -> Path:
+    return resource_path("catalog", "procedures.json")
+
+
+def parse_catalog(data: Mapping[str, Any]) -> list[ProcedureInfo]:
+    """Validate a catalog document (the procedures.json schema) into ProcedureInfo values."""
+    items = data.get("procedures")
+    if not isinstance(items, list):
+        raise CatalogError("Tệp danh mục thiếu mục «procedures».")
+    result: list[ProcedureInfo] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items, start=1):
+        try:
+            info = _parse_procedure(item)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CatalogError(f"Thủ tục thứ {index} trong danh mục không hợp lệ: {exc}") from exc
+        if info.code in seen:
+            raise CatalogError(f"Mã thủ tục {info.code} xuất hiện hai lần trong danh mục.")
+        seen.add(info.code)
+        result.append(info)
+    return result
+
+
+def _parse_procedure(item: Mapping[str, Any]) -> ProcedureInfo:
+    processing = item["processing"]
+    cutoff_text = item.get("cutoff")
+    cutoff = time.fromisoformat(cutoff_text) if cutoff_text else None
+    papers = []
+    for p in item["papers"]:
+        code = str(p["code"])
+        if not PAPER_CODE.match(code):
+            raise ValueError(f"mã giấy tờ «{code}» không hợp lệ")
+        papers.append(
+            PaperSpec(
+                code=code,
+                name=normalize_text(str(p["name"])),
+                originals=int(p.get("originals", 1)),
+                copies=int(p.get("copies", 0)),
+                required=bool(p.get("required", True)),
+            )
+        )
+    amount = float(processing["amount"])
+    if amount < 0:
+        raise ValueError("thời hạn giải quyết âm")
+    return ProcedureInfo(
+        code=normalize_text(str(item["code"])),
+        name=normalize_text(str(item["name"])),
+        sector=normalize_text(str(item.get("sector", ""))),
+        sector_code=item.get("sector_code") or None,
+        level=str(item.get("level", "province")),
+        processing_amount=amount,
+        processing_unit=ProcessingUnit(processing["unit"]),
+        cutoff=cutoff,
+        fee=int(item.get("fee", 0)),
+        fee_note=normalize_text(str(item.get("fee_note", ""))),
+        result=normalize_text(str(item.get("result", ""))),
+        papers=tuple(papers),
+        verified=bool(item.get("verified", False)),
+        source_note=normalize_text(str(item.get("source_note", ""))),
+    )
+
+
+def info_from_row(row: Procedure) -> ProcedureInfo:
+    return ProcedureInfo(
+        code=row.code,
+        name=row.name,
+        sector=row.sector,
+        sector_code=row.sector_code,
+        level=row.level,
+        processing_amount=float(row.processing_amount),
+        processing_unit=ProcessingUnit(row.processing_unit),
+        cutoff=time.fromisoformat(row.cutoff) if row.cutoff else None,
+        fee=row.fee,
+        fee_note=row.fee_note,
+        result=row.result,
+        papers=tuple(
+            PaperSpec(p.code, p.name, p.originals, p.copies, p.required) for p in row.papers
+        ),
+        verified=row.verified,
+        source_note=row.source_note,
+    )
+
+
+def upsert_procedures(s: Session, procedures: Iterable[ProcedureInfo]) -> tuple[int, int]:
+    """Insert new procedures and update known ones by code, in the caller's transaction.
+
+    Papers are matched by code so dossiers keep pointing at meaningful rows. Returns
+    (added, updated).
+    """
+    added = updated = 0
+    existing = {
+        p.code: p for p in s.scalars(select(Procedure).options(selectinload(Procedure.papers)))
+    }
+    now = local_now()
+    for info in procedures:
+        row = existing.get(info.code)
+        if row is None:
+            row = Procedure(code=info.code, updated_at=now)
+            s.add(row)
+            added += 1
+        else:
+            updated += 1
+        row.name = info.name
+        row.name_folded = fold(f"{info.code} {info.name}")
+        row.sector = info.sector
+        row.sector_code = info.sector_code
+        row.level = info.level
+        row.processing_amount = info.processing_amount
+        row.processing_unit = info.processing_unit.value
+        row.cutoff = info.cutoff.strftime("%H:%M") if info.cutoff else None
+        row.fee = info.fee
+        row.fee_note = info.fee_note
+        row.result = info.result
+        row.verified = info.verified
+        row.source_note = info.source_note
+        row.active = True
+        row.updated_at = now
+        by_code = {p.code: p for p in row.papers}
+        new_papers = []
+        for position, spec in enumerate(info.papers):
+            paper = by_code.get(spec.code) or ProcedurePaper(code=spec.code)
+            paper.name = spec.name
+            paper.originals = spec.originals
+            paper.copies = spec.copies
+            paper.required = spec.required
+            paper.position = position
+            new_papers.append(paper)
+        row.papers = new_papers
+    return added, updated
+
+
+class CatalogService:
+    """Procedures for the intake form; cached, since the catalog changes only on load or sync."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._cache: dict[str, ProcedureInfo] | None = None
+
+    def load_file(self, path: Path | None = None) -> tuple[int, int]:
+        """Load a catalog JSON file into the database; safe to repeat. Returns (added, updated)."""
+        path = path or default_catalog_file()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise CatalogError(f"Không đọc được tệp danh mục {path}: {exc}") from exc
+        procedures = parse_catalog(data)
+        with self._db.write() as s:
+            counts = upsert_procedures(s, procedures)
+        self.invalidate()
+        return counts
+
+    def invalidate(self) -> None:
+        self._cache = None
+
+    def _all(self) -> dict[str, ProcedureInfo]:
+        if self._cache is None:
+            with self._db.read() as s:
+                rows = s.scalars(
+                    select(Procedure)
+                    .where(Procedure.active.is_(True))
+                    .options(selectinload(Procedure.papers))
+                    .order_by(Procedure.sector, Procedure.name)
+                )
+                self._cache = {r.code: info_from_row(r) for r in rows}
+        return self._cache
+
+    def all(self) -> list[ProcedureInfo]:
+        return list(self._all().values())
+
+    def get(self, code: str) -> ProcedureInfo | None:
+        return self._all().get(code.strip())
+
+    def find(self, text: str, limit: int = 20) -> list[ProcedureInfo]:
+        """Type-ahead by code or by name without diacritics; every word must match."""
+        words = fold(text).split()
+        if not words:
+            return self.all()[:limit]
+        hits: list[tuple[int, ProcedureInfo]] = []
+        for info in self._all().values():
+            haystack = fold(f"{info.code} {info.name} {info.sector}")
+            if all(w in haystack for w in words):
+                rank = 0 if info.code.startswith(text.strip()) else 1
+                hits.append((rank, info))
+        hits.sort(key=lambda h: h[0])
+        return [info for _, info in hits[:limit]]

@@ -1,0 +1,109 @@
+"""Create or upgrade a database to the newest schema, backing an older one up first."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect
+
+from counter_app.db.engine import Database, DatabaseError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+@dataclass(frozen=True)
+class UpgradeResult:
+    """What `upgrade` did: revisions before/after and the backup it took, if any."""
+
+    from_revision: str | None
+    to_revision: str
+    backup: Path | None
+    created: bool
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_sqlite(db: Database, backup_dir: Path, *, label: str = "backup") -> Path:
+    """A consistent copy of a live SQLite database (online backup API), readable by us only."""
+    if db.file is None:
+        raise DatabaseError("Chỉ sao lưu trực tiếp được cơ sở dữ liệu SQLite.")
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = backup_dir / f"{db.file.stem}-{label}-{stamp}.sqlite3"
+    target.touch(mode=0o600)
+    src = sqlite3.connect(db.file)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    target.chmod(0o600)
+    return target
+
+
+def restore_sqlite_file(backup: Path, target: Path) -> None:
+    """Put a backup file back in place of a database file (its WAL files go with the old one)."""
+    for suffix in ("-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    tmp = target.with_suffix(".restoring")
+    shutil.copyfile(backup, tmp)
+    tmp.chmod(0o600)
+    tmp.replace(target)
+
+
+def upgrade(db: Database, *, backup_dir: Path, to: str = "head") -> UpgradeResult:
+    """Bring the schema to `to`; an existing older SQLite file is backed up first and put back
+    if the migration fails."""
+    before = current_revision(db)
+    head = head_revision() if to == "head" else to
+    if before == head:
+        return UpgradeResult(before, head, None, created=False)
+    with db.engine.connect() as conn:
+        has_tables = bool(inspect(conn).get_table_names())
+    backup: Path | None = None
+    if has_tables and db.file is not None:
+        backup = backup_sqlite(db, backup_dir, label=f"before-{head}")
+        log.info("database backed up before migration to %s", backup.name)
+    try:
+        with db.engine.begin() as conn:
+            command.upgrade(alembic_config(conn), to)
+    except Exception as exc:
+        if backup is not None and db.file is not None:
+            db.dispose()
+            restore_sqlite_file(backup, db.file)
+            raise DatabaseError(
+                "Nâng cấp cơ sở dữ liệu thất bại; đã khôi phục bản sao lưu "
+                f"{backup}. Chi tiết: {exc}"
+            ) from exc
+        hint = " Hãy khôi phục từ bản pg_dump trước khi nâng cấp." if db.is_postgres else ""
+        raise DatabaseError(f"Nâng cấp cơ sở dữ liệu thất bại: {exc}.{hint}") from exc
+    return UpgradeResult(before, head, backup, created=not has_tables)

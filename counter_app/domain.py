@@ -1,0 +1,163 @@
+"""Domain vocabulary shared by every part: statuses, channels, roles, Vietnamese labels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from zoneinfo import ZoneInfo
+
+TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_now() -> datetime:
+    """Naive local wall time in Vietnam: the clock every rule and receipt speaks."""
+    return datetime.now(TIMEZONE).replace(tzinfo=None, microsecond=0)
+
+
+class DossierStatus(IntEnum):
+    """Status codes used by provincial systems and the national portal (DOMAIN.md)."""
+
+    REGISTERED = 1
+    RECEIVED = 2
+    REFUSED = 3
+    PROCESSING = 4
+    SUPPLEMENT_REQUESTED = 5
+    PAYMENT_REQUESTED = 6
+    WITHDRAWN = 7
+    STOPPED = 8
+    RESULT_READY = 9
+    RETURNED = 10
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+    @property
+    def citizen_text(self) -> str:
+        """What the status means in plain words for the citizen at the kiosk."""
+        return _STATUS_PLAIN[self]
+
+
+_STATUS_LABELS = {
+    DossierStatus.REGISTERED: "Mới đăng ký",
+    DossierStatus.RECEIVED: "Được tiếp nhận",
+    DossierStatus.REFUSED: "Không được tiếp nhận",
+    DossierStatus.PROCESSING: "Đang xử lý",
+    DossierStatus.SUPPLEMENT_REQUESTED: "Yêu cầu bổ sung giấy tờ",
+    DossierStatus.PAYMENT_REQUESTED: "Yêu cầu thực hiện nghĩa vụ tài chính",
+    DossierStatus.WITHDRAWN: "Công dân yêu cầu rút hồ sơ",
+    DossierStatus.STOPPED: "Dừng xử lý",
+    DossierStatus.RESULT_READY: "Đã xử lý xong",
+    DossierStatus.RETURNED: "Đã trả kết quả",
+}
+
+_STATUS_PLAIN = {
+    DossierStatus.REGISTERED: "Hồ sơ đã được đăng ký, đang chờ tiếp nhận.",
+    DossierStatus.RECEIVED: "Hồ sơ đã được tiếp nhận và đang chờ chuyển xử lý.",
+    DossierStatus.REFUSED: "Hồ sơ không được tiếp nhận.",
+    DossierStatus.PROCESSING: "Hồ sơ đang được cơ quan có thẩm quyền giải quyết.",
+    DossierStatus.SUPPLEMENT_REQUESTED: (
+        "Hồ sơ cần bổ sung giấy tờ. Vui lòng liên hệ quầy tiếp nhận."
+    ),
+    DossierStatus.PAYMENT_REQUESTED: "Hồ sơ cần thực hiện nghĩa vụ tài chính (nộp thuế, phí).",
+    DossierStatus.WITHDRAWN: "Hồ sơ đã được rút theo yêu cầu của người nộp.",
+    DossierStatus.STOPPED: "Hồ sơ đã dừng xử lý.",
+    DossierStatus.RESULT_READY: "Đã có kết quả. Mời ông/bà đến nhận kết quả.",
+    DossierStatus.RETURNED: "Kết quả đã được trả cho người nộp.",
+}
+
+#: Statuses after which a dossier can no longer be late.
+FINISHED_STATUSES = frozenset({DossierStatus.RESULT_READY, DossierStatus.RETURNED})
+
+
+class Channel(IntEnum):
+    """Kênh thực hiện."""
+
+    IN_PERSON = 1
+    ONLINE = 2
+    POSTAL = 3
+
+    @property
+    def label(self) -> str:
+        return {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"}[self.value]
+
+
+class ApplicantKind(IntEnum):
+    """Loại đối tượng."""
+
+    CITIZEN = 1
+    ENTERPRISE = 2
+    STATE_AGENCY = 3
+    OTHER_ORGANISATION = 4
+
+    @property
+    def label(self) -> str:
+        return {1: "Công dân", 2: "Doanh nghiệp", 3: "Cơ quan nhà nước", 4: "Tổ chức khác"}[
+            self.value
+        ]
+
+    @property
+    def is_person(self) -> bool:
+        return self is ApplicantKind.CITIZEN
+
+
+class ResultDelivery(StrEnum):
+    """Where the citizen gets the result."""
+
+    COUNTER = "counter"
+    POST = "post"
+
+    @property
+    def label(self) -> str:
+        return {"counter": "Tại quầy", "post": "Qua bưu chính công ích"}[self.value]
+
+
+class Role(StrEnum):
+    """What a signed-in user may do; each role includes the ones before it."""
+
+    CLERK = "clerk"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return {"clerk": "Cán bộ tiếp nhận", "supervisor": "Giám sát", "admin": "Quản trị"}[
+            self.value
+        ]
+
+
+class Permission(StrEnum):
+    """Actions the core checks before doing them."""
+
+    RECEIVE = "receive"
+    HAND_BACK = "hand_back"
+    ISSUE_SLIP = "issue_slip"
+    VIEW_DASHBOARD = "view_dashboard"
+    MANAGE_USERS = "manage_users"
+    MANAGE_CENTRE = "manage_centre"
+    MANAGE_CALENDAR = "manage_calendar"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CLERK: frozenset({Permission.RECEIVE, Permission.HAND_BACK, Permission.ISSUE_SLIP}),
+    Role.SUPERVISOR: frozenset(
+        {Permission.RECEIVE, Permission.HAND_BACK, Permission.ISSUE_SLIP, Permission.VIEW_DASHBOARD}
+    ),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+class PermissionDenied(PermissionError):
+    """The signed-in user's role does not allow this; str(exc) is Vietnamese."""
+
+
+class SlipKind(StrEnum):
+    SUPPLEMENT = "supplement"
+    REFUSAL = "refusal"
+
+    @property
+    def label(self) -> str:
+        return {
+            "supplement": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+            "refusal": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+        }[self.value]

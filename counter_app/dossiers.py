@@ -1,0 +1,442 @@
+"""Finding dossiers and moving them on: lookup, search, lists, results hand-back, slips."""
+
+from __future__ import annotations
+
+import re
+import uuid as uuidlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from counter_app.audit import audit
+from counter_app.auth import UserInfo
+from counter_app.catalog import ProcedureInfo
+from counter_app.db.engine import Database
+from counter_app.db.models import Dossier, DossierEvent, Procedure, Slip
+from counter_app.domain import (
+    FINISHED_STATUSES,
+    DossierStatus,
+    Permission,
+    ResultDelivery,
+    SlipKind,
+    local_now,
+)
+from counter_app.identity import fold, mask_name, normalize_text
+from counter_app.outbox import dossier_payload, enqueue, event_payload, slip_payload
+
+# A dossier code, also when a scanner prefixes it with the lookup URL or adds spaces.
+CODE_PATTERN = re.compile(r"([0-9A-Z]+(?:\.[0-9A-Z]+)*-\d{6}-\d{4})")
+MAX_SCAN_LENGTH = 512
+
+
+def extract_code(scanned: str) -> str | None:
+    """The dossier code inside a scan (bare code, or a lookup URL ending in it); None if absent."""
+    if not scanned or len(scanned) > MAX_SCAN_LENGTH:
+        return None
+    matches = CODE_PATTERN.findall(scanned.strip().upper())
+    return matches[-1] if matches else None
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    """One line of a dossier list."""
+
+    id: int
+    code: str
+    applicant_name: str
+    procedure_code: str
+    procedure_name: str
+    status: DossierStatus
+    received_at: datetime
+    appointment_at: datetime
+    counter_no: int
+    clerk_name: str
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.status not in FINISHED_STATUSES and self.appointment_at < now
+
+
+@dataclass(frozen=True)
+class PaperLine:
+    code: str
+    name: str
+    originals: int
+    copies: int
+    submitted: bool
+
+
+@dataclass(frozen=True)
+class EventLine:
+    status: DossierStatus
+    at: datetime
+    actor: str
+    note: str
+    source: str
+
+
+@dataclass(frozen=True)
+class DossierDetail:
+    """Everything the counter shows about one dossier."""
+
+    row: DossierRow
+    uuid: str
+    applicant: dict[str, Any]
+    papers: tuple[PaperLine, ...]
+    events: tuple[EventLine, ...]
+    fee: int
+    dossier_sets: int
+    summary: str
+    notes: str
+    missing_papers_reason: str
+    result_delivery: ResultDelivery
+    delivery_address: str
+    handed_back_at: datetime | None
+    provincial_ref: str | None
+    processing_text: str
+
+
+@dataclass(frozen=True)
+class PublicDossier:
+    """What anyone holding the receipt may see (kiosk, QR link, public API): nothing personal."""
+
+    code: str
+    procedure_name: str
+    masked_name: str
+    status: DossierStatus
+    status_text: str
+    appointment_at: datetime
+    result_ready: bool
+    collect_at: str
+    what_to_bring: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "procedure": self.procedure_name,
+            "applicant": self.masked_name,
+            "status": int(self.status),
+            "status_label": self.status.label,
+            "status_text": self.status_text,
+            "appointment": self.appointment_at.isoformat(),
+            "result_ready": self.result_ready,
+            "collect_at": self.collect_at,
+            "what_to_bring": self.what_to_bring,
+        }
+
+
+class ResultNotReady(RuntimeError):
+    """Handing back a result whose dossier is not at status 9; str(exc) is Vietnamese."""
+
+
+class DossierNotFound(LookupError):
+    """No dossier with that code; str(exc) is Vietnamese."""
+
+
+def _row(d: Dossier) -> DossierRow:
+    return DossierRow(
+        id=d.id,
+        code=d.code,
+        applicant_name=d.applicant_name,
+        procedure_code=d.procedure.code,
+        procedure_name=d.procedure.name,
+        status=DossierStatus(d.status),
+        received_at=d.received_at,
+        appointment_at=d.appointment_at,
+        counter_no=d.counter_no,
+        clerk_name=d.clerk_name,
+    )
+
+
+def public_view(d: Dossier, counter_label: str = "") -> PublicDossier:
+    """The public face of a dossier: one place for the kiosk, the QR page and the server API."""
+    status = DossierStatus(d.status)
+    ready = status is DossierStatus.RESULT_READY
+    if d.result_delivery == ResultDelivery.POST.value:
+        collect = "Kết quả được gửi qua dịch vụ bưu chính công ích đến địa chỉ đã đăng ký."
+    else:
+        collect = "Tại Bộ phận tiếp nhận và trả kết quả" + (
+            f", {counter_label}" if counter_label else ""
+        )
+    bring = (
+        "Mang theo giấy tiếp nhận hồ sơ và hẹn trả kết quả, căn cước/CCCD của người nộp "
+        "(hoặc giấy ủy quyền nếu nhận thay)."
+    )
+    if status is DossierStatus.SUPPLEMENT_REQUESTED:
+        bring = "Mang theo giấy tiếp nhận và các giấy tờ cần bổ sung theo phiếu yêu cầu."
+    elif status is DossierStatus.PAYMENT_REQUESTED:
+        bring = "Mang theo giấy tiếp nhận và thông báo nộp nghĩa vụ tài chính."
+    return PublicDossier(
+        code=d.code,
+        procedure_name=d.procedure.name,
+        masked_name=mask_name(d.applicant_name),
+        status=status,
+        status_text=status.citizen_text,
+        appointment_at=d.appointment_at,
+        result_ready=ready,
+        collect_at=collect,
+        what_to_bring=bring,
+    )
+
+
+class DossierService:
+    """Reads dossiers and records what happens to them at the counter."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        counter_no: int,
+        clock: Callable[[], datetime] = local_now,
+    ) -> None:
+        self._db = db
+        self._counter_no = counter_no
+        self._clock = clock
+
+    def _by_code(self, s: Session, code: str) -> Dossier | None:
+        return s.scalar(
+            select(Dossier)
+            .where(Dossier.code == code.strip().upper())
+            .options(selectinload(Dossier.procedure))
+        )
+
+    def lookup(self, code: str) -> DossierRow | None:
+        """A dossier by its exact code (what a scan gives)."""
+        with self._db.read() as s:
+            d = self._by_code(s, code)
+            return _row(d) if d is not None else None
+
+    def public(self, scanned: str) -> PublicDossier | None:
+        """The public view for a scan or typed code; None for junk or an unknown code."""
+        code = extract_code(scanned)
+        if code is None:
+            return None
+        with self._db.read() as s:
+            d = self._by_code(s, code)
+            return public_view(d, f"quầy số {d.counter_no}") if d is not None else None
+
+    def detail(self, code: str) -> DossierDetail | None:
+        with self._db.read() as s:
+            d = s.scalar(
+                select(Dossier)
+                .where(Dossier.code == code.strip().upper())
+                .options(
+                    selectinload(Dossier.procedure),
+                    selectinload(Dossier.papers),
+                    selectinload(Dossier.events),
+                )
+            )
+            if d is None:
+                return None
+            from counter_app.catalog import info_from_row
+
+            info: ProcedureInfo = info_from_row(d.procedure)
+            return DossierDetail(
+                row=_row(d),
+                uuid=d.uuid,
+                applicant=dict(d.applicant_snapshot),
+                papers=tuple(
+                    PaperLine(p.code, p.name, p.originals, p.copies, p.submitted) for p in d.papers
+                ),
+                events=tuple(
+                    EventLine(DossierStatus(e.status), e.at, e.actor, e.note, e.source)
+                    for e in d.events
+                ),
+                fee=d.fee,
+                dossier_sets=d.dossier_sets,
+                summary=d.summary,
+                notes=d.notes,
+                missing_papers_reason=d.missing_papers_reason,
+                result_delivery=ResultDelivery(d.result_delivery),
+                delivery_address=d.delivery_address,
+                handed_back_at=d.handed_back_at,
+                provincial_ref=d.provincial_ref,
+                processing_text=info.processing_text,
+            )
+
+    def search(
+        self,
+        query: str = "",
+        *,
+        day_from: date | None = None,
+        day_to: date | None = None,
+        statuses: Sequence[DossierStatus] | None = None,
+        limit: int = 200,
+    ) -> list[DossierRow]:
+        """Newest first. `query` matches name, ID number, code or phone, without diacritics."""
+        stmt: Select[tuple[Dossier]] = select(Dossier).options(selectinload(Dossier.procedure))
+        if day_from is not None:
+            stmt = stmt.where(Dossier.received_at >= datetime.combine(day_from, time.min))
+        if day_to is not None:
+            stmt = stmt.where(
+                Dossier.received_at < datetime.combine(day_to + timedelta(days=1), time.min)
+            )
+        if statuses:
+            stmt = stmt.where(Dossier.status.in_([int(s) for s in statuses]))
+        with self._db.read() as s:
+            code = extract_code(query)
+            if code is not None:
+                stmt = stmt.where(Dossier.code == code)
+            else:
+                words = re.findall(r"\w+", fold(query))
+                if words:
+                    stmt = _match_words(s, stmt, words)
+            stmt = stmt.order_by(Dossier.id.desc()).limit(limit)
+            return [_row(d) for d in s.scalars(stmt)]
+
+    def list_day(
+        self, day: date, statuses: Sequence[DossierStatus] | None = None
+    ) -> list[DossierRow]:
+        return self.search(day_from=day, day_to=day, statuses=statuses, limit=100_000)
+
+    # -- changes -------------------------------------------------------------------------------
+
+    def hand_back(
+        self, code: str, *, clerk: UserInfo, note: str = "", force: bool = False
+    ) -> DossierRow:
+        """Record that the result went back to the citizen (status 10), by whom and when.
+
+        Refuses with ResultNotReady unless the result is ready (status 9) or `force` is given
+        (the clerk confirmed the warning).
+        """
+        clerk.require(Permission.HAND_BACK)
+        with self._db.write() as s:
+            d = self._by_code(s, code)
+            if d is None:
+                raise DossierNotFound(f"Không tìm thấy hồ sơ mã {code}.")
+            status = DossierStatus(d.status)
+            if status is DossierStatus.RETURNED:
+                raise ResultNotReady(
+                    f"Hồ sơ {d.code} đã trả kết quả lúc {d.handed_back_at:%H:%M %d/%m/%Y}."
+                )
+            if status is not DossierStatus.RESULT_READY and not force:
+                raise ResultNotReady(
+                    f"Hồ sơ {d.code} đang ở trạng thái «{status.label}», chưa có kết quả để trả."
+                )
+            now = self._clock()
+            d.handed_back_at = now
+            self._change_status(s, d, DossierStatus.RETURNED, clerk, normalize_text(note), now)
+            return _row(d)
+
+    def _change_status(
+        self,
+        s: Session,
+        d: Dossier,
+        status: DossierStatus,
+        user: UserInfo | None,
+        note: str,
+        at: datetime,
+    ) -> None:
+        event = DossierEvent(
+            uuid=str(uuidlib.uuid4()),
+            status=int(status),
+            at=at,
+            user_id=user.id if user else None,
+            actor=user.full_name if user else "",
+            note=note,
+            source="counter",
+        )
+        d.events.append(event)
+        d.status = int(status)
+        d.version += 1
+        d.updated_at = at
+        s.flush()
+        audit(s, user, "dossier.status", "dossier", d.code, {"status": int(status)})
+        enqueue(s, "dossier", d.uuid, dossier_payload(d), version=d.version)
+        enqueue(s, "event", event.uuid, event_payload(event, d))
+
+    def issue_slip(
+        self,
+        kind: SlipKind,
+        *,
+        procedure_code: str,
+        applicant: dict[str, Any],
+        items: Sequence[str],
+        reason: str,
+        clerk: UserInfo | None,
+        dossier_code: str | None = None,
+    ) -> SlipRecord:
+        """Record a supplement-request (Mẫu 02) or refusal slip handed to the citizen."""
+        if clerk is not None:
+            clerk.require(Permission.ISSUE_SLIP)
+        clean_items = [normalize_text(i, max_length=500) for i in items if i.strip()]
+        clean_reason = normalize_text(reason, max_length=2000, multiline=True)
+        if kind is SlipKind.SUPPLEMENT and not clean_items:
+            raise ValueError("Giấy tờ cần bổ sung: hãy chọn ít nhất một giấy tờ.")
+        if kind is SlipKind.REFUSAL and not (clean_items or clean_reason):
+            raise ValueError("Lý do từ chối: không được để trống.")
+        name = normalize_text(str(applicant.get("name", "")), max_length=255)
+        if not name:
+            raise ValueError("Họ và tên người nộp: không được để trống.")
+        now = self._clock()
+        with self._db.write() as s:
+            procedure = s.scalar(select(Procedure).where(Procedure.code == procedure_code))
+            if procedure is None:
+                raise ValueError(f"Thủ tục hành chính: không có thủ tục mã «{procedure_code}».")
+            dossier = self._by_code(s, dossier_code) if dossier_code else None
+            slip = Slip(
+                uuid=str(uuidlib.uuid4()),
+                kind=kind.value,
+                dossier_id=dossier.id if dossier else None,
+                procedure_id=procedure.id,
+                applicant_name=name,
+                applicant_snapshot={
+                    k: v for k, v in applicant.items() if isinstance(v, str | int | None)
+                },
+                items=clean_items,
+                reason=clean_reason,
+                at=now,
+                counter_no=self._counter_no,
+                clerk_id=clerk.id if clerk else None,
+                clerk_name=clerk.full_name if clerk else "",
+            )
+            s.add(slip)
+            s.flush()
+            if dossier is not None and kind is SlipKind.SUPPLEMENT:
+                self._change_status(
+                    s, dossier, DossierStatus.SUPPLEMENT_REQUESTED, clerk, clean_reason, now
+                )
+            audit(s, clerk, f"slip.{kind.value}", "slip", slip.uuid, {"procedure": procedure_code})
+            enqueue(
+                s,
+                "slip",
+                slip.uuid,
+                slip_payload(slip, procedure_code, dossier.uuid if dossier else None),
+            )
+            return SlipRecord(
+                slip.uuid, kind, now, tuple(clean_items), clean_reason, procedure_code
+            )
+
+
+@dataclass(frozen=True)
+class SlipRecord:
+    """A slip as recorded; enough to print it."""
+
+    uuid: str
+    kind: SlipKind
+    at: datetime
+    items: tuple[str, ...]
+    reason: str
+    procedure_code: str
+
+
+def _match_words(
+    s: Session, stmt: Select[tuple[Dossier]], words: list[str]
+) -> Select[tuple[Dossier]]:
+    """Restrict to dossiers whose folded search text has every word as a word prefix."""
+    dialect = s.get_bind().dialect.name
+    if dialect == "sqlite":
+        # FTS5 prefix query on already-folded text; quoting keeps user input from being syntax.
+        match = " AND ".join(f'"{w}"*' for w in words)
+        ids = (
+            select(text("rowid"))
+            .select_from(text("dossier_fts"))
+            .where(text("dossier_fts MATCH :match"))
+        )
+        return stmt.where(Dossier.id.in_(ids)).params(match=match)
+    for w in words:
+        stmt = stmt.where(Dossier.search_text.like(f"%{w}%"))
+    return stmt

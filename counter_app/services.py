@@ -1,0 +1,92 @@
+"""The composition root: one object that wires settings, database and services together.
+
+The window, the command line, the tests and the benchmark all start from `CounterServices`.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from counter_app.auth import AuthService
+from counter_app.calendar import WorkingCalendar
+from counter_app.catalog import CatalogService
+from counter_app.centre import CentreConfig, CentreService
+from counter_app.db.engine import Database
+from counter_app.db.migrate import UpgradeResult, upgrade
+from counter_app.domain import local_now
+from counter_app.dossiers import DossierService
+from counter_app.intake import IntakeService
+from counter_app.settings import Settings
+
+# Other counters on a shared database may change the calendar; re-read it this often.
+_CENTRE_TTL_S = 60.0
+
+
+@dataclass(frozen=True)
+class InitResult:
+    upgrade: UpgradeResult
+    procedures_added: int
+    procedures_updated: int
+
+
+class CounterServices:
+    """Every core service for one database, sharing one clock and one cached calendar."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        db: Database | None = None,
+        clock: Callable[[], datetime] = local_now,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = db or Database(settings.database_url)
+        self.auth = AuthService(self.db)
+        self.centre = CentreService(self.db)
+        self.catalog = CatalogService(self.db)
+        self._centre_cache: tuple[float, CentreConfig, WorkingCalendar] | None = None
+        self.intake = IntakeService(
+            self.db,
+            self.catalog,
+            centre=self.centre_config,
+            calendar=self.calendar,
+            counter_no=settings.counter_no,
+            code_scope=settings.code_scope,
+            clock=clock,
+        )
+        self.dossiers = DossierService(self.db, counter_no=settings.counter_no, clock=clock)
+
+    def migrate(self) -> UpgradeResult:
+        """Create or upgrade the schema (an older SQLite file is backed up first)."""
+        return upgrade(self.db, backup_dir=self.settings.paths.backup_dir)
+
+    def init(self, *, load_catalog: bool = True) -> InitResult:
+        """`counter-app init`: schema to head and the bundled catalog loaded; safe to repeat."""
+        result = self.migrate()
+        added = updated = 0
+        if load_catalog:
+            added, updated = self.catalog.load_file()
+        return InitResult(result, added, updated)
+
+    def _centre(self) -> tuple[CentreConfig, WorkingCalendar]:
+        now = _time.monotonic()
+        if self._centre_cache is None or now - self._centre_cache[0] > _CENTRE_TTL_S:
+            self._centre_cache = (now, self.centre.load(), self.centre.calendar())
+        return self._centre_cache[1], self._centre_cache[2]
+
+    def centre_config(self) -> CentreConfig:
+        return self._centre()[0]
+
+    def calendar(self) -> WorkingCalendar:
+        return self._centre()[1]
+
+    def reload_centre(self) -> None:
+        """Forget cached centre settings and calendar (after an admin changed them)."""
+        self._centre_cache = None
+
+    def close(self) -> None:
+        self.db.dispose()

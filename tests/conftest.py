@@ -1,0 +1,148 @@
+"""Shared fixtures: a private app home, real SQLite files, and a real throwaway PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+
+# Before any Qt import: without a display, Qt must render offscreen (NOTES.md).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import shutil
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SMALL_CATALOG = FIXTURES / "catalog_small.json"
+
+# No test may touch the real user's data: everything lives under one temporary home.
+_SESSION_HOME = Path(tempfile.mkdtemp(prefix="counter-app-tests-"))
+os.environ["COUNTER_APP_HOME"] = str(_SESSION_HOME)
+for _var in ("COUNTER_APP_DB", "COUNTER_APP_SERVER_URL", "COUNTER_APP_SERVER_TOKEN"):
+    os.environ.pop(_var, None)
+
+
+class FixedClock:
+    """A clock tests can set and move; passed into services instead of the wall clock."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("COUNTER_APP_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'counter.sqlite3'}"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 27, 9, 0))
+
+
+def _find_pg_bin() -> Path | None:
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).parent
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (candidate / "initdb").exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A real PostgreSQL server: $COUNTER_APP_TEST_PG_URL, or a throwaway cluster started here."""
+    given = os.environ.get("COUNTER_APP_TEST_PG_URL")
+    if given:
+        yield given
+        return
+    bindir = _find_pg_bin()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is required in CI but no server binaries were found")
+        pytest.skip("PostgreSQL server binaries not installed")
+    base = Path(tempfile.mkdtemp(prefix="counter-pg-"))
+    data, sock = base / "data", base / "sock"
+    data.mkdir()
+    sock.mkdir()
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        shutil.chown(base, "postgres")
+        shutil.chown(data, "postgres")
+        shutil.chown(sock, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = 54000 + os.getpid() % 1000
+    subprocess.run(
+        [*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+         "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+        check=True, capture_output=True,
+    )
+    subprocess.run(
+        [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"), "-o",
+         f"-k {sock} -p {port} -c listen_addresses='' -c fsync=off -c max_connections=100",
+         "start"],
+        check=True, capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://postgres@/postgres?host={sock}&port={port}"
+    finally:
+        subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(pg_server).set(database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_services(url: str, clock: FixedClock | None = None, *, counter_no: int = 1):  # type: ignore[no-untyped-def]
+    """CounterServices on `url`, migrated, with the small test catalog loaded."""
+    from dataclasses import replace
+
+    from counter_app.services import CounterServices
+    from counter_app.settings import Settings
+
+    settings = replace(Settings.load(db_url=url), counter_no=counter_no)
+    services = CounterServices(settings, clock=clock) if clock else CounterServices(settings)
+    services.migrate()
+    services.catalog.load_file(SMALL_CATALOG)
+    return services
+
+
+@pytest.fixture
+def services(sqlite_url: str, clock: FixedClock, app_home: Path):  # type: ignore[no-untyped-def]
+    s = make_services(sqlite_url, clock)
+    yield s
+    s.close()

@@ -59,7 +59,7 @@ class CentreConfig:
         try:
             WorkingHours.from_dict(self.working_hours)
         except ValueError as exc:
-            raise InvalidValue(f"Giờ làm việc: {exc}") from exc
+            raise InvalidValue(str(exc)) from exc  # already names the day in Vietnamese
         return CentreConfig(
             agency_identifier=ident,
             working_hours=dict(self.working_hours),

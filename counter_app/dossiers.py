@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import ColumnElement, column, select, table, text
 from sqlalchemy.orm import Session, selectinload
 
 from counter_app.audit import audit
@@ -267,24 +267,28 @@ class DossierService:
         limit: int = 200,
     ) -> list[DossierRow]:
         """Newest first. `query` matches name, ID number, code or phone, without diacritics."""
-        stmt: Select[tuple[Dossier]] = select(Dossier).options(selectinload(Dossier.procedure))
+        filters: list[ColumnElement[bool]] = []
         if day_from is not None:
-            stmt = stmt.where(Dossier.received_at >= datetime.combine(day_from, time.min))
+            filters.append(Dossier.received_at >= datetime.combine(day_from, time.min))
         if day_to is not None:
-            stmt = stmt.where(
+            filters.append(
                 Dossier.received_at < datetime.combine(day_to + timedelta(days=1), time.min)
             )
         if statuses:
-            stmt = stmt.where(Dossier.status.in_([int(s) for s in statuses]))
+            filters.append(Dossier.status.in_([int(s) for s in statuses]))
+        code = extract_code(query)
+        words = [] if code is not None else re.findall(r"\w+", fold(query))
+        if code is not None:
+            filters.append(Dossier.code == code)
         with self._db.read() as s:
-            code = extract_code(query)
-            if code is not None:
-                stmt = stmt.where(Dossier.code == code)
+            if words and self._db.is_sqlite:
+                ids = _fts_ids(s, words, filters, limit)
+                stmt = select(Dossier).where(Dossier.id.in_(ids))
             else:
-                words = re.findall(r"\w+", fold(query))
-                if words:
-                    stmt = _match_words(s, stmt, words)
-            stmt = stmt.order_by(Dossier.id.desc()).limit(limit)
+                # PostgreSQL: LIKE on the folded text, served by the trigram index.
+                filters.extend(Dossier.search_text.like(f"%{w}%") for w in words)
+                stmt = select(Dossier).where(*filters).limit(limit)
+            stmt = stmt.options(selectinload(Dossier.procedure)).order_by(Dossier.id.desc())
             return [_row(d) for d in s.scalars(stmt)]
 
     def list_day(
@@ -423,20 +427,19 @@ class SlipRecord:
     procedure_code: str
 
 
-def _match_words(
-    s: Session, stmt: Select[tuple[Dossier]], words: list[str]
-) -> Select[tuple[Dossier]]:
-    """Restrict to dossiers whose folded search text has every word as a word prefix."""
-    dialect = s.get_bind().dialect.name
-    if dialect == "sqlite":
-        # FTS5 prefix query on already-folded text; quoting keeps user input from being syntax.
-        match = " AND ".join(f'"{w}"*' for w in words)
-        ids = (
-            select(text("rowid"))
-            .select_from(text("dossier_fts"))
-            .where(text("dossier_fts MATCH :match"))
-        )
-        return stmt.where(Dossier.id.in_(ids)).params(match=match)
-    for w in words:
-        stmt = stmt.where(Dossier.search_text.like(f"%{w}%"))
-    return stmt
+def _fts_ids(
+    s: Session, words: list[str], filters: list[ColumnElement[bool]], limit: int
+) -> list[int]:
+    """Newest matching dossier ids from the FTS5 index, walking it in rowid order so a common
+    name ("nguyen") stops after `limit` hits instead of collecting hundreds of thousands."""
+    # Prefix query on already-folded text; quoting keeps user input from being FTS syntax.
+    match = " AND ".join(f'"{w}"*' for w in words)
+    fts = table("dossier_fts", column("rowid"))
+    stmt = (
+        select(fts.c.rowid)
+        .select_from(fts.join(Dossier.__table__, Dossier.id == fts.c.rowid))
+        .where(text("dossier_fts MATCH :match"), *filters)
+        .order_by(fts.c.rowid.desc())
+        .limit(limit)
+    )
+    return list(s.scalars(stmt, {"match": match}))

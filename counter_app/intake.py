@@ -11,9 +11,9 @@ import uuid as uuidlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -469,19 +469,42 @@ def dossier_search_text(name: str, id_number: str, code: str, phone: str) -> str
 
 
 def _upsert_applicant(s: Session, a: CleanApplicant, now: datetime) -> Applicant:
-    row = s.scalar(select(Applicant).where(Applicant.id_number == a.id_number))
-    if row is None:
-        row = Applicant(id_number=a.id_number)
-        s.add(row)
-    row.kind = int(a.kind)
-    row.id_kind = a.id_kind.value
-    row.name = a.name
-    row.birth_date = a.birth_date or row.birth_date
-    row.phone = a.phone or row.phone or ""
-    row.email = a.email or row.email or ""
-    row.address = a.address or row.address or ""
-    row.updated_at = now
-    return row
+    """One row per identity number, updated to the latest visit (blank fields keep old values).
+
+    An INSERT .. ON CONFLICT, not a check-then-insert: two counters receiving the same person at
+    the same moment must not fail on the unique constraint.
+    """
+    table = cast(Table, Applicant.__table__)
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = insert(table).values(
+        kind=int(a.kind),
+        id_kind=a.id_kind.value,
+        id_number=a.id_number,
+        name=a.name,
+        birth_date=a.birth_date,
+        phone=a.phone,
+        email=a.email,
+        address=a.address,
+        updated_at=now,
+    )
+    new = values.excluded
+    stmt = values.on_conflict_do_update(
+        index_elements=["id_number"],
+        set_={
+            "kind": new.kind,
+            "id_kind": new.id_kind,
+            "name": new.name,
+            "birth_date": func.coalesce(new.birth_date, table.c.birth_date),
+            "phone": func.coalesce(func.nullif(new.phone, ""), table.c.phone),
+            "email": func.coalesce(func.nullif(new.email, ""), table.c.email),
+            "address": func.coalesce(func.nullif(new.address, ""), table.c.address),
+            "updated_at": new.updated_at,
+        },
+    ).returning(table.c.id)
+    applicant_id = int(s.execute(stmt).scalar_one())
+    applicant = s.get(Applicant, applicant_id, populate_existing=True)
+    assert applicant is not None
+    return applicant
 
 
 def format_code(unit: str, day: date, number: int) -> str:
@@ -497,7 +520,7 @@ def allocate_code(s: Session, unit: str, day: date) -> str:
     no gaps and are never issued twice.
     """
     dialect = s.get_bind().dialect.name
-    table = CodeSequence.__table__
+    table = cast(Table, CodeSequence.__table__)
     if dialect in ("sqlite", "postgresql"):
         insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
         stmt = (

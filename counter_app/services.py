@@ -19,6 +19,7 @@ from counter_app.db.migrate import UpgradeResult, upgrade
 from counter_app.domain import local_now
 from counter_app.dossiers import DossierService
 from counter_app.intake import IntakeService
+from counter_app.printing import ReceiptService
 from counter_app.settings import Settings
 
 # Other counters on a shared database may change the calendar; re-read it this often.
@@ -59,6 +60,7 @@ class CounterServices:
             clock=clock,
         )
         self.dossiers = DossierService(self.db, counter_no=settings.counter_no, clock=clock)
+        self.receipts = ReceiptService(self.db, settings, self.centre_config, clock=clock)
 
     def migrate(self) -> UpgradeResult:
         """Create or upgrade the schema (an older SQLite file is backed up first)."""

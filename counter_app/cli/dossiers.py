@@ -11,6 +11,7 @@ from counter_app.cli.due_date import parse_local_datetime
 from counter_app.domain import ApplicantKind
 from counter_app.identity import mask_name
 from counter_app.intake import ApplicantDraft, DossierDraft, ReceivedDossier, ValidationError
+from counter_app.receipts import Layout
 
 
 def register(sub: Any) -> None:
@@ -29,6 +30,13 @@ def register(sub: Any) -> None:
     p.add_argument("--batch", metavar="FILE.jsonl", type=Path, help="mỗi dòng một hồ sơ")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_intake)
+
+    r = sub.add_parser("receipt", help="in giấy tiếp nhận hồ sơ và hẹn trả kết quả ra PDF")
+    r.add_argument("code")
+    r.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    r.add_argument("--layout", choices=[x.value for x in Layout], default=Layout.A4.value)
+    r.add_argument("--reprint", action="store_true", help="bản in lại (ghi rõ trên giấy)")
+    r.set_defaults(handler=cmd_receipt)
 
     lk = sub.add_parser("lookup", help="tra cứu hồ sơ theo mã")
     lk.add_argument("code")
@@ -184,4 +192,19 @@ def cmd_lookup(ctx: Context) -> int:
         print(f"Người nộp: {data['applicant']}")
         print(f"Trạng thái: {row.status.label} ({int(row.status)})")
         print(f"Hẹn trả: {row.appointment_at:%H:%M %d/%m/%Y}")
+    return EXIT_OK
+
+
+def cmd_receipt(ctx: Context) -> int:
+    args = ctx.args
+    services = ctx.services()
+    pdf = services.receipts.receipt_pdf(args.code, Layout(args.layout), reprint=args.reprint)
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = args.out.with_name(args.out.name + ".part")
+        tmp.write_bytes(pdf)
+        tmp.replace(args.out)
+    except OSError as exc:
+        raise CliError(f"Không ghi được tệp {args.out}: {exc.strerror}") from exc
+    print(f"Đã ghi {args.out} ({len(pdf) // 1024} KB)")
     return EXIT_OK

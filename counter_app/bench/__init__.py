@@ -1,0 +1,134 @@
+"""`counter-app bench`: fill a throwaway database, then measure what a counter feels.
+
+Sections are modules of this package with `run(ctx) -> dict[str, float]`; `core` runs first, the
+others (reports, sync, ui, ...) after it in name order. Benchmarks are not tests: nothing here
+asserts a time, it reports figures next to their targets.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from counter_app.settings import Settings
+
+#: Targets from the issues (2-core machine, SQLite, 1,000,000 rows); "max" means lower is better.
+TARGETS: dict[str, tuple[str, float]] = {
+    "intake_ms_p95": ("max", 15),
+    "receipt_ms_p50": ("max", 30),
+    "lookup_ms_p95": ("max", 2),
+    "search_ms_p95": ("max", 30),
+    "startup_s": ("max", 1.5),
+    "intake_ui_stall_ms_max": ("max", 50),
+    "sync_push_per_s": ("min", 2000),
+    "sync_backlog_5000_s": ("max", 5),
+    "report_day_ms": ("max", 50),
+    "report_month_ms": ("max", 300),
+    "kiosk_lookup_ms_p95": ("max", 20),
+}
+
+_NOT_SECTIONS = {"fill", "names", "core"}
+
+
+@dataclass
+class BenchContext:
+    """What every section gets: the filled database's services and where to put its own files."""
+
+    services: object
+    settings: Settings
+    db_url: str
+    tmp_dir: Path
+    rows: int
+    sample_codes: list[str] = field(default_factory=list)
+    sample_names: list[str] = field(default_factory=list)
+
+
+def percentile(samples: Sequence[float], q: float) -> float:
+    """The q-th percentile (0–100) by nearest rank; enough for a benchmark report."""
+    ordered = sorted(samples)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def timed_ms(fn: Callable[[], object], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def median(samples: Sequence[float]) -> float:
+    return statistics.median(samples)
+
+
+def sections() -> list[str]:
+    names = [m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]
+    return sorted(n for n in names if n not in _NOT_SECTIONS)
+
+
+def run_bench(
+    rows: int,
+    *,
+    only: Sequence[str] | None = None,
+    keep: Path | None = None,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> dict[str, float]:
+    """Run the benchmark on a fresh SQLite file and return the flat figures."""
+    from counter_app.bench import core
+    from counter_app.bench.fill import fill
+    from counter_app.services import CounterServices
+
+    tmp_dir = Path(tempfile.mkdtemp(prefix="counter-bench-"))
+    try:
+        db_file = tmp_dir / "bench.sqlite3"
+        base = Settings.load()
+        settings = replace(base, db_url=f"sqlite:///{db_file}", counter_no=1)
+        services = CounterServices(settings)
+        progress("Tạo CSDL và nạp danh mục…")
+        services.init()
+        progress(f"Điền {rows:,} hồ sơ…")
+        filled = fill(services, rows)
+        results: dict[str, float] = {
+            "rows": float(rows),
+            "fill_rows_per_s": rows / filled.seconds if filled.seconds else float("nan"),
+        }
+        ctx = BenchContext(
+            services=services,
+            settings=settings,
+            db_url=settings.database_url,
+            tmp_dir=tmp_dir,
+            rows=rows,
+            sample_codes=filled.sample_codes,
+            sample_names=filled.sample_names,
+        )
+        wanted = set(only) if only else None
+        if wanted is None or "core" in wanted:
+            progress("Đo tiếp nhận, in, tra cứu, tìm kiếm…")
+            results.update(core.run(ctx))
+        for name in sections():
+            if wanted is not None and name not in wanted:
+                continue
+            module = importlib.import_module(f"{__name__}.{name}")
+            run = getattr(module, "run", None)
+            if run is None:
+                continue
+            progress(f"Đo phần {name}…")
+            results.update(run(ctx))
+        services.close()
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(db_file, keep / db_file.name)
+        return results
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)

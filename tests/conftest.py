@@ -88,15 +88,38 @@ def pg_server() -> Iterator[str]:
         as_user = ["runuser", "-u", "postgres", "--"]
     port = 54000 + os.getpid() % 1000
     subprocess.run(
-        [*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-         "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
-        check=True, capture_output=True,
+        [
+            *as_user,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
     )
     subprocess.run(
-        [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"), "-o",
-         f"-k {sock} -p {port} -c listen_addresses='' -c fsync=off -c max_connections=100",
-         "start"],
-        check=True, capture_output=True,
+        [
+            *as_user,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(base / "log"),
+            "-o",
+            f"-k {sock} -p {port} -c listen_addresses='' -c fsync=off -c max_connections=100",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
     )
     try:
         yield f"postgresql+psycopg://postgres@/postgres?host={sock}&port={port}"
@@ -104,6 +127,7 @@ def pg_server() -> Iterator[str]:
         subprocess.run(
             [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
             capture_output=True,
+            check=False,
         )
         shutil.rmtree(base, ignore_errors=True)
 

@@ -25,7 +25,9 @@ def _imports(package: str) -> dict[Path, set[str]]:
 
 def test_core_never_imports_qt_in_source() -> None:
     offenders = {
-        str(path.relative_to(ROOT)): sorted(n for n in names if n.split(".")[0] in {"PySide6", "shiboken6", "PyQt5", "PyQt6"})
+        str(path.relative_to(ROOT)): sorted(
+            n for n in names if n.split(".")[0] in {"PySide6", "shiboken6", "PyQt5", "PyQt6"}
+        )
         for path, names in _imports("counter_app").items()
     }
     assert {k: v for k, v in offenders.items() if v} == {}

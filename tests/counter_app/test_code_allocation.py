@@ -13,9 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from counter_app.db.engine import Database
-from counter_app.db.models import Dossier, DossierEvent, DossierPaper, OutboxEntry
-from counter_app.db.models import CodeSequence
-
+from counter_app.db.models import CodeSequence, Dossier, DossierEvent, DossierPaper, OutboxEntry
 from tests.conftest import make_services
 
 ROOT = Path(__file__).resolve().parents[2]

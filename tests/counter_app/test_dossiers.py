@@ -11,7 +11,6 @@ from counter_app.db.models import DossierEvent, OutboxEntry, Slip
 from counter_app.domain import DossierStatus, Role, SlipKind
 from counter_app.dossiers import ResultNotReady, extract_code
 from counter_app.intake import ApplicantDraft, DossierDraft
-
 from tests.conftest import make_services
 
 PEOPLE = [
@@ -117,7 +116,8 @@ def test_hand_back_needs_a_ready_result(services, clock) -> None:  # type: ignor
         services.dossiers.hand_back(code, clerk=clerk)
     with services.db.read() as s:
         versions = s.scalars(
-            select(OutboxEntry.version).where(OutboxEntry.entity == "dossier")
+            select(OutboxEntry.version)
+            .where(OutboxEntry.entity == "dossier")
             .where(OutboxEntry.entity_uuid == detail.uuid)
         ).all()
         assert sorted(versions) == [1, 2]
@@ -150,8 +150,12 @@ def test_supplement_slip_before_intake(services) -> None:  # type: ignore[no-unt
         assert s.scalar(select(func.count(OutboxEntry.id)).where(OutboxEntry.entity == "slip")) == 1
     with pytest.raises(ValueError, match="ít nhất một giấy tờ"):
         services.dossiers.issue_slip(
-            SlipKind.SUPPLEMENT, procedure_code="2.000908", applicant={"name": "A B"},
-            items=[], reason="", clerk=None,
+            SlipKind.SUPPLEMENT,
+            procedure_code="2.000908",
+            applicant={"name": "A B"},
+            items=[],
+            reason="",
+            clerk=None,
         )
 
 

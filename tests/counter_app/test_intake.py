@@ -57,7 +57,9 @@ def test_receive_writes_everything_in_one_go(services) -> None:  # type: ignore[
         assert d is not None
         assert d.applicant_name == "Nguyễn Văn Đức"
         assert d.applicant_snapshot["phone"] == "0912345678"
-        assert d.search_text == "nguyen van duc 022090001234 000.00.00.h49.q01-261127-0001 0912345678"
+        assert (
+            d.search_text == "nguyen van duc 022090001234 000.00.00.h49.q01-261127-0001 0912345678"
+        )
         assert d.fee == 100000
         outbox = s.scalars(select(OutboxEntry).order_by(OutboxEntry.id)).all()
         assert [o.entity for o in outbox] == ["dossier", "event"]
@@ -135,9 +137,7 @@ def test_appointment_uses_the_procedure_time(services) -> None:  # type: ignore[
     result = services.intake.receive(draft())
     assert result.appointment == datetime(2026, 12, 2, 9, 0)
     # Certified copy, 4 working hours from 09:00 Friday: 07:30–11:30 gives 2.5 h, 13:30 + 1.5 h.
-    hours = services.intake.receive(
-        draft(procedure_code="2.000815", papers="all", applicant=GOOD)
-    )
+    hours = services.intake.receive(draft(procedure_code="2.000815", papers="all", applicant=GOOD))
     assert hours.appointment == datetime(2026, 11, 27, 15, 0)
 
 

@@ -1,0 +1,142 @@
+"""The command line as outside acceptance checks use it: real processes, JSON on stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+class Cli:
+    def __init__(self, home: Path) -> None:
+        self.env = dict(os.environ, COUNTER_APP_HOME=str(home), PYTHONPATH=str(ROOT))
+
+    def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "counter_app", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+            check=False,
+        )
+        if ok:
+            assert result.returncode == 0, result.stderr
+        return result
+
+    def json(self, *args: str) -> object:
+        return json.loads(self(*args, "--json").stdout)
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    runner = Cli(tmp_path_factory.mktemp("cli-home"))
+    runner("init")
+    return runner
+
+
+def test_init_is_safe_to_repeat(cli: Cli) -> None:
+    data = cli.json("init")
+    assert isinstance(data, dict)
+    assert data["procedures"] >= 30
+    assert data["procedures_added"] == 0
+
+
+def test_intake_then_lookup(cli: Cli) -> None:
+    out = cli.json(
+        "intake",
+        "--procedure",
+        "1.001193",
+        "--name",
+        "nguyễn văn  đức",
+        "--id-number",
+        "022090001234",
+        "--phone",
+        "0912 345 678",
+        "--received",
+        "2026-11-27T09:00",
+    )
+    assert isinstance(out, dict)
+    assert set(out) >= {"code", "uuid", "appointment", "status"}
+    assert out["status"] == 2
+    assert out["code"].startswith("000.00.00.H49.Q01-261127-")
+    # Same-day procedure received before the 15:00 cut-off: the result is due that afternoon.
+    assert out["appointment"].startswith("2026-11-27T")
+    found = cli.json("lookup", out["code"])
+    assert isinstance(found, dict)
+    assert found["code"] == out["code"]
+    assert found["status"] == 2
+    assert found["applicant"] == "Nguyễn V** Đ**"
+    assert "022090001234" not in json.dumps(found)
+
+
+def test_intake_error_is_vietnamese_and_non_zero(cli: Cli) -> None:
+    result = cli(
+        "intake",
+        "--procedure",
+        "1.001193",
+        "--name",
+        "X",
+        "--id-number",
+        "123",
+        "--json",
+        ok=False,
+    )
+    assert result.returncode != 0
+    assert "Số giấy tờ tùy thân" in result.stderr
+    assert result.stdout == ""
+
+
+def test_batch_keeps_going_past_a_bad_line(cli: Cli, tmp_path: Path) -> None:
+    lines = [
+        {
+            "procedure": "1.001193",
+            "applicant": {"name": "Trần Thị Thuỷ", "id_number": "022190001235"},
+            "papers": "all",
+        },
+        {"procedure": "1.001193", "applicant": {"name": "", "id_number": "1"}},
+        "not json",
+        {
+            "procedure": "1.001193",
+            "applicant": {"name": "Lê Văn Tám", "id_number": "022080001236"},
+            "received_at": "2026-11-26T16:00",
+        },
+    ]
+    path = tmp_path / "batch.jsonl"
+    path.write_text(
+        "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines),
+        encoding="utf-8",
+    )
+    out = cli.json("intake", "--batch", str(path))
+    assert isinstance(out, list)
+    assert [bool(e.get("code")) for e in out] == [True, False, False, True]
+    assert "Họ và tên người nộp" in out[1]["error"]
+    assert out[3]["appointment"].startswith("2026-11-27T")  # after the cut-off: next working day
+
+
+def test_due_date(cli: Cli) -> None:
+    # Friday before Tết 2026 (off 14–22/2): three working days are 23, 24, 25 February.
+    out = cli.json("due-date", "--received", "2026-02-13T09:00", "--working-days", "3")
+    assert out == {"received": "2026-02-13T09:00:00", "appointment": "2026-02-25T09:00:00"}
+
+
+def test_catalog_json(cli: Cli) -> None:
+    out = cli.json("catalog")
+    assert isinstance(out, list)
+    codes = {p["code"] for p in out}
+    assert "1.001193" in codes
+    assert all(p["papers"] for p in out)
+
+
+def test_lookup_unknown_code(cli: Cli) -> None:
+    result = cli("lookup", "000.00.00.H49-200101-0001", ok=False)
+    assert result.returncode != 0
+    assert "Không tìm thấy" in result.stderr

@@ -1,0 +1,54 @@
+"""Settings: defaults, file, environment and explicit values, in that order of strength."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from counter_app.settings import Paths, Settings, set_value
+
+
+def test_everything_under_counter_app_home(tmp_path: Path) -> None:
+    paths = Paths.discover({"COUNTER_APP_HOME": str(tmp_path)})
+    assert paths.data_dir == tmp_path / "data"
+    assert paths.config_file == tmp_path / "config" / "settings.toml"
+
+
+def test_default_database_is_sqlite_in_data_dir(tmp_path: Path) -> None:
+    s = Settings.load(env={"COUNTER_APP_HOME": str(tmp_path)})
+    assert s.database_url == f"sqlite:///{tmp_path / 'data' / 'counter.sqlite3'}"
+
+
+def test_file_then_env_then_argument(tmp_path: Path) -> None:
+    env = {"COUNTER_APP_HOME": str(tmp_path)}
+    base = Settings.load(env=env)
+    set_value(base, "counter_no", "4")
+    set_value(base, "sync.server_url", "https://hcc.example.gov.vn")
+    set_value(base, "sync.token", "secret")
+    assert stat.S_IMODE(base.paths.config_file.stat().st_mode) == 0o600
+    from_file = Settings.load(env=env)
+    assert from_file.counter_no == 4
+    assert from_file.sync.server_url == "https://hcc.example.gov.vn"
+    env_too = {
+        **env,
+        "COUNTER_APP_SERVER_URL": "http://127.0.0.1:8765",
+        "COUNTER_APP_SERVER_TOKEN": "t2",
+        "COUNTER_APP_DB": "sqlite:///x.db",
+    }
+    s = Settings.load(env=env_too)
+    assert (s.sync.server_url, s.sync.token, s.db_url) == (
+        "http://127.0.0.1:8765",
+        "t2",
+        "sqlite:///x.db",
+    )
+    assert Settings.load(env=env_too, db_url="sqlite:///y.db").db_url == "sqlite:///y.db"
+
+
+def test_unknown_key_and_bad_value_are_refused_in_vietnamese(tmp_path: Path) -> None:
+    s = Settings.load(env={"COUNTER_APP_HOME": str(tmp_path)})
+    with pytest.raises(ValueError, match="Không có thiết lập"):
+        set_value(s, "sync.nope", "1")
+    with pytest.raises(ValueError, match="không hợp lệ"):
+        set_value(s, "counter_no", "ba")

@@ -23,7 +23,7 @@ def run(ctx: Any) -> dict[str, float]:
                 procedure_code=procedure.code,
                 applicant=ApplicantDraft(
                     name="Nguyễn Thị Thuỷ",
-                    id_number=f"0223{90000000 + next(serial):08d}",
+                    id_number=f"022190{next(serial):06d}",
                     phone="0912345678",
                     address="Số 5 đường Hạ Long, phường Bãi Cháy",
                 ),

@@ -25,20 +25,9 @@ from counter_app.domain import (
     SlipKind,
     local_now,
 )
+from counter_app.dossier_codes import extract_code
 from counter_app.identity import fold, mask_name, normalize_text
 from counter_app.outbox import dossier_payload, enqueue, event_payload, slip_payload
-
-# A dossier code, also when a scanner prefixes it with the lookup URL or adds spaces.
-CODE_PATTERN = re.compile(r"([0-9A-Z]+(?:\.[0-9A-Z]+)*-\d{6}-\d{4})")
-MAX_SCAN_LENGTH = 512
-
-
-def extract_code(scanned: str) -> str | None:
-    """The dossier code inside a scan (bare code, or a lookup URL ending in it); None if absent."""
-    if not scanned or len(scanned) > MAX_SCAN_LENGTH:
-        return None
-    matches = CODE_PATTERN.findall(scanned.strip().upper())
-    return matches[-1] if matches else None
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from counter_app.domain import (
     ResultDelivery,
     local_now,
 )
+from counter_app.dossier_codes import format_code
 from counter_app.identity import (
     IdKind,
     InvalidValue,
@@ -505,11 +506,6 @@ def _upsert_applicant(s: Session, a: CleanApplicant, now: datetime) -> Applicant
     applicant = s.get(Applicant, applicant_id, populate_existing=True)
     assert applicant is not None
     return applicant
-
-
-def format_code(unit: str, day: date, number: int) -> str:
-    """`<receiving unit>-<YYMMDD>-<NNNN>` (Thông tư 01/2018/TT-VPCP, Article 19)."""
-    return f"{unit}-{day:%y%m%d}-{number:04d}"
 
 
 def allocate_code(s: Session, unit: str, day: date) -> str:

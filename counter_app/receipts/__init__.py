@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from counter_app.receipts.codes import code128_modules, dossier_code_from_scan
+from counter_app.receipts.codes import code128_modules
 from counter_app.receipts.forms import render_refusal, render_supplement_request
 from counter_app.receipts.model import (
     DEFAULT_UNIT_NAME,
@@ -33,7 +33,6 @@ __all__ = [
     "RefusalData",
     "SupplementRequestData",
     "code128_modules",
-    "dossier_code_from_scan",
     "render_receipt",
     "render_refusal",
     "render_supplement_request",

@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import unquote, urlsplit
 
 import barcode
 import segno
@@ -127,16 +126,3 @@ def qr_for(content: str, target: float) -> DotPath:
     """The QR of `content` at the largest whole-dot module that keeps it within `target` points."""
     matrix = qr_matrix(content)
     return qr_path(matrix, qr_module_dots(len(matrix), target))
-
-
-def dossier_code_from_scan(scanned: str) -> str:
-    """The dossier code from what a scanner read off a receipt: the code itself, or a lookup URL.
-
-    Receipts encode either the bare code (Code128, and the slip's QR when the lookup URL does not
-    end with the code) or the lookup URL whose last path segment is the code.
-    """
-    text = scanned.strip()
-    if "://" not in text:
-        return text
-    segments = [part for part in urlsplit(text).path.split("/") if part]
-    return unquote(segments[-1]) if segments else ""

@@ -1,20 +1,21 @@
 """The receipt as one 80 mm thermal slip (72 mm printable), as long as its content.
 
 A dossier code's Code128 is ~72 mm of bars at the minimum 2 dots a module, too wide for the roll,
-so the slip's machine-readable code is a QR. It encodes the lookup URL when the URL's last path
-segment is the dossier code (a phone opens the status page, the kiosk takes the last segment, see
-`dossier_code_from_scan`), otherwise the bare code. A Code128 is added when a short code fits.
+so the slip's machine-readable code is a QR. It encodes the lookup URL when the URL carries the
+dossier code (a phone opens the status page; the kiosk finds the code in it with
+`counter_app.dossier_codes.extract_code`), otherwise the bare code. A Code128 is added when a short
+code fits.
 """
 
 from __future__ import annotations
 
 from reportlab.pdfgen.canvas import Canvas
 
+from counter_app.dossier_codes import extract_code
 from counter_app.receipts import fonts
 from counter_app.receipts.codes import (
     code128_modules,
     code128_path,
-    dossier_code_from_scan,
     qr_for,
 )
 from counter_app.receipts.flow import (
@@ -73,9 +74,9 @@ TABLE = Style(fonts.SANS, 7.5, 10)
 
 
 def slip_qr_content(data: ReceiptData) -> str:
-    """What the slip's QR holds: the lookup URL if it ends with the code, else the code."""
+    """What the slip's QR holds: the lookup URL if it carries the code, else the code."""
     url = data.lookup_url.strip()
-    if url and dossier_code_from_scan(url) == data.dossier_code:
+    if url and extract_code(url) == data.dossier_code:
         return url
     return data.dossier_code
 

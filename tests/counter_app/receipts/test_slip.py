@@ -8,7 +8,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from counter_app.receipts import Layout, dossier_code_from_scan, render_receipt, slip_qr_content
+from counter_app.dossier_codes import extract_code
+from counter_app.receipts import Layout, render_receipt, slip_qr_content
 
 from .support import (
     APPLICANT,
@@ -68,15 +69,20 @@ def test_qr_holds_the_lookup_url_whose_last_segment_is_the_code(image: Image.Ima
     (text,) = decode_bands(image, zxingcpp.BarcodeFormat.QRCode)
     assert text == URL
     assert decode(image, zxingcpp.BarcodeFormat.QRCode) == [URL]  # also in the whole slip
-    assert dossier_code_from_scan(text) == CODE
+    assert extract_code(text) == CODE
 
 
 def test_standard_code_gets_no_code128_it_would_not_fit(image: Image.Image) -> None:
     assert decode_bands(image, zxingcpp.BarcodeFormat.Code128) == []
 
 
-def test_qr_holds_the_bare_code_when_the_url_does_not_end_with_it() -> None:
+def test_qr_holds_the_url_when_a_scanner_can_find_the_code_in_it() -> None:
     data = receipt(lookup_url=f"https://dvc.example.vn/tra-cuu?ma={CODE}")
+    assert slip_qr_content(data) == data.lookup_url
+
+
+def test_qr_holds_the_bare_code_when_the_url_does_not_carry_it() -> None:
+    data = receipt(lookup_url="https://dvc.example.vn/tra-cuu")
     assert slip_qr_content(data) == CODE
     for dpi in (203, 300):
         (page,) = rasterise(render_receipt(data, Layout.SLIP80), dpi)

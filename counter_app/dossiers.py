@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, column, select, table, text
+from sqlalchemy import ColumnElement, Select, column, select, table, text
 from sqlalchemy.orm import Session, selectinload
 
 from counter_app.audit import audit
@@ -140,6 +140,41 @@ def _row(d: Dossier) -> DossierRow:
     )
 
 
+# Lists and lookups read these columns only: building full ORM objects (JSON snapshot and all)
+# for every row of a list cost more than the query itself.
+_ROW_COLUMNS = (
+    Dossier.id,
+    Dossier.code,
+    Dossier.applicant_name,
+    Procedure.code,
+    Procedure.name,
+    Dossier.status,
+    Dossier.received_at,
+    Dossier.appointment_at,
+    Dossier.counter_no,
+    Dossier.clerk_name,
+)
+
+
+def _row_select() -> Select[*tuple[Any, ...]]:
+    return select(*_ROW_COLUMNS).join(Procedure, Procedure.id == Dossier.procedure_id)
+
+
+def _row_from(values: Sequence[Any]) -> DossierRow:
+    return DossierRow(
+        id=values[0],
+        code=values[1],
+        applicant_name=values[2],
+        procedure_code=values[3],
+        procedure_name=values[4],
+        status=DossierStatus(values[5]),
+        received_at=values[6],
+        appointment_at=values[7],
+        counter_no=values[8],
+        clerk_name=values[9],
+    )
+
+
 def public_view(d: Dossier, counter_label: str = "") -> PublicDossier:
     """The public face of a dossier: one place for the kiosk, the QR page and the server API."""
     status = DossierStatus(d.status)
@@ -195,8 +230,8 @@ class DossierService:
     def lookup(self, code: str) -> DossierRow | None:
         """A dossier by its exact code (what a scan gives)."""
         with self._db.read() as s:
-            d = self._by_code(s, code)
-            return _row(d) if d is not None else None
+            found = s.execute(_row_select().where(Dossier.code == code.strip().upper())).first()
+            return _row_from(found) if found is not None else None
 
     def public(self, scanned: str) -> PublicDossier | None:
         """The public view for a scan or typed code; None for junk or an unknown code."""
@@ -272,13 +307,12 @@ class DossierService:
         with self._db.read() as s:
             if words and self._db.is_sqlite:
                 ids = _fts_ids(s, words, filters, limit)
-                stmt = select(Dossier).where(Dossier.id.in_(ids))
+                stmt = _row_select().where(Dossier.id.in_(ids))
             else:
                 # PostgreSQL: LIKE on the folded text, served by the trigram index.
                 filters.extend(Dossier.search_text.like(f"%{w}%") for w in words)
-                stmt = select(Dossier).where(*filters).limit(limit)
-            stmt = stmt.options(selectinload(Dossier.procedure)).order_by(Dossier.id.desc())
-            return [_row(d) for d in s.scalars(stmt)]
+                stmt = _row_select().where(*filters).limit(limit)
+            return [_row_from(r) for r in s.execute(stmt.order_by(Dossier.id.desc()))]
 
     def list_day(
         self, day: date, statuses: Sequence[DossierStatus] | None = None

@@ -87,6 +87,7 @@ class Settings:
     printer_name: str = ""
     kiosk_idle_s: int = 30
     kiosk_admin_pin: str = ""
+    backup_keep_days: int = 14
     sync: SyncSettings = field(default_factory=SyncSettings)
 
     @property

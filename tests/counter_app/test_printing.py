@@ -9,7 +9,6 @@ from counter_app.db.models import AuditEntry
 from counter_app.domain import Role, SlipKind
 from counter_app.intake import ApplicantDraft, DossierDraft
 from counter_app.receipts import Layout
-
 from tests.counter_app.receipts.support import decode, decode_bands, page_texts, rasterise
 
 

@@ -1,0 +1,339 @@
+"""Backups of the counter database: on demand, daily at start with retention, and restore."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import URL
+
+from counter_app.db.engine import Database, DatabaseError
+from counter_app.db.migrate import UpgradeResult, alembic_config, restore_sqlite_file
+from counter_app.db.models import OutboxEntry
+from counter_app.settings import Settings
+
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
+
+log = logging.getLogger(__name__)
+
+DEFAULT_KEEP_DAYS = 14
+AUTO_DIR_NAME = "auto"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_AUTO_NAME = re.compile(r"-auto-(\d{8})-(\d{6})\.sqlite3$")
+
+
+class BackupError(DatabaseError):
+    """A backup or restore cannot be done; the message is Vietnamese, for the user."""
+
+
+class PendingSyncError(BackupError):
+    """Restoring would lose records not yet sent to the provincial server."""
+
+    def __init__(self, pending: int) -> None:
+        super().__init__(
+            f"Còn {pending} bản ghi chưa đồng bộ lên máy chủ tỉnh; khôi phục sẽ làm mất các bản "
+            "ghi này. Hãy đồng bộ trước, hoặc dùng --force nếu chắc chắn muốn khôi phục."
+        )
+        self.pending = pending
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    """What `restore_backup` did: the file restored, the copy of the replaced database, the
+    schema upgrade run on the restored file."""
+
+    source: Path
+    safety_backup: Path | None
+    backup_revision: str | None
+    upgrade: UpgradeResult
+
+
+def keep_days(settings: Settings) -> int:
+    """Days of daily backups to keep: `backup_keep_days` in the settings, else 14."""
+    value = getattr(settings, "backup_keep_days", DEFAULT_KEEP_DAYS)
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return DEFAULT_KEEP_DAYS
+
+
+def pending_sync(db: Database) -> dict[str, int]:
+    """Outbox rows not yet synced, by state (empty when there is no outbox table yet)."""
+    with db.engine.connect() as conn:
+        if not inspect(conn).has_table(OutboxEntry.__tablename__):
+            return {}
+    with db.read() as session:
+        rows = session.execute(
+            select(OutboxEntry.state, func.count())
+            .where(OutboxEntry.state != "synced")
+            .group_by(OutboxEntry.state)
+        ).all()
+    return {str(state): int(count) for state, count in rows}
+
+
+def pending_sync_count(db: Database) -> int:
+    return sum(pending_sync(db).values())
+
+
+# ---------------------------------------------------------------------------------- SQLite
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """A consistent copy of a live SQLite file (online backup API), readable by this user only.
+
+    Written under a temporary name first, so a half-written copy is never taken for a backup.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(tmp)
+    try:
+        src.backup(dst)
+        # A standalone file: no -wal beside it when it is copied onto a USB stick.
+        dst.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        dst.close()
+        src.close()
+    tmp.replace(target)
+
+
+def _sqlite_quick_check(path: Path) -> str:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    finally:
+        conn.close()
+    return "; ".join(str(r[0]) for r in rows)
+
+
+def _sqlite_revision(path: Path) -> str | None:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "alembic_version" not in tables:
+            return None
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    finally:
+        conn.close()
+    return None if row is None else str(row[0])
+
+
+def _stamp(now: datetime) -> str:
+    return now.strftime("%Y%m%d-%H%M%S")
+
+
+def _default_name(db_file: Path, label: str, now: datetime) -> str:
+    return f"{db_file.stem}-{label}-{_stamp(now)}.sqlite3"
+
+
+# ---------------------------------------------------------------------------------- PostgreSQL
+
+
+def libpq_uri(url: URL) -> tuple[str, dict[str, str]]:
+    """A libpq connection URI for pg_dump (no password in it) and the environment it needs."""
+    env: dict[str, str] = {}
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    plain = url.set(drivername="postgresql", password=None)
+    return plain.render_as_string(hide_password=False), env
+
+
+def _pg_dump(db: Database, target: Path) -> None:
+    pg_dump = shutil.which("pg_dump")
+    uri, extra_env = libpq_uri(db.url)
+    if pg_dump is None:
+        raise BackupError(
+            "Không tìm thấy pg_dump. Hãy cài công cụ PostgreSQL (client) hoặc nhờ quản trị máy "
+            f'chủ chạy: pg_dump --format=custom --file "{target}" "{uri}"'
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    proc = subprocess.run(
+        [pg_dump, "--format=custom", "--no-owner", "--file", str(tmp), "--dbname", uri],
+        env={**os.environ, **extra_env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        raise BackupError(f"pg_dump thất bại: {proc.stderr.strip()}")
+    tmp.chmod(0o600)
+    tmp.replace(target)
+
+
+# ---------------------------------------------------------------------------------- public API
+
+
+def create_backup(
+    db: Database, *, backup_dir: Path, out: Path | None = None, now: datetime | None = None
+) -> Path:
+    """Back the database up to `out` (or a timestamped file in `backup_dir`); returns the file.
+
+    SQLite: a checked copy of the file. PostgreSQL: `pg_dump --format=custom`.
+    """
+    now = now or datetime.now()
+    if db.is_postgres:
+        target = out or backup_dir / f"{db.url.database}-{_stamp(now)}.dump"
+        _pg_dump(db, target)
+        log.info("PostgreSQL backup written to %s", target)
+        return target
+    if db.file is None:
+        raise BackupError("Chỉ sao lưu được CSDL SQLite trong tệp hoặc PostgreSQL.")
+    if not db.file.exists():
+        raise BackupError(f"Chưa có tệp CSDL {db.file} để sao lưu.")
+    target = out or backup_dir / _default_name(db.file, "manual", now)
+    if target.resolve() == db.file.resolve():
+        raise BackupError("Tệp sao lưu không được trùng với tệp CSDL đang dùng.")
+    try:
+        _sqlite_copy(db.file, target)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"Không ghi được bản sao lưu {target}: {exc}") from exc
+    check = _sqlite_quick_check(target)
+    if check != "ok":
+        target.unlink(missing_ok=True)
+        raise BackupError(f"Bản sao lưu không toàn vẹn ({check}); hãy chạy `counter-app doctor`.")
+    log.info("database backed up to %s", target)
+    return target
+
+
+def _check_restorable(source: Path) -> str | None:
+    """The schema revision of a backup file, after checking it is a sound counter database."""
+    if not source.is_file():
+        raise BackupError(f"Không tìm thấy tệp sao lưu {source}.")
+    with source.open("rb") as fh:
+        if fh.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
+            raise BackupError(f"Tệp {source} không phải bản sao lưu CSDL SQLite.")
+    try:
+        check = _sqlite_quick_check(source)
+        revision = _sqlite_revision(source)
+    except sqlite3.Error as exc:
+        raise BackupError(f"Không đọc được tệp sao lưu {source}: {exc}") from exc
+    if check != "ok":
+        raise BackupError(f"Tệp sao lưu {source} bị hỏng ({check}).")
+    if revision is None:
+        raise BackupError(f"Tệp {source} không phải CSDL của phần mềm quầy.")
+    known = {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if revision not in known:
+        raise BackupError(
+            f"Bản sao lưu thuộc phiên bản phần mềm mới hơn (lược đồ {revision}); "
+            "hãy cập nhật phần mềm trước khi khôi phục."
+        )
+    return revision
+
+
+def restore_backup(
+    services: CounterServices, source: Path, *, force: bool = False
+) -> RestoreResult:
+    """Put a backup file in place of the database, then bring its schema up to date.
+
+    Refuses while outbox rows are not synced (they would be lost) unless `force`; the database
+    being replaced is copied to the backup folder first either way.
+    """
+    db = services.db
+    if db.is_postgres:
+        uri, _ = libpq_uri(db.url)
+        raise BackupError(
+            "Khôi phục CSDL PostgreSQL dùng chung do quản trị máy chủ thực hiện: "
+            f'pg_restore --clean --if-exists --no-owner --dbname "{uri}" "{source}"'
+        )
+    if db.file is None:
+        raise BackupError("Chỉ khôi phục được CSDL SQLite trong tệp.")
+    revision = _check_restorable(source)
+    safety: Path | None = None
+    if db.file.exists() and db.file.stat().st_size > 0:
+        pending = pending_sync_count(db)
+        if pending and not force:
+            raise PendingSyncError(pending)
+        if pending:
+            log.warning("restoring over %d records not yet synced (forced)", pending)
+        safety = create_backup(
+            db,
+            backup_dir=services.settings.paths.backup_dir,
+            out=services.settings.paths.backup_dir
+            / _default_name(db.file, "before-restore", datetime.now()),
+        )
+    db.dispose()
+    try:
+        restore_sqlite_file(source, db.file)
+    except OSError as exc:
+        raise BackupError(f"Không chép được {source} vào {db.file}: {exc}") from exc
+    log.info("database restored from %s (schema %s)", source.name, revision)
+    upgraded = services.migrate()
+    return RestoreResult(source, safety, revision, upgraded)
+
+
+def _auto_backups(folder: Path) -> list[tuple[date, Path]]:
+    found: list[tuple[date, Path]] = []
+    if not folder.is_dir():
+        return found
+    for path in folder.iterdir():
+        match = _AUTO_NAME.search(path.name)
+        if match is None:
+            continue
+        try:
+            day = datetime.strptime(match.group(1), "%Y%m%d").date()
+        except ValueError:
+            continue
+        found.append((day, path))
+    return sorted(found)
+
+
+def auto_backups(settings: Settings) -> list[Path]:
+    """The daily automatic backups on disk, oldest first."""
+    return [p for _, p in _auto_backups(settings.paths.backup_dir / AUTO_DIR_NAME)]
+
+
+def prune_auto_backups(folder: Path, today: date, days: int) -> list[Path]:
+    """Delete daily backups older than the last `days` days (today counts); returns them."""
+    oldest_kept = today - timedelta(days=max(1, days) - 1)
+    removed: list[Path] = []
+    for day, path in _auto_backups(folder):
+        if day < oldest_kept:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def auto_backup_if_due(services: CounterServices, *, days: int | None = None) -> Path | None:
+    """The daily backup: copy the database if no copy was made today, then drop old copies.
+
+    Called by the window at start. Returns the new file, or None when not due or not possible
+    (PostgreSQL is backed up on the server). A failure is logged, not raised: a missed backup
+    must not stop the counter from receiving dossiers, and `doctor` shows the last one.
+    """
+    db = services.db
+    if db.file is None or db.is_postgres or not db.file.exists():
+        return None
+    folder = services.settings.paths.backup_dir / AUTO_DIR_NAME
+    now = services.clock()
+    today = now.date()
+    keep = days if days is not None else keep_days(services.settings)
+    try:
+        due = all(day != today for day, _ in _auto_backups(folder))
+        made: Path | None = None
+        if due:
+            made = create_backup(
+                db, backup_dir=folder, out=folder / _default_name(db.file, "auto", now), now=now
+            )
+        removed = prune_auto_backups(folder, today, keep)
+    except (OSError, sqlite3.Error, DatabaseError) as exc:
+        log.error("daily backup failed: %s", exc)
+        return None
+    if removed:
+        log.info("removed %d daily backups older than %d days", len(removed), keep)
+    return made

@@ -1,0 +1,119 @@
+"""`backup`, `restore` and `doctor`: keeping a counter's data safe and finding out what is wrong."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from counter_app.cli import EXIT_ERROR, EXIT_OK, CliError, Context, print_json
+
+
+def register(sub: Any) -> None:
+    b = sub.add_parser("backup", help="sao lưu CSDL ra tệp")
+    b.add_argument("--out", type=Path, metavar="FILE", help="tệp đích (mặc định: thư mục sao lưu)")
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(handler=cmd_backup)
+
+    r = sub.add_parser("restore", help="khôi phục CSDL từ tệp sao lưu")
+    r.add_argument("file", type=Path, metavar="FILE")
+    r.add_argument(
+        "--force", action="store_true", help="khôi phục cả khi còn bản ghi chưa đồng bộ (sẽ mất)"
+    )
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(handler=cmd_restore)
+
+    d = sub.add_parser("doctor", help="kiểm tra phiên bản, đường dẫn, CSDL, máy in, phông chữ")
+    d.add_argument("--json", action="store_true")
+    d.add_argument("--no-printers", action="store_true", help="không dò máy in")
+    d.add_argument(
+        "--zip",
+        type=Path,
+        metavar="FILE.zip",
+        help="gói báo cáo và nhật ký (đã ẩn dữ liệu cá nhân) để gửi bộ phận kỹ thuật",
+    )
+    d.set_defaults(handler=cmd_doctor)
+
+
+def _logging(ctx: Context) -> None:
+    from counter_app.logs import setup_logging
+
+    setup_logging(ctx.settings)
+
+
+def cmd_backup(ctx: Context) -> int:
+    from counter_app.backup import create_backup, pending_sync_count
+
+    _logging(ctx)
+    services = ctx.services(migrate=False)
+    out: Path | None = ctx.args.out
+    target = create_backup(services.db, backup_dir=ctx.settings.paths.backup_dir, out=out)
+    size = target.stat().st_size
+    data = {
+        "file": str(target),
+        "size_bytes": size,
+        "pending_sync": pending_sync_count(services.db) if services.db.is_sqlite else None,
+    }
+    if ctx.args.json:
+        print_json(data)
+    else:
+        print(f"Đã sao lưu CSDL vào {target} ({size / 1_000_000:.1f} MB).")
+    return EXIT_OK
+
+
+def cmd_restore(ctx: Context) -> int:
+    from counter_app.backup import restore_backup
+
+    _logging(ctx)
+    services = ctx.services(migrate=False)
+    result = restore_backup(services, ctx.args.file, force=ctx.args.force)
+    data = {
+        "restored_from": str(result.source),
+        "previous_database_saved_to": str(result.safety_backup) if result.safety_backup else None,
+        "backup_revision": result.backup_revision,
+        "revision": result.upgrade.to_revision,
+    }
+    if ctx.args.json:
+        print_json(data)
+    else:
+        print(f"Đã khôi phục CSDL từ {result.source}.")
+        if result.safety_backup:
+            print(f"CSDL trước khi khôi phục được giữ tại {result.safety_backup}.")
+        if result.upgrade.from_revision != result.upgrade.to_revision:
+            print(
+                f"Đã nâng cấp lược đồ từ {result.upgrade.from_revision} "
+                f"lên {result.upgrade.to_revision}."
+            )
+    return EXIT_OK
+
+
+def cmd_doctor(ctx: Context) -> int:
+    from counter_app.doctor import collect, render_text
+
+    report = collect(ctx.settings, probe_printers=not ctx.args.no_printers)
+    if ctx.args.zip:
+        _write_zip(ctx, ctx.args.zip, report)
+    if ctx.args.json:
+        print_json(report)
+    else:
+        print(render_text(report))
+        if ctx.args.zip:
+            print(f"\nĐã gói báo cáo và nhật ký vào {ctx.args.zip}.")
+    db = report["database"]
+    return EXIT_OK if db.get("integrity") == "ok" or not db.get("exists", True) else EXIT_ERROR
+
+
+def _write_zip(ctx: Context, target: Path, report: dict[str, Any]) -> None:
+    from counter_app.logs import log_files
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(
+                "doctor.json", json.dumps(report, ensure_ascii=False, indent=2, default=str)
+            )
+            for path in log_files(ctx.settings):
+                zf.write(path, f"logs/{path.name}")
+    except OSError as exc:
+        raise CliError(f"Không ghi được tệp {target}: {exc}") from exc

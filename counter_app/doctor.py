@@ -1,0 +1,313 @@
+"""`counter-app doctor`: what IT staff need to see first when a counter misbehaves."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import inspect, text
+
+from counter_app.resources import resource_path, resources_dir
+from counter_app.settings import Settings
+
+# Run in a child process (the core never imports Qt): prints Qt's printers as JSON.
+QT_PROBE_CODE = """
+import json, os, sys
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import PySide6
+from PySide6.QtCore import qVersion
+from PySide6.QtPrintSupport import QPrinterInfo
+from PySide6.QtWidgets import QApplication
+app = QApplication.instance() or QApplication([sys.argv[0]])
+printers = QPrinterInfo.availablePrinters()
+print(json.dumps({
+    "qt": qVersion(),
+    "pyside": PySide6.__version__,
+    "printers": [p.printerName() for p in printers],
+    "default": QPrinterInfo.defaultPrinterName(),
+}))
+"""
+
+_PACKAGES = ("sqlalchemy", "alembic", "reportlab", "psycopg", "pypdfium2", "platformdirs")
+_REQUIRED_FONTS = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
+
+
+def app_version() -> str:
+    """The installed version: the bundle's build info, the package metadata, or pyproject."""
+    base = getattr(sys, "_MEIPASS", None)
+    if base is not None:
+        info = Path(base) / "build-info.json"
+        if info.exists():
+            return str(json.loads(info.read_text(encoding="utf-8")).get("version", "?"))
+    try:
+        return importlib.metadata.version("counter-app")
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    if pyproject.exists():
+        with pyproject.open("rb") as fh:
+            return str(tomllib.load(fh).get("project", {}).get("version", "?"))
+    return "?"
+
+
+def _package_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        module = sys.modules.get(name)
+        version = getattr(module, "__version__", None)
+        return str(version) if version else None
+
+
+def versions() -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "app": app_version(),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "sqlite": sqlite3.sqlite_version,
+        "frozen": bool(getattr(sys, "frozen", False)),
+    }
+    for name in _PACKAGES:
+        data[name] = _package_version(name)
+    return data
+
+
+def paths(settings: Settings) -> dict[str, str]:
+    from counter_app.logs import log_file
+
+    p = settings.paths
+    return {
+        "config_file": str(p.config_file),
+        "data_dir": str(p.data_dir),
+        "log_dir": str(p.log_dir),
+        "log_file": str(log_file(settings)),
+        "backup_dir": str(p.backup_dir),
+        "resources": str(resources_dir()),
+        "executable": sys.executable,
+    }
+
+
+def database(settings: Settings) -> dict[str, Any]:
+    """Health of the database in use: reachable, schema revision, integrity, pending sync."""
+    from sqlalchemy.engine import make_url
+
+    from counter_app.backup import pending_sync
+    from counter_app.db.engine import Database, sqlite_file
+    from counter_app.db.migrate import current_revision, head_revision
+
+    url = make_url(settings.database_url)
+    info: dict[str, Any] = {
+        "url": url.render_as_string(hide_password=True),
+        "backend": url.get_backend_name(),
+        "head_revision": head_revision(),
+    }
+    file = sqlite_file(url)
+    if file is not None:
+        info["file"] = str(file)
+        info["exists"] = file.exists()
+        if not file.exists():
+            # Opening would create an empty file; doctor only looks.
+            info["integrity"] = "chưa có CSDL (chạy `counter-app init`)"
+            return info
+        info["size_bytes"] = file.stat().st_size
+    db = Database(url)
+    try:
+        info["revision"] = current_revision(db)
+        info["up_to_date"] = info["revision"] == info["head_revision"]
+        info["integrity"] = _integrity(db)
+        with db.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            if "dossier" in tables:
+                info["dossiers"] = conn.execute(text("SELECT count(*) FROM dossier")).scalar()
+        pending = pending_sync(db)
+        info["pending_sync"] = sum(pending.values())
+        info["pending_sync_by_state"] = pending
+    except Exception as exc:  # doctor reports whatever is wrong instead of failing
+        info.setdefault("integrity", f"lỗi: {exc}")
+        info["error"] = str(exc)
+    finally:
+        db.dispose()
+    return info
+
+
+def _integrity(db: Any) -> str:
+    """'ok' or the problems found: PRAGMA integrity_check, or PostgreSQL's invalid indexes."""
+    with db.engine.connect() as conn:
+        if db.is_sqlite:
+            rows = conn.execute(text("PRAGMA integrity_check")).scalars().all()
+            return "; ".join(str(r) for r in rows)
+        if db.is_postgres:
+            conn.execute(text("SELECT 1"))
+            bad = (
+                conn.execute(
+                    text("SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid")
+                )
+                .scalars()
+                .all()
+            )
+            return "ok" if not bad else "chỉ mục hỏng: " + ", ".join(bad)
+        conn.execute(text("SELECT 1"))
+        return "ok"
+
+
+def backups(settings: Settings) -> dict[str, Any]:
+    from counter_app.backup import auto_backups, keep_days
+
+    folder = settings.paths.backup_dir
+    files = sorted(folder.rglob("*.sqlite3")) if folder.is_dir() else []
+    daily = auto_backups(settings)
+    return {
+        "folder": str(folder),
+        "count": len(files),
+        "keep_days": keep_days(settings),
+        "last_daily": str(daily[-1]) if daily else None,
+        "latest": str(max(files, key=lambda p: p.stat().st_mtime)) if files else None,
+    }
+
+
+def fonts() -> dict[str, Any]:
+    folder = resource_path("fonts")
+    found = sorted(p.name for p in folder.glob("*.ttf")) if folder.is_dir() else []
+    missing = [name for name in _REQUIRED_FONTS if name not in found]
+    return {"folder": str(folder), "found": found, "missing": missing, "ok": not missing}
+
+
+def _probe_command() -> list[str]:
+    if getattr(sys, "frozen", False):
+        # The bundled executable runs the same probe (packaging/entry.py).
+        return [sys.executable, "--qt-probe"]
+    return [sys.executable, "-c", QT_PROBE_CODE]
+
+
+def printers(timeout: float = 30.0) -> dict[str, Any]:
+    """Installed printers: from Qt in a child process, else the OS tools; never raises."""
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    errors: list[str] = []
+    try:
+        proc = subprocess.run(
+            _probe_command(),
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=timeout,
+            env=env,
+            check=False,
+        )
+        if proc.returncode == 0:
+            data = json.loads(proc.stdout.strip().splitlines()[-1])
+            return {"source": "qt", **data}
+        errors.append(f"qt: exit {proc.returncode}: {proc.stderr.strip()[-300:]}")
+    except (OSError, subprocess.TimeoutExpired, ValueError, IndexError) as exc:
+        errors.append(f"qt: {exc}")
+    fallback = _os_printers(timeout)
+    fallback["errors"] = errors + fallback.get("errors", [])
+    return fallback
+
+
+def _os_printers(timeout: float) -> dict[str, Any]:
+    if sys.platform == "win32":
+        command = [
+            "powershell",
+            "-NoProfile",
+            "-Command",
+            "Get-CimInstance Win32_Printer | ForEach-Object { $_.Name }",
+        ]
+        source = "powershell"
+    else:
+        command = ["lpstat", "-a"]
+        source = "lpstat"
+    if shutil.which(command[0]) is None:
+        return {"source": None, "printers": [], "errors": [f"{command[0]} không có trên máy"]}
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return {"source": None, "printers": [], "errors": [f"{source}: {exc}"]}
+    names = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
+    if source == "powershell":
+        names = [line.strip() for line in proc.stdout.splitlines() if line.strip()]
+    result: dict[str, Any] = {"source": source, "printers": names}
+    if proc.returncode != 0:
+        result["errors"] = [f"{source}: {proc.stderr.strip()[-300:]}"]
+    return result
+
+
+def collect(settings: Settings, *, probe_printers: bool = True) -> dict[str, Any]:
+    """The whole report as a JSON-able dict."""
+    report: dict[str, Any] = {
+        "versions": versions(),
+        "paths": paths(settings),
+        "counter": {"counter_no": settings.counter_no, "code_scope": settings.code_scope},
+        "database": database(settings),
+        "backups": backups(settings),
+        "fonts": fonts(),
+        "printers": printers() if probe_printers else {"source": None, "printers": []},
+        "sync": {"server_url": settings.sync.server_url, "token_set": bool(settings.sync.token)},
+    }
+    report["ok"] = problems(report) == []
+    return report
+
+
+def problems(report: dict[str, Any]) -> list[str]:
+    """What is wrong, in Vietnamese, one line each (empty when all is well)."""
+    found: list[str] = []
+    db = report["database"]
+    if db.get("integrity") != "ok":
+        found.append(f"CSDL: {db.get('integrity')}")
+    elif not db.get("up_to_date", True):
+        found.append(
+            f"CSDL ở phiên bản lược đồ {db.get('revision')}, mới nhất là "
+            f"{db.get('head_revision')}: sẽ được sao lưu rồi nâng cấp khi mở phần mềm "
+            "hoặc chạy `counter-app init`."
+        )
+    if not report["fonts"]["ok"]:
+        found.append("Thiếu phông chữ: " + ", ".join(report["fonts"]["missing"]))
+    if not report["printers"].get("printers"):
+        found.append("Không thấy máy in nào.")
+    return found
+
+
+def render_text(report: dict[str, Any]) -> str:
+    """The report for a terminal, in Vietnamese."""
+    v, p, db = report["versions"], report["paths"], report["database"]
+    lines = [
+        f"Phần mềm quầy {v['app']} — Python {v['python']}, SQLite {v['sqlite']}, {v['os']}",
+        "Thư viện: "
+        + ", ".join(f"{k} {v[k]}" for k in _PACKAGES if v.get(k))
+        + (f", Qt {report['printers']['qt']}" if report["printers"].get("qt") else ""),
+        "",
+        "Đường dẫn:",
+        *(f"  {k}: {val}" for k, val in p.items()),
+        "",
+        f"CSDL: {db['url']}",
+        f"  phiên bản lược đồ: {db.get('revision')} (mới nhất {db['head_revision']})",
+        f"  kiểm tra toàn vẹn: {db.get('integrity')}",
+    ]
+    if "dossiers" in db:
+        lines.append(f"  số hồ sơ: {db['dossiers']}")
+    if "pending_sync" in db:
+        lines.append(f"  chưa đồng bộ: {db['pending_sync']} bản ghi")
+    b = report["backups"]
+    lines += [
+        f"Sao lưu: {b['count']} tệp trong {b['folder']}; giữ {b['keep_days']} ngày",
+        f"  bản tự động gần nhất: {b['last_daily'] or 'chưa có'}",
+        f"Phông chữ: {', '.join(report['fonts']['found']) or 'không có'}",
+    ]
+    pr = report["printers"]
+    names = ", ".join(pr.get("printers", [])) or "không có"
+    lines.append(f"Máy in ({pr.get('source') or 'không dò được'}): {names}")
+    if pr.get("default"):
+        lines.append(f"  mặc định: {pr['default']}")
+    issues = problems(report)
+    lines += ["", "Kết luận: " + ("mọi thứ ổn." if not issues else "có vấn đề:")]
+    lines += [f"  - {issue}" for issue in issues]
+    return "\n".join(lines)

@@ -1,0 +1,22 @@
+"""Entry script of the frozen app: the `counter-app` command line, or the window with no command."""
+
+from __future__ import annotations
+
+import sys
+
+
+def _main() -> int:
+    # `doctor` lists printers through Qt in a child process so the core never imports Qt; frozen,
+    # the child is this executable started with this flag.
+    if sys.argv[1:2] == ["--qt-probe"]:
+        from counter_app.doctor import QT_PROBE_CODE
+
+        exec(compile(QT_PROBE_CODE, "<qt-probe>", "exec"), {"__name__": "__qt_probe__"})
+        return 0
+    from counter_app.cli import main
+
+    return main()
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

@@ -99,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return open_desktop(args)
     ctx = Context(args)
     try:
+        _start_logging(ctx.settings)
         return handler(ctx)
     except CliError as exc:
         sys.stderr.write(f"Lỗi: {exc}\n")
@@ -114,6 +115,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     finally:
         ctx.close()
+
+
+def _start_logging(settings: Settings) -> None:
+    """Commands log to the same redacted rotating files as the window; never fail over it."""
+    from counter_app.logs import setup_logging
+
+    try:
+        setup_logging(settings)
+    except OSError as exc:
+        sys.stderr.write(f"Cảnh báo: không ghi được nhật ký ({exc.strerror}).\n")
 
 
 def user_message(exc: BaseException) -> str | None:

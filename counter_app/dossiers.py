@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from counter_app.audit import audit
 from counter_app.auth import UserInfo
-from counter_app.catalog import ProcedureInfo
+from counter_app.catalog import ProcedureInfo, info_from_row
 from counter_app.db.engine import Database
 from counter_app.db.models import Dossier, DossierEvent, Procedure, Slip
 from counter_app.domain import (
@@ -255,8 +255,6 @@ class DossierService:
             )
             if d is None:
                 return None
-            from counter_app.catalog import info_from_row
-
             info: ProcedureInfo = info_from_row(d.procedure)
             return DossierDetail(
                 row=_row(d),

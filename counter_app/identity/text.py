@@ -1,0 +1,112 @@
+"""Text rules every field shares: NFC, invisible characters, whitespace, the search key."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+PERSON_NAME_MAX_LENGTH = 100
+ORGANISATION_NAME_MAX_LENGTH = 255
+ADDRESS_MAX_LENGTH = 255
+EMAIL_MAX_LENGTH = 254
+OTHER_ID_MAX_LENGTH = 50
+EARLIEST_BIRTH_YEAR = 1900
+
+
+class InvalidValue(ValueError):
+    """A value a user typed is not acceptable; str(exc) is a Vietnamese sentence for the user."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Text
+
+
+# Characters that end a line when a field allows several lines.
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+# Control, format (zero-width, BOM, soft hyphen, bidi marks), surrogate, private-use, unassigned.
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+
+
+def _clean_line(line: str) -> str:
+    """Drop invisible characters and collapse every kind of whitespace to single spaces."""
+    if line.isprintable():
+        # Fast path (C speed): no control/format/unassigned characters and no space but U+0020.
+        return " ".join(line.split())
+    out: list[str] = []
+    for ch in line:
+        if ch.isspace():
+            out.append(" ")
+        elif unicodedata.category(ch) not in _DROPPED_CATEGORIES:
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
+def normalize_text(value: str, *, max_length: int | None = None, multiline: bool = False) -> str:
+    """NFC, without invisible characters, whitespace trimmed and collapsed; length-checked."""
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n")
+    if multiline:
+        lines: list[str] = []
+        current: list[str] = []
+        for ch in text:
+            if ch in _LINE_BREAKS:
+                lines.append("".join(current))
+                current = []
+            else:
+                current.append(ch)
+        lines.append("".join(current))
+        cleaned = [_clean_line(line) for line in lines]
+        # Keep paragraph breaks, but never more than one empty line in a row.
+        result = re.sub(r"\n{3,}", "\n\n", "\n".join(cleaned)).strip("\n")
+    else:
+        result = _clean_line(text)
+    # Dropping a zero-width character can leave a letter and its accent side by side: recompose.
+    result = unicodedata.normalize("NFC", result)
+    if max_length is not None and len(result) > max_length:
+        raise InvalidValue(f"Dài quá {max_length} ký tự (đang có {len(result)} ký tự).")
+    return result
+
+
+# Eth (Ð/ð) is what old Vietnamese fonts and some keyboards type for Đ/đ.
+_D_LETTERS = str.maketrans({"đ": "d", "ð": "d"})
+_COMBINING_DIACRITICS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]")
+
+
+def fold(value: str) -> str:
+    """Search key without accents, đ→d, case-folded: "Nguyễn Văn Đức" → "nguyen van duc"."""
+    text = normalize_text(value).casefold()
+    decomposed = unicodedata.normalize("NFD", text)
+    if decomposed.isascii():
+        bare = decomposed
+    else:
+        # Every combining mark goes; a regex of the common blocks first keeps this fast, since
+        # search keys are built for every dossier (and for millions in the benchmark fill).
+        bare = _COMBINING_DIACRITICS.sub("", decomposed)
+        if not bare.isascii():
+            bare = "".join(ch for ch in bare if not unicodedata.category(ch).startswith("M"))
+    bare = bare.translate(_D_LETTERS)
+    return unicodedata.normalize("NFC", " ".join(bare.split()))
+
+
+def _required(value: str, *, max_length: int | None = None) -> str:
+    """Normalise a one-line value that must not be empty."""
+    text = normalize_text(value, max_length=max_length)
+    if not text:
+        raise InvalidValue("Không được để trống.")
+    return text
+
+
+def _compact(value: str) -> str:
+    """A number as typed, with full-width digits made ASCII and spaces, dots and dashes removed."""
+    text = unicodedata.normalize("NFKC", normalize_text(value))
+    return re.sub(r"[\s.\-]", "", text)
+
+
+def _quote(ch: str) -> str:
+    """Show one character to the user, in Vietnamese quotes."""
+    return f"“{ch}”"
+
+
+def _inner(exc: InvalidValue) -> str:
+    """The message of `exc`, to be embedded after a colon."""
+    text = str(exc)
+    return text[:1].lower() + text[1:]

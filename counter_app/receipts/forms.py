@@ -74,12 +74,12 @@ def _heading(data: SupplementRequestData | RefusalData, moment: datetime) -> Hea
     return Heading(data.agency_name, data.unit_name, data.place, moment.date(), data.dossier_code)
 
 
-def layout_supplement_request(data: SupplementRequestData) -> Flow:
-    """Lay out Mẫu 02: who, what, the papers to add or complete and why, whom to ask."""
+def _slip_head(title: str, data: SupplementRequestData | RefusalData, moment: datetime) -> Flow:
+    """What both slips open with: heading, title, receiving unit, applicant and procedure, time."""
     fonts.ensure_fonts()
-    flow = official.new_flow(SUPPLEMENT_TITLE, data.dossier_code)
-    official.header(flow, _heading(data, data.requested_at))
-    official.title(flow, SUPPLEMENT_TITLE, data.dossier_code, None, copy_line=True)
+    flow = official.new_flow(title, data.dossier_code)
+    official.header(flow, _heading(data, moment))
+    official.title(flow, title, data.dossier_code, None, copy_line=True)
     official.field(
         flow, "Đơn vị tiếp nhận", official.receiving_unit(data.agency_name, data.counter_label)
     )
@@ -93,7 +93,13 @@ def layout_supplement_request(data: SupplementRequestData) -> Flow:
         procedure_code=data.procedure_code,
         procedure_name=data.procedure_name,
     )
-    official.field(flow, "Thời gian", glued_datetime(data.requested_at))
+    official.field(flow, "Thời gian", glued_datetime(moment))
+    return flow
+
+
+def layout_supplement_request(data: SupplementRequestData) -> Flow:
+    """Lay out Mẫu 02: who, what, the papers to add or complete and why, whom to ask."""
+    flow = _slip_head(SUPPLEMENT_TITLE, data, data.requested_at)
     intro = (
         "Sau khi xem xét, đối chiếu thành phần hồ sơ, Bộ phận tiếp nhận và trả kết quả đề nghị "
         "Ông/Bà bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:"
@@ -147,24 +153,7 @@ def render_supplement_request(data: SupplementRequestData, *, copies: int = 2) -
 
 def layout_refusal(data: RefusalData) -> Flow:
     """Lay out the refusal slip: who, what, and the numbered reasons."""
-    fonts.ensure_fonts()
-    flow = official.new_flow(REFUSAL_TITLE, data.dossier_code)
-    official.header(flow, _heading(data, data.refused_at))
-    official.title(flow, REFUSAL_TITLE, data.dossier_code, None, copy_line=True)
-    official.field(
-        flow, "Đơn vị tiếp nhận", official.receiving_unit(data.agency_name, data.counter_label)
-    )
-    _applicant(
-        flow,
-        name=data.applicant_name,
-        id_number=data.applicant_id_number,
-        address=data.applicant_address,
-        phone=data.applicant_phone,
-        email=data.applicant_email,
-        procedure_code=data.procedure_code,
-        procedure_name=data.procedure_name,
-    )
-    official.field(flow, "Thời gian", glued_datetime(data.refused_at))
+    flow = _slip_head(REFUSAL_TITLE, data, data.refused_at)
     flow.space(1.5 * MM)
     flow.paragraph(
         [

@@ -125,7 +125,7 @@ class Dossier(Base):
     __tablename__ = "dossier"
     __table_args__ = (
         Index("ix_dossier_received_at", "received_at"),
-        Index("ix_dossier_status_appointment", "status", "appointment_at"),
+        Index("ix_dossier_status_appointment_counter", "status", "appointment_at", "counter_no"),
         Index("ix_dossier_applicant", "applicant_id"),
     )
 
@@ -236,7 +236,7 @@ class Rating(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True, unique=True)
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
@@ -261,7 +261,11 @@ class OutboxEntry(Base):
     """A change waiting to reach the provincial server; written in the change's own transaction."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_state_next", "state", "next_attempt_at"),
+        # The sync key: badge lookups and the pull's unsent-change check (migration 0002).
+        Index("ix_outbox_entity_key", "entity", "entity_uuid", "version"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity: Mapped[str] = mapped_column(String(16))

@@ -1,0 +1,142 @@
+"""The supervisor's report as an Excel workbook (openpyxl), one sheet per breakdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from counter_app.ratings import RatingScore
+from counter_app.reports.figures import DayReport, Letterhead, show_date, show_time, summary_rows
+
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_HEAD_FILL = PatternFill("solid", fgColor="DDE6F0")
+
+
+def _table(ws: Worksheet, headers: list[str], rows: list[list[object]], widths: list[int]) -> None:
+    """A header row, then rows, from the sheet's next free row."""
+    ws.append(headers)
+    head_row = ws.max_row
+    for cell in ws[head_row]:
+        cell.font = _BOLD
+        cell.fill = _HEAD_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for row in rows:
+        ws.append(row)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def _heading(ws: Worksheet, report: DayReport, title: str, head: Letterhead) -> None:
+    if head.agency_name:
+        ws.append([head.agency_name])
+    ws.append([title])
+    ws.cell(ws.max_row, 1).font = _TITLE
+    ws.append([f"Kỳ báo cáo: {report.period.label}. Phạm vi: {report.scope.label}."])
+    ws.append([])
+
+
+def write_xlsx(report: DayReport, path: Path, head: Letterhead | None = None) -> Path:
+    """Write the report to `path` (.xlsx); returns the path."""
+    head = head or Letterhead()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Tổng hợp"
+    _heading(ws, report, "BÁO CÁO TÌNH HÌNH TIẾP NHẬN HỒ SƠ", head)
+    _table(
+        ws,
+        ["Chỉ tiêu", "Số lượng"],
+        [[label, value] for _, label, value in summary_rows(report)],
+        [60, 14],
+    )
+    pct = report.ratings.satisfied_pct
+    ws.append(["Tỉ lệ hài lòng (%)", pct if pct is not None else "—"])
+    ws.append([])
+    ws.append([f"Lập lúc {show_time(report.generated_at)}"])
+
+    sheet = wb.create_sheet("Theo thủ tục")
+    _heading(sheet, report, "SỐ HỒ SƠ THEO THỦ TỤC", head)
+    _table(
+        sheet,
+        ["STT", "Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Số hồ sơ"],
+        [[i, p.code, p.name, p.sector, p.count] for i, p in enumerate(report.by_procedure, 1)],
+        [6, 14, 70, 30, 10],
+    )
+    sheet.append(["", "", "Cộng", "", report.total])
+    sheet.cell(sheet.max_row, 3).font = _BOLD
+
+    sheet = wb.create_sheet("Theo lĩnh vực")
+    _heading(sheet, report, "SỐ HỒ SƠ THEO LĨNH VỰC", head)
+    _table(sheet, ["Lĩnh vực", "Số hồ sơ"], [[k, v] for k, v in report.by_sector.items()], [50, 10])
+
+    sheet = wb.create_sheet("Theo quầy, cán bộ")
+    _heading(sheet, report, "SỐ HỒ SƠ THEO QUẦY VÀ CÁN BỘ", head)
+    _table(
+        sheet,
+        ["Quầy", "Số hồ sơ"],
+        [[f"Quầy số {k}", v] for k, v in report.by_counter.items()],
+        [40, 10],
+    )
+    sheet.append([])
+    _table(
+        sheet,
+        ["Cán bộ tiếp nhận", "Số hồ sơ"],
+        [[k, v] for k, v in report.by_clerk.items()],
+        [40, 10],
+    )
+
+    sheet = wb.create_sheet("Theo giờ")
+    _heading(sheet, report, "SỐ HỒ SƠ THEO KHUNG GIỜ", head)
+    first = sheet.max_row + 1
+    _table(
+        sheet,
+        ["Khung giờ", "Số hồ sơ"],
+        [[f"{h:02d}:00–{h:02d}:59", n] for h, n in report.by_hour.items()],
+        [16, 10],
+    )
+    if report.by_hour:
+        chart = BarChart()
+        chart.title = "Hồ sơ tiếp nhận theo giờ"
+        chart.legend = None
+        data = Reference(sheet, min_col=2, min_row=first, max_row=sheet.max_row)
+        cats = Reference(sheet, min_col=1, min_row=first + 1, max_row=sheet.max_row)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(cats)
+        sheet.add_chart(chart, "D5")
+
+    if not report.period.is_single_day:
+        sheet = wb.create_sheet("Theo ngày")
+        _heading(sheet, report, "SỐ HỒ SƠ THEO NGÀY", head)
+        _table(
+            sheet,
+            ["Ngày", "Số hồ sơ"],
+            [[show_date(d), n] for d, n in report.by_day.items()],
+            [14, 10],
+        )
+
+    sheet = wb.create_sheet("Trạng thái, đánh giá")
+    _heading(sheet, report, "TRẠNG THÁI HIỆN TẠI VÀ ĐÁNH GIÁ", head)
+    _table(
+        sheet,
+        ["Trạng thái hiện tại của hồ sơ đã tiếp nhận", "Số hồ sơ"],
+        [[f"{int(s)}. {s.label}", n] for s, n in report.by_status.items()],
+        [48, 10],
+    )
+    sheet.append([])
+    _table(
+        sheet,
+        ["Mức đánh giá", "Số lượt"],
+        [[s.label, report.ratings.counts.get(s, 0)] for s in reversed(RatingScore)],
+        [48, 10],
+    )
+    sheet.append(["Có ý kiến kèm theo", report.ratings.with_comment])
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

@@ -1,0 +1,152 @@
+"""The intake form being typed, kept as JSON in the data dir so a crash or a close loses nothing.
+
+Plain Python (no Qt): the window saves the state as the clerk types and restores it at next start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from counter_app.domain import ApplicantKind, ResultDelivery
+from counter_app.intake import ApplicantDraft, DossierDraft
+
+DRAFT_VERSION = 1
+_SAFE_KEY = re.compile(r"[^a-z0-9_.-]+")
+
+
+@dataclass(frozen=True)
+class IntakeDraftState:
+    """What the clerk has typed so far, as raw text; validation happens only on save."""
+
+    procedure_code: str = ""
+    applicant_kind: int = int(ApplicantKind.CITIZEN)
+    name: str = ""
+    id_number: str = ""
+    birth_date: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    # None means "every paper of the procedure"; otherwise the ticked paper codes.
+    papers: list[str] | None = None
+    missing_reason: str = ""
+    dossier_sets: int = 1
+    result_delivery: str = ResultDelivery.COUNTER.value
+    delivery_address: str = ""
+    notes: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        """True when nothing worth restoring was typed."""
+        typed = (
+            self.procedure_code,
+            self.name,
+            self.id_number,
+            self.birth_date,
+            self.phone,
+            self.email,
+            self.address,
+            self.missing_reason,
+            self.delivery_address,
+            self.notes,
+        )
+        return not any(v.strip() for v in typed)
+
+    def to_dossier_draft(self) -> DossierDraft:
+        """The draft the intake service validates and receives."""
+        return DossierDraft(
+            procedure_code=self.procedure_code.strip(),
+            applicant=ApplicantDraft(
+                name=self.name,
+                id_number=self.id_number,
+                kind=ApplicantKind(self.applicant_kind),
+                birth_date=self.birth_date.strip() or None,
+                phone=self.phone,
+                email=self.email,
+                address=self.address,
+            ),
+            papers="all" if self.papers is None else list(self.papers),
+            missing_reason=self.missing_reason,
+            dossier_sets=self.dossier_sets,
+            result_delivery=ResultDelivery(self.result_delivery),
+            delivery_address=self.delivery_address,
+            notes=self.notes,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": DRAFT_VERSION, **asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> IntakeDraftState:
+        """Tolerant reading: unknown keys are dropped, wrong types fall back to defaults."""
+        defaults = cls()
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            default = getattr(defaults, f.name)
+            if f.name == "papers":
+                if value is None or (
+                    isinstance(value, list) and all(isinstance(v, str) for v in value)
+                ):
+                    values[f.name] = value
+            elif f.name == "extra":
+                if isinstance(value, dict):
+                    values[f.name] = {str(k): str(v) for k, v in value.items()}
+            elif isinstance(default, bool) or not isinstance(value, type(default)):
+                continue
+            else:
+                values[f.name] = value
+        try:
+            ApplicantKind(values.get("applicant_kind", defaults.applicant_kind))
+        except ValueError:
+            values.pop("applicant_kind", None)
+        if values.get("result_delivery") not in {d.value for d in ResultDelivery}:
+            values.pop("result_delivery", None)
+        return cls(**values)
+
+
+class DraftStore:
+    """One draft file per user in `<data dir>/drafts/`; writes are atomic (temp file + rename)."""
+
+    def __init__(self, data_dir: Path, key: str) -> None:
+        safe = _SAFE_KEY.sub("_", key.strip().lower()) or "default"
+        self.path = data_dir / "drafts" / f"intake-{safe}.json"
+
+    def save(self, state: IntakeDraftState) -> None:
+        """Store the draft, or remove the file when the form is empty."""
+        if state.is_empty():
+            self.clear()
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps(state.to_json(), ensure_ascii=False, indent=1)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".draft-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def load(self) -> IntakeDraftState | None:
+        """The saved draft, or None if there is none or the file is unreadable."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        state = IntakeDraftState.from_json(data)
+        return None if state.is_empty() else state
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)

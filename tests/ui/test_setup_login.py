@@ -1,0 +1,105 @@
+"""First run (setup dialog) and sign-in through the application controller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from counter_app.domain import Role
+from tests.ui.conftest import settle, type_text
+
+
+def _controller(services: Any, ops: Any) -> Any:
+    from ui.app import AppController
+
+    return AppController(services, ops)
+
+
+def test_first_run_setup_creates_centre_and_admin(qtbot: Any, services: Any, ops: Any) -> None:
+    controller = _controller(services, ops)
+    with qtbot.waitSignal(controller.setup_shown, timeout=10_000) as shown:
+        controller.start()
+    dialog = shown.args[0]
+    qtbot.addWidget(dialog)
+    form = dialog.centre
+    form.identifier.setText("000.00.00.H50")
+    form.name.setText("")
+    type_text(qtbot, form.name, "Trung tâm Phục vụ hành chính công xã Yên Hưng")
+    form.place.setText("")
+    type_text(qtbot, form.place, "Quảng Yên")
+    form.hours["sat"].setText("07:30-11:30")
+    dialog.username.setText("Admin")
+    type_text(qtbot, dialog.full_name, "Đỗ Văn Quản")
+    dialog.password.setText("matkhau123")
+    dialog.password2.setText("matkhau12")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert "không khớp" in dialog.error.text()
+    dialog.password2.setText("matkhau123")
+    with qtbot.waitSignal(controller.main_shown, timeout=10_000) as main:
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    window = main.args[0]
+    qtbot.addWidget(window)
+    assert window.user.role is Role.ADMIN
+    cfg = services.centre.load()
+    assert cfg.configured and cfg.agency_identifier == "000.00.00.H50"
+    assert cfg.working_hours["sat"] == [["07:30", "11:30"]]
+    assert services.auth.authenticate("admin", "matkhau123") is not None
+    window.close()
+    settle(qtbot, ops)
+
+
+def test_setup_rejects_bad_hours(qtbot: Any, services: Any, ops: Any) -> None:
+    controller = _controller(services, ops)
+    with qtbot.waitSignal(controller.setup_shown, timeout=10_000) as shown:
+        controller.start()
+    dialog = shown.args[0]
+    qtbot.addWidget(dialog)
+    dialog.centre.hours["mon"].setText("7 giờ sáng")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert "Thứ Hai" in dialog.error.text()
+    assert not services.auth.has_users()
+
+
+def test_login_wrong_then_right(qtbot: Any, services: Any, ops: Any, users: Any) -> None:
+    controller = _controller(services, ops)
+    with qtbot.waitSignal(controller.login_shown, timeout=10_000) as shown:
+        controller.start()
+    dialog = shown.args[0]
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.username, "canbo")
+    qtbot.keyClicks(dialog.password, "sai-mat-khau")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    settle(qtbot, ops)
+    assert "không đúng" in dialog.error.text()
+    assert controller.window is None
+    dialog.password.clear()
+    qtbot.keyClicks(dialog.password, "canbo1234")
+    with qtbot.waitSignal(controller.main_shown, timeout=10_000) as main:
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    window = main.args[0]  # deleted by the controller at logout, so not given to qtbot
+    assert window.user.username == "canbo"
+    # Logging out comes back to the login dialog.
+    with qtbot.waitSignal(controller.login_shown, timeout=10_000) as again:
+        window.logout_requested.emit()
+    qtbot.addWidget(again.args[0])
+    settle(qtbot, ops)
+
+
+def test_login_typed_before_the_database_is_open(
+    qtbot: Any, services: Any, ops: Any, users: Any
+) -> None:
+    """The dialog shows at once; Enter pressed while the core still loads signs in when ready."""
+    from ui.app import AppController
+
+    controller = AppController(None, ops, factory=lambda: services)
+    with qtbot.waitSignal(controller.login_shown, timeout=10_000) as shown:
+        controller.start()
+    dialog = shown.args[0]
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.username, "canbo")
+    qtbot.keyClicks(dialog.password, "canbo1234")
+    with qtbot.waitSignal(controller.main_shown, timeout=10_000) as main:
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    main.args[0].close()
+    settle(qtbot, ops)

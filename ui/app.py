@@ -1,0 +1,314 @@
+"""The desktop application: QApplication, fonts, logging, crash handler, setup/login/main flow."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from ui import messages
+from ui.ops import Ops
+
+log = logging.getLogger(__name__)
+
+_FONT_FILES = (
+    "NotoSans-Regular.ttf",
+    "NotoSans-Bold.ttf",
+    "NotoSans-Italic.ttf",
+    "NotoSans-BoldItalic.ttf",
+)
+
+
+def load_fonts(app: QApplication) -> None:
+    """Qt ships no fonts: load the bundled Noto Sans so every Vietnamese letter has a glyph."""
+    from counter_app.resources import resource_path
+
+    for name in _FONT_FILES:
+        path = resource_path("fonts", name)
+        if Path(path).exists():
+            QFontDatabase.addApplicationFont(str(path))
+    font = QFont("Noto Sans")
+    font.setPointSize(10)
+    app.setFont(font)
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    # Worker threads run pure-Python PDF rendering; a short GIL switch interval keeps the UI
+    # thread's turn within a few milliseconds (the default 5 ms let stalls add up to ~100 ms).
+    sys.setswitchinterval(0.001)
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("counter-app")
+    app.setApplicationDisplayName("Quầy tiếp nhận và trả kết quả")
+    app.setOrganizationName("ttphvhcc")
+    load_fonts(app)
+    return app
+
+
+class AppController(QObject):
+    """Setup or login, then the main window; logout comes back to login.
+
+    Signals: `login_shown(LoginDialog)`, `setup_shown(SetupDialog)`, `main_shown(MainWindow)`.
+    """
+
+    login_shown = Signal(object)
+    setup_shown = Signal(object)
+    main_shown = Signal(object)
+
+    def __init__(
+        self,
+        services: Any,
+        ops: Ops,
+        *,
+        demo: bool = False,
+        factory: Callable[[], Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.ops = ops
+        self.demo = demo
+        self._factory = factory
+        self.window: QWidget | None = None
+        self.dialog: QWidget | None = None
+        self.draft_flush: Callable[[], None] | None = None
+
+    def start(self) -> None:
+        """Open the database (and build the demo data), then ask who is at the counter.
+
+        Without demo data the login dialog shows at once and the clerk can type while the core
+        loads and the schema is checked in the background; a new database switches to setup.
+        """
+        demo, factory = self.demo, self._factory
+
+        def prepare() -> tuple[Any, bool]:
+            services = self.services if factory is None else factory()
+            if demo:
+                from counter_app.demo import build_demo
+
+                build_demo(services)
+            else:
+                services.migrate()
+            return services, bool(services.auth.has_users())
+
+        op = self.ops.op(prepare).success(self._prepared).failure(self._fatal)
+        if demo:
+            op.with_progress("Đang tạo dữ liệu minh họa…")
+        else:
+            self.show_login()
+        op.run()
+
+    def _fatal(self, exc: BaseException) -> None:
+        box = messages.show_error(None, f"Không mở được cơ sở dữ liệu.\n{messages.user_text(exc)}")
+        box.finished.connect(lambda _: QApplication.quit())
+
+    def _prepared(self, result: tuple[Any, bool]) -> None:
+        self.services, has_users = result
+        dialog = self.dialog
+        if has_users:
+            if dialog is not None and dialog.objectName() == "loginDialog":
+                dialog.set_services(self.services)  # type: ignore[attr-defined]
+            else:
+                self.show_login()
+            return
+        if dialog is not None:
+            dialog.blockSignals(True)  # closing it is not the clerk cancelling
+            dialog.close()
+            dialog.deleteLater()
+        self.show_setup()
+
+    def show_setup(self) -> None:
+        from ui.dialogs.setup import SetupDialog
+
+        dialog = SetupDialog(self.services, self.ops)
+        dialog.setup_did_finish.connect(self._setup_done)
+        dialog.rejected.connect(QApplication.quit)
+        self.dialog = dialog
+        dialog.show()
+        self.setup_shown.emit(dialog)
+
+    def _setup_done(self, result: Any) -> None:
+        if result.counter_no != self.services.settings.counter_no:
+            self._change_counter(result.counter_no)
+        self.open_main(result.user)
+
+    def _change_counter(self, counter_no: int) -> None:
+        """The counter number is this PC's setting: write it and rebuild the services with it."""
+        from dataclasses import replace
+
+        from counter_app.services import CounterServices
+        from counter_app.settings import set_value
+
+        settings = self.services.settings
+        set_value(settings, "counter_no", str(counter_no))
+        old = self.services
+        self.services = CounterServices(
+            replace(settings, counter_no=counter_no), db=old.db, clock=old.clock
+        )
+
+    def show_login(self) -> None:
+        from ui.dialogs.login import LoginDialog
+
+        hint = ""
+        if self.demo:
+            from counter_app.demo import DEMO_USERS
+
+            accounts = "; ".join(f"{u} / {p} ({r.label})" for u, _, p, r in DEMO_USERS)
+            hint = f"Dữ liệu minh họa (xóa khi thoát). Tài khoản: {accounts}"
+        dialog = LoginDialog(self.services, self.ops, hint=hint)
+        if self.demo:
+            dialog.username.setText("canbo")
+            dialog.password.setFocus()
+        dialog.login_did_succeed.connect(self.open_main)
+        dialog.rejected.connect(self._login_cancelled)
+        self.dialog = dialog
+        dialog.show()
+        self.login_shown.emit(dialog)
+
+    def _login_cancelled(self) -> None:
+        if self.dialog is not None and self.dialog.signalsBlocked():
+            return
+        if self.window is None:
+            QApplication.quit()
+
+    def open_main(self, user: Any) -> None:
+        from ui.main_window import MainWindow
+
+        window = MainWindow(self.services, self.ops, user)
+        window.logout_requested.connect(self._logout)
+        self.window = window
+        self.draft_flush = window.intake.flush_draft
+        window.show()
+        self.main_shown.emit(window)
+
+    def _logout(self) -> None:
+        window = self.window
+        self.window = None
+        self.draft_flush = None
+        if window is not None:
+            window.close()
+            window.deleteLater()
+        self.show_login()
+
+
+def _setup_logging(settings: Any) -> str:
+    try:
+        from counter_app.logs import setup_logging  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        log_dir = Path(settings.paths.log_dir)
+        log_dir.mkdir(parents=True, exist_ok=True)
+        path = log_dir / "counter-app.log"
+        handler = logging.FileHandler(path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+        logging.getLogger().setLevel(logging.INFO)
+        return str(path)
+    return str(setup_logging(settings))
+
+
+CRASH_TITLE = "Lỗi không mong đợi"
+
+
+def crash_text(log_path: str) -> str:
+    return (
+        "Phần mềm gặp lỗi không mong đợi. Hồ sơ đang nhập đã được giữ lại làm bản nháp; "
+        "dữ liệu đã lưu không bị ảnh hưởng "
+        "(mỗi thao tác ghi là trọn vẹn hoặc không ghi gì).\n\n"
+        f"Chi tiết lỗi đã ghi vào nhật ký:\n{log_path}\n\n"
+        "Nếu lỗi lặp lại, hãy gửi tệp nhật ký này cho bộ phận kỹ thuật."
+    )
+
+
+def _show_crash(text: str) -> None:
+    QMessageBox.critical(None, CRASH_TITLE, text)
+
+
+def install_excepthook(
+    controller: AppController, log_path: str, show: Callable[[str], None] = _show_crash
+) -> Callable[..., None]:
+    """Unexpected errors: log, keep the draft, tell the clerk in Vietnamese where the log is."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.critical("Lỗi không bắt được:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+        if controller.draft_flush is not None:
+            try:
+                controller.draft_flush()
+            except Exception:  # the crash message matters more than a second failure
+                log.exception("Không lưu được bản nháp")
+        if QApplication.instance() is not None:
+            show(crash_text(log_path))
+
+    sys.excepthook = hook
+    return hook
+
+
+def _demo_home() -> Path:
+    """Everything of the demo (database, drafts, logs, settings) lives in one throwaway dir."""
+    home = Path(tempfile.mkdtemp(prefix="counter-app-demo-"))
+    os.environ["COUNTER_APP_HOME"] = str(home)
+    return home
+
+
+def build_services(db_url: str | None, demo: bool = False, *, home: Path | None = None) -> Any:
+    """CounterServices for the window (slow import: called on the worker thread at start-up)."""
+    from counter_app.services import CounterServices
+    from counter_app.settings import Settings
+
+    if demo:
+        home = home or _demo_home()
+        settings = Settings.load(db_url=f"sqlite:///{home / 'demo.sqlite3'}")
+    else:
+        settings = Settings.load(db_url=db_url)
+    return CounterServices(settings)
+
+
+def create_controller(
+    db_url: str | None, demo: bool
+) -> tuple[QApplication, AppController, Path | None]:
+    """Application, logging, crash handler and controller: everything before the event loop."""
+    app = make_application()
+    from counter_app.settings import Settings
+
+    home = _demo_home() if demo else None
+    settings = Settings.load(db_url=db_url)
+    log_path = _setup_logging(settings)
+    messages.LOG_PATH[:] = [log_path]
+    ops = Ops()
+    ops.error_handler = lambda exc, parent: messages.show_error(parent, exc)
+    controller = AppController(
+        None, ops, demo=demo, factory=lambda: build_services(db_url, demo, home=home)
+    )
+    install_excepthook(controller, log_path)
+    return app, controller, home
+
+
+def run(db_url: str | None = None, demo: bool = False) -> int:
+    """`counter-app` with no command: the desktop window."""
+    app, controller, home = create_controller(db_url, demo)
+    ops = controller.ops
+    controller.start()
+    code = app.exec()
+    if controller.draft_flush is not None:
+        controller.draft_flush()
+    ops.shutdown()
+    from ui.printing import shutdown_render_pool
+
+    shutdown_render_pool()
+    if controller.services is not None:
+        controller.services.close()
+    if home is not None:
+        import shutil
+
+        shutil.rmtree(home, ignore_errors=True)
+    return int(code)

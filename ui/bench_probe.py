@@ -1,0 +1,167 @@
+"""Measurements of the real window for `counter-app bench` (run as a subprocess, offscreen).
+
+    python -m ui.bench_probe startup --t0 EPOCH [--db URL]   seconds until the first dialog shows
+    python -m ui.bench_probe stall --dir DIR [--rounds N]     longest UI-thread stall while saving
+
+Prints one JSON object on the last line of stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+
+def _startup(args: argparse.Namespace) -> dict[str, float | str]:
+    from PySide6.QtCore import QTimer
+
+    from ui.app import create_controller
+
+    app, controller, _home = create_controller(args.db, False)  # the same path as `counter-app`
+    ops = controller.ops
+    result: dict[str, float | str] = {}
+
+    def shown(dialog: object) -> None:
+        def painted() -> None:
+            result.setdefault("startup_s", time.time() - args.t0)
+            result["dialog"] = type(dialog).__name__
+            if "ready_s" in result:
+                app.quit()
+
+        QTimer.singleShot(0, painted)
+
+    def ready(_result: object) -> None:
+        result["ready_s"] = time.time() - args.t0
+        if "startup_s" in result:
+            QTimer.singleShot(0, app.quit)
+
+    controller.login_shown.connect(shown)
+    controller.setup_shown.connect(shown)
+    controller.start()
+    # The database is open once the controller's preparation job has delivered.
+    ops.busy_changed.connect(lambda busy: None if busy else ready(None))
+    QTimer.singleShot(30_000, app.quit)
+    app.exec()
+    ops.shutdown()
+    if controller.services is not None:
+        controller.services.close()
+    return result
+
+
+def _stall(args: argparse.Namespace) -> dict[str, float | str]:
+    from pathlib import Path
+
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    os.environ["COUNTER_APP_HOME"] = str(Path(args.dir) / "home")
+    from counter_app.demo import DEMO_USERS, build_demo
+    from counter_app.drafts import IntakeDraftState
+    from ui.app import build_services, make_application
+    from ui.main_window import MainWindow
+    from ui.ops import Ops
+
+    app = make_application()
+    services = build_services(f"sqlite:///{Path(args.dir) / 'ui-bench.sqlite3'}", False)
+    build_demo(services, dossiers=2)
+    username, _, password, _ = DEMO_USERS[-1]
+    user = services.auth.authenticate(username, password)
+    ops = Ops()
+    window = MainWindow(services, ops, user)
+    window.resize(1366, 768)
+    window.show()
+
+    def wait(predicate: object, timeout_s: float = 30.0) -> None:
+        end = time.perf_counter() + timeout_s
+        while not predicate() and time.perf_counter() < end:  # type: ignore[operator]
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            time.sleep(0.001)
+
+    wait(lambda: ops.pending == 0)
+    import gc
+
+    # MainWindow warms the PDF helper after opening and then freezes start-up objects.
+    wait(lambda: gc.get_freeze_count() > 0, timeout_s=60)
+    wait(lambda: ops.pending == 0)
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    gc_ms: list[float] = []
+    gc_start: list[float] = [0.0]
+
+    def gc_watch(phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_start[0] = time.perf_counter()
+        else:
+            gc_ms.append((time.perf_counter() - gc_start[0]) * 1000)
+
+    gc.callbacks.append(gc_watch)
+    heartbeat = QTimer(interval=2)
+    heartbeat.timeout.connect(tick)
+    form = window.intake
+    rounds_max: list[float] = []
+    for i in range(args.rounds):
+        form.set_state(
+            IntakeDraftState(
+                procedure_code="1.001193",
+                name="Nguyễn Văn Đức",
+                id_number=f"0220900{12345 + i:05d}",
+                birth_date="05/09/1990",
+                phone="0912345678",
+                address="Tổ 1, khu 2, phường Hồng Gai, Quảng Ninh",
+            )
+        )
+        wait(lambda: ops.pending == 0)
+        form.preview = None
+        gaps.clear()
+        last[0] = time.perf_counter()
+        heartbeat.start()
+        form.save()
+        wait(lambda: form.preview is not None and ops.pending == 0)
+        settle_until = time.perf_counter() + 0.3  # let the preview paint its pages
+        wait(lambda t=settle_until: time.perf_counter() > t)
+        heartbeat.stop()
+        rounds_max.append(max(gaps) * 1000 if gaps else 0.0)
+        if form.preview is not None:
+            form.preview.close()
+    window.close()
+    ops.shutdown()
+    from ui.printing import shutdown_render_pool
+
+    shutdown_render_pool()
+    services.close()
+    return {
+        "intake_ui_stall_ms_max": max(rounds_max),
+        "rounds": float(args.rounds),
+        "gc_max_ms": max(gc_ms, default=0.0),
+        "dossiers_saved": float(len(services.dossiers.list_day(services.clock().date())) - 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    parser = argparse.ArgumentParser(prog="ui.bench_probe")
+    sub = parser.add_subparsers(dest="what", required=True)
+    s = sub.add_parser("startup")
+    s.add_argument("--t0", type=float, required=True)
+    s.add_argument("--db", default=None)
+    t = sub.add_parser("stall")
+    t.add_argument("--dir", required=True)
+    t.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    result = _startup(args) if args.what == "startup" else _stall(args)
+    sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    t0 = time.time()
+    sys.exit(main())

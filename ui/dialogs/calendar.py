@@ -1,0 +1,117 @@
+"""Admin: calendar exceptions on top of public holidays (extra days off, make-up working days)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.calendar import DayKind
+from ui.messages import user_text
+from ui.ops import Ops
+from ui.widgets import named
+
+
+class CalendarDialog(QDialog):
+    def __init__(self, services: Any, ops: Ops, user: Any, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setObjectName("calendarDialog")
+        self.setWindowTitle("Ngày nghỉ và ngày làm bù")
+        self.services, self.ops, self.user = services, ops, user
+        self.table = named(QTableWidget(0, 3), "exceptionsTable")
+        self.table.setHorizontalHeaderLabels(["Ngày", "Loại", "Ghi chú"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.day = named(QDateEdit(), "exceptionDateInput")
+        self.day.setDisplayFormat("dd/MM/yyyy")
+        self.day.setCalendarPopup(True)
+        self.day.setDate(QDate(services.clock().date()))
+        self.kind = named(QComboBox(), "exceptionKindInput")
+        for k in DayKind:
+            self.kind.addItem(k.label, k.value)
+        self.note = named(QLineEdit(), "exceptionNoteInput")
+        self.note.setPlaceholderText("Ghi chú, ví dụ: làm bù cho ngày 01/9")
+        add = named(QPushButton("&Thêm / sửa"), "addExceptionButton")
+        remove = named(QPushButton("&Xóa ngày đang chọn"), "removeExceptionButton")
+        add.clicked.connect(self._add)
+        remove.clicked.connect(self._remove)
+        row = QHBoxLayout()
+        row.addWidget(self.day)
+        row.addWidget(self.kind)
+        row.addWidget(self.note, 1)
+        row.addWidget(add)
+        self.error = named(QLabel(), "errorLabel", wrap=True)
+        self.error.setStyleSheet("color: #b00020")
+        close = QPushButton("Đó&ng")
+        close.clicked.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel("Ngày lễ, Tết theo quy định đã tự tính; ở đây chỉ ghi các ngày khác.")
+        )
+        layout.addWidget(self.table, 1)
+        layout.addWidget(remove)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+        layout.addWidget(close)
+        self.resize(680, 480)
+        self._rows: list[Any] = []
+        self.reload()
+
+    def reload(self) -> None:
+        def show(rows: list[Any]) -> None:
+            self._rows = rows
+            self.table.setRowCount(len(rows))
+            for i, (day, kind, note) in enumerate(rows):
+                for j, v in enumerate((f"{day:%d/%m/%Y}", DayKind(kind).label, note)):
+                    self.table.setItem(i, j, QTableWidgetItem(v))
+
+        self.ops.op(self.services.centre.exception_rows, self).success(show).run()
+
+    def _run(self, fn: Any) -> None:
+        self.error.clear()
+
+        def done(_r: object) -> None:
+            self.services.reload_centre()
+            self.reload()
+
+        self.ops.op(fn, self).success(done).failure(
+            lambda exc: self.error.setText(user_text(exc))
+        ).run()
+
+    def _add(self) -> None:
+        centre, by = self.services.centre, self.user
+        day, kind, note = (
+            self.day.date().toPython(),
+            DayKind(self.kind.currentData()),
+            self.note.text(),
+        )
+        self._run(lambda: centre.set_exception(day, kind, note, by=by))
+
+    def _remove(self) -> None:
+        row = self.table.currentRow()
+        if row < 0:
+            self.error.setText("Hãy chọn một ngày trong bảng.")
+            return
+        centre, by, day = self.services.centre, self.user, self._rows[row][0]
+        self._run(lambda: centre.set_exception(day, None, by=by))

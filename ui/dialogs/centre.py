@@ -1,0 +1,151 @@
+"""The centre's identity and working hours: one form for first-run setup and for the admin."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.calendar import WEEKDAY_KEYS, WEEKDAY_NAMES_VI
+from counter_app.centre import CentreConfig
+from ui.messages import user_text
+from ui.ops import Ops
+from ui.widgets import named
+
+_SESSION = re.compile(r"(\d{1,2}[:h]\d{2})\s*[-–]\s*(\d{1,2}[:h]\d{2})")
+
+
+def hours_text(sessions: list[list[str]]) -> str:
+    return ", ".join(f"{a}-{b}" for a, b in sessions)
+
+
+def parse_hours_text(text: str, day_name: str) -> list[list[str]]:
+    """ "07:30-11:30, 13:30-17:00" → [["07:30", "11:30"], ["13:30", "17:00"]]; "" = closed."""
+    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    out: list[list[str]] = []
+    for part in parts:
+        m = _SESSION.fullmatch(part)
+        if m is None:
+            raise ValueError(
+                f"Giờ làm việc {day_name}: «{part}» không đúng dạng giờ-giờ (ví dụ 07:30-11:30)."
+            )
+        out.append([m.group(1).replace("h", ":"), m.group(2).replace("h", ":")])
+    return out
+
+
+class CentreForm(QWidget):
+    """Agency identifier and name, place, counter number and weekly working hours."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.identifier = named(QLineEdit(), "agencyIdentifierInput")
+        self.identifier.setPlaceholderText("ví dụ 000.00.00.H49")
+        self.parent_name = named(QLineEdit(), "parentAgencyInput")
+        self.name = named(QLineEdit(), "agencyNameInput")
+        self.unit = named(QLineEdit(), "unitNameInput")
+        self.place = named(QLineEdit(), "placeInput")
+        self.counter = named(QSpinBox(), "counterNoInput")
+        self.counter.setRange(1, 99)
+        ident = QGroupBox("Thông tin trung tâm")
+        form = QFormLayout(ident)
+        form.addRow("&Mã định danh cơ quan:", self.identifier)
+        form.addRow("Cơ quan &chủ quản:", self.parent_name)
+        form.addRow("&Tên trung tâm:", self.name)
+        form.addRow("Tên &bộ phận:", self.unit)
+        form.addRow("Đị&a danh (in trên phiếu):", self.place)
+        form.addRow("&Quầy số (máy này):", self.counter)
+        self.name.setMinimumWidth(380)
+        hours = QGroupBox("Giờ làm việc (để trống = nghỉ)")
+        hform = QFormLayout(hours)
+        self.hours: dict[str, QLineEdit] = {}
+        for key, day in zip(WEEKDAY_KEYS, WEEKDAY_NAMES_VI, strict=True):
+            edit = named(QLineEdit(), f"hours_{key}")
+            edit.setPlaceholderText("nghỉ")
+            edit.setMinimumWidth(210)
+            self.hours[key] = edit
+            hform.addRow(f"{day}:", edit)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(ident, 3)
+        layout.addWidget(hours, 2)
+
+    def set_config(self, cfg: CentreConfig, counter_no: int) -> None:
+        self.identifier.setText(cfg.agency_identifier)
+        self.parent_name.setText(cfg.parent_agency_name)
+        self.name.setText(cfg.agency_name)
+        self.unit.setText(cfg.unit_name)
+        self.place.setText(cfg.place)
+        self.counter.setValue(counter_no)
+        for key, edit in self.hours.items():
+            edit.setText(hours_text(list(cfg.working_hours.get(key) or [])))
+
+    def config(self) -> CentreConfig:
+        """The typed settings; ValueError (Vietnamese) for malformed hours."""
+        hours: dict[str, Any] = {}
+        for key, day in zip(WEEKDAY_KEYS, WEEKDAY_NAMES_VI, strict=True):
+            hours[key] = parse_hours_text(self.hours[key].text(), day)
+        return CentreConfig(
+            agency_identifier=self.identifier.text(),
+            agency_name=self.name.text(),
+            parent_agency_name=self.parent_name.text(),
+            unit_name=self.unit.text(),
+            place=self.place.text(),
+            working_hours=hours,
+        ).validated()
+
+
+class CentreDialog(QDialog):
+    """Admin: change the centre settings (takes effect for new dossiers)."""
+
+    def __init__(self, services: Any, ops: Ops, user: Any, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setObjectName("centreDialog")
+        self.setWindowTitle("Thông tin trung tâm và giờ làm việc")
+        self._services, self._ops, self._user = services, ops, user
+        self.form = CentreForm(self)
+        self.form.counter.setEnabled(False)
+        self.setMinimumWidth(960)
+        self.form.counter.setToolTip(
+            "Số quầy của máy này đặt bằng: counter-app config set counter_no N"
+        )
+        self.error = named(QLabel(), "errorLabel", wrap=True)
+        self.error.setStyleSheet("color: #b00020")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Lưu")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Đó&ng")
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.form.set_config(services.centre_config(), services.settings.counter_no)
+
+    def _save(self) -> None:
+        try:
+            cfg = self.form.config()
+        except ValueError as exc:
+            self.error.setText(str(exc))
+            return
+
+        def done(_: object) -> None:
+            self._services.reload_centre()
+            self.accept()
+
+        self._ops.op(lambda: self._services.centre.save(cfg, by=self._user), self).success(
+            done
+        ).failure(lambda exc: self.error.setText(user_text(exc))).run()

@@ -1,0 +1,194 @@
+"""One dossier: applicant, papers, status history; reprint the receipt, hand back the result."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.domain import DossierStatus
+from ui.messages import ask, show_error
+from ui.ops import Ops
+from ui.widgets import named
+
+
+def _table(name: str, headers: list[str], rows: list[list[str]], stretch: int) -> QTableWidget:
+    t = QTableWidget(len(rows), len(headers))
+    t.setObjectName(name)
+    t.setHorizontalHeaderLabels(headers)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.verticalHeader().hide()
+    t.setTabKeyNavigation(False)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            t.setItem(r, c, QTableWidgetItem(value))
+    header = t.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    t.setWordWrap(True)
+    t.resizeRowsToContents()
+    return t
+
+
+class DossierDetailDialog(QDialog):
+    """Signals: `dossier_did_change(str code)` after a hand-back."""
+
+    dossier_did_change = Signal(str)
+
+    def __init__(
+        self, detail: Any, services: Any, ops: Ops, user: Any, parent: QWidget | None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("dossierDetailDialog")
+        self.services, self.ops, self.user = services, ops, user
+        self.layout_ = QVBoxLayout(self)
+        self.reprint_button = named(QPushButton("In &lại giấy tiếp nhận"), "reprintButton")
+        self.reprint_button.setToolTip("In lại giấy tiếp nhận, ghi chữ «Bản in lại» (Ctrl+P)")
+        self.hand_back_button = named(QPushButton("&Trả kết quả"), "handBackButton")
+        self.hand_back_button.setToolTip("Ghi nhận đã trả kết quả cho công dân (F9)")
+        close = named(QPushButton("Đó&ng"), "closeButton")
+        close.setToolTip("Đóng (Esc)")
+        self.reprint_button.clicked.connect(self.reprint)
+        self.hand_back_button.clicked.connect(self.hand_back)
+        close.clicked.connect(self.reject)
+        QShortcut(QKeySequence("F9"), self).activated.connect(self._shortcut_hand_back)
+        QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.reprint)
+        self._body: QWidget | None = None
+        self._buttons = QHBoxLayout()
+        self._buttons.addStretch(1)
+        self._buttons.addWidget(self.reprint_button)
+        self._buttons.addWidget(self.hand_back_button)
+        self._buttons.addWidget(close)
+        self.show_detail(detail)
+        self.layout_.addLayout(self._buttons)
+        self.resize(900, 620)
+
+    def show_detail(self, d: Any) -> None:
+        self.detail = d
+        self.setWindowTitle(f"Hồ sơ {d.row.code}")
+        body = QWidget()
+        v = QVBoxLayout(body)
+        v.setContentsMargins(0, 0, 0, 0)
+        a = d.applicant
+        r = d.row
+        head = named(QLabel(), "detailHeader", wrap=True)
+        handed = f"{d.handed_back_at:%H:%M %d/%m/%Y}" if d.handed_back_at else "—"
+        head.setText(
+            f"<h3>{html.escape(r.code)}</h3>"
+            f"<b>Trạng thái:</b> {int(r.status)}. {html.escape(r.status.label)}<br>"
+            f"<b>Thủ tục:</b> {html.escape(r.procedure_code)} — {html.escape(r.procedure_name)}"
+            f" ({html.escape(d.processing_text)})<br>"
+            f"<b>Người nộp:</b> {html.escape(r.applicant_name)} · "
+            f"{html.escape(str(a.get('id_number') or ''))} · "
+            f"{html.escape(str(a.get('phone') or ''))}<br>"
+            f"<b>Địa chỉ:</b> {html.escape(str(a.get('address') or ''))}<br>"
+            f"<b>Tiếp nhận:</b> {r.received_at:%H:%M %d/%m/%Y} (quầy {r.counter_no}, "
+            f"{html.escape(r.clerk_name)}) · <b>Hẹn trả:</b> {r.appointment_at:%H:%M %d/%m/%Y}"
+            f" · <b>Đã trả:</b> {handed}"
+        )
+        v.addWidget(head)
+        v.addWidget(QLabel("<b>Thành phần hồ sơ</b>"))
+        v.addWidget(
+            _table(
+                "detailPapers",
+                ["Giấy tờ", "Bản chính", "Bản sao", "Đã nộp"],
+                [
+                    [p.name, str(p.originals), str(p.copies), "Có" if p.submitted else "Thiếu"]
+                    for p in d.papers
+                ],
+                stretch=0,
+            ),
+            3,
+        )
+        v.addWidget(QLabel("<b>Quá trình xử lý</b>"))
+        v.addWidget(
+            _table(
+                "detailEvents",
+                ["Thời điểm", "Trạng thái", "Người thực hiện", "Ghi chú"],
+                [
+                    [
+                        f"{e.at:%H:%M %d/%m/%Y}",
+                        f"{int(e.status)}. {e.status.label}",
+                        e.actor,
+                        e.note,
+                    ]
+                    for e in d.events
+                ],
+                stretch=3,
+            ),
+            1,
+        )
+        if self._body is not None:
+            self.layout_.replaceWidget(self._body, body)
+            self._body.deleteLater()
+        else:
+            self.layout_.addWidget(body, 1)
+        self._body = body
+        returned = r.status is DossierStatus.RETURNED
+        self.hand_back_button.setEnabled(not returned)
+        (self.reprint_button if returned else self.hand_back_button).setFocus()
+
+    def _shortcut_hand_back(self) -> None:
+        if self.hand_back_button.isEnabled():
+            self.hand_back()
+
+    def reprint(self) -> None:
+        from ui.printing import open_pdf_preview
+
+        code, receipts, user = self.detail.row.code, self.services.receipts, self.user
+        self.ops.op(lambda: receipts.receipt_pdf(code, reprint=True, by=user), self).success(
+            lambda pdf: open_pdf_preview(
+                self,
+                self.services,
+                self.ops,
+                pdf,
+                f"Giấy tiếp nhận {code} (in lại)",
+                f"{code}-in-lai.pdf",
+            )
+        ).with_progress("Đang tạo giấy tiếp nhận…").run()
+
+    def hand_back(self) -> None:
+        row = self.detail.row
+        if row.status is DossierStatus.RESULT_READY:
+            self._do_hand_back(force=False)
+            return
+        ask(
+            self,
+            f"Hồ sơ {row.code} đang ở trạng thái «{row.status.label}», chưa có kết quả "
+            "(trạng thái 9). Vẫn ghi nhận đã trả kết quả?",
+            lambda: self._do_hand_back(force=True),
+            title="Kết quả chưa sẵn sàng",
+        )
+
+    def _do_hand_back(self, *, force: bool) -> None:
+        code, dossiers, user = self.detail.row.code, self.services.dossiers, self.user
+
+        def work() -> Any:
+            dossiers.hand_back(code, clerk=user, force=force)
+            return dossiers.detail(code)
+
+        def done(detail: Any) -> None:
+            self.show_detail(detail)
+            self.dossier_did_change.emit(code)
+
+        self.hand_back_button.setEnabled(False)
+        self.ops.op(work, self).success(done).failure(self._failed).run()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.hand_back_button.setEnabled(True)
+        show_error(self, exc)

@@ -1,0 +1,337 @@
+"""Print preview, printing and "save as PDF" for the receipt and slip PDFs.
+
+This Qt has no QtPdf, so pages are rasterised with pypdfium2 (on the worker thread) and painted
+one image per page: at screen resolution for the preview, at the printer's resolution to print.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QRectF, QSizeF, QStandardPaths, Qt
+from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.messages import show_error
+from ui.ops import Ops
+from ui.widgets import named
+
+log = logging.getLogger(__name__)
+
+PREVIEW_DPI = 110
+MAX_PRINT_DPI = 600
+NO_PRINTER = "(không có máy in)"
+
+
+def rasterise(pdf: bytes, dpi: float) -> list[QImage]:
+    """Every page of a PDF as an opaque white-backed image (safe on a worker thread)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    images: list[QImage] = []
+    try:
+        for i in range(len(doc)):
+            page = doc[i]
+            bitmap = page.render(
+                scale=dpi / 72.0, fill_color=(255, 255, 255, 255), rev_byteorder=True
+            )
+            w, h, stride = bitmap.width, bitmap.height, bitmap.stride
+            fmt = (
+                QImage.Format.Format_RGB888
+                if bitmap.n_channels == 3
+                else QImage.Format.Format_RGBA8888
+            )
+            img = QImage(bytes(bitmap.buffer), w, h, stride, fmt).copy()
+            img.setDotsPerMeterX(round(dpi / 0.0254))
+            img.setDotsPerMeterY(round(dpi / 0.0254))
+            images.append(img)
+            page.close()
+    finally:
+        doc.close()
+    return images
+
+
+def page_size_points(pdf: bytes) -> tuple[float, float]:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        w, h = doc[0].get_size()
+        return float(w), float(h)
+    finally:
+        doc.close()
+
+
+def _setup_printer(printer: QPrinter, size_pt: tuple[float, float]) -> None:
+    page = QPageSize(
+        QSizeF(*size_pt), QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyMatch
+    )
+    orientation = (
+        QPageLayout.Orientation.Landscape
+        if size_pt[0] > size_pt[1]
+        else QPageLayout.Orientation.Portrait
+    )
+    printer.setPageSize(page)
+    printer.setPageOrientation(orientation)
+    printer.setFullPage(True)
+
+
+def paint_pages(printer: QPrinter, images: list[QImage]) -> None:
+    """One image per page, scaled to the page keeping its shape."""
+    painter = QPainter(printer)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        target = QRectF(printer.pageLayout().fullRectPixels(printer.resolution()))
+        for i, img in enumerate(images):
+            if i:
+                printer.newPage()
+            scale = min(target.width() / img.width(), target.height() / img.height())
+            w, h = img.width() * scale, img.height() * scale
+            painter.drawImage(QRectF(target.x(), target.y(), w, h), img)
+    finally:
+        painter.end()
+
+
+def print_pdf(pdf: bytes, printer_name: str) -> int:
+    """Send a PDF to a printer at its own resolution (worker thread); returns pages printed."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPrinterName(printer_name)
+    printer.setDocName("counter-app")
+    _setup_printer(printer, page_size_points(pdf))
+    dpi = min(printer.resolution(), MAX_PRINT_DPI)
+    images = rasterise(pdf, dpi)
+    paint_pages(printer, images)
+    return len(images)
+
+
+class PdfPreviewDialog(QDialog):
+    """Preview of a PDF with printer choice (remembered), Print, Save PDF and Close."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        services: Any,
+        ops: Ops,
+        pdf: bytes,
+        images: list[QImage],
+        size_pt: tuple[float, float],
+        title: str,
+        filename: str,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("printPreviewDialog")
+        self.setWindowTitle(f"Xem trước khi in — {title}")
+        self.services, self.ops, self.pdf, self.images = services, ops, pdf, images
+        self.filename = filename
+        self.printed_to: str | None = None
+        self._printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+        self._printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # preview only, no spooler
+        _setup_printer(self._printer, size_pt)
+        self.view = QPrintPreviewWidget(self._printer, self)
+        self.view.setObjectName("printPreview")
+        self.view.paintRequested.connect(lambda printer: paint_pages(printer, self.images))
+        self.printers = named(QComboBox(), "printerCombo")
+        names = QPrinterInfo.availablePrinterNames()
+        remembered = services.settings.printer_name
+        default = QPrinterInfo.defaultPrinterName()
+        if names:
+            self.printers.addItems(names)
+            chosen = remembered if remembered in names else default
+            if chosen in names:
+                self.printers.setCurrentText(chosen)
+        else:
+            self.printers.addItem(NO_PRINTER)
+            self.printers.setEnabled(False)
+        self.print_button = named(QPushButton("&In"), "printButton")
+        self.print_button.setToolTip("In ra máy in đã chọn (Ctrl+P)")
+        self.print_button.setEnabled(bool(names))
+        self.save_button = named(QPushButton("&Lưu PDF…"), "savePdfButton")
+        self.save_button.setToolTip("Lưu thành tệp PDF (Ctrl+Shift+S)")
+        close = named(QPushButton("Đó&ng"), "closeButton")
+        close.setToolTip("Đóng bản xem trước (Esc)")
+        self.status = named(QLabel(), "printStatusLabel")
+        bar = QHBoxLayout()
+        label = QLabel("&Máy in:")
+        label.setBuddy(self.printers)
+        bar.addWidget(label)
+        bar.addWidget(self.printers, 1)
+        bar.addWidget(self.print_button)
+        bar.addWidget(self.save_button)
+        bar.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.status)
+        self.print_button.clicked.connect(self.print_now)
+        self.save_button.clicked.connect(self.ask_save_pdf)
+        close.clicked.connect(self.reject)
+        QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.print_now)
+        QShortcut(QKeySequence("Ctrl+Shift+S"), self).activated.connect(self.ask_save_pdf)
+        self.view.setZoomMode(QPrintPreviewWidget.ZoomMode.FitInView)
+        if self.print_button.isEnabled():
+            self.print_button.setDefault(True)
+            self.print_button.setFocus()
+        else:
+            self.save_button.setDefault(True)
+            self.save_button.setFocus()
+        self._fit_to_screen(parent)
+
+    def _fit_to_screen(self, parent: QWidget | None) -> None:
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        self.resize(min(900, screen.width() - 40), screen.height() - 60)
+
+    def print_now(self) -> None:
+        if not self.print_button.isEnabled():
+            return
+        name = self.printers.currentText()
+        services = self.services
+        if services.settings.printer_name != name:
+            from counter_app.settings import set_value
+
+            services.settings = replace(services.settings, printer_name=name)
+            settings = services.settings
+            self.ops.op(lambda: set_value(settings, "printer_name", name), self).run()
+        self.print_button.setEnabled(False)
+        self.status.setText(f"Đang gửi tới máy in {name}…")
+        pdf = self.pdf
+
+        def done(pages: int) -> None:
+            self.printed_to = name
+            self.status.setText(f"Đã gửi {pages} trang tới máy in {name}.")
+            self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self.print_button.setEnabled(True)
+            self.status.clear()
+            show_error(self, exc)
+
+        self.ops.op(lambda: print_pdf(pdf, name), self).success(done).failure(failed).run()
+
+    def ask_save_pdf(self) -> None:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Lưu PDF", str(Path(folder) / self.filename), "Tệp PDF (*.pdf)"
+        )
+        if path:
+            self.save_pdf_to(Path(path))
+
+    def save_pdf_to(self, path: Path) -> None:
+        pdf = self.pdf
+        self.ops.op(lambda: path.write_bytes(pdf), self).success(
+            lambda _n: self.status.setText(f"Đã lưu {path}")
+        ).run()
+
+
+class _RenderPool:
+    """One helper process for reportlab: pure-Python rendering in a thread would hold the GIL
+    for tens of milliseconds at a time and stall the window; in a process it cannot."""
+
+    executor: Any = None
+
+    @classmethod
+    def get(cls) -> Any:
+        if cls.executor is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            cls.executor = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            )
+        return cls.executor
+
+
+def _render_pool() -> Any:
+    return _RenderPool.get()
+
+
+def _load_renderer() -> bool:
+    from counter_app.receipts import render_receipt  # noqa: F401 - warms the helper process
+    from counter_app.receipts.fonts import ensure_fonts
+
+    ensure_fonts()
+    return True
+
+
+def shutdown_render_pool() -> None:
+    if _RenderPool.executor is not None:
+        _RenderPool.executor.shutdown(wait=False, cancel_futures=True)
+        _RenderPool.executor = None
+
+
+def receipt_pdf(services: Any, code: str) -> bytes:
+    """The receipt of a just-saved dossier, rendered in the helper process (worker thread)."""
+    from counter_app.receipts import Layout, render_receipt
+
+    data = services.receipts.receipt_data(code)
+    try:
+        pdf: bytes = _render_pool().submit(render_receipt, data, Layout.A4).result(timeout=60)
+    except Exception:  # a broken helper process must not stop the counter: render here instead
+        log.exception("Tiến trình phụ dựng PDF lỗi; dựng trong tiến trình chính")
+        shutdown_render_pool()
+        pdf = render_receipt(data, Layout.A4)
+    return pdf
+
+
+def warm_up(ops: Ops, done: Callable[[], None] | None = None) -> None:
+    """Start the PDF helper process and initialise print support, before the first receipt."""
+
+    def load() -> None:
+        # Imported here too: building ReceiptData needs the module, and a first import during
+        # the first save would hold the GIL for tens of milliseconds.
+        import pypdfium2  # noqa: F401 - loads the PDFium library once
+
+        import counter_app.receipts  # noqa: F401
+
+        _render_pool().submit(_load_renderer).result(timeout=60)
+
+    QPrinterInfo.availablePrinterNames()
+    QPrinter(QPrinter.PrinterMode.ScreenResolution)
+
+    def finished(_: object = None) -> None:
+        if done is not None:
+            done()
+
+    def failed(exc: BaseException) -> None:
+        log.warning("Không khởi động được tiến trình dựng PDF: %s", exc)
+        finished()
+
+    ops.op(load).success(finished).failure(failed).run()
+
+
+def open_pdf_preview(
+    parent: QWidget,
+    services: Any,
+    ops: Ops,
+    pdf: bytes,
+    title: str,
+    filename: str,
+    on_open: Any = None,
+) -> None:
+    """Rasterise in the background, then show the preview dialog (non-blocking)."""
+
+    def work() -> tuple[list[QImage], tuple[float, float]]:
+        return rasterise(pdf, PREVIEW_DPI), page_size_points(pdf)
+
+    def show(result: tuple[list[QImage], tuple[float, float]]) -> None:
+        images, size = result
+        dialog = PdfPreviewDialog(parent, services, ops, pdf, images, size, title, filename)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        if on_open is not None:
+            on_open(dialog)
+
+    ops.op(work, parent).success(show).run()

@@ -1,0 +1,120 @@
+"""Screenshots of the real window for review and documentation.
+
+xvfb-run -a -s "-screen 0 1366x768x24" python -m ui.screenshots OUT_DIR 1366x768
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0])
+    width, height = (int(v) for v in argv[1].split("x"))
+    out.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="counter-shots-"))
+    os.environ["COUNTER_APP_HOME"] = str(home)
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    from counter_app.demo import build_demo
+    from ui.app import AppController, build_services, make_application
+    from ui.main_window import MainWindow
+    from ui.ops import Ops
+
+    app = make_application()
+    services = build_services(f"sqlite:///{home / 'shots.sqlite3'}")
+    services.migrate()
+    ops = Ops()
+    suffix = f"{width}x{height}"
+
+    def pump(seconds: float = 0.4, until: Callable[[], bool] | None = None) -> None:
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end or ops.pending or (until is not None and not until()):
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 30)
+            time.sleep(0.005)
+            if time.perf_counter() > end + 20:
+                break
+
+    def grab(widget: Any, name: str) -> None:
+        pump()
+        path = out / f"{name}-{suffix}.png"
+        widget.grab().save(str(path))
+        print(path)
+
+    controller = AppController(services, ops)
+    controller.start()
+    pump(1.0)
+    assert controller.dialog is not None
+    grab(controller.dialog, "setup")
+    controller.dialog.close()
+    build_demo(services)
+    controller.show_login()
+    pump()
+    assert controller.dialog is not None
+    grab(controller.dialog, "login")
+    controller.dialog.close()
+
+    user = services.auth.authenticate("canbo", "canbo1234")
+    window = MainWindow(services, ops, user)
+    window.resize(width, height - 40)
+    window.show()
+    pump(1.0)
+    grab(window, "intake-empty")
+    form = window.intake
+    window.on_chip_id_scan(
+        "022090012345|123456789|Nguyễn Văn Đức|05091990|Nam"
+        "|Tổ 1, khu 2, phường Hồng Gai, TP Hạ Long, Quảng Ninh|15082021"
+    )
+    form.procedure.setFocus()
+    form.procedure.setText("khai sinh")
+    form.procedure.textEdited.emit("khai sinh")
+    pump()
+    grab(window, "intake-picker")
+    form.procedure.choose(services.catalog.get("1.001193"), picked=True)
+    form.phone.setText("0912345678")
+    pump()
+    grab(window, "intake-filled")
+    form.phone.setText("12345")
+    form.id_number.setText("12")
+    form.save()
+    pump()
+    grab(window, "intake-errors")
+    form.id_number.setText("022090012345")
+    form.phone.setText("0912345678")
+    form.save()
+    pump(1.5, until=lambda: form.preview is not None)
+    grab(form.preview, "receipt-preview")
+    form.preview.close()
+    pump()
+    grab(window, "intake-saved")
+    form.procedure.choose(services.catalog.get("1.004194"))
+    form.name.setText("Trần Thị Thuỷ")
+    form.papers_model.set_checked_codes([form.papers_model.papers()[0].code])
+    form.request_supplement()
+    pump()
+    grab(form.slip_dialog, "supplement-dialog")
+    form.slip_dialog.close()
+    window.show_tab(1)
+    pump(0.8)
+    grab(window, "dossiers")
+    window.dossiers.open_code(window.dossiers.model.row_at(0).code)
+    pump(0.8, until=lambda: window.dossiers.detail_dialog is not None)
+    grab(window.dossiers.detail_dialog, "dossier-detail")
+    window.close()
+    QApplication.processEvents()
+    ops.shutdown()
+    from ui.printing import shutdown_render_pool
+
+    shutdown_render_pool()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -244,15 +244,30 @@ class CatalogService:
         return self._all().get(code.strip())
 
     def find(self, text: str, limit: int = 20) -> list[ProcedureInfo]:
-        """Type-ahead by code or by name without diacritics; every word must match."""
+        """Type-ahead by code or by name without diacritics; every word must match.
+
+        Best first: a code that starts with what was typed, then names that start with the
+        phrase, then names holding it as a whole phrase, then the rest; shorter names first
+        within each group ("khai sinh" → "Đăng ký khai sinh" before "Cấp bản sao … khai sinh").
+        """
         words = fold(text).split()
         if not words:
             return self.all()[:limit]
-        hits: list[tuple[int, ProcedureInfo]] = []
+        phrase = " ".join(words)
+        hits: list[tuple[int, int, ProcedureInfo]] = []
         for info in self._all().values():
-            haystack = fold(f"{info.code} {info.name} {info.sector}")
-            if all(w in haystack for w in words):
-                rank = 0 if info.code.startswith(text.strip()) else 1
-                hits.append((rank, info))
-        hits.sort(key=lambda h: h[0])
-        return [info for _, info in hits[:limit]]
+            name = fold(info.name)
+            haystack = f"{fold(info.code)} {name} {fold(info.sector)}"
+            if not all(w in haystack for w in words):
+                continue
+            if info.code.startswith(text.strip()):
+                rank = 0
+            elif name.startswith(phrase):
+                rank = 1
+            elif f" {phrase}" in f" {name}":
+                rank = 2
+            else:
+                rank = 3
+            hits.append((rank, len(info.name), info))
+        hits.sort(key=lambda h: (h[0], h[1]))
+        return [info for _, _, info in hits[:limit]]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 
 
 def _main() -> int:
+    # The window renders PDFs in a helper process; frozen, that child is this executable.
+    multiprocessing.freeze_support()
     # `doctor` lists printers through Qt in a child process so the core never imports Qt; frozen,
     # the child is this executable started with this flag.
     if sys.argv[1:2] == ["--qt-probe"]:

@@ -252,7 +252,7 @@ def guess_id_kind(value: str) -> IdKind | None:
 # ---------------------------------------------------------------------------------------------
 # Phone and e-mail
 
-_PHONE_MESSAGE = "Số điện thoại không đúng định dạng Việt Nam (ví dụ 0912345678)."
+_PHONE_MESSAGE = "Không đúng định dạng số Việt Nam (ví dụ 0912345678)."
 # Mobiles: 10 digits, 03x/05x/07x/08x/09x. Landlines since 2017: 02 + area code + subscriber,
 # always 11 digits (e.g. 024 3825 6686, 0203 3835 555).
 _MOBILE = re.compile(r"0[35789][0-9]{8}")

@@ -192,3 +192,18 @@ def test_every_procedure_yields_an_appointment_after_receipt(
         received, float(processing["amount"]), ProcessingUnit(processing["unit"]), cutoff
     )
     assert due >= received
+
+
+def test_type_ahead_puts_the_plain_procedure_first(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from counter_app.catalog import CatalogService
+    from counter_app.db.engine import Database
+    from counter_app.db.migrate import upgrade
+
+    db = Database(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    upgrade(db, backup_dir=tmp_path)
+    catalog = CatalogService(db)
+    catalog.load_file()
+    assert catalog.find("khai sinh")[0].name == "Đăng ký khai sinh"
+    assert catalog.find("1.001193")[0].code == "1.001193"
+    assert catalog.find("dang ky ket hon")[0].name.startswith("Đăng ký kết hôn")
+    db.dispose()

@@ -99,7 +99,10 @@ class AppController(QObject):
 
                 build_demo(services)
             else:
+                from counter_app.backup import auto_backup_if_due
+
                 services.migrate()
+                auto_backup_if_due(services)  # once a day, off the UI thread; never raises
             return services, bool(services.auth.has_users())
 
         op = self.ops.op(prepare).success(self._prepared).failure(self._fatal)
@@ -203,17 +206,8 @@ class AppController(QObject):
 
 
 def _setup_logging(settings: Any) -> str:
-    try:
-        from counter_app.logs import setup_logging  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        log_dir = Path(settings.paths.log_dir)
-        log_dir.mkdir(parents=True, exist_ok=True)
-        path = log_dir / "counter-app.log"
-        handler = logging.FileHandler(path, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logging.getLogger().addHandler(handler)
-        logging.getLogger().setLevel(logging.INFO)
-        return str(path)
+    from counter_app.logs import setup_logging
+
     return str(setup_logging(settings))
 
 

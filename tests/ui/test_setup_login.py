@@ -103,3 +103,15 @@ def test_login_typed_before_the_database_is_open(
         qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
     main.args[0].close()
     settle(qtbot, ops)
+
+
+def test_start_takes_the_daily_backup(qtbot: Any, services: Any, ops: Any) -> None:
+    services.auth.create_user("admin", "Quản Trị", "matkhau123", Role.ADMIN)
+    controller = _controller(services, ops)
+    with qtbot.waitSignal(controller.login_shown, timeout=10_000) as shown:
+        controller.start()
+    qtbot.addWidget(shown.args[0])
+    settle(qtbot, ops)
+    backups = list((services.settings.paths.backup_dir / "auto").glob("*"))
+    assert len(backups) == 1
+    shown.args[0].close()

@@ -1,0 +1,192 @@
+"""`server`: run and administer the reference provincial server."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from counter_app.cli import EXIT_OK, CliError, Context, print_json
+
+ENV_SERVER_DB = "COUNTER_APP_SERVER_DB"
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "server", help="máy chủ tỉnh tham chiếu (chạy, cấp mã truy cập, xử lý hồ sơ)"
+    )
+    ssub = p.add_subparsers(dest="server_command", required=True)
+
+    def add(name: str, help_text: str) -> Any:
+        parser = ssub.add_parser(name, help=help_text)
+        parser.add_argument("--db", dest="server_db", metavar="URL", help="CSDL của máy chủ")
+        return parser
+
+    run = add("run", "chạy máy chủ HTTP")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8765)
+    run.add_argument("--threads", type=int, default=8)
+    run.set_defaults(handler=cmd_run)
+
+    token = ssub.add_parser("token", help="mã truy cập của quầy")
+    tsub = token.add_subparsers(dest="token_command", required=True)
+    create = tsub.add_parser("create", help="cấp mã truy cập mới cho một quầy (in ở dòng cuối)")
+    create.add_argument("name")
+    create.add_argument("--db", dest="server_db", metavar="URL")
+    create.set_defaults(handler=cmd_token_create)
+
+    adv = add("advance", "chuyển trạng thái hồ sơ (bộ phận xử lý)")
+    adv.add_argument("code")
+    adv.add_argument("--status", type=int, required=True, help="mã trạng thái 1–10")
+    adv.add_argument("--note", default="")
+    adv.set_defaults(handler=cmd_advance)
+
+    stats = add("stats", "số bản ghi đã lưu")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(handler=cmd_stats)
+
+    catalog = ssub.add_parser("catalog", help="danh mục thủ tục gửi cho các quầy")
+    csub = catalog.add_subparsers(dest="catalog_command", required=True)
+    load = csub.add_parser("load", help="công bố danh mục từ tệp JSON")
+    load.add_argument("file", type=Path)
+    load.add_argument("--db", dest="server_db", metavar="URL")
+    load.set_defaults(handler=cmd_catalog_load)
+
+    calendar = ssub.add_parser("calendar", help="ngày nghỉ, ngày làm bù gửi cho các quầy")
+    lsub = calendar.add_subparsers(dest="calendar_command", required=True)
+    cset = lsub.add_parser("set", help="DATE off|work|none")
+    cset.add_argument("day", metavar="DATE")
+    cset.add_argument("kind", choices=["off", "work", "none"])
+    cset.add_argument("--note", default="")
+    cset.add_argument("--db", dest="server_db", metavar="URL")
+    cset.set_defaults(handler=cmd_calendar_set)
+
+
+def _store(ctx: Context) -> Any:
+    from counter_app.server.store import ServerStore
+
+    url = ctx.args.server_db or os.environ.get(ENV_SERVER_DB)
+    if not url:
+        ctx.settings.paths.data_dir.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{ctx.settings.paths.data_dir / 'server.sqlite3'}"
+    return ServerStore.open(url)
+
+
+def _server_errors(exc: Exception) -> CliError:
+    return CliError(str(exc))
+
+
+def cmd_run(ctx: Context) -> int:
+    from waitress.server import create_server
+
+    from counter_app.server.app import ServerApp
+    from counter_app.server.runner import configure_logging
+    from counter_app.sync.protocol import MAX_REQUEST_BYTES
+
+    configure_logging()
+    store = _store(ctx)
+    server: Any = create_server(
+        ServerApp(store),
+        host=ctx.args.host,
+        port=ctx.args.port,
+        threads=ctx.args.threads,
+        max_request_body_size=MAX_REQUEST_BYTES,
+        clear_untrusted_proxy_headers=True,
+        recv_bytes=262144,  # push bodies are large: read them in big chunks
+    )
+    print(f"Máy chủ tỉnh đang chạy tại http://{ctx.args.host}:{server.effective_port}", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def cmd_token_create(ctx: Context) -> int:
+    from counter_app.server.store import ServerError
+
+    store = _store(ctx)
+    try:
+        token = store.create_token(ctx.args.name)
+    except ServerError as exc:
+        raise _server_errors(exc) from exc
+    finally:
+        store.close()
+    print(f"Mã truy cập mới của quầy «{ctx.args.name}» (chỉ hiện một lần):")
+    print(token)
+    return EXIT_OK
+
+
+def cmd_advance(ctx: Context) -> int:
+    from counter_app.server.store import ServerError
+
+    store = _store(ctx)
+    try:
+        seq = store.advance(ctx.args.code, ctx.args.status, ctx.args.note)
+    except ServerError as exc:
+        raise _server_errors(exc) from exc
+    finally:
+        store.close()
+    print(f"Đã chuyển hồ sơ {ctx.args.code} sang trạng thái {ctx.args.status} (thay đổi số {seq}).")
+    return EXIT_OK
+
+
+def cmd_stats(ctx: Context) -> int:
+    store = _store(ctx)
+    try:
+        stats = store.stats()
+    finally:
+        store.close()
+    if ctx.args.json:
+        print_json(stats)
+    else:
+        for key, value in stats.items():
+            print(f"{key}: {value}")
+    return EXIT_OK
+
+
+def cmd_catalog_load(ctx: Context) -> int:
+    from counter_app.catalog import CatalogError
+
+    try:
+        document = json.loads(ctx.args.file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CliError(f"Không đọc được tệp danh mục {ctx.args.file}: {exc}") from exc
+    store = _store(ctx)
+    try:
+        count = store.load_catalog(document)
+    except CatalogError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        store.close()
+    print(f"Đã công bố danh mục {count} thủ tục cho các quầy.")
+    return EXIT_OK
+
+
+def _parse_day(text: str) -> date:
+    from counter_app.identity import InvalidValue, parse_date_vn
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return parse_date_vn(text)
+    except InvalidValue as exc:
+        raise CliError(f"Ngày «{text}» không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd).") from exc
+
+
+def cmd_calendar_set(ctx: Context) -> int:
+    day = _parse_day(ctx.args.day)
+    kind = None if ctx.args.kind == "none" else ctx.args.kind
+    store = _store(ctx)
+    try:
+        store.set_calendar(day, kind, ctx.args.note)
+    finally:
+        store.close()
+    print(f"Đã công bố ngày {day:%d/%m/%Y}: {ctx.args.kind}.")
+    return EXIT_OK

@@ -1,0 +1,62 @@
+"""`sync`: send waiting records to the provincial server and read its changes."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from counter_app.cli import EXIT_ERROR, EXIT_OK, CliError, Context, print_json
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("sync", help="đồng bộ với máy chủ tỉnh (gửi hồ sơ, nhận thay đổi)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--once", action="store_true", help="một lượt gửi và nhận (mặc định)")
+    mode.add_argument(
+        "--until-done", action="store_true", help="lặp lại (có giãn cách) đến khi hết hàng chờ"
+    )
+    p.add_argument("--max-seconds", type=float, metavar="S", help="giới hạn thời gian --until-done")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_sync)
+
+
+def cmd_sync(ctx: Context) -> int:
+    from counter_app.sync.engine import SyncEngine
+
+    if ctx.args.max_seconds is not None and not ctx.args.until_done:
+        raise CliError("--max-seconds chỉ dùng cùng --until-done.")
+    services = ctx.services()
+    engine = SyncEngine.for_services(services)
+    try:
+        if ctx.args.until_done:
+            report = engine.run_until_done(ctx.args.max_seconds)
+        else:
+            report = engine.run_once(manual=True)
+        counts = engine.counts()
+    finally:
+        engine.close()
+    data = {
+        "pushed": report.pushed,
+        "pulled": report.pulled,
+        "pending": counts.waiting,
+        "rejected": counts.rejected,
+        "conflicts": counts.conflict,
+        "error": report.error,
+    }
+    for warning in report.warnings:
+        sys.stderr.write(warning + "\n")
+    if ctx.args.json:
+        print_json(data)
+    else:
+        print(
+            f"Đã gửi {report.pushed} bản ghi, nhận {report.pulled} thay đổi; "
+            f"còn chờ {counts.waiting}, bị từ chối {counts.rejected}, xung đột {counts.conflict}."
+        )
+    if not report.configured:
+        raise CliError(report.error)
+    if report.error:
+        sys.stderr.write(f"Lỗi: {report.error}\n")
+        return EXIT_ERROR
+    if ctx.args.until_done and counts.waiting:
+        return EXIT_ERROR
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""Exports of our records in other systems' formats (national public-service portal)."""

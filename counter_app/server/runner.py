@@ -1,0 +1,82 @@
+"""Serving the app with waitress: in the foreground (CLI) or on a thread (tests, benchmark)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from waitress.server import create_server
+
+from counter_app.sync.protocol import MAX_REQUEST_BYTES
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class RunningServer:
+    """A waitress server on its own thread; `url` is its base address, `stop()` ends it."""
+
+    def __init__(self, app: WsgiApp, host: str = "127.0.0.1", port: int = 0, threads: int = 4):
+        self._server: Any = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            max_request_body_size=MAX_REQUEST_BYTES,
+            channel_timeout=30,
+            clear_untrusted_proxy_headers=True,
+            # Push bodies are large; read them in big chunks rather than 8 KiB at a time.
+            recv_bytes=262144,
+            asyncore_loop_timeout=0.05,
+        )
+        self.host = host
+        self.port = int(self._server.effective_port)
+        self._thread = threading.Thread(target=self._run, name="server", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        # stop() closes sockets under the loop's feet; whatever it raises then is expected.
+        with contextlib.suppress(Exception):
+            self._server.run()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        """Finish requests in flight, then close every socket; the loop ends when none is left."""
+        self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+        for dispatcher in list(self._server._map.values()):
+            dispatcher.close()
+        self._thread.join(timeout=5)
+
+
+def configure_logging() -> None:
+    """One JSON object per line on stderr: easy to ship to any log collector."""
+
+    class _Json(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            msg = record.getMessage()
+            data: dict[str, Any] = {
+                "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+                "level": record.levelname.lower(),
+                "logger": record.name,
+            }
+            try:
+                parsed = json.loads(msg)
+                data.update(parsed if isinstance(parsed, dict) else {"msg": parsed})
+            except ValueError:
+                data["msg"] = msg
+            if record.exc_info:
+                data["exc"] = self.formatException(record.exc_info)
+            return json.dumps(data, ensure_ascii=False)
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Json())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)

@@ -1,0 +1,1 @@
+"""Sync with the provincial server: protocol types and the client engine (no Qt)."""

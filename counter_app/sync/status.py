@@ -1,0 +1,95 @@
+"""What the window shows about sync: the status-bar summary and each dossier's badge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from counter_app.db.models import Dossier, DossierEvent, OutboxEntry
+from counter_app.sync import state as st
+from counter_app.sync.engine import queue_counts
+from counter_app.sync.transport import plain_http_warning
+
+# Worst first: a badge shows the state that most needs the clerk's attention.
+_SEVERITY = ("conflict", "rejected", "retry", "sending", "pending", "synced")
+
+BADGE_TEXT = {
+    "none": "Chưa có dữ liệu đồng bộ.",
+    "pending": "Đang chờ gửi lên máy chủ tỉnh.",
+    "sending": "Đang gửi lên máy chủ tỉnh.",
+    "retry": "Chưa gửi được, sẽ thử lại",
+    "synced": "Đã đồng bộ với máy chủ tỉnh.",
+    "rejected": "Máy chủ tỉnh từ chối",
+    "conflict": "Xung đột với dữ liệu trên máy chủ tỉnh",
+}
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """One snapshot for the status bar; every text is Vietnamese."""
+
+    configured: bool
+    online: bool | None
+    pending: int
+    rejected: int
+    conflicts: int
+    last_success: datetime | None
+    last_error: str
+    paused: str
+    warning: str
+
+    @property
+    def has_pending(self) -> bool:
+        return self.pending > 0
+
+
+def sync_status(services: Any) -> SyncStatus:
+    """Read the queue and the engine's last outcome from the database (cheap: a few queries)."""
+    counts = queue_counts(services.db)
+    values = st.read_values(services.db)
+    sync = services.settings.sync
+    online = values.get(st.ONLINE)
+    last = values.get(st.LAST_SUCCESS) or ""
+    try:
+        last_success = datetime.fromisoformat(last) if last else None
+    except ValueError:
+        last_success = None
+    return SyncStatus(
+        configured=bool(sync.server_url and sync.token),
+        online=None if online is None else online == "1",
+        pending=counts.waiting,
+        rejected=counts.rejected,
+        conflicts=counts.conflict,
+        last_success=last_success,
+        last_error=values.get(st.LAST_ERROR, ""),
+        paused=values.get(st.PAUSED, ""),
+        warning=plain_http_warning(sync.server_url) if sync.server_url else "",
+    )
+
+
+def sync_badge(services: Any, dossier_uuid: str) -> tuple[str, str]:
+    """(state, Vietnamese message) for one dossier: its own rows and its events' rows."""
+    with services.db.read() as s:
+        event_uuids = select(DossierEvent.uuid).join(Dossier).where(Dossier.uuid == dossier_uuid)
+        rows = s.execute(
+            select(OutboxEntry.state, OutboxEntry.last_error).where(
+                ((OutboxEntry.entity == "dossier") & (OutboxEntry.entity_uuid == dossier_uuid))
+                | ((OutboxEntry.entity == "event") & OutboxEntry.entity_uuid.in_(event_uuids))
+            )
+        ).all()
+        ref = s.scalar(select(Dossier.provincial_ref).where(Dossier.uuid == dossier_uuid))
+    if not rows:
+        return "none", BADGE_TEXT["none"]
+    worst = min(rows, key=lambda r: _SEVERITY.index(r.state) if r.state in _SEVERITY else 0)
+    state = str(worst.state)
+    message = BADGE_TEXT.get(state, state)
+    if state in ("retry", "rejected", "conflict") and worst.last_error:
+        message = f"{message}: {worst.last_error}"
+    elif state in ("retry", "rejected", "conflict"):
+        message += "."
+    if state == "synced" and ref:
+        message = f"Đã đồng bộ với máy chủ tỉnh (số tham chiếu {ref})."
+    return state, message

@@ -1,0 +1,205 @@
+"""HTTP for the client: timeouts, TLS, size limits; errors sorted by what the engine does next."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from counter_app.sync.protocol import (
+    API_PREFIX,
+    MAX_RESPONSE_BYTES,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_RETRY_AFTER_S = 3600.0
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+class TransportError(Exception):
+    """Base of everything the transport raises; str(exc) is Vietnamese, for the status bar."""
+
+
+class TransientError(TransportError):
+    """Worth retrying later: network down, timeout, 5xx, 429, a garbled or oversized reply."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, shrink: bool = False):
+        super().__init__(message)
+        self.retry_after = retry_after
+        # The reply was too big or cut: ask for less next time.
+        self.shrink = shrink
+
+
+class AuthError(TransportError):
+    """401/403: the token is wrong or revoked; the whole queue pauses until someone fixes it."""
+
+
+class RequestRejected(TransportError):
+    """Any other 4xx: this request will never succeed as sent."""
+
+    def __init__(self, status: int, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+    @property
+    def about_records(self) -> bool:
+        """True when the refusal is about what was sent (so one record can be singled out),
+        False when it is about the server or the setup (wrong URL, other protocol version)."""
+        return self.status in (400, 409, 413, 422) and self.code not in (
+            "protocol",
+            "length_required",
+            "method",
+            "not_found",
+        )
+
+
+def plain_http_warning(url: str) -> str:
+    """A Vietnamese warning when tokens and personal data would cross a network unencrypted."""
+    parts = urlsplit(url)
+    if parts.scheme == "http" and (parts.hostname or "") not in _LOOPBACK:
+        return (
+            "Cảnh báo: kết nối máy chủ không mã hóa (http). Hãy dùng https để bảo vệ "
+            "dữ liệu cá nhân và mã truy cập."
+        )
+    return ""
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date), capped; None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER_S)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, min(when.timestamp() - time.time(), MAX_RETRY_AFTER_S))
+
+
+class HttpTransport:
+    """One counter's connection to the server: bearer token, explicit timeouts, TLS verified."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        connect_timeout_s: float,
+        read_timeout_s: float,
+        ca_bundle: str = "",
+        session: requests.Session | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = (connect_timeout_s, read_timeout_s)
+        self.session = session or requests.Session()
+        # Verification is always on; a CA bundle only adds a private certificate authority.
+        self.session.verify = ca_bundle or True
+        self.max_response_bytes = max_response_bytes
+        self.warning = plain_http_warning(self.base_url)
+        if self.warning:
+            log.warning("sync server uses plain http: %s", self.base_url)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        return self._request("POST", path, data=data)
+
+    def post_raw(self, path: str, data: bytes) -> Any:
+        """POST an already encoded JSON body."""
+        return self._request("POST", path, data=data)
+
+    def get(self, path: str, params: dict[str, Any]) -> Any:
+        return self._request("GET", path, params=params)
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {
+            "Authorization": f"Bearer {self.token}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+        }
+        url = f"{self.base_url}{API_PREFIX}{path}"
+        try:
+            with self.session.request(
+                method, url, headers=headers, timeout=self.timeout, stream=True, **kwargs
+            ) as response:
+                body = self._read(response)
+                status = response.status_code
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        except requests.exceptions.SSLError as exc:
+            raise TransientError(f"Lỗi chứng chỉ TLS của máy chủ: {exc}") from exc
+        except requests.exceptions.ConnectTimeout as exc:
+            raise TransientError("Không kết nối được máy chủ (hết thời gian chờ).") from exc
+        except requests.exceptions.ReadTimeout as exc:
+            raise TransientError("Máy chủ trả lời quá chậm (hết thời gian chờ).") from exc
+        except requests.exceptions.ConnectionError as exc:
+            raise TransientError("Không kết nối được máy chủ (mất mạng hoặc máy chủ tắt).") from exc
+        except requests.exceptions.RequestException as exc:
+            raise TransientError(f"Lỗi kết nối máy chủ: {type(exc).__name__}.") from exc
+        return self._judge(status, body, retry_after)
+
+    def _read(self, response: requests.Response) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(65536):
+            size += len(chunk)
+            if size > self.max_response_bytes:
+                raise TransientError("Phản hồi của máy chủ quá lớn.", shrink=True)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _judge(self, status: int, body: bytes, retry_after: float | None) -> Any:
+        parsed: Any = None
+        try:
+            parsed = json.loads(body) if body else None
+        except ValueError:
+            parsed = None
+        message = _server_message(parsed)
+        if status in (401, 403):
+            raise AuthError(
+                "Máy chủ từ chối mã truy cập của quầy"
+                + (f": {message}" if message else "")
+                + ". Kiểm tra thiết lập sync.token."
+            )
+        if status == 429 or status >= 500:
+            raise TransientError(
+                f"Máy chủ tạm thời không nhận (mã {status}).", retry_after=retry_after
+            )
+        if 400 <= status < 500:
+            raise RequestRejected(
+                status,
+                message or f"Máy chủ từ chối yêu cầu (mã {status}).",
+                _server_code(parsed),
+            )
+        if not 200 <= status < 300:
+            raise TransientError(f"Phản hồi bất thường của máy chủ (mã {status}).")
+        if not isinstance(parsed, dict) or parsed.get("protocol") != PROTOCOL_VERSION:
+            raise TransientError("Phản hồi của máy chủ không đúng định dạng.", shrink=True)
+        return parsed
+
+
+def _server_message(parsed: Any) -> str:
+    if isinstance(parsed, dict) and isinstance(parsed.get("error"), dict):
+        return str(parsed["error"].get("message", ""))[:500]
+    return ""
+
+
+def _server_code(parsed: Any) -> str:
+    if isinstance(parsed, dict) and isinstance(parsed.get("error"), dict):
+        return str(parsed["error"].get("code", ""))[:50]
+    return ""

@@ -1,0 +1,90 @@
+"""The status-bar sync widget: shows the queue, syncs off the UI thread, reports errors."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from counter_app.settings import SyncSettings
+from tests.counter_app.sync.harness import RefServer, receive, start_server
+from ui.sync_status import SyncStatusWidget
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[RefServer]:
+    srv = start_server(f"sqlite:///{tmp_path / 'server.sqlite3'}")
+    yield srv
+    srv.stop()
+    srv.store.close()
+
+
+def _configure(services: Any, server: RefServer) -> None:
+    sync = SyncSettings(
+        server_url=server.url, token=server.token, connect_timeout_s=1, read_timeout_s=2
+    )
+    services.settings = replace(services.settings, sync=sync)
+
+
+def test_sync_now_runs_off_the_ui_thread(qtbot: Any, services: Any, server: RefServer) -> None:
+    receive(services, 2)
+    _configure(services, server)
+    widget = SyncStatusWidget(services, None, autostart=False)
+    qtbot.addWidget(widget)
+    assert widget.pending_label.text() == "Chờ gửi: 4"
+    assert widget.has_pending() and widget.pending_count() == 4
+    with qtbot.waitSignal(widget.controller.sync_did_finish, timeout=10_000):
+        qtbot.mouseClick(widget.sync_button, qtbot_button())
+    assert widget.controller.last_worker_thread == "counter-sync"
+    assert widget.controller.last_worker_thread != threading.current_thread().name
+    assert widget.pending_label.text() == "Chờ gửi: 0"
+    assert widget.state_label.text() == "● Trực tuyến"
+    assert widget.last_label.text().startswith("Đồng bộ lúc ")
+    assert not widget.has_pending()
+    assert server.store.stats()["dossiers"] == 2
+    widget.shutdown()
+
+
+def test_offline_shows_the_error_in_vietnamese(
+    qtbot: Any, services: Any, server: RefServer
+) -> None:
+    receive(services, 1)
+    _configure(services, server)
+    server.stop()
+    widget = SyncStatusWidget(services, None, autostart=False)
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.controller.sync_did_finish, timeout=10_000):
+        widget.sync_now()
+    assert widget.state_label.text() == "● Mất kết nối"
+    assert "Không kết nối được máy chủ" in widget.error_label.toolTip()
+    assert widget.pending_label.text() == "Chờ gửi: 2"
+    widget.shutdown()
+
+
+def test_not_configured(qtbot: Any, services: Any) -> None:
+    widget = SyncStatusWidget(services, None)
+    qtbot.addWidget(widget)
+    assert widget.state_label.text() == "○ Chưa cấu hình đồng bộ"
+    assert not widget.controller.running
+    widget.shutdown()
+
+
+def qtbot_button() -> Any:
+    from PySide6.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton
+
+
+def test_autostart_syncs_in_the_background(qtbot: Any, services: Any, server: RefServer) -> None:
+    receive(services, 1)
+    _configure(services, server)
+    widget = SyncStatusWidget(services, None, autostart=False)
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.controller.sync_did_finish, timeout=10_000):
+        widget.controller.start()  # the timer's first tick fires at once
+    assert widget.pending_count() == 0
+    widget.shutdown()

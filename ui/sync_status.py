@@ -1,0 +1,201 @@
+"""The status-bar sync indicator and the controller that syncs in the background.
+
+The controller runs each sync cycle on its own daemon thread (never the UI thread, and not the
+shared database worker of ui/ops.py, which a slow network must not hold up) and hands results back
+through a queued signal. Correctness never depends on a clean shutdown: a cycle cut short by exit
+is re-queued by the engine at the next start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from counter_app.sync.engine import CycleReport, SyncEngine
+from counter_app.sync.status import SyncStatus, sync_status
+
+log = logging.getLogger(__name__)
+
+
+class SyncController(QObject):
+    """Runs sync cycles off the UI thread: on a timer every `sync.interval_s`, and on demand.
+
+    Signals: `sync_did_finish(CycleReport)`, `status_did_change(SyncStatus)`.
+    """
+
+    sync_did_finish = Signal(object)
+    status_did_change = Signal(object)
+    _worker_done = Signal(object)
+
+    def __init__(self, services: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self._engine: SyncEngine | None = None
+        self._engine_settings: Any = None
+        self._lock = threading.Lock()
+        self._running = False
+        self._closed = False
+        self.last_worker_thread: str = ""
+        self._worker_done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def start(self) -> None:
+        """Start automatic sync (every `sync.interval_s` seconds) and sync once now."""
+        interval = max(5, int(self.services.settings.sync.interval_s))
+        self._timer.start(interval * 1000)
+        self._tick()
+
+    def _tick(self) -> None:
+        self._launch(manual=False)
+
+    def sync_now(self) -> bool:
+        """ "Sync now": ignore backoff and a pause; False if a cycle is already running."""
+        return self._launch(manual=True)
+
+    def _launch(self, *, manual: bool) -> bool:
+        if self._closed or not self.services.settings.sync.server_url:
+            self.refresh()
+            return False
+        with self._lock:
+            if self._running:
+                return False
+            self._running = True
+        thread = threading.Thread(
+            target=self._work, args=(manual,), name="counter-sync", daemon=True
+        )
+        thread.start()
+        return True
+
+    def _engine_for_now(self) -> SyncEngine:
+        current = self.services.settings.sync
+        if self._engine is None or self._engine_settings != current:
+            if self._engine is not None:
+                self._engine.close()
+            self._engine = SyncEngine.for_services(self.services)
+            self._engine_settings = current
+        return self._engine
+
+    def _work(self, manual: bool) -> None:
+        self.last_worker_thread = threading.current_thread().name
+        try:
+            report = self._engine_for_now().run_once(manual=manual)
+        except Exception as exc:  # the window must keep working whatever the network does
+            log.exception("sync cycle failed")
+            report = CycleReport(error=f"Lỗi đồng bộ: {exc}")
+        if not self._closed:
+            # RuntimeError: the window was closed meanwhile and there is nobody to tell.
+            with contextlib.suppress(RuntimeError):
+                self._worker_done.emit(report)
+
+    def _on_done(self, report: CycleReport) -> None:
+        with self._lock:
+            self._running = False
+        self.sync_did_finish.emit(report)
+        self.refresh()
+
+    def refresh(self) -> SyncStatus:
+        """Read the queue and last outcome from the database (a few small indexed queries)."""
+        status = sync_status(self.services)
+        self.status_did_change.emit(status)
+        return status
+
+    def pending_count(self) -> int:
+        return sync_status(self.services).pending
+
+    def has_pending(self) -> bool:
+        return self.pending_count() > 0
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self._timer.stop()
+
+
+class SyncStatusWidget(QWidget):
+    """Online/offline, records waiting, last successful sync, last error, and "Sync now"."""
+
+    def __init__(self, services: Any, parent: QWidget | None = None, *, autostart: bool = True):
+        super().__init__(parent)
+        self.setObjectName("syncStatus")
+        self.controller = SyncController(services, self)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        self.state_label = QLabel(self)
+        self.state_label.setObjectName("syncStateLabel")
+        self.pending_label = QLabel(self)
+        self.pending_label.setObjectName("syncPendingLabel")
+        self.last_label = QLabel(self)
+        self.last_label.setObjectName("syncLastLabel")
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("syncErrorLabel")
+        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setMaximumWidth(320)
+        self.sync_button = QPushButton("Đồng bộ ngay", self)
+        self.sync_button.setObjectName("syncNowButton")
+        self.sync_button.setToolTip("Gửi ngay các hồ sơ đang chờ và nhận cập nhật từ máy chủ tỉnh")
+        for w in (self.state_label, self.pending_label, self.last_label, self.error_label):
+            layout.addWidget(w)
+        layout.addWidget(self.sync_button)
+        self.sync_button.clicked.connect(self.sync_now)
+        self.controller.status_did_change.connect(self._show)
+        self.controller.sync_did_finish.connect(self._finished)
+        self.controller.refresh()
+        if autostart:
+            self.controller.start()
+
+    def sync_now(self) -> None:
+        if self.controller.sync_now():
+            self.sync_button.setEnabled(False)
+            self.state_label.setText("⟳ Đang đồng bộ…")
+
+    def _finished(self, _report: CycleReport) -> None:
+        self.sync_button.setEnabled(True)
+
+    def pending_count(self) -> int:
+        """Records not yet on the server (the window warns before exit when > 0)."""
+        return self.controller.pending_count()
+
+    def has_pending(self) -> bool:
+        return self.controller.has_pending()
+
+    def shutdown(self) -> None:
+        self.controller.shutdown()
+
+    def _show(self, status: SyncStatus) -> None:
+        if not status.configured:
+            self.state_label.setText("○ Chưa cấu hình đồng bộ")
+        elif status.paused:
+            self.state_label.setText("⏸ Tạm dừng đồng bộ")
+        elif status.online:
+            self.state_label.setText("● Trực tuyến")
+        elif status.online is None:
+            self.state_label.setText("○ Chưa đồng bộ")
+        else:
+            self.state_label.setText("● Mất kết nối")
+        color = "#1b7f3b" if status.online and not status.paused else "#8a8a8a"
+        if status.online is False or status.paused:
+            color = "#b00020"
+        self.state_label.setStyleSheet(f"color: {color};")
+        text = f"Chờ gửi: {status.pending}"
+        if status.rejected or status.conflicts:
+            text += f" · Bị từ chối: {status.rejected} · Xung đột: {status.conflicts}"
+        self.pending_label.setText(text)
+        last = status.last_success
+        self.last_label.setText(
+            f"Đồng bộ lúc {last:%H:%M %d/%m/%Y}" if last else "Chưa đồng bộ lần nào"
+        )
+        error = status.paused or status.last_error or status.warning
+        metrics = self.error_label.fontMetrics()
+        self.error_label.setText(
+            metrics.elidedText(error, Qt.TextElideMode.ElideRight, self.error_label.maximumWidth())
+        )
+        self.error_label.setToolTip(error)

@@ -221,13 +221,15 @@ def holidays_locale_files() -> list[tuple[str, str]]:
 
 
 def data_files(root: Path = ROOT) -> list[tuple[str, str]]:
-    """(source file, destination folder) pairs: resources/, the alembic migrations (no caches)
-    and the holiday names."""
+    """(source file, destination folder) pairs: resources/, the alembic migrations (no caches),
+    the portal export's JSON schema and the holiday names."""
     pairs: list[tuple[str, str]] = []
     for top in (root / "resources", root / "counter_app" / "db" / "migrations"):
         for path in _files_under(top):
             dest = path.parent.relative_to(root).as_posix()
             pairs.append((str(path), dest))
+    for path in sorted((root / "counter_app" / "export").glob("*.json")):
+        pairs.append((str(path), path.parent.relative_to(root).as_posix()))
     return pairs + holidays_locale_files()
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import gc
-import importlib.util
 import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from counter_app.domain import Permission
 from counter_app.dossier_codes import extract_code
@@ -18,6 +17,7 @@ from ui.dossiers.panel import DossiersPanel
 from ui.intake.form import IntakeForm
 from ui.intake.scan_filter import ScanFilter
 from ui.ops import Ops
+from ui.sync_status import SyncStatusWidget
 from ui.widgets import named
 
 log = logging.getLogger(__name__)
@@ -31,13 +31,6 @@ def freeze_startup_objects() -> None:
     `gc.freeze()` collections only visit objects made since.
     """
     gc.freeze()
-
-
-def _module_exists(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 class MainWindow(QMainWindow):
@@ -118,7 +111,6 @@ class MainWindow(QMainWindow):
         if can(Permission.VIEW_DASHBOARD):
             v = bar.addMenu("&Giám sát")
             act = self._action("Bảng điều khiển", self.open_dashboard, "Ctrl+D", "dashboardAction")
-            act.setEnabled(_module_exists("ui.dashboard.window"))
             v.addAction(act)
         if can(Permission.MANAGE_USERS) or can(Permission.MANAGE_CENTRE):
             admin = bar.addMenu("&Quản trị")
@@ -150,16 +142,12 @@ class MainWindow(QMainWindow):
         )
         user.setObjectName("userLabel")
         status.addPermanentWidget(user)
-        # --- Sync status slot: ui/sync_status.py (written by another helper) goes here. ---
-        self.sync_widget: QWidget | None = None
-        if _module_exists("ui.sync_status"):
-            try:
-                from ui.sync_status import SyncStatusWidget  # type: ignore[attr-defined,unused-ignore]
-
-                self.sync_widget = SyncStatusWidget(self.services, self)
-                status.addPermanentWidget(self.sync_widget)
-            except Exception:  # the counter must work even if the sync widget cannot start
-                log.exception("Không tạo được ô trạng thái đồng bộ")
+        self.sync_widget: SyncStatusWidget | None = None
+        try:
+            self.sync_widget = SyncStatusWidget(self.services, self)
+            status.addPermanentWidget(self.sync_widget)
+        except Exception:  # the counter must work even if the sync widget cannot start
+            log.exception("Không tạo được ô trạng thái đồng bộ")
         status.showMessage("Sẵn sàng. Quét mã QR căn cước hoặc mã hồ sơ bất cứ lúc nào.")
 
     def show_notice(self, text: str) -> None:
@@ -219,7 +207,28 @@ class MainWindow(QMainWindow):
 
         CalendarDialog(self.services, self.ops, self.user, self).open()
 
+    def _confirm_exit_with_pending(self, pending: int) -> bool:
+        """Unsent records stay safe on disk; say so and let the clerk choose."""
+        answer = QMessageBox.warning(
+            self,
+            "Còn hồ sơ chưa đồng bộ",
+            f"Còn {pending} bản ghi chưa gửi lên máy chủ tỉnh. Dữ liệu vẫn được lưu an toàn trên "
+            "máy này và sẽ được gửi ở lần mở sau khi có mạng.\n\nVẫn thoát?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        widget = self.sync_widget
+        # Only a counter that syncs can have records "waiting"; a standalone one never sends.
+        syncing = widget is not None and bool(self.services.settings.sync.server_url)
+        pending = widget.pending_count() if widget is not None and syncing else 0
+        if pending and not self._confirm_exit_with_pending(pending):
+            event.ignore()
+            return
+        if widget is not None:
+            widget.shutdown()
         self.intake.flush_draft()
         self.scanner.remove()
         super().closeEvent(event)

@@ -19,6 +19,12 @@ def _receive(services: Any, name: str, id_number: str) -> str:
     return code
 
 
+def _searched(qtbot: Any, panel: Any, ops: Any) -> None:
+    """Wait for the typing pause to end and the search it starts to come back."""
+    qtbot.waitUntil(lambda: not panel.search_pending(), timeout=5_000)
+    settle(qtbot, ops)
+
+
 def test_search_filter_and_open(
     qtbot: Any, make_window: Any, ops: Any, services: Any, clock: Any, users: Any
 ) -> None:
@@ -38,11 +44,12 @@ def test_search_filter_and_open(
     settle(qtbot, ops)
     assert [panel.model.row_at(i).code for i in range(panel.model.rowCount())] == [thuy]
     panel.search.clear()
-    settle(qtbot, ops)
+    _searched(qtbot, panel, ops)
     qtbot.keyClicks(panel.search, "dang duc")
-    settle(qtbot, ops)
+    _searched(qtbot, panel, ops)
     assert panel.model.rowCount() == 1
     panel.search.clear()
+    _searched(qtbot, panel, ops)
     panel.status.setCurrentIndex(panel.status.findData(int(DossierStatus.RETURNED)))
     settle(qtbot, ops)
     assert [panel.model.row_at(i).code for i in range(panel.model.rowCount())] == [thuy]
@@ -58,3 +65,43 @@ def test_search_filter_and_open(
     qtbot.waitUntil(lambda: panel.detail_dialog is not None)
     settle(qtbot, ops)
     assert panel.detail_dialog.detail.row.code == panel.model.row_at(0).code
+
+
+def test_detail_shows_the_sync_badge(qtbot: Any, make_window: Any, ops: Any, services: Any) -> None:
+    code = _receive(services, "Trần Thị Thuỷ", "022190012345")
+    window = make_window(Role.CLERK)
+    window.dossiers.open_code(code)
+    qtbot.waitUntil(lambda: window.dossiers.detail_dialog is not None)
+    settle(qtbot, ops)
+    badge = window.dossiers.detail_dialog.sync_badge
+    assert badge.property("syncState") == "pending"
+    assert badge.text().startswith("Đồng bộ: ")
+
+
+def test_exit_warns_while_records_wait_for_the_server(
+    qtbot: Any, make_window: Any, ops: Any, services: Any, monkeypatch: Any
+) -> None:
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QMessageBox
+
+    _receive(services, "Trần Thị Thuỷ", "022190012345")
+    # A counter that syncs (the server is unreachable here, which is the point).
+    services.settings = replace(
+        services.settings,
+        sync=replace(services.settings.sync, server_url="http://127.0.0.1:9"),
+    )
+    window = make_window(Role.CLERK)
+    asked: list[str] = []
+
+    def answer(_parent: Any, _title: str, text: str, *_a: Any) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "warning", answer)
+    window.close()
+    assert window.isVisible()
+    assert "chưa gửi lên máy chủ tỉnh" in asked[0]
+    monkeypatch.setattr(QMessageBox, "warning", lambda *_a: QMessageBox.StandardButton.Yes)
+    window.close()
+    assert not window.isVisible()

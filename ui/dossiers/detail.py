@@ -69,7 +69,10 @@ class DossierDetailDialog(QDialog):
         QShortcut(QKeySequence("F9"), self).activated.connect(self._shortcut_hand_back)
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.reprint)
         self._body: QWidget | None = None
+        # Where this dossier stands with the provincial server, with the server's message.
+        self.sync_badge = named(QLabel(), "syncBadge", wrap=True)
         self._buttons = QHBoxLayout()
+        self._buttons.addWidget(self.sync_badge, 1)
         self._buttons.addStretch(1)
         self._buttons.addWidget(self.reprint_button)
         self._buttons.addWidget(self.hand_back_button)
@@ -140,8 +143,23 @@ class DossierDetailDialog(QDialog):
             self.layout_.addWidget(body, 1)
         self._body = body
         returned = r.status is DossierStatus.RETURNED
+        self._load_sync_badge(d.uuid)
         self.hand_back_button.setEnabled(not returned)
         (self.reprint_button if returned else self.hand_back_button).setFocus()
+
+    def _load_sync_badge(self, dossier_uuid: str) -> None:
+        from counter_app.sync.status import sync_badge
+
+        services = self.services
+        self.sync_badge.setText("Đồng bộ: đang kiểm tra…")
+        self.ops.op(lambda: sync_badge(services, dossier_uuid), self).success(
+            self._show_sync_badge
+        ).run()
+
+    def _show_sync_badge(self, badge: tuple[str, str]) -> None:
+        state, message = badge
+        self.sync_badge.setProperty("syncState", state)
+        self.sync_badge.setText(f"Đồng bộ: {message}")
 
     def _shortcut_hand_back(self) -> None:
         if self.hand_back_button.isEnabled():

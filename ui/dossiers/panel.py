@@ -116,6 +116,10 @@ class DossiersPanel(QWidget):
         QShortcut(QKeySequence("Ctrl+F"), self).activated.connect(self.search.setFocus)
         self._generation = 0
 
+    def search_pending(self) -> bool:
+        """True while typed text waits out the pause before it is searched."""
+        return self._timer.isActive()
+
     def _search_enter(self) -> None:
         self._timer.stop()
         self.reload()

@@ -196,7 +196,7 @@ def test_inno_setup_script_is_complete(tmp_path: Path) -> None:
 def test_windows_installer_without_iscc_says_how(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(bi, "find_iscc", lambda: None)
+    monkeypatch.setattr("counter_build.installers.find_iscc", lambda: None)
     assert bi.make_windows_installer(tmp_path / "bundle", tmp_path, "1.0.0") is None
     out = capsys.readouterr().out
     assert "Inno Setup" in out and "iscc" in out

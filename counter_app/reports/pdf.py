@@ -30,7 +30,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate
 from counter_app.domain import DossierStatus
 from counter_app.ratings import RatingScore
 from counter_app.receipts.fonts import SERIF, SERIF_BOLD, SERIF_ITALIC, ensure_fonts
-from counter_app.reports.figures import (
+from counter_app.reports.model import (
     DayReport,
     Letterhead,
     Period,

@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from counter_app.ratings import RatingScore
-from counter_app.reports.figures import DayReport, Letterhead, show_date, show_time, summary_rows
+from counter_app.reports.model import DayReport, Letterhead, show_date, show_time, summary_rows
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)

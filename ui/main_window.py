@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.intake.notice.connect(self.show_notice)
         self.dossiers.notice.connect(self.show_notice)
-        self.intake.dossier_did_receive.connect(lambda _r: self.dossiers.reload())
+        self.intake.dossier_did_receive.connect(lambda _r: self.dossiers.refresh_when_shown())
         self.scanner = ScanFilter(self)
         self.scanner.chip_id_scanned.connect(self.on_chip_id_scan)
         self.scanner.code_scanned.connect(self.on_code_scan)

@@ -1,7 +1,7 @@
 """Print preview, printing and "save as PDF" for the receipt and slip PDFs.
 
 This Qt has no QtPdf, so pages are rasterised with pypdfium2 (on the worker thread) and painted
-one image per page: at screen resolution for the preview, at the printer's resolution to print.
+one image per page: at the size shown for the preview, at the printer's resolution to print.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QRectF, QSizeF, QStandardPaths, Qt
 from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut
-from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewWidget
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -28,18 +28,25 @@ from PySide6.QtWidgets import (
 
 from ui.messages import show_error
 from ui.ops import Ops
+from ui.page_view import PdfPageView
 from ui.widgets import named
 
 log = logging.getLogger(__name__)
 
-PREVIEW_DPI = 110
+PREVIEW_DPI = 110  # at most; narrower screens get pages that fit their width
+PREVIEW_WIDTH = 900
 MAX_PRINT_DPI = 600
 NO_PRINTER = "(không có máy in)"
 
 
-def rasterise(pdf: bytes, dpi: float) -> list[QImage]:
-    """Every page of a PDF as an opaque white-backed image (safe on a worker thread)."""
+def rasterise(pdf: bytes, dpi: float, pixel_ratio: float = 1.0) -> list[QImage]:
+    """Every page of a PDF as an opaque white-backed image (safe on a worker thread).
+
+    Rendered as BGRA, which is QImage's native premultiplied ARGB32 on little-endian machines,
+    so painting needs no conversion; `pixel_ratio` > 1 renders sharper pages for HiDPI screens.
+    """
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
 
     doc = pdfium.PdfDocument(pdf)
     images: list[QImage] = []
@@ -47,18 +54,23 @@ def rasterise(pdf: bytes, dpi: float) -> list[QImage]:
         for i in range(len(doc)):
             page = doc[i]
             bitmap = page.render(
-                scale=dpi / 72.0, fill_color=(255, 255, 255, 255), rev_byteorder=True
+                scale=dpi * pixel_ratio / 72.0,
+                fill_color=(255, 255, 255, 255),
+                force_bitmap_format=pdfium_c.FPDFBitmap_BGRA,
             )
-            w, h, stride = bitmap.width, bitmap.height, bitmap.stride
-            fmt = (
-                QImage.Format.Format_RGB888
-                if bitmap.n_channels == 3
-                else QImage.Format.Format_RGBA8888
-            )
-            img = QImage(bytes(bitmap.buffer), w, h, stride, fmt).copy()
-            img.setDotsPerMeterX(round(dpi / 0.0254))
-            img.setDotsPerMeterY(round(dpi / 0.0254))
+            # Opaque (white fill), so straight and premultiplied alpha are the same bytes.
+            img = QImage(
+                bitmap.buffer,
+                bitmap.width,
+                bitmap.height,
+                bitmap.stride,
+                QImage.Format.Format_ARGB32_Premultiplied,
+            ).copy()
+            img.setDevicePixelRatio(pixel_ratio)
+            img.setDotsPerMeterX(round(dpi * pixel_ratio / 0.0254))
+            img.setDotsPerMeterY(round(dpi * pixel_ratio / 0.0254))
             images.append(img)
+            bitmap.close()
             page.close()
     finally:
         doc.close()
@@ -128,7 +140,6 @@ class PdfPreviewDialog(QDialog):
         ops: Ops,
         pdf: bytes,
         images: list[QImage],
-        size_pt: tuple[float, float],
         title: str,
         filename: str,
     ) -> None:
@@ -138,12 +149,7 @@ class PdfPreviewDialog(QDialog):
         self.services, self.ops, self.pdf, self.images = services, ops, pdf, images
         self.filename = filename
         self.printed_to: str | None = None
-        self._printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
-        self._printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # preview only, no spooler
-        _setup_printer(self._printer, size_pt)
-        self.view = QPrintPreviewWidget(self._printer, self)
-        self.view.setObjectName("printPreview")
-        self.view.paintRequested.connect(lambda printer: paint_pages(printer, self.images))
+        self.view = named(PdfPageView(images, self), "printPreview")
         self.printers = named(QComboBox(), "printerCombo")
         names = QPrinterInfo.availablePrinterNames()
         remembered = services.settings.printer_name
@@ -181,7 +187,6 @@ class PdfPreviewDialog(QDialog):
         close.clicked.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.print_now)
         QShortcut(QKeySequence("Ctrl+Shift+S"), self).activated.connect(self.ask_save_pdf)
-        self.view.setZoomMode(QPrintPreviewWidget.ZoomMode.FitInView)
         if self.print_button.isEnabled():
             self.print_button.setDefault(True)
             self.print_button.setFocus()
@@ -192,7 +197,10 @@ class PdfPreviewDialog(QDialog):
 
     def _fit_to_screen(self, parent: QWidget | None) -> None:
         screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
-        self.resize(min(900, screen.width() - 40), screen.height() - 60)
+        self.resize(
+            min(max(PREVIEW_WIDTH, self.view.pages.sizeHint().width() + 40), screen.width() - 40),
+            screen.height() - 60,
+        )
 
     def print_now(self) -> None:
         if not self.print_button.isEnabled():
@@ -312,6 +320,18 @@ def warm_up(ops: Ops, done: Callable[[], None] | None = None) -> None:
     ops.op(load).success(finished).failure(failed).run()
 
 
+def preview_page_width(parent: QWidget) -> tuple[int, float]:
+    """Width in pixels a preview page may take on the parent's screen, and that screen's ratio."""
+    screen = parent.screen().availableGeometry()
+    # The dialog's width less its margins, the scroll bar and the gaps beside the page.
+    return min(PREVIEW_WIDTH, screen.width() - 40) - 70, parent.devicePixelRatioF()
+
+
+def preview_dpi(size_pt: tuple[float, float], width_px: int) -> float:
+    """The resolution at which a page of `size_pt` fills `width_px`, capped at PREVIEW_DPI."""
+    return min(float(PREVIEW_DPI), width_px * 72.0 / max(size_pt[0], 1.0))
+
+
 def open_pdf_preview(
     parent: QWidget,
     services: Any,
@@ -321,14 +341,14 @@ def open_pdf_preview(
     filename: str,
     on_open: Any = None,
 ) -> None:
-    """Rasterise in the background, then show the preview dialog (non-blocking)."""
+    """Rasterise in the background at the size shown, then show the preview dialog."""
+    width_px, ratio = preview_page_width(parent)
 
-    def work() -> tuple[list[QImage], tuple[float, float]]:
-        return rasterise(pdf, PREVIEW_DPI), page_size_points(pdf)
+    def work() -> list[QImage]:
+        return rasterise(pdf, preview_dpi(page_size_points(pdf), width_px), ratio)
 
-    def show(result: tuple[list[QImage], tuple[float, float]]) -> None:
-        images, size = result
-        dialog = PdfPreviewDialog(parent, services, ops, pdf, images, size, title, filename)
+    def show(images: list[QImage]) -> None:
+        dialog = PdfPreviewDialog(parent, services, ops, pdf, images, title, filename)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         if on_open is not None:

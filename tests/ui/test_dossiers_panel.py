@@ -105,3 +105,20 @@ def test_exit_warns_while_records_wait_for_the_server(
     monkeypatch.setattr(QMessageBox, "warning", lambda *_a: QMessageBox.StandardButton.Yes)
     window.close()
     assert not window.isVisible()
+
+
+def test_hidden_list_refreshes_when_shown(
+    qtbot: Any, make_window: Any, ops: Any, services: Any
+) -> None:
+    _receive(services, "Trần Thị Thuỷ", "022190012345")
+    window = make_window(Role.CLERK)
+    panel = window.dossiers
+    assert panel.model.rowCount() == 1
+    assert not panel.isVisible()  # the intake tab is in front
+    window.intake.dossier_did_receive.emit(None)  # as after a save
+    _receive(services, "Đặng Văn Đức", "022090012346")
+    settle(qtbot, ops)
+    assert panel.model.rowCount() == 1  # nothing searched while hidden
+    qtbot.keyClick(window, Qt.Key.Key_F3)
+    settle(qtbot, ops)
+    assert panel.model.rowCount() == 2

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain import DossierStatus
-from ui.dossiers.table_model import DossierTableModel
+from ui.dossiers.table_model import DossierTableModel, row_texts
 from ui.messages import show_error
 from ui.ops import Ops
 from ui.widgets import named
+
+SIZE_ROWS = 60
 
 
 class DossiersPanel(QWidget):
@@ -71,6 +73,9 @@ class DossiersPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # the procedure name
+        # Fit columns to the rows on screen and their neighbours, not to all 500 rows: each row
+        # measured is a dozen calls into the model on the UI thread.
+        header.setResizeContentsPrecision(SIZE_ROWS)
         self.count = named(QLabel(), "dossierCountLabel")
         bar = QHBoxLayout()
         label = QLabel("&Tìm:")
@@ -115,6 +120,7 @@ class DossiersPanel(QWidget):
         QShortcut(QKeySequence("F5"), self).activated.connect(self.reload)
         QShortcut(QKeySequence("Ctrl+F"), self).activated.connect(self.search.setFocus)
         self._generation = 0
+        self._stale = False
 
     def search_pending(self) -> bool:
         """True while typed text waits out the pause before it is searched."""
@@ -125,8 +131,25 @@ class DossiersPanel(QWidget):
         self.reload()
         self.table.setFocus()
 
+    def refresh_when_shown(self) -> None:
+        """The dossiers changed: search again now if the list is on screen, else when it shows.
+
+        A hidden list refreshed on every save cost a search on the worker and a model reset on
+        the UI thread while the clerk waits for the receipt preview.
+        """
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
+
     def reload(self) -> None:
         """Search again with the current filters (in the background)."""
+        self._stale = False
         self._generation += 1
         generation = self._generation
         query = self.search.text()
@@ -137,15 +160,17 @@ class DossiersPanel(QWidget):
         dossiers = self.services.dossiers
         self.day.setEnabled(not self.all_days.isChecked())
 
-        def work() -> list[Any]:
-            return list(
+        def work() -> tuple[list[Any], list[tuple[str, ...]]]:
+            rows = list(
                 dossiers.search(query, day_from=day, day_to=day, statuses=statuses, limit=500)
             )
+            return rows, [row_texts(r) for r in rows]
 
-        def done(rows: list[Any]) -> None:
+        def done(result: tuple[list[Any], list[tuple[str, ...]]]) -> None:
             if generation != self._generation:
                 return  # a newer search is on its way
-            self.model.set_rows(rows)
+            rows, texts = result
+            self.model.set_rows(rows, texts)
             for col in (0, 1, 3, 4, 5, 6):
                 self.table.resizeColumnToContents(col)
             if self.table.columnWidth(1) > 240:

@@ -18,19 +18,41 @@ def _when(value: datetime) -> str:
     return f"{value:%H:%M %d/%m/%Y}"
 
 
+def row_texts(r: Any) -> tuple[str, ...]:
+    """The cells of one row as shown, one per column."""
+    return (
+        r.code,
+        r.applicant_name,
+        f"{r.procedure_code} — {r.procedure_name}",
+        f"{int(r.status)}. {r.status.label}",
+        _when(r.received_at),
+        _when(r.appointment_at),
+        str(r.counter_no),
+    )
+
+
+_TEXT_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
+
+
 class DossierTableModel(QAbstractTableModel):
-    """Read-only rows of `DossierRow`; overdue dossiers are drawn in red."""
+    """Read-only rows of `DossierRow`; overdue dossiers are drawn in red.
+
+    The views ask `data()` many times per cell (sizing, painting), so the texts are made once
+    per load, by the caller's worker thread when it passes them to `set_rows`.
+    """
 
     CodeRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, parent: Any = None, now: Any = datetime.now) -> None:
         super().__init__(parent)
         self._rows: list[Any] = []
+        self._texts: list[tuple[str, ...]] = []
         self._now = now
 
-    def set_rows(self, rows: list[Any]) -> None:
+    def set_rows(self, rows: list[Any], texts: list[tuple[str, ...]] | None = None) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._texts = texts if texts is not None else [row_texts(r) for r in self._rows]
         self.endResetModel()
 
     def row_at(self, row: int) -> Any:
@@ -56,19 +78,11 @@ class DossierTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
+        if role in _TEXT_ROLES:
+            texts = self._texts[index.row()]
+            col = index.column()
+            return texts[col] if 0 <= col < len(texts) else None
         r = self._rows[index.row()]
-        col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            values = (
-                r.code,
-                r.applicant_name,
-                f"{r.procedure_code} — {r.procedure_name}",
-                f"{int(r.status)}. {r.status.label}",
-                _when(r.received_at),
-                _when(r.appointment_at),
-                str(r.counter_no),
-            )
-            return values[col] if 0 <= col < len(values) else None
         if role == self.CodeRole:
             return r.code
         if role == Qt.ItemDataRole.ForegroundRole:

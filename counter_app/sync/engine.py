@@ -9,54 +9,37 @@ A crash anywhere therefore leads at worst to a resend, which the server recognis
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import random
-import signal
 import time
 import uuid as uuidlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any, cast
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Row, Table, Text, bindparam, func, select, update
-from sqlalchemy import cast as sa_cast
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
 
-from counter_app.calendar import DayKind
-from counter_app.catalog import CatalogError, parse_catalog, upsert_procedures
-from counter_app.centre import set_exception_in
 from counter_app.db.engine import Database
-from counter_app.db.models import Dossier, DossierEvent, OutboxEntry
-from counter_app.domain import DossierStatus, local_now
+from counter_app.db.models import OutboxEntry
+from counter_app.domain import local_now
 from counter_app.settings import SyncSettings
+from counter_app.sync import pull, push
 from counter_app.sync import state as st
-from counter_app.sync.protocol import (
-    ACCEPTED,
-    CALENDAR,
-    CATALOG,
-    CONFLICT,
-    DEFAULT_PAGE,
-    DOSSIER_STATUS,
-    DUPLICATE,
-    PROTOCOL_VERSION,
-    ChangePage,
-    ProtocolError,
-    PushResult,
-)
-from counter_app.sync.transport import (
-    MAX_RETRY_AFTER_S,
-    AuthError,
-    HttpTransport,
-    RequestRejected,
-    TransientError,
-)
+from counter_app.sync.protocol import DEFAULT_PAGE
+from counter_app.sync.pull import UNSENT
+from counter_app.sync.push import CRASH_ENV
+from counter_app.sync.transport import HttpTransport
 
-UNSENT = ("pending", "sending", "retry")
-_Verdicts = tuple[Sequence[Row[Any]], dict[tuple[str, str, int], PushResult]]
-#: Test hook: "after_push_2xx" kills this process after the server's 2xx, before the local commit.
-CRASH_ENV = "COUNTER_APP_SYNC_TEST_CRASH"
+# Re-exported: callers import these from here.
+__all__ = [
+    "CRASH_ENV",
+    "UNSENT",
+    "CycleReport",
+    "QueueCounts",
+    "SyncEngine",
+    "queue_counts",
+    "token_fingerprint",
+]
 
 
 @dataclass
@@ -243,134 +226,18 @@ class SyncEngine:
             )
             return int(result.rowcount)
 
-    # -- push ----------------------------------------------------------------------------------
+    # -- the parts -----------------------------------------------------------------------------
 
     def _requeue_sending(self) -> None:
-        """Rows left "sending" by a crashed sender go back to the queue (we hold the lease)."""
-        with self.db.write() as s:
-            s.execute(
-                update(OutboxEntry)
-                .where(OutboxEntry.state == "sending")
-                .values(state="retry", next_attempt_at=None)
-                .execution_options(synchronize_session=False)
-            )
+        push.requeue_sending(self)
 
     def _push(self, report: CycleReport, manual: bool) -> bool:
-        batch_size = max(1, self.sync.batch_size)
-        # Verdicts of the last batch, written in the same transaction that takes the next one.
-        carry: _Verdicts | None = None
-        while True:
-            rows = self._take_batch(batch_size, manual, report, carry)
-            carry = None
-            if rows is None:  # lost the lease (we were too slow): stop sending
-                report.error = "Mất quyền gửi (tiến trình khác đã tiếp quản)."
-                return False
-            if not rows:
-                return True
-            ids = [r.id for r in rows]
-            assert self.transport is not None
-            try:
-                reply = self.transport.post_raw("/push", self._body(rows))
-                results = _parse_results(reply)
-            except TransientError as exc:
-                if exc.shrink:
-                    batch_size = max(1, batch_size // 2)
-                self._fail(rows, str(exc), exc.retry_after, report)
-                return False
-            except AuthError as exc:
-                self._release(ids)
-                self._pause(str(exc), report)
-                return False
-            except RequestRejected as exc:
-                if not exc.about_records:
-                    # Wrong URL or protocol: no record is at fault, so none may be rejected.
-                    self._fail(rows, f"{exc} Kiểm tra sync.server_url.", None, report)
-                    return False
-                if len(rows) > 1:
-                    # One bad record must not block the others: halve until it stands alone.
-                    self._release(ids)
-                    batch_size = max(1, len(rows) // 2)
-                    continue
-                self._settle(rows, {}, report, whole_error=exc)
-                continue
-            report.reached_server = True
-            if os.environ.get(CRASH_ENV) == "after_push_2xx":
-                _die()
-            carry = (rows, {r.key: r for r in results})
-            self._failures = 0
-            if len(rows) < batch_size:
-                self._settle(*carry, report)
-                return True
+        return push.push(self, report, manual)
 
-    def _body(self, rows: Sequence[Row[Any]]) -> bytes:
-        """The push request, with each payload's stored JSON text spliced in unparsed."""
-        parts = []
-        for r in rows:
-            head = json.dumps(
-                {"entity": r.entity, "uuid": r.entity_uuid, "version": r.version, "hash": r.hash},
-                ensure_ascii=False,
-            )
-            parts.append(f'{head[:-1]}, "payload": {r.payload_text}}}')
-        stamp = json.dumps(self.clock().isoformat())
-        return (
-            f'{{"protocol": {PROTOCOL_VERSION}, "counter_time": {stamp}, '
-            f'"items": [{", ".join(parts)}]}}'
-        ).encode()
+    def _pull(self, report: CycleReport) -> bool:
+        return pull.pull(self, report)
 
-    def _take_batch(
-        self,
-        batch_size: int,
-        manual: bool,
-        report: CycleReport,
-        settle: _Verdicts | None = None,
-    ) -> Sequence[Row[Any]] | None:
-        """Record `settle`, claim the lease and the next batch, all in one transaction (one
-        commit, not three, per batch); None if the lease is lost."""
-        now = self.clock()
-        with self.db.write() as s:
-            if settle is not None:
-                self._settle_in(s, settle[0], settle[1], report)
-            if not self.lease.claim_in(s):
-                return None
-            rows = s.execute(
-                select(
-                    OutboxEntry.id,
-                    OutboxEntry.entity,
-                    OutboxEntry.entity_uuid,
-                    OutboxEntry.version,
-                    OutboxEntry.content_hash.label("hash"),
-                    sa_cast(OutboxEntry.payload, Text).label("payload_text"),
-                    OutboxEntry.attempts,
-                    OutboxEntry.next_attempt_at,
-                )
-                .where(OutboxEntry.state.in_(("pending", "retry")))
-                .order_by(OutboxEntry.id)
-                .limit(batch_size)
-            ).all()
-            if not rows:
-                return []
-            due = rows[0].next_attempt_at
-            # A due time further away than the cap means the clock was turned back: send now.
-            horizon = now + timedelta(seconds=max(self.backoff_cap_s, MAX_RETRY_AFTER_S) * 1.5)
-            if not manual and due is not None and now < due <= horizon:
-                report.retry_in = (due - now).total_seconds()
-                return []
-            s.execute(
-                update(OutboxEntry)
-                .where(OutboxEntry.id.in_([r.id for r in rows]))
-                .values(state="sending", updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            return cast(Sequence[Row[Any]], rows)
-
-    def _release(self, ids: list[int]) -> None:
-        with self.db.write() as s:
-            s.execute(
-                update(OutboxEntry)
-                .where(OutboxEntry.id.in_(ids), OutboxEntry.state == "sending")
-                .values(state="pending")
-                .execution_options(synchronize_session=False)
-            )
+    # -- backoff, pause, bookkeeping -----------------------------------------------------------
 
     def _delay(self, attempts: int, retry_after: float | None = None) -> float:
         """Full-jitter exponential backoff, capped; never sooner than the server asked."""
@@ -380,194 +247,12 @@ class SyncEngine:
             delay = max(delay, retry_after)
         return delay
 
-    def _fail(
-        self, rows: Sequence[Row[Any]], message: str, retry_after: float | None, report: CycleReport
-    ) -> None:
-        self._failures += 1
-        attempts = max(r.attempts for r in rows) + 1
-        delay = self._delay(attempts, retry_after)
-        report.retry_in = delay
-        report.error = message
-        now = self.clock()
-        with self.db.write() as s:
-            s.execute(
-                update(OutboxEntry)
-                .where(OutboxEntry.id.in_([r.id for r in rows]), OutboxEntry.state == "sending")
-                .values(
-                    state="retry",
-                    attempts=OutboxEntry.attempts + 1,
-                    next_attempt_at=now + timedelta(seconds=delay),
-                    last_error=message,
-                    updated_at=now,
-                )
-                .execution_options(synchronize_session=False)
-            )
-
-    def _settle(
-        self,
-        rows: Sequence[Row[Any]],
-        results: dict[tuple[str, str, int], PushResult],
-        report: CycleReport,
-        whole_error: RequestRejected | None = None,
-    ) -> None:
-        """Record the server's verdicts in one local transaction."""
-        with self.db.write() as s:
-            self._settle_in(s, rows, results, report, whole_error)
-
-    def _settle_in(
-        self,
-        s: Session,
-        rows: Sequence[Row[Any]],
-        results: dict[tuple[str, str, int], PushResult],
-        report: CycleReport,
-        whole_error: RequestRejected | None = None,
-    ) -> None:
-        now = self.clock()
-        synced: list[int] = []
-        refs: list[dict[str, str]] = []
-        other: list[dict[str, Any]] = []
-        for r in rows:
-            result = results.get((r.entity, r.entity_uuid, r.version))
-            if whole_error is not None:
-                other.append({"i": r.id, "st": "rejected", "msg": str(whole_error)})
-                report.rejected += 1
-            elif result is None:
-                other.append(
-                    {"i": r.id, "st": "retry", "msg": "Máy chủ không trả lời bản ghi này."}
-                )
-            elif result.status in (ACCEPTED, DUPLICATE):
-                synced.append(r.id)
-                report.pushed += 1
-                if result.ref and r.entity == "dossier":
-                    refs.append({"u": r.entity_uuid, "r": result.ref})
-            elif result.status == CONFLICT:
-                other.append({"i": r.id, "st": "conflict", "msg": result.message})
-                report.conflicts += 1
-            else:
-                other.append({"i": r.id, "st": "rejected", "msg": result.message})
-                report.rejected += 1
-        if synced:
-            s.execute(
-                update(OutboxEntry)
-                .where(OutboxEntry.id.in_(synced), OutboxEntry.state == "sending")
-                .values(state="synced", last_error="", next_attempt_at=None, updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-        if other:
-            t = cast(Table, OutboxEntry.__table__)
-            s.execute(
-                t.update()
-                .where(t.c.id == bindparam("i"), t.c.state == "sending")
-                .values(state=bindparam("st"), last_error=bindparam("msg"), updated_at=now),
-                other,
-            )
-        if refs:
-            # The provincial reference is the server's field: it always wins.
-            d = cast(Table, Dossier.__table__)
-            s.execute(
-                d.update().where(d.c.uuid == bindparam("u")).values(provincial_ref=bindparam("r")),
-                refs,
-            )
-
     def _pause(self, message: str, report: CycleReport) -> None:
         report.paused = True
         report.error = message
         with self.db.write() as s:
             st.set_value(s, st.PAUSED, message)
             st.set_value(s, st.PAUSED_TOKEN, token_fingerprint(self.sync.token))
-
-    # -- pull ----------------------------------------------------------------------------------
-
-    def _pull(self, report: CycleReport) -> bool:
-        limit = self.page_size
-        assert self.transport is not None
-        for _ in range(self.max_pages):
-            with self.db.read() as s:
-                since = int(st.get_value(s, st.CURSOR, "0") or 0)
-            try:
-                raw = self.transport.get("/changes", {"since": since, "limit": limit})
-                page = ChangePage.from_json(raw, since)
-            except ProtocolError:
-                limit = max(1, limit // 2)
-                report.error = "Trang thay đổi từ máy chủ không hợp lệ."
-                report.retry_in = self._delay(self._failures + 1)
-                return False
-            except TransientError as exc:
-                self._failures += 1
-                report.error = str(exc)
-                report.retry_in = self._delay(self._failures, exc.retry_after)
-                return False
-            except AuthError as exc:
-                self._pause(str(exc), report)
-                return False
-            except RequestRejected as exc:
-                report.error = str(exc)
-                return False
-            report.reached_server = True
-            report.pulled += self._apply_page(since, page)
-            if not page.more:
-                return True
-        return True
-
-    def _apply_page(self, since: int, page: ChangePage) -> int:
-        """Apply a page and advance the cursor in one transaction: all of it or nothing."""
-        catalog = calendar = False
-        applied = 0
-        with self.db.write() as s:
-            if int(st.get_value(s, st.CURSOR, "0") or 0) != since:
-                return 0  # applied meanwhile by another sender; the next read starts after it
-            for change in page.changes:
-                if change.kind == DOSSIER_STATUS:
-                    applied += self._apply_status(s, change.data)
-                elif change.kind == CATALOG:
-                    try:
-                        upsert_procedures(s, parse_catalog(change.data))
-                    except CatalogError:
-                        continue
-                    catalog = True
-                    applied += 1
-                elif change.kind == CALENDAR:
-                    applied += _apply_calendar(s, change.data)
-                    calendar = True
-            st.set_value(s, st.CURSOR, str(page.next))
-        if catalog and self.on_catalog:
-            self.on_catalog()
-        if calendar and self.on_calendar:
-            self.on_calendar()
-        return applied
-
-    def _apply_status(self, s: Session, data: dict[str, Any]) -> int:
-        d = s.scalar(select(Dossier).where(Dossier.uuid == str(data.get("dossier_uuid"))))
-        if d is None:
-            return 0
-        try:
-            status = DossierStatus(int(data.get("status", 0)))
-        except (TypeError, ValueError):
-            return 0
-        event_uuid = str(data.get("event_uuid") or "")
-        if (
-            event_uuid
-            and s.scalar(select(DossierEvent.id).where(DossierEvent.uuid == event_uuid)) is None
-        ):
-            s.add(
-                DossierEvent(
-                    uuid=event_uuid,
-                    dossier_id=d.id,
-                    status=int(status),
-                    at=_parse_dt(data.get("at")) or self.clock(),
-                    actor=str(data.get("actor", ""))[:255],
-                    note=str(data.get("note", "")),
-                    source="server",
-                )
-            )
-        ref = data.get("provincial_ref")
-        if isinstance(ref, str) and ref:
-            d.provincial_ref = ref[:64]
-        # A status change made here and not yet sent stays: the server will echo it once it has it.
-        if not _has_unsent_status_change(s, d.id) and d.status != int(status):
-            d.status = int(status)
-            d.updated_at = self.clock()
-        return 1
 
     def _record(self, report: CycleReport, ok: bool) -> None:
         with self.db.write() as s:
@@ -577,54 +262,3 @@ class SyncEngine:
                 st.set_value(s, st.PAUSED, "")
             if ok:
                 st.set_value(s, st.LAST_SUCCESS, self.clock().isoformat())
-
-
-def _has_unsent_status_change(s: Session, dossier_id: int) -> bool:
-    local_events = select(DossierEvent.uuid).where(
-        DossierEvent.dossier_id == dossier_id, DossierEvent.source == "counter"
-    )
-    found = s.scalar(
-        select(OutboxEntry.id)
-        .where(
-            OutboxEntry.entity == "event",
-            OutboxEntry.state.in_(UNSENT),
-            OutboxEntry.entity_uuid.in_(local_events),
-        )
-        .limit(1)
-    )
-    return found is not None
-
-
-def _apply_calendar(s: Session, data: dict[str, Any]) -> int:
-    try:
-        day = date.fromisoformat(str(data["day"]))
-        kind = DayKind(data["kind"]) if data.get("kind") else None
-    except (KeyError, ValueError):
-        return 0
-    set_exception_in(s, day, kind, str(data.get("note", "")))
-    return 1
-
-
-def _parse_dt(value: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value)).replace(tzinfo=None)
-    except ValueError:
-        return None
-
-
-def _parse_results(reply: Any) -> list[PushResult]:
-    raw = reply.get("results") if isinstance(reply, dict) else None
-    if not isinstance(raw, list):
-        raise TransientError("Phản hồi của máy chủ thiếu kết quả.", shrink=True)
-    try:
-        return [PushResult.from_json(r) for r in raw]
-    except ProtocolError as exc:
-        raise TransientError(f"Phản hồi của máy chủ không hợp lệ: {exc}.", shrink=True) from exc
-
-
-def _die() -> None:
-    """The crash test's hook: vanish like a killed process, without any cleanup."""
-    kill = getattr(signal, "SIGKILL", None)
-    if kill is not None:
-        os.kill(os.getpid(), kill)
-    os._exit(137)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st_
 from sqlalchemy import select, update
 
 from counter_app.auth import UserInfo
@@ -15,6 +20,7 @@ from counter_app.domain import Role
 from counter_app.outbox import enqueue
 from counter_app.sync import state as st
 from counter_app.sync.engine import queue_counts
+from counter_app.sync.push import _body
 from tests.conftest import SMALL_CATALOG, FixedClock, make_services
 from tests.counter_app.sync.harness import (
     RefServer,
@@ -42,9 +48,38 @@ def test_push_then_agree(services: Any, server: RefServer) -> None:
     report = engine.run_once()
     assert report.error == "" and report.pushed == 10
     assert_agree(services, server)
-    # Every dossier got its provincial reference back.
+    # Every dossier got its own provincial reference back.
     with services.db.read() as s:
-        assert all(d.provincial_ref for d in s.scalars(select(Dossier)))
+        refs = [d.provincial_ref or "" for d in s.scalars(select(Dossier))]
+    assert len(set(refs)) == 5 and all(re.fullmatch(r"QN-[0-9A-F]{12}", r) for r in refs)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st_.lists(
+        st_.tuples(st_.text(), st_.text(), st_.integers(1, 10**9), st_.text()),
+        min_size=1,
+        max_size=5,
+    ),
+    st_.dictionaries(st_.text(), st_.text() | st_.integers()),
+)
+def test_push_body_is_the_json_of_its_items(
+    heads: list[tuple[str, str, int, str]], payload: dict[str, Any]
+) -> None:
+    # The body is assembled by hand for speed; it must equal what json.dumps would send.
+    rows = [
+        SimpleNamespace(
+            entity=e, entity_uuid=u, version=v, hash=h, payload_text=json.dumps(payload)
+        )
+        for e, u, v, h in heads
+    ]
+    engine = SimpleNamespace(clock=lambda: datetime(2026, 11, 27, 9, 0))
+    body = json.loads(_body(engine, rows))  # type: ignore[arg-type]
+    assert body["protocol"] == 1 and body["counter_time"] == "2026-11-27T09:00:00"
+    assert body["items"] == [
+        {"entity": e, "uuid": u, "version": v, "hash": h, "payload": payload}
+        for e, u, v, h in heads
+    ]
 
 
 def test_response_lost_after_server_committed(services: Any, server: RefServer) -> None:

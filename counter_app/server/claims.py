@@ -1,0 +1,307 @@
+"""Claiming pushed records: insert-or-compare on (entity, uuid, version), and folding the new
+ones into the server's dossiers and events, one batch per transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from counter_app.db.engine import Database
+from counter_app.domain import DossierStatus, local_now
+from counter_app.outbox import canonical_json
+from counter_app.server.feed import add_change, status_change
+from counter_app.server.schema import CounterIdentity, dossier_t, event_t, record_t
+from counter_app.sync.protocol import (
+    ACCEPTED,
+    CONFLICT,
+    DOSSIER_STATUS,
+    DUPLICATE,
+    REJECTED,
+    PushItem,
+    PushResult,
+)
+
+
+def claim_batch(
+    db: Database, counter: CounterIdentity, items: Sequence[PushItem]
+) -> list[PushResult]:
+    """Claim each record atomically: new → accepted, same hash → duplicate, else conflict."""
+    for attempt in range(3):
+        try:
+            with db.write() as s:
+                return _Push(s, counter, db).run(items)
+        except IntegrityError:
+            # A concurrent batch claimed one of the same keys or codes first; run ours again
+            # so it compares against what that batch committed.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _parse_dt(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+_STATUSES = frozenset(s.value for s in DossierStatus)
+
+
+def _check_dossier(p: dict[str, Any]) -> str:
+    """Why a dossier payload cannot be stored ('' when it can)."""
+    for key in ("code", "procedure_code", "procedure_name"):
+        if not isinstance(p.get(key), str) or not p[key]:
+            return f"Thiếu trường {key}."
+    if len(p["code"]) > 64:
+        return "Mã hồ sơ quá dài."
+    if _parse_dt(p.get("appointment_at")) is None or _parse_dt(p.get("received_at")) is None:
+        return "Thời điểm tiếp nhận hoặc hẹn trả không hợp lệ."
+    if not isinstance(p.get("applicant"), dict):
+        return "Thiếu thông tin người nộp."
+    status = p.get("status")
+    if not isinstance(status, int) or status not in _STATUSES:
+        return "Trạng thái hồ sơ không hợp lệ."
+    return ""
+
+
+def _check_event(p: dict[str, Any]) -> str:
+    status = p.get("status")
+    if not isinstance(status, int) or status not in _STATUSES:
+        return "Trạng thái không hợp lệ."
+    if not isinstance(p.get("dossier_uuid"), str) or _parse_dt(p.get("at")) is None:
+        return "Thiếu hồ sơ hoặc thời điểm của sự kiện."
+    return ""
+
+
+def _fresh_refs(count: int) -> Iterator[str]:
+    """Provincial references for a batch's new dossiers: one call for the randomness, not one
+    system call per dossier."""
+    pool = os.urandom(6 * count).hex().upper()
+    return (f"QN-{pool[i : i + 12]}" for i in range(0, len(pool), 12))
+
+
+class _Push:
+    """One push batch inside one transaction."""
+
+    def __init__(self, s: Session, counter: CounterIdentity, db: Database) -> None:
+        self.s = s
+        self.counter = counter
+        self.db = db
+        self.now = local_now()
+        self.dossiers: dict[str, dict[str, Any]] = {}
+        self.refs: Iterator[str] = iter(())
+
+    def run(self, items: Sequence[PushItem]) -> list[PushResult]:
+        s = self.s
+        self.refs = _fresh_refs(sum(1 for i in items if i.entity == "dossier"))
+        stored = self._stored_hashes([i.key for i in items])
+        self._load_dossiers(items)
+        results: dict[tuple[str, str, int], PushResult] = {}
+        fresh: list[tuple[PushItem, str]] = []
+        batch: dict[tuple[str, str, int], str] = {}
+        for item in items:
+            known = stored.get(item.key) or batch.get(item.key)
+            if known is not None:
+                results[item.key] = self._verdict(item, known)
+                continue
+            canonical = canonical_json(item.payload)
+            if hashlib.sha256(canonical.encode()).hexdigest() != item.hash:
+                results[item.key] = PushResult(
+                    *item.key, REJECTED, "Mã băm không khớp nội dung bản ghi."
+                )
+                continue
+            problem = self._apply(item)
+            if problem:
+                results[item.key] = PushResult(*item.key, REJECTED, problem)
+                continue
+            batch[item.key] = item.hash
+            fresh.append((item, canonical))
+            results[item.key] = PushResult(*item.key, ACCEPTED, ref=self._ref(item))
+        if fresh:
+            rows = [
+                {
+                    "entity": i.entity,
+                    "uuid": i.uuid,
+                    "version": i.version,
+                    "content_hash": i.hash,
+                    "payload": text,
+                    "counter_id": self.counter.id,
+                    "received_at": self.now,
+                }
+                for i, text in fresh
+            ]
+            # The claim: keys were checked above in this transaction; a concurrent transaction
+            # claiming one of them first makes this INSERT fail on the unique constraint, the
+            # whole batch rolls back, and push() runs it again to compare against that claim.
+            s.execute(record_t.insert(), rows)
+            self._flush()
+        return [results[i.key] for i in items]
+
+    def _verdict(self, item: PushItem, known: str) -> PushResult:
+        if known == item.hash:
+            return PushResult(*item.key, DUPLICATE, ref=self._ref(item))
+        return PushResult(
+            *item.key,
+            CONFLICT,
+            "Máy chủ đã có bản ghi cùng khóa với nội dung khác.",
+        )
+
+    def _ref(self, item: PushItem) -> str | None:
+        if item.entity != "dossier":
+            return None
+        d = self.dossiers.get(item.uuid)
+        return str(d["provincial_ref"]) if d else None
+
+    def _stored_hashes(self, keys: list[tuple[str, str, int]]) -> dict[tuple[str, str, int], str]:
+        out: dict[tuple[str, str, int], str] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = self.s.execute(
+                select(
+                    record_t.c.entity, record_t.c.uuid, record_t.c.version, record_t.c.content_hash
+                ).where(record_t.c.uuid.in_(sorted({k[1] for k in chunk})))
+            )
+            wanted = set(chunk)
+            for r in rows:
+                if (r.entity, r.uuid, r.version) in wanted:
+                    out[(r.entity, r.uuid, r.version)] = r.content_hash
+        return out
+
+    def _load_dossiers(self, items: Sequence[PushItem]) -> None:
+        wanted = {i.uuid for i in items if i.entity == "dossier"} | {
+            str(i.payload.get("dossier_uuid"))
+            for i in items
+            if i.entity != "dossier" and i.payload.get("dossier_uuid")
+        }
+        codes = {str(i.payload.get("code")) for i in items if i.entity == "dossier"}
+        wanted_list, code_list = sorted(wanted), sorted(codes)
+        self.by_code: dict[str, str] = {}
+        for start in range(0, max(len(wanted_list), len(code_list)), 500):
+            rows = self.s.execute(
+                select(dossier_t).where(
+                    dossier_t.c.uuid.in_(wanted_list[start : start + 500])
+                    | dossier_t.c.code.in_(code_list[start : start + 500])
+                )
+            )
+            for r in rows:
+                self.dossiers[r.uuid] = {**r._mapping, "_new": False, "_dirty": False}
+                self.by_code[r.code] = r.uuid
+        self.new_events: list[dict[str, Any]] = []
+
+    def _apply(self, item: PushItem) -> str:
+        """Fold one new record into the server's tables; returns why not ('' when applied)."""
+        p = item.payload
+        if item.entity == "dossier":
+            return self._apply_dossier(item, p)
+        if item.entity == "event":
+            return self._apply_event(item, p)
+        if not isinstance(p.get("uuid"), str) or p["uuid"] != item.uuid:
+            return "Mã định danh trong nội dung không khớp."
+        return ""  # slips and ratings are stored as records only
+
+    def _apply_dossier(self, item: PushItem, p: dict[str, Any]) -> str:
+        problem = _check_dossier(p)
+        if problem:
+            return problem
+        if p.get("uuid") != item.uuid:
+            return "Mã định danh trong nội dung không khớp."
+        owner = self.by_code.get(p["code"])
+        if owner is not None and owner != item.uuid:
+            return f"Mã hồ sơ {p['code']} đã được dùng cho một hồ sơ khác."
+        current = self.dossiers.get(item.uuid)
+        fields = {
+            "code": p["code"],
+            "procedure_code": p["procedure_code"][:32],
+            "procedure_name": p["procedure_name"][:500],
+            "applicant_name": str(p["applicant"].get("name", ""))[:255],
+            "result_delivery": str(p.get("result_delivery", "counter"))[:16],
+            "appointment_at": _parse_dt(p["appointment_at"]),
+            "version": item.version,
+            "updated_at": self.now,
+        }
+        if current is None:
+            self.dossiers[item.uuid] = {
+                **fields,
+                "uuid": item.uuid,
+                "counter_id": self.counter.id,
+                # Status belongs to the server after intake: only the first version sets it.
+                "status": p["status"],
+                "provincial_ref": next(self.refs),
+                "_new": True,
+                "_dirty": False,
+            }
+            self.by_code[p["code"]] = item.uuid
+        elif current["code"] != p["code"]:
+            return "Không được đổi mã hồ sơ đã gửi."
+        elif item.version > current["version"]:
+            current.update(fields)
+            current["_dirty"] = True
+        return ""
+
+    def _apply_event(self, item: PushItem, p: dict[str, Any]) -> str:
+        problem = _check_event(p)
+        if problem:
+            return problem
+        if p.get("uuid") != item.uuid or item.version != 1:
+            return "Mã định danh hoặc phiên bản của sự kiện không hợp lệ."
+        d = self.dossiers.get(p["dossier_uuid"])
+        if d is None:
+            return "Máy chủ chưa có hồ sơ của sự kiện này."
+        at = _parse_dt(p["at"])
+        self.new_events.append(
+            {
+                "uuid": item.uuid,
+                "dossier_uuid": d["uuid"],
+                "status": p["status"],
+                "at": at,
+                "actor": str(p.get("actor", ""))[:255],
+                "note": str(p.get("note", "")),
+                "source": "counter",
+            }
+        )
+        # The intake event only repeats the creation; later counter events (hand-back, supplement
+        # slip) move the dossier and are echoed in the feed in server order.
+        if p["status"] != DossierStatus.RECEIVED and p["status"] != d["status"]:
+            d["status"] = p["status"]
+            d["_dirty"] = True
+            d.setdefault("_echo", []).append((item.uuid, at, p))
+        return ""
+
+    def _flush(self) -> None:
+        s = self.s
+        new = [
+            {k: v for k, v in d.items() if not k.startswith("_")}
+            for d in self.dossiers.values()
+            if d["_new"]
+        ]
+        if new:
+            s.execute(dossier_t.insert(), new)
+        for d in self.dossiers.values():
+            if d["_dirty"] and not d["_new"]:
+                values = {k: v for k, v in d.items() if not k.startswith("_") and k != "id"}
+                s.execute(dossier_t.update().where(dossier_t.c.uuid == d["uuid"]).values(values))
+        if self.new_events:
+            s.execute(event_t.insert(), self.new_events)
+        for d in self.dossiers.values():
+            for event_uuid, at, p in d.get("_echo", []):
+                data = status_change(
+                    d["uuid"],
+                    d["code"],
+                    p["status"],
+                    event_uuid,
+                    at,
+                    str(p.get("note", "")),
+                    str(p.get("actor", "")),
+                    d["provincial_ref"],
+                )
+                add_change(s, self.db, DOSSIER_STATUS, d["counter_id"], data)

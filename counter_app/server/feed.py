@@ -1,0 +1,80 @@
+"""The pull feed: appending changes in commit order, and reading a counter's page of them."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from counter_app.db.engine import Database
+from counter_app.domain import local_now
+from counter_app.server.schema import CounterIdentity, change_t
+from counter_app.sync.protocol import MAX_RESPONSE_BYTES, Change
+
+FEED_LOCK = 7_340_001
+
+
+def add_change(
+    s: Session, db: Database, kind: str, counter_id: int | None, data: dict[str, Any]
+) -> int:
+    """Append one change in the caller's transaction; returns its sequence number."""
+    if db.is_postgres:
+        # Sequence values are handed out before commit; holding one lock until commit makes
+        # seq order equal commit order, so a reader past seq N can never miss a later commit < N.
+        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK})
+    result = s.execute(
+        change_t.insert()
+        .values(kind=kind, counter_id=counter_id, data=data, created_at=local_now())
+        .returning(change_t.c.seq)
+    )
+    return int(result.scalar_one())
+
+
+def status_change(
+    uuid: str,
+    code: str,
+    status: int,
+    event_uuid: str,
+    at: datetime,
+    note: str,
+    actor: str,
+    provincial_ref: str,
+) -> dict[str, Any]:
+    """The data of a `dossier_status` change."""
+    return {
+        "dossier_uuid": uuid,
+        "code": code,
+        "status": status,
+        "event_uuid": event_uuid,
+        "at": at.isoformat(),
+        "note": note,
+        "actor": actor,
+        "provincial_ref": provincial_ref,
+    }
+
+
+def read_changes(
+    db: Database, counter: CounterIdentity, since: int, limit: int
+) -> tuple[list[Change], int]:
+    """Feed entries after `since` for this counter (and broadcasts); also the next cursor."""
+    with db.read() as s:
+        rows = s.execute(
+            select(change_t.c.seq, change_t.c.kind, change_t.c.data)
+            .where(change_t.c.seq > since)
+            .where((change_t.c.counter_id.is_(None)) | (change_t.c.counter_id == counter.id))
+            .order_by(change_t.c.seq)
+            .limit(limit)
+        ).all()
+    out: list[Change] = []
+    budget = MAX_RESPONSE_BYTES // 2
+    for r in rows:
+        size = len(json.dumps(r.data, ensure_ascii=False))
+        if out and size > budget:
+            break
+        budget -= size
+        out.append(Change(r.seq, r.kind, r.data))
+    nxt = out[-1].seq if out else since
+    return out, nxt

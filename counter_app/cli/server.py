@@ -79,22 +79,13 @@ def _server_errors(exc: Exception) -> CliError:
 
 
 def cmd_run(ctx: Context) -> int:
-    from waitress.server import create_server
-
     from counter_app.server.app import ServerApp
-    from counter_app.server.runner import configure_logging
-    from counter_app.sync.protocol import MAX_REQUEST_BYTES
+    from counter_app.server.runner import configure_logging, make_server
 
     configure_logging()
     store = _store(ctx)
-    server: Any = create_server(
-        ServerApp(store),
-        host=ctx.args.host,
-        port=ctx.args.port,
-        threads=ctx.args.threads,
-        max_request_body_size=MAX_REQUEST_BYTES,
-        clear_untrusted_proxy_headers=True,
-        recv_bytes=262144,  # push bodies are large: read them in big chunks
+    server = make_server(
+        ServerApp(store), host=ctx.args.host, port=ctx.args.port, threads=ctx.args.threads
     )
     print(f"Máy chủ tỉnh đang chạy tại http://{ctx.args.host}:{server.effective_port}", flush=True)
     try:

@@ -17,22 +17,27 @@ from counter_app.sync.protocol import MAX_REQUEST_BYTES
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+def make_server(app: WsgiApp, *, host: str, port: int, threads: int = 4) -> Any:
+    """The waitress server with the protocol's limits: one place for `server run` and tests."""
+    return create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        max_request_body_size=MAX_REQUEST_BYTES,
+        channel_timeout=30,
+        clear_untrusted_proxy_headers=True,
+        # Push bodies are large; read them in big chunks rather than 8 KiB at a time.
+        recv_bytes=262144,
+        asyncore_loop_timeout=0.05,
+    )
+
+
 class RunningServer:
     """A waitress server on its own thread; `url` is its base address, `stop()` ends it."""
 
     def __init__(self, app: WsgiApp, host: str = "127.0.0.1", port: int = 0, threads: int = 4):
-        self._server: Any = create_server(
-            app,
-            host=host,
-            port=port,
-            threads=threads,
-            max_request_body_size=MAX_REQUEST_BYTES,
-            channel_timeout=30,
-            clear_untrusted_proxy_headers=True,
-            # Push bodies are large; read them in big chunks rather than 8 KiB at a time.
-            recv_bytes=262144,
-            asyncore_loop_timeout=0.05,
-        )
+        self._server: Any = make_server(app, host=host, port=port, threads=threads)
         self.host = host
         self.port = int(self._server.effective_port)
         self._thread = threading.Thread(target=self._run, name="server", daemon=True)

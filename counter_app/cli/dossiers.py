@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.cli import EXIT_OK, CliError, Context, print_json, user_message
-from counter_app.cli.due_date import parse_local_datetime
+from counter_app.cli._values import parse_local_datetime
 from counter_app.domain import ApplicantKind
 from counter_app.identity import mask_name
 from counter_app.intake import ApplicantDraft, DossierDraft, ReceivedDossier, ValidationError

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from counter_app.calendar import ProcessingUnit
 from counter_app.cli import EXIT_OK, CliError, Context, print_json
-
-
-def parse_local_datetime(text: str, field: str) -> datetime:
-    """ISO 8601 local time as typed on the command line; a Vietnamese error names the option."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise CliError(
-            f"{field}: «{text}» không phải thời điểm ISO 8601 (ví dụ 2026-02-13T09:00)."
-        ) from exc
-    if value.tzinfo is not None:
-        from counter_app.domain import TIMEZONE
-
-        value = value.astimezone(TIMEZONE).replace(tzinfo=None)
-    return value
+from counter_app.cli._values import parse_local_datetime
 
 
 def register(sub: Any) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from counter_app.cli import EXIT_INVALID, EXIT_OK, CliError, Context, print_json
+from counter_app.cli._values import parse_day
 
 
 def register(sub: Any) -> None:
@@ -20,23 +20,10 @@ def register(sub: Any) -> None:
     d.set_defaults(handler=cmd_dvcqg)
 
 
-def _day(text: str) -> date:
-    from counter_app.identity import InvalidValue, parse_date_vn
-
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        return parse_date_vn(text)
-    except InvalidValue as exc:
-        raise CliError(f"Ngày «{text}» không hợp lệ (dd/mm/yyyy).", EXIT_INVALID) from exc
-
-
 def cmd_dvcqg(ctx: Context) -> int:
     from counter_app.export.dvcqg import ExportError, write_export
 
-    day_from, day_to = _day(ctx.args.day_from), _day(ctx.args.day_to)
+    day_from, day_to = parse_day(ctx.args.day_from), parse_day(ctx.args.day_to)
     try:
         count = write_export(ctx.services(), day_from, day_to, ctx.args.out)
     except ExportError as exc:

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from counter_app.cli import EXIT_INVALID, EXIT_OK, CliError, Context, print_json
-from counter_app.identity import InvalidValue, parse_date_vn
-
-
-def _day(value: str) -> date:
-    """A date as yyyy-mm-dd or dd/mm/yyyy."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        pass
-    try:
-        return parse_date_vn(value)
-    except InvalidValue as exc:
-        raise CliError(
-            f"Ngày «{value}» không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd).", EXIT_INVALID
-        ) from exc
+from counter_app.cli._values import parse_day
 
 
 def register(sub: Any) -> None:
@@ -42,8 +27,8 @@ def cmd_report(ctx: Context) -> int:
     from counter_app.reports import Letterhead, Period, ReportService
 
     args = ctx.args
-    start = _day(args.day_from)
-    end = _day(args.day_to) if args.day_to else start
+    start = parse_day(args.day_from)
+    end = parse_day(args.day_to) if args.day_to else start
     try:
         period = Period(start, end)
     except ValueError as exc:

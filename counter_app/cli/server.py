@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from counter_app.cli import EXIT_OK, CliError, Context, print_json
+from counter_app.cli._values import parse_day
 
 ENV_SERVER_DB = "COUNTER_APP_SERVER_DB"
 
@@ -158,21 +158,8 @@ def cmd_catalog_load(ctx: Context) -> int:
     return EXIT_OK
 
 
-def _parse_day(text: str) -> date:
-    from counter_app.identity import InvalidValue, parse_date_vn
-
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        return parse_date_vn(text)
-    except InvalidValue as exc:
-        raise CliError(f"Ngày «{text}» không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd).") from exc
-
-
 def cmd_calendar_set(ctx: Context) -> int:
-    day = _parse_day(ctx.args.day)
+    day = parse_day(ctx.args.day)
     kind = None if ctx.args.kind == "none" else ctx.args.kind
     store = _store(ctx)
     try:

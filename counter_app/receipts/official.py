@@ -350,4 +350,5 @@ def receiving_unit(agency_name: str, counter_label: str) -> str:
     """The most specific line of the agency name and the counter: 'TRUNG TÂM … — Quầy số 3'."""
     parts = [part.strip() for part in agency_name.split("\n") if part.strip()]
     agency = parts[-1] if parts else ""
-    return f"{agency} — {counter_label}" if counter_label.strip() else agency
+    # Glued so "Quầy số" never ends a line with its number alone on the next.
+    return f"{agency} — {glue(counter_label.strip())}" if counter_label.strip() else agency

@@ -66,3 +66,35 @@ def test_refusal(qtbot: Any, make_window: Any, ops: Any, services: Any) -> None:
     with services.db.read() as s:
         kinds = [sl.kind for sl in s.scalars(select(Slip))]
     assert kinds == ["refusal"]
+
+
+def test_supplement_for_a_received_dossier_from_its_detail(
+    qtbot: Any, make_window: Any, ops: Any, services: Any
+) -> None:
+    from counter_app.domain import DossierStatus
+    from counter_app.intake import ApplicantDraft, DossierDraft
+
+    code = services.intake.receive(
+        DossierDraft(
+            "2.000908",
+            ApplicantDraft("Trần Thị Thuỷ", "022190012345"),
+            papers=["GDN"],
+            missing_reason="Nộp sau",
+        )
+    ).code
+    window = make_window(Role.CLERK)
+    window.dossiers.open_code(code)
+    qtbot.waitUntil(lambda: window.dossiers.detail_dialog is not None)
+    settle(qtbot, ops)
+    detail = window.dossiers.detail_dialog
+    qtbot.keyClick(detail, Qt.Key.Key_F7)
+    dialog = detail.slip_dialog
+    assert dialog.isVisible() and dialog.kind is SlipKind.SUPPLEMENT
+    assert dialog.chosen() == ["Bản sao giấy tờ pháp lý của cá nhân"]  # the paper still missing
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    settle(qtbot, ops)
+    assert dialog.record is not None
+    assert detail.detail.row.status is DossierStatus.SUPPLEMENT_REQUESTED
+    with services.db.read() as s:
+        (slip,) = s.scalars(select(Slip)).all()
+        assert slip.dossier_id is not None and slip.applicant_name == "Trần Thị Thuỷ"

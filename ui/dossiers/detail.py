@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.domain import DossierStatus
+from counter_app.domain import FINISHED_STATUSES, DossierStatus
 from ui.messages import ask, show_error
 from ui.ops import Ops
 from ui.widgets import named
@@ -63,6 +63,12 @@ class DossierDetailDialog(QDialog):
         self.hand_back_button.setToolTip("Ghi nhận đã trả kết quả cho công dân (F9)")
         close = named(QPushButton("Đó&ng"), "closeButton")
         close.setToolTip("Đóng (Esc)")
+        self.supplement_button = named(QPushButton("Yêu cầu &bổ sung…"), "supplementButton")
+        self.supplement_button.setToolTip(
+            "Lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02) cho hồ sơ này (F7)"
+        )
+        self.supplement_button.clicked.connect(self.request_supplement)
+        QShortcut(QKeySequence("F7"), self).activated.connect(self.request_supplement)
         self.reprint_button.clicked.connect(self.reprint)
         self.hand_back_button.clicked.connect(self.hand_back)
         close.clicked.connect(self.reject)
@@ -74,6 +80,7 @@ class DossierDetailDialog(QDialog):
         self._buttons = QHBoxLayout()
         self._buttons.addWidget(self.sync_badge, 1)
         self._buttons.addStretch(1)
+        self._buttons.addWidget(self.supplement_button)
         self._buttons.addWidget(self.reprint_button)
         self._buttons.addWidget(self.hand_back_button)
         self._buttons.addWidget(close)
@@ -145,6 +152,7 @@ class DossierDetailDialog(QDialog):
         returned = r.status is DossierStatus.RETURNED
         self._load_sync_badge(d.uuid)
         self.hand_back_button.setEnabled(not returned)
+        self.supplement_button.setEnabled(r.status not in FINISHED_STATUSES)
         (self.reprint_button if returned else self.hand_back_button).setFocus()
 
     def _load_sync_badge(self, dossier_uuid: str) -> None:
@@ -160,6 +168,52 @@ class DossierDetailDialog(QDialog):
         state, message = badge
         self.sync_badge.setProperty("syncState", state)
         self.sync_badge.setText(f"Đồng bộ: {message}")
+
+    def request_supplement(self) -> None:
+        """Mẫu 02 for a dossier already received: the dossier moves to status 5."""
+        from counter_app.drafts import IntakeDraftState
+        from ui.intake.slips import SlipDialog
+
+        d = self.detail
+        procedure = self.services.catalog.get(d.row.procedure_code)
+        if procedure is None or not self.supplement_button.isEnabled():
+            return
+        a = d.applicant
+        state = IntakeDraftState(
+            procedure_code=procedure.code,
+            applicant_kind=int(a.get("kind") or 1),
+            name=str(a.get("name") or d.row.applicant_name),
+            id_number=str(a.get("id_number") or ""),
+            phone=str(a.get("phone") or ""),
+            email=str(a.get("email") or ""),
+            address=str(a.get("address") or ""),
+        )
+        missing = [
+            p for p in procedure.papers if p.code in {x.code for x in d.papers if not x.submitted}
+        ]
+        dialog = SlipDialog(
+            "supplement",
+            procedure,
+            state,
+            missing,
+            self.services,
+            self.ops,
+            self.user,
+            self,
+            dossier_code=d.row.code,
+        )
+        code, dossiers = d.row.code, self.services.dossiers
+
+        def issued(_record: Any) -> None:
+            self.ops.op(lambda: dossiers.detail(code), self).success(self._after_change).run()
+
+        dialog.slip_did_issue.connect(issued)
+        self.slip_dialog = dialog
+        dialog.open()
+
+    def _after_change(self, detail: Any) -> None:
+        self.show_detail(detail)
+        self.dossier_did_change.emit(detail.row.code)
 
     def _shortcut_hand_back(self) -> None:
         if self.hand_back_button.isEnabled():

@@ -62,7 +62,12 @@ class SyncController(QObject):
         """ "Sync now": ignore backoff and a pause; False if a cycle is already running."""
         return self._launch(manual=True)
 
-    def _launch(self, *, manual: bool) -> bool:
+    def resend_failed(self) -> bool:
+        """Put rejected and conflicting records back in the queue (once the clerk or the server
+        side fixed the cause) and sync at once; False if a cycle is already running."""
+        return self._launch(manual=True, resend=True)
+
+    def _launch(self, *, manual: bool, resend: bool = False) -> bool:
         if self._closed or not self.services.settings.sync.server_url:
             self.refresh()
             return False
@@ -71,7 +76,7 @@ class SyncController(QObject):
                 return False
             self._running = True
         thread = threading.Thread(
-            target=self._work, args=(manual,), name="counter-sync", daemon=True
+            target=self._work, args=(manual, resend), name="counter-sync", daemon=True
         )
         thread.start()
         return True
@@ -85,10 +90,13 @@ class SyncController(QObject):
             self._engine_settings = current
         return self._engine
 
-    def _work(self, manual: bool) -> None:
+    def _work(self, manual: bool, resend: bool = False) -> None:
         self.last_worker_thread = threading.current_thread().name
         try:
-            report = self._engine_for_now().run_once(manual=manual)
+            engine = self._engine_for_now()
+            if resend:
+                engine.requeue()
+            report = engine.run_once(manual=manual)
         except Exception as exc:  # the window must keep working whatever the network does
             log.exception("sync cycle failed")
             report = CycleReport(error=f"Lỗi đồng bộ: {exc}")
@@ -142,10 +150,18 @@ class SyncStatusWidget(QWidget):
         self.sync_button = QPushButton("Đồng bộ ngay", self)
         self.sync_button.setObjectName("syncNowButton")
         self.sync_button.setToolTip("Gửi ngay các hồ sơ đang chờ và nhận cập nhật từ máy chủ tỉnh")
+        self.resend_button = QPushButton("Gửi lại bản ghi lỗi", self)
+        self.resend_button.setObjectName("syncResendButton")
+        self.resend_button.setToolTip(
+            "Đưa các bản ghi bị máy chủ từ chối hoặc xung đột vào hàng chờ và gửi lại ngay"
+        )
+        self.resend_button.setVisible(False)
         for w in (self.state_label, self.pending_label, self.last_label, self.error_label):
             layout.addWidget(w)
+        layout.addWidget(self.resend_button)
         layout.addWidget(self.sync_button)
         self.sync_button.clicked.connect(self.sync_now)
+        self.resend_button.clicked.connect(self.resend_failed)
         self.controller.status_did_change.connect(self._show)
         self.controller.sync_did_finish.connect(self._finished)
         self.controller.refresh()
@@ -157,8 +173,15 @@ class SyncStatusWidget(QWidget):
             self.sync_button.setEnabled(False)
             self.state_label.setText("⟳ Đang đồng bộ…")
 
+    def resend_failed(self) -> None:
+        if self.controller.resend_failed():
+            self.sync_button.setEnabled(False)
+            self.resend_button.setEnabled(False)
+            self.state_label.setText("⟳ Đang gửi lại…")
+
     def _finished(self, _report: CycleReport) -> None:
         self.sync_button.setEnabled(True)
+        self.resend_button.setEnabled(True)
 
     def pending_count(self) -> int:
         """Records not yet on the server (the window warns before exit when > 0)."""
@@ -186,8 +209,10 @@ class SyncStatusWidget(QWidget):
             color = "#b00020"
         self.state_label.setStyleSheet(f"color: {color};")
         text = f"Chờ gửi: {status.pending}"
-        if status.rejected or status.conflicts:
+        failed = bool(status.rejected or status.conflicts)
+        if failed:
             text += f" · Bị từ chối: {status.rejected} · Xung đột: {status.conflicts}"
+        self.resend_button.setVisible(failed and status.configured)
         self.pending_label.setText(text)
         last = status.last_success
         self.last_label.setText(

@@ -88,3 +88,26 @@ def test_autostart_syncs_in_the_background(qtbot: Any, services: Any, server: Re
         widget.controller.start()  # the timer's first tick fires at once
     assert widget.pending_count() == 0
     widget.shutdown()
+
+
+def test_resend_failed_records(qtbot: Any, services: Any, server: RefServer) -> None:
+    from sqlalchemy import update
+
+    from counter_app.db.models import OutboxEntry
+
+    receive(services, 1)
+    _configure(services, server)
+    # As if the server had refused these rows earlier (the engine's own rejection is tested in
+    # tests/counter_app/sync); the clerk fixed the cause and sends them again.
+    with services.db.write() as s:
+        s.execute(update(OutboxEntry).values(state="rejected", last_error="Thiếu mã thủ tục"))
+    widget = SyncStatusWidget(services, None, autostart=False)
+    qtbot.addWidget(widget)
+    assert not widget.resend_button.isHidden()
+    assert "Bị từ chối: 2" in widget.pending_label.text()
+    with qtbot.waitSignal(widget.controller.sync_did_finish, timeout=10_000):
+        qtbot.mouseClick(widget.resend_button, qtbot_button())
+    assert widget.resend_button.isHidden()
+    assert widget.pending_label.text() == "Chờ gửi: 0"
+    assert server.store.stats()["dossiers"] == 1
+    widget.shutdown()

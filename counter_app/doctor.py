@@ -19,23 +19,8 @@ from sqlalchemy import inspect, text
 from counter_app.resources import resource_path, resources_dir
 from counter_app.settings import Settings
 
-# Run in a child process (the core never imports Qt): prints Qt's printers as JSON.
-QT_PROBE_CODE = """
-import json, os, sys
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-import PySide6
-from PySide6.QtCore import qVersion
-from PySide6.QtPrintSupport import QPrinterInfo
-from PySide6.QtWidgets import QApplication
-app = QApplication.instance() or QApplication([sys.argv[0]])
-printers = QPrinterInfo.availablePrinters()
-print(json.dumps({
-    "qt": qVersion(),
-    "pyside": PySide6.__version__,
-    "printers": [p.printerName() for p in printers],
-    "default": QPrinterInfo.defaultPrinterName(),
-}))
-"""
+# Qt's printer list comes from ui/printer_probe.py in a child process: the core never imports Qt.
+PRINTER_PROBE_MODULE = "ui.printer_probe"
 
 _PACKAGES = ("sqlalchemy", "alembic", "reportlab", "psycopg", "pypdfium2", "platformdirs")
 _REQUIRED_FONTS = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
@@ -185,7 +170,7 @@ def _probe_command() -> list[str]:
     if getattr(sys, "frozen", False):
         # The bundled executable runs the same probe (packaging/entry.py).
         return [sys.executable, "--qt-probe"]
-    return [sys.executable, "-c", QT_PROBE_CODE]
+    return [sys.executable, "-m", PRINTER_PROBE_MODULE]
 
 
 def printers(timeout: float = 30.0) -> dict[str, Any]:

@@ -12,10 +12,9 @@ def _main() -> int:
     # `doctor` lists printers through Qt in a child process so the core never imports Qt; frozen,
     # the child is this executable started with this flag.
     if sys.argv[1:2] == ["--qt-probe"]:
-        from counter_app.doctor import QT_PROBE_CODE
+        from ui.printer_probe import main as probe
 
-        exec(compile(QT_PROBE_CODE, "<qt-probe>", "exec"), {"__name__": "__qt_probe__"})
-        return 0
+        return probe()
     from counter_app.cli import main
 
     return main()

@@ -212,22 +212,12 @@ class IntakeForm(QWidget):
         self.procedure.procedure_did_change.connect(self._procedure_changed)
         self.procedure.procedure_picked.connect(self._procedure_picked)
         # Enter in a line edit moves on, as clerks expect from paper-form software.
-        for edit in (
-            self.id_number,
-            self.name,
-            self.birth_date,
-            self.phone,
-            self.email,
-            self.address,
-            self.missing_reason,
-            self.delivery_address,
-            self.notes,
-        ):
+        for edit in self._line_edits():
             edit.returnPressed.connect(self.focusNextChild)
 
-    def _connect_changes(self) -> None:
-        for edit in (
-            self.procedure,
+    def _line_edits(self) -> tuple[QLineEdit, ...]:
+        """The form's one-line fields after the procedure picker, in tab order."""
+        return (
             self.id_number,
             self.name,
             self.birth_date,
@@ -237,7 +227,10 @@ class IntakeForm(QWidget):
             self.missing_reason,
             self.delivery_address,
             self.notes,
-        ):
+        )
+
+    def _connect_changes(self) -> None:
+        for edit in (self.procedure, *self._line_edits()):
             edit.textChanged.connect(self._changed)
         self.kind.currentIndexChanged.connect(self._changed)
         self.delivery.currentIndexChanged.connect(self._changed)

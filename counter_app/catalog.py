@@ -17,13 +17,14 @@ from counter_app.calendar import ProcessingUnit
 from counter_app.db.engine import Database
 from counter_app.db.models import Procedure, ProcedurePaper
 from counter_app.domain import local_now
+from counter_app.errors import UserError
 from counter_app.identity import fold, normalize_text
 from counter_app.resources import resource_path
 
 PAPER_CODE = re.compile(r"^[A-Z0-9_]{1,12}$")
 
 
-class CatalogError(ValueError):
+class CatalogError(UserError, ValueError):
     """A catalog file is malformed; str(exc) says where, in Vietnamese."""
 
 

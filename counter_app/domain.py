@@ -6,6 +6,8 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from zoneinfo import ZoneInfo
 
+from counter_app.errors import UserError
+
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -147,7 +149,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
-class PermissionDenied(PermissionError):
+class PermissionDenied(UserError, PermissionError):
     """The signed-in user's role does not allow this; str(exc) is Vietnamese."""
 
 

@@ -26,6 +26,7 @@ from counter_app.domain import (
     local_now,
 )
 from counter_app.dossier_codes import extract_code
+from counter_app.errors import UserError
 from counter_app.identity import fold, mask_name, normalize_text
 from counter_app.outbox import dossier_payload, enqueue, event_payload, slip_payload
 
@@ -117,11 +118,11 @@ class PublicDossier:
         }
 
 
-class ResultNotReady(RuntimeError):
+class ResultNotReady(UserError, RuntimeError):
     """Handing back a result whose dossier is not at status 9; str(exc) is Vietnamese."""
 
 
-class DossierNotFound(LookupError):
+class DossierNotFound(UserError, LookupError):
     """No dossier with that code; str(exc) is Vietnamese."""
 
 

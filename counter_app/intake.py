@@ -40,6 +40,7 @@ from counter_app.domain import (
     local_now,
 )
 from counter_app.dossier_codes import format_code
+from counter_app.errors import UserError
 from counter_app.identity import (
     IdKind,
     InvalidValue,
@@ -88,7 +89,7 @@ class FieldError:
     message: str
 
 
-class ValidationError(ValueError):
+class ValidationError(UserError, ValueError):
     """A draft was refused; `errors` names each field in Vietnamese."""
 
     def __init__(self, errors: Sequence[FieldError]) -> None:

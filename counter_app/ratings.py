@@ -15,6 +15,7 @@ from counter_app.db.engine import Database
 from counter_app.db.models import Dossier, Rating
 from counter_app.domain import DossierStatus, local_now
 from counter_app.dossier_codes import extract_code
+from counter_app.errors import UserError
 from counter_app.identity import InvalidValue, normalize_text
 from counter_app.outbox import enqueue, rating_payload
 
@@ -38,7 +39,7 @@ class RatingScore(IntEnum):
         return {1: "unsatisfied", 2: "satisfied", 3: "very_satisfied"}[self.value]
 
 
-class RatingNotAllowed(ValueError):
+class RatingNotAllowed(UserError, ValueError):
     """This dossier cannot be rated (unknown, result not handed back, already rated); Vietnamese."""
 
 

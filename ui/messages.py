@@ -7,18 +7,13 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from counter_app.errors import UserError
+
 log = logging.getLogger(__name__)
 
 # Errors the core raises on purpose carry a Vietnamese message meant for the user.
-_EXPECTED = (
-    "ValidationError",
-    "InvalidValue",
-    "PermissionDenied",
-    "DossierNotFound",
-    "ResultNotReady",
-    "CatalogError",
-    "ValueError",
-)
+# (`UserError` is the rule; a bare ValueError from a widget's own parsing is shown as well.)
+_EXPECTED = ("ValueError",)
 
 #: Where the log file is, once logging is set up (shown in the unexpected-error message).
 LOG_PATH: list[str] = []
@@ -26,7 +21,7 @@ LOG_PATH: list[str] = []
 
 def user_text(exc: BaseException) -> str:
     """The message for the user: the core's own text, or a generic one pointing at the log."""
-    if type(exc).__name__ in _EXPECTED or isinstance(exc, PermissionError | LookupError):
+    if isinstance(exc, UserError) or type(exc).__name__ in _EXPECTED:
         return str(exc)
     log.error("Lỗi không mong đợi: %s", getattr(exc, "__traceback_text__", repr(exc)))
     where = f"\nChi tiết đã ghi vào nhật ký: {LOG_PATH[0]}" if LOG_PATH else ""

@@ -129,23 +129,9 @@ def _start_logging(settings: Settings) -> None:
 
 def user_message(exc: BaseException) -> str | None:
     """A Vietnamese message for errors the core raises on purpose; None for real bugs."""
-    from counter_app.catalog import CatalogError
-    from counter_app.db.engine import DatabaseError
-    from counter_app.domain import PermissionDenied
-    from counter_app.dossiers import DossierNotFound, ResultNotReady
-    from counter_app.identity import InvalidValue
-    from counter_app.intake import ValidationError
+    from counter_app.errors import UserError
 
-    expected = (
-        ValidationError,
-        InvalidValue,
-        CatalogError,
-        DatabaseError,
-        PermissionDenied,
-        DossierNotFound,
-        ResultNotReady,
-    )
-    if isinstance(exc, expected):
+    if isinstance(exc, UserError):
         return str(exc)
     from sqlalchemy.exc import OperationalError
 

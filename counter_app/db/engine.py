@@ -13,8 +13,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, StaticPool
 
+from counter_app.errors import UserError
 
-class DatabaseError(RuntimeError):
+
+class DatabaseError(UserError, RuntimeError):
     """The database cannot be opened or used; the message is Vietnamese, for the user."""
 
 

@@ -12,12 +12,13 @@ from sqlalchemy.orm import selectinload
 
 from counter_app.db.models import Dossier
 from counter_app.domain import ResultDelivery
+from counter_app.errors import UserError
 from counter_app.export.schema import validate
 
 SCHEMA_FILE = Path(__file__).with_name("dvcqg.schema.json")
 
 
-class ExportError(ValueError):
+class ExportError(UserError, ValueError):
     """The export cannot be produced; str(exc) is Vietnamese."""
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from counter_app.errors import UserError
+
 PERSON_NAME_MAX_LENGTH = 100
 ORGANISATION_NAME_MAX_LENGTH = 255
 ADDRESS_MAX_LENGTH = 255
@@ -13,7 +15,7 @@ OTHER_ID_MAX_LENGTH = 50
 EARLIEST_BIRTH_YEAR = 1900
 
 
-class InvalidValue(ValueError):
+class InvalidValue(UserError, ValueError):
     """A value a user typed is not acceptable; str(exc) is a Vietnamese sentence for the user."""
 
 

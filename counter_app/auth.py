@@ -26,9 +26,13 @@ MIN_PASSWORD_LENGTH = 8
 
 @dataclass(frozen=True)
 class UserInfo:
-    """A signed-in user as the rest of the app sees it (no hash)."""
+    """A signed-in user as the rest of the app sees it (no hash).
 
-    id: int
+    `id` is None for the system actor: the command line acting as the OS user (see
+    `system_actor`); audit rows then carry its name and no account.
+    """
+
+    id: int | None
     username: str
     full_name: str
     role: Role
@@ -42,6 +46,17 @@ class UserInfo:
                 f"Tài khoản {self.username} ({self.role.label}) "
                 "không có quyền thực hiện thao tác này."
             )
+
+
+def system_actor(role: Role = Role.ADMIN) -> UserInfo:
+    """The command line's actor: the OS user, named in the audit log as `os:<name>`."""
+    import getpass
+
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment (service accounts)
+        name = "unknown"
+    return UserInfo(None, f"os:{name}", f"Dòng lệnh ({name})", role)
 
 
 def hash_password(password: str) -> str:

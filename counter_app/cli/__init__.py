@@ -12,9 +12,12 @@ import json
 import pkgutil
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.settings import Settings
+
+if TYPE_CHECKING:
+    from counter_app.auth import UserInfo
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -46,6 +49,12 @@ class Context:
             if migrate:
                 self._services.migrate()
         return self._services
+
+    def actor(self) -> UserInfo:
+        """Who a command acts as, for the core's permission checks and the audit log."""
+        from counter_app.auth import system_actor
+
+        return system_actor()
 
     def close(self) -> None:
         if self._services is not None:

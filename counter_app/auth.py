@@ -6,15 +6,18 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from counter_app.audit import audit
 from counter_app.db.engine import Database
-from counter_app.db.models import User
+from counter_app.db.models import AuditEntry, User
 from counter_app.domain import ROLE_PERMISSIONS, Permission, PermissionDenied, Role, local_now
+from counter_app.errors import UserError
 from counter_app.identity import InvalidValue, normalize_person_name
 
 # ~50 ms and 16 MiB per check on a 2-core counter PC: slow for an attacker, fine at login.
@@ -22,6 +25,24 @@ _SCRYPT_N = 2**14
 _SCRYPT_R = 8
 _SCRYPT_P = 1
 MIN_PASSWORD_LENGTH = 8
+
+# Lockout: after this many wrong passwords in a row for one user name, wait before the next try;
+# the wait doubles with every further failure, up to the cap. Counted from the audit log, so a
+# restart does not reset it.
+LOCKOUT_AFTER = 5
+LOCKOUT_FIRST_WAIT = timedelta(seconds=30)
+LOCKOUT_MAX_WAIT = timedelta(minutes=15)
+_LOGIN_FAIL = "login.fail"
+_LOGIN_OK = "login.ok"
+_LOGIN_LOCKED = "login.locked"
+
+# Checked against when the user name is unknown, so that refusing it costs one scrypt with the
+# same parameters as a wrong password for a real account (user names cannot be told apart by
+# timing). No password matches it, and it costs nothing to build.
+_DUMMY_HASH = (
+    f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}$"
+    f"{base64.b64encode(bytes(16)).decode()}${base64.b64encode(bytes(32)).decode()}"
+)
 
 
 @dataclass(frozen=True)
@@ -83,6 +104,27 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(digest, expected)
 
 
+class LoginLocked(UserError):
+    """Too many wrong passwords in a row for this user name; str(exc) says how long to wait."""
+
+    def __init__(self, wait: timedelta) -> None:
+        seconds = max(1, int(wait.total_seconds() + 0.999))
+        wait_text = f"{seconds} giây" if seconds < 120 else f"{(seconds + 59) // 60} phút"
+        super().__init__(
+            "Đăng nhập bị tạm khoá vì nhập sai mật khẩu nhiều lần liên tiếp. "
+            f"Hãy thử lại sau {wait_text}."
+        )
+        self.wait = wait
+
+
+def lockout_wait(failures: int) -> timedelta:
+    """How long to wait after `failures` wrong passwords in a row (zero below the threshold)."""
+    if failures < LOCKOUT_AFTER:
+        return timedelta(0)
+    wait: timedelta = LOCKOUT_FIRST_WAIT * (2 ** min(failures - LOCKOUT_AFTER, 16))
+    return min(wait, LOCKOUT_MAX_WAIT)
+
+
 def _info(user: User) -> UserInfo:
     return UserInfo(user.id, user.username, user.full_name, Role(user.role))
 
@@ -108,12 +150,17 @@ def _check_new_user(username: str, full_name: str, password: str) -> tuple[str, 
 class AuthService:
     """Sign-in and user management."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, clock: Callable[[], datetime] = local_now) -> None:
         self._db = db
+        self._clock = clock
 
     def has_users(self) -> bool:
         with self._db.read() as s:
             return bool(s.scalar(select(func.count(User.id))))
+
+    def create_first_admin(self, username: str, full_name: str, password: str) -> UserInfo:
+        """The setup account: an admin, allowed with no actor only while there is no account."""
+        return self._create(username, full_name, password, Role.ADMIN, None)
 
     def create_user(
         self,
@@ -122,18 +169,20 @@ class AuthService:
         password: str,
         role: Role,
         *,
-        by: UserInfo | None = None,
+        by: UserInfo,
     ) -> UserInfo:
-        """Create an account; only an admin may, except for the very first (setup) account."""
+        """Create an account; only an admin may (the first one is `create_first_admin`)."""
+        by.require(Permission.MANAGE_USERS)
+        return self._create(username, full_name, password, role, by)
+
+    def _create(
+        self, username: str, full_name: str, password: str, role: Role, by: UserInfo | None
+    ) -> UserInfo:
         username, full_name = _check_new_user(username, full_name, password)
         with self._db.write() as s:
             first = not s.scalar(select(func.count(User.id)))
-            if not first:
-                if by is None:
-                    raise PermissionDenied(
-                        "Cần đăng nhập bằng tài khoản quản trị để tạo tài khoản."
-                    )
-                by.require(Permission.MANAGE_USERS)
+            if by is None and not first:
+                raise PermissionDenied("Cần đăng nhập bằng tài khoản quản trị để tạo tài khoản.")
             if s.scalar(select(User.id).where(User.username == username)) is not None:
                 raise InvalidValue(f"Tên đăng nhập «{username}» đã có người dùng.")
             user = User(
@@ -150,15 +199,29 @@ class AuthService:
             return _info(user)
 
     def authenticate(self, username: str, password: str) -> UserInfo | None:
-        """The user if the password matches an active account; None otherwise (no hint which)."""
-        with self._db.read() as s:
-            user = s.scalar(select(User).where(User.username == username.strip().lower()))
-            if user is None:
-                # Spend the same time as a real check so usernames cannot be probed by timing.
-                verify_password(password, hash_password("x" * MIN_PASSWORD_LENGTH))
+        """The user if the password matches an active account; None otherwise (no hint which).
+
+        Every refusal is audited; after LOCKOUT_AFTER in a row for one name, LoginLocked until
+        the backoff has passed. Known and unknown names cost the same: one scrypt.
+        """
+        name = username.strip().lower()[:64]
+        now = self._clock()
+        with self._db.write() as s:
+            failures, last = _failure_streak(s, name)
+            wait = lockout_wait(failures)
+            locked = last + wait - now if last is not None and now < last + wait else None
+            if locked is not None:
+                _login_row(s, _LOGIN_LOCKED, name, now)  # committed: raised after the block
+        if locked is not None:
+            raise LoginLocked(locked)
+        with self._db.write() as s:
+            user = s.scalar(select(User).where(User.username == name))
+            stored = user.password_hash if user is not None else _DUMMY_HASH
+            matches = verify_password(password, stored)
+            if user is None or not user.active or not matches:
+                _login_row(s, _LOGIN_FAIL, name, now, user)
                 return None
-            if not user.active or not verify_password(password, user.password_hash):
-                return None
+            _login_row(s, _LOGIN_OK, name, now, user)
             return _info(user)
 
     def list_users(self) -> list[tuple[UserInfo, bool]]:
@@ -181,6 +244,42 @@ class AuthService:
             user = _get(s, username)
             user.active = active
             audit(s, by, "user.activate" if active else "user.deactivate", "user", username, {})
+
+
+def _login_row(s: Session, action: str, name: str, at: datetime, user: User | None = None) -> None:
+    s.add(
+        AuditEntry(
+            at=at,
+            user_id=user.id if user is not None else None,
+            username=name,
+            action=action,
+            entity="user",
+            entity_ref=name,
+            detail={},
+        )
+    )
+
+
+def _failure_streak(s: Session, name: str) -> tuple[int, datetime | None]:
+    """Wrong passwords for `name` since its last successful login, and when the last one was."""
+    rows = s.execute(
+        select(AuditEntry.action, AuditEntry.at)
+        .where(
+            AuditEntry.entity == "user",
+            AuditEntry.entity_ref == name,
+            AuditEntry.action.in_((_LOGIN_FAIL, _LOGIN_OK)),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(LOCKOUT_AFTER + 20)
+    ).all()
+    count = 0
+    last: datetime | None = None
+    for action, at in rows:
+        if action == _LOGIN_OK:
+            break
+        count += 1
+        last = last or at
+    return count, last
 
 
 def _get(s: Session, username: str) -> User:

@@ -17,9 +17,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import URL
 
+from counter_app.auth import UserInfo
 from counter_app.db.engine import Database, DatabaseError
 from counter_app.db.migrate import UpgradeResult, alembic_config, restore_sqlite_file
 from counter_app.db.models import OutboxEntry
+from counter_app.domain import Permission
 from counter_app.settings import Settings
 
 if TYPE_CHECKING:
@@ -180,12 +182,18 @@ def _pg_dump(db: Database, target: Path) -> None:
 
 
 def create_backup(
-    db: Database, *, backup_dir: Path, out: Path | None = None, now: datetime | None = None
+    db: Database,
+    *,
+    backup_dir: Path,
+    by: UserInfo,
+    out: Path | None = None,
+    now: datetime | None = None,
 ) -> Path:
     """Back the database up to `out` (or a timestamped file in `backup_dir`); returns the file.
 
     SQLite: a checked copy of the file. PostgreSQL: `pg_dump --format=custom`.
     """
+    by.require(Permission.BACKUP)
     now = now or datetime.now()
     if db.is_postgres:
         target = out or backup_dir / f"{db.url.database}-{_stamp(now)}.dump"
@@ -237,13 +245,14 @@ def _check_restorable(source: Path) -> str | None:
 
 
 def restore_backup(
-    services: CounterServices, source: Path, *, force: bool = False
+    services: CounterServices, source: Path, *, by: UserInfo, force: bool = False
 ) -> RestoreResult:
     """Put a backup file in place of the database, then bring its schema up to date.
 
     Refuses while outbox rows are not synced (they would be lost) unless `force`; the database
     being replaced is copied to the backup folder first either way.
     """
+    by.require(Permission.MANAGE_BACKUPS)
     db = services.db
     if db.is_postgres:
         uri, _ = libpq_uri(db.url)
@@ -263,6 +272,7 @@ def restore_backup(
             log.warning("restoring over %d records not yet synced (forced)", pending)
         safety = create_backup(
             db,
+            by=by,
             backup_dir=services.settings.paths.backup_dir,
             out=services.settings.paths.backup_dir
             / _default_name(db.file, "before-restore", datetime.now()),
@@ -309,7 +319,9 @@ def prune_auto_backups(folder: Path, today: date, days: int) -> list[Path]:
     return removed
 
 
-def auto_backup_if_due(services: CounterServices, *, days: int | None = None) -> Path | None:
+def auto_backup_if_due(
+    services: CounterServices, *, by: UserInfo, days: int | None = None
+) -> Path | None:
     """The daily backup: copy the database if no copy was made today, then drop old copies.
 
     Called by the window at start. Returns the new file, or None when not due or not possible
@@ -328,7 +340,11 @@ def auto_backup_if_due(services: CounterServices, *, days: int | None = None) ->
         made: Path | None = None
         if due:
             made = create_backup(
-                db, backup_dir=folder, out=folder / _default_name(db.file, "auto", now), now=now
+                db,
+                by=by,
+                backup_dir=folder,
+                out=folder / _default_name(db.file, "auto", now),
+                now=now,
             )
         removed = prune_auto_backups(folder, today, keep)
     except (OSError, sqlite3.Error, DatabaseError) as exc:

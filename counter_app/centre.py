@@ -89,15 +89,11 @@ class CentreService:
         with self._db.read() as s:
             return _load(s)
 
-    def save(self, config: CentreConfig, *, by: UserInfo | None) -> CentreConfig:
-        """Store the centre settings; only an admin, or anyone during first-run setup."""
+    def save(self, config: CentreConfig, *, by: UserInfo) -> CentreConfig:
+        """Store the centre settings; only an admin (first-run setup signs in its admin first)."""
+        by.require(Permission.MANAGE_CENTRE)
         config = config.validated()
         with self._db.write() as s:
-            current = _load(s)
-            if current.configured:
-                if by is None:
-                    raise InvalidValue("Cần đăng nhập bằng tài khoản quản trị.")
-                by.require(Permission.MANAGE_CENTRE)
             stored = CentreConfig(**{**asdict(config), "configured": True})
             s.merge(CentreSetting(key=_KEY, value=asdict(stored)))
             audit(s, by, "centre.save", "centre", stored.agency_identifier, {})
@@ -113,11 +109,10 @@ class CentreService:
             return [(r.day, DayKind(r.kind), r.note) for r in rows]
 
     def set_exception(
-        self, day: date, kind: DayKind | None, note: str = "", *, by: UserInfo | None
+        self, day: date, kind: DayKind | None, note: str = "", *, by: UserInfo
     ) -> None:
         """Mark a day off or a make-up working day; kind None removes the exception."""
-        if by is not None:
-            by.require(Permission.MANAGE_CALENDAR)
+        by.require(Permission.MANAGE_CALENDAR)
         with self._db.write() as s:
             set_exception_in(s, day, kind, note)
             audit(s, by, "calendar.set", "calendar", day.isoformat(), {"kind": kind or "none"})

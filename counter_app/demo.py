@@ -37,13 +37,17 @@ class DemoInfo:
 def build_demo(services: CounterServices, *, dossiers: int = 12, seed: int = 2026) -> DemoInfo:
     """Fill an empty database with the demo centre, users and dossiers; returns what it made."""
     services.init()
-    services.centre.save(CentreConfig(configured=True), by=None)
-    services.reload_centre()
     created: dict[Role, UserInfo] = {}
     admin: UserInfo | None = None
     for username, full_name, password, role in DEMO_USERS:
-        created[role] = services.auth.create_user(username, full_name, password, role, by=admin)
-        admin = admin or created[role]
+        if admin is None:  # the first demo account is the setup admin
+            assert role is Role.ADMIN
+            created[role] = admin = services.auth.create_first_admin(username, full_name, password)
+        else:
+            created[role] = services.auth.create_user(username, full_name, password, role, by=admin)
+    assert admin is not None
+    services.centre.save(CentreConfig(configured=True), by=admin)
+    services.reload_centre()
     clerk = created[Role.CLERK]
     rng = random.Random(seed)
     known = {p.code for p in services.catalog.all()}
@@ -72,7 +76,7 @@ def build_demo(services: CounterServices, *, dossiers: int = 12, seed: int = 202
         # One dossier already handed back (the clerk confirmed the warning) and one supplement slip.
         services.dossiers.hand_back(codes[0], clerk=clerk, note="Dữ liệu minh họa", force=True)
     if len(codes) > 1:
-        detail = services.dossiers.detail(codes[1])
+        detail = services.dossiers.detail(codes[1], by=clerk)
         if detail is not None:
             services.dossiers.issue_slip(
                 SlipKind.SUPPLEMENT,

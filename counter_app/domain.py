@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone, tzinfo
 from enum import IntEnum, StrEnum
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from counter_app.errors import UserError
 
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+TIMEZONE_NAME = "Asia/Ho_Chi_Minh"
+
+
+def _vietnam_tz() -> tzinfo:
+    """Vietnam's zone from the system database or, on Windows (which has none), `tzdata`.
+
+    Vietnam has kept UTC+7 without daylight saving since 1975, so if neither is present (a broken
+    install) a fixed offset gives the same wall time instead of a start-up crash.
+    """
+    try:
+        return ZoneInfo(TIMEZONE_NAME)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return timezone(timedelta(hours=7), "ICT")
+
+
+TIMEZONE = _vietnam_tz()
 
 
 def local_now() -> datetime:
@@ -134,17 +149,31 @@ class Permission(StrEnum):
     RECEIVE = "receive"
     HAND_BACK = "hand_back"
     ISSUE_SLIP = "issue_slip"
+    # Reading dossiers with their applicants' personal data (detail, search, receipts).
+    VIEW_DOSSIERS = "view_dossiers"
+    # The daily safety copy; restoring one is MANAGE_BACKUPS.
+    BACKUP = "backup"
     VIEW_DASHBOARD = "view_dashboard"
     MANAGE_USERS = "manage_users"
     MANAGE_CENTRE = "manage_centre"
     MANAGE_CALENDAR = "manage_calendar"
+    MANAGE_BACKUPS = "manage_backups"
+    # Files that carry every applicant's full ID number (the national-portal export).
+    EXPORT_PERSONAL_DATA = "export_personal_data"
 
 
+_CLERK_PERMISSIONS = frozenset(
+    {
+        Permission.RECEIVE,
+        Permission.HAND_BACK,
+        Permission.ISSUE_SLIP,
+        Permission.VIEW_DOSSIERS,
+        Permission.BACKUP,
+    }
+)
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CLERK: frozenset({Permission.RECEIVE, Permission.HAND_BACK, Permission.ISSUE_SLIP}),
-    Role.SUPERVISOR: frozenset(
-        {Permission.RECEIVE, Permission.HAND_BACK, Permission.ISSUE_SLIP, Permission.VIEW_DASHBOARD}
-    ),
+    Role.CLERK: _CLERK_PERMISSIONS,
+    Role.SUPERVISOR: _CLERK_PERMISSIONS | {Permission.VIEW_DASHBOARD},
     Role.ADMIN: frozenset(Permission),
 }
 

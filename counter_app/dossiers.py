@@ -228,8 +228,9 @@ class DossierService:
             .options(selectinload(Dossier.procedure))
         )
 
-    def lookup(self, code: str) -> DossierRow | None:
+    def lookup(self, code: str, *, by: UserInfo) -> DossierRow | None:
         """A dossier by its exact code (what a scan gives)."""
+        by.require(Permission.VIEW_DOSSIERS)
         with self._db.read() as s:
             found = s.execute(_row_select().where(Dossier.code == code.strip().upper())).first()
             return _row_from(found) if found is not None else None
@@ -243,7 +244,8 @@ class DossierService:
             d = self._by_code(s, code)
             return public_view(d, f"quầy số {d.counter_no}") if d is not None else None
 
-    def detail(self, code: str) -> DossierDetail | None:
+    def detail(self, code: str, *, by: UserInfo) -> DossierDetail | None:
+        by.require(Permission.VIEW_DOSSIERS)
         with self._db.read() as s:
             d = s.scalar(
                 select(Dossier)
@@ -288,8 +290,10 @@ class DossierService:
         day_to: date | None = None,
         statuses: Sequence[DossierStatus] | None = None,
         limit: int = 200,
+        by: UserInfo,
     ) -> list[DossierRow]:
         """Newest first. `query` matches name, ID number, code or phone, without diacritics."""
+        by.require(Permission.VIEW_DOSSIERS)
         filters: list[ColumnElement[bool]] = []
         if day_from is not None:
             filters.append(Dossier.received_at >= datetime.combine(day_from, time.min))
@@ -314,9 +318,9 @@ class DossierService:
             return [_row_from(r) for r in s.execute(stmt.order_by(Dossier.id.desc()))]
 
     def list_day(
-        self, day: date, statuses: Sequence[DossierStatus] | None = None
+        self, day: date, statuses: Sequence[DossierStatus] | None = None, *, by: UserInfo
     ) -> list[DossierRow]:
-        return self.search(day_from=day, day_to=day, statuses=statuses, limit=100_000)
+        return self.search(day_from=day, day_to=day, statuses=statuses, limit=100_000, by=by)
 
     # -- changes -------------------------------------------------------------------------------
 
@@ -382,12 +386,11 @@ class DossierService:
         applicant: dict[str, Any],
         items: Sequence[str],
         reason: str,
-        clerk: UserInfo | None,
+        clerk: UserInfo,
         dossier_code: str | None = None,
     ) -> SlipRecord:
         """Record a supplement-request (Mẫu 02) or refusal slip handed to the citizen."""
-        if clerk is not None:
-            clerk.require(Permission.ISSUE_SLIP)
+        clerk.require(Permission.ISSUE_SLIP)
         clean_items = [normalize_text(i, max_length=500) for i in items if i.strip()]
         clean_reason = normalize_text(reason, max_length=2000, multiline=True)
         if kind is SlipKind.SUPPLEMENT and not clean_items:

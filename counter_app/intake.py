@@ -373,10 +373,9 @@ class IntakeService:
 
     # -- the write -----------------------------------------------------------------------------
 
-    def receive(self, draft: DossierDraft, *, clerk: UserInfo | None = None) -> ReceivedDossier:
+    def receive(self, draft: DossierDraft, *, clerk: UserInfo) -> ReceivedDossier:
         """Validate, allocate the code, write dossier, papers, event, audit and outbox at once."""
-        if clerk is not None:
-            clerk.require(Permission.RECEIVE)
+        clerk.require(Permission.RECEIVE)
         clean = self.validate(draft)
         appointment = self.appointment_for(clean.procedure, clean.received_at)
         unit = self.unit_identifier()
@@ -389,7 +388,7 @@ class IntakeService:
         clean: CleanDraft,
         appointment: datetime,
         unit: str,
-        clerk: UserInfo | None,
+        clerk: UserInfo,
     ) -> ReceivedDossier:
         now = self._clock()
         procedure_row = s.scalar(select(Procedure).where(Procedure.code == clean.procedure.code))

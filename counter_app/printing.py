@@ -18,7 +18,7 @@ from counter_app.catalog import info_from_row
 from counter_app.centre import CentreConfig
 from counter_app.db.engine import Database
 from counter_app.db.models import Dossier, Procedure, Slip
-from counter_app.domain import ResultDelivery, SlipKind, local_now
+from counter_app.domain import Permission, ResultDelivery, SlipKind, local_now
 from counter_app.dossiers import DossierNotFound
 from counter_app.settings import Settings
 
@@ -64,9 +64,10 @@ class ReceiptService:
     def lookup_url(self, code: str) -> str:
         return f"{self._settings.lookup_base_url}{code}"
 
-    def receipt_data(self, code: str, *, reprint: bool = False) -> ReceiptData:
+    def receipt_data(self, code: str, *, by: UserInfo, reprint: bool = False) -> ReceiptData:
         from counter_app.receipts import ReceiptData, ReceiptPaper
 
+        by.require(Permission.VIEW_DOSSIERS)
         centre = self._centre()
         with self._db.read() as s:
             d = s.scalar(
@@ -117,21 +118,22 @@ class ReceiptService:
         layout: Layout | None = None,
         *,
         reprint: bool = False,
-        by: UserInfo | None = None,
+        by: UserInfo,
     ) -> bytes:
         """The receipt PDF (A4 by default); a reprint says so on the page and in the audit log."""
         from counter_app.receipts import Layout, render_receipt
 
         layout = layout or Layout.A4
-        data = self.receipt_data(code, reprint=reprint)
+        data = self.receipt_data(code, reprint=reprint, by=by)
         pdf = render_receipt(data, layout)
         if reprint:
             with self._db.write() as s:
                 audit(s, by, "receipt.reprint", "dossier", data.dossier_code, {"layout": layout})
         return pdf
 
-    def slip_pdf(self, slip_uuid: str) -> bytes:
+    def slip_pdf(self, slip_uuid: str, *, by: UserInfo) -> bytes:
         """A supplement-request (Mẫu 02) or refusal slip recorded by DossierService.issue_slip."""
+        by.require(Permission.VIEW_DOSSIERS)
         from counter_app.receipts import (
             MissingPaper,
             RefusalData,

@@ -46,7 +46,7 @@ class CounterServices:
         self.settings = settings
         self.clock = clock
         self.db = db or Database(settings.database_url)
-        self.auth = AuthService(self.db)
+        self.auth = AuthService(self.db, clock=clock)
         self.centre = CentreService(self.db)
         self.catalog = CatalogService(self.db)
         self._centre_cache: tuple[float, CentreConfig, WorkingCalendar] | None = None

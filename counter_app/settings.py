@@ -84,6 +84,9 @@ class Settings:
     # "centre": all counters share one sequence (only with one shared server database).
     code_scope: str = "counter"
     lookup_base_url: str = "https://dichvucong.example.gov.vn/tra-cuu/"
+    # Admin commands (users, restore, centre, exports with full ID numbers) ask for an admin's
+    # credentials instead of trusting the OS user.
+    cli_requires_admin: bool = False
     printer_name: str = ""
     kiosk_idle_s: int = 30
     kiosk_admin_pin: str = ""
@@ -152,6 +155,8 @@ KNOWN_KEYS: tuple[str, ...] = tuple(
 def _coerce(type_name: Any, value: Any, key: str) -> Any:
     kind = str(type_name)
     try:
+        if kind == "bool":
+            return _bool(value, key)
         if kind == "int":
             return int(value)
         if kind == "float":
@@ -159,6 +164,17 @@ def _coerce(type_name: Any, value: Any, key: str) -> Any:
         return str(value)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"Giá trị «{value}» không hợp lệ cho thiết lập {key}.") from exc
+
+
+def _bool(value: Any, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on", "có"):
+        return True
+    if text in ("false", "0", "no", "off", "không", ""):
+        return False
+    raise ValueError(f"Giá trị «{value}» không hợp lệ cho thiết lập {key} (true hoặc false).")
 
 
 def set_value(settings: Settings, key: str, value: str) -> Path:

@@ -99,10 +99,14 @@ class AppController(QObject):
 
                 build_demo(services)
             else:
+                from counter_app.auth import system_actor
                 from counter_app.backup import auto_backup_if_due
+                from counter_app.domain import Role
 
                 services.migrate()
-                auto_backup_if_due(services)  # once a day, off the UI thread; never raises
+                # Before anyone signs in: the OS user's daily copy (a clerk may make it too).
+                by = system_actor(Role.CLERK)
+                auto_backup_if_due(services, by=by)  # once a day, off the UI thread; never raises
             return services, bool(services.auth.has_users())
 
         op = self.ops.op(prepare).success(self._prepared).failure(self._fatal)

@@ -63,9 +63,11 @@ def _busy_day(services: object, count: int) -> None:
     """Dossiers already received today, so the list the window refreshes is a busy day's."""
     import random
 
+    from counter_app.auth import system_actor
     from counter_app.bench import names
     from counter_app.intake import ApplicantDraft, DossierDraft
 
+    actor = system_actor()
     rng = random.Random(7)
     for i in range(count):
         name, female = names.person(rng)
@@ -75,7 +77,7 @@ def _busy_day(services: object, count: int) -> None:
                 name=name, id_number=names.citizen_id(rng, female, 1000 + i), phone=names.phone(rng)
             ),
         )
-        services.intake.receive(draft)  # type: ignore[attr-defined]
+        services.intake.receive(draft, clerk=actor)  # type: ignore[attr-defined]
 
 
 def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
@@ -95,9 +97,9 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
     services = build_services(f"sqlite:///{Path(args.dir) / 'ui-bench.sqlite3'}", False)
     build_demo(services, dossiers=2)
     _busy_day(services, args.day_rows)
-    before = len(services.dossiers.list_day(services.clock().date()))
     username, _, password, _ = DEMO_USERS[-1]
     user = services.auth.authenticate(username, password)
+    before = len(services.dossiers.list_day(services.clock().date(), by=user))
     ops = Ops()
     window = MainWindow(services, ops, user)
     window.resize(1366, 768)
@@ -173,7 +175,9 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
         "intake_ui_stall_ms_rounds": [round(ms, 1) for ms in rounds_max],
         "rounds": float(args.rounds),
         "gc_max_ms": max(gc_ms, default=0.0),
-        "dossiers_saved": float(len(services.dossiers.list_day(services.clock().date())) - before),
+        "dossiers_saved": float(
+            len(services.dossiers.list_day(services.clock().date(), by=user)) - before
+        ),
     }
 
 

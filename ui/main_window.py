@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
     def open_dashboard(self) -> None:
         from ui.dashboard.window import DashboardWindow  # type: ignore[import-not-found,unused-ignore]
 
-        self.dashboard = DashboardWindow(self.services, self)
+        self.dashboard = DashboardWindow(self.services, self, user=self.user)
         self.dashboard.show()
 
     def open_users(self) -> None:

@@ -280,11 +280,11 @@ def shutdown_render_pool() -> None:
         _RenderPool.executor = None
 
 
-def receipt_pdf(services: Any, code: str) -> bytes:
+def receipt_pdf(services: Any, code: str, *, by: Any) -> bytes:
     """The receipt of a just-saved dossier, rendered in the helper process (worker thread)."""
     from counter_app.receipts import Layout, render_receipt
 
-    data = services.receipts.receipt_data(code)
+    data = services.receipts.receipt_data(code, by=by)
     try:
         pdf: bytes = _render_pool().submit(render_receipt, data, Layout.A4).result(timeout=60)
     except Exception:  # a broken helper process must not stop the counter: render here instead

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import event
 
+from counter_app.auth import system_actor
 from counter_app.intake import ApplicantDraft, DossierDraft
 from counter_app.server.app import ServerApp
 from counter_app.server.runner import RunningServer
@@ -50,7 +51,8 @@ def run(ctx: Any) -> dict[str, float]:
                         name="Nguyễn Văn Bình", id_number=f"0220{85000000 + i:08d}"
                     ),
                     missing_reason="Đo hiệu năng",
-                )
+                ),
+                clerk=system_actor(),
             )
         event.remove(services.db.engine, "connect", _no_fsync)
         services.db.engine.dispose()

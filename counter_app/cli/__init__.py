@@ -18,6 +18,7 @@ from counter_app.settings import Settings
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
+    from counter_app.domain import Permission
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -39,6 +40,7 @@ class Context:
         self.args = args
         self.settings = Settings.load(db_url=getattr(args, "db", None))
         self._services: Any = None
+        self._signed_in: UserInfo | None = None
 
     def services(self, *, migrate: bool = True) -> Any:
         """The core services; the schema is created or upgraded first unless told otherwise."""
@@ -50,11 +52,51 @@ class Context:
                 self._services.migrate()
         return self._services
 
-    def actor(self) -> UserInfo:
-        """Who a command acts as, for the core's permission checks and the audit log."""
-        from counter_app.auth import system_actor
+    def actor(self, permission: Permission | None = None) -> UserInfo:
+        """Who a command acts as, for the core's permission checks and the audit log.
 
-        return system_actor()
+        By default the OS user, as an admin. With `cli_requires_admin = true` the OS user is only
+        a clerk; a command that needs `permission` beyond that asks for the credentials of an
+        account that has it (never from the command line) and acts as that account.
+        """
+        from counter_app.auth import system_actor
+        from counter_app.domain import Role
+
+        if not self.settings.cli_requires_admin:
+            return system_actor()
+        clerk = system_actor(Role.CLERK)
+        if permission is None or clerk.can(permission):
+            return clerk
+        if self._signed_in is None:
+            self._signed_in = self._sign_in()
+        self._signed_in.require(permission)
+        return self._signed_in
+
+    def _sign_in(self) -> UserInfo:
+        """Ask for a user name and password: a prompt on a terminal, else two lines of stdin."""
+        import getpass
+
+        if sys.stdin is not None and sys.stdin.isatty():
+            sys.stderr.write("Thao tác này cần tài khoản quản trị (cli_requires_admin = true).\n")
+            sys.stderr.write("Tên đăng nhập: ")
+            sys.stderr.flush()
+            username = sys.stdin.readline()
+            password = getpass.getpass("Mật khẩu: ", stream=sys.stderr)
+        else:
+            stdin = sys.stdin
+            username = stdin.readline() if stdin is not None else ""
+            password = stdin.readline() if stdin is not None else ""
+        username, password = username.strip(), password.rstrip("\r\n")
+        if not username or not password:
+            raise CliError(
+                "Thao tác này cần tài khoản quản trị: nhập tên đăng nhập rồi mật khẩu "
+                "(mỗi thứ một dòng trên đầu vào chuẩn khi không chạy trong cửa sổ lệnh).",
+                EXIT_INVALID,
+            )
+        user: UserInfo | None = self.services().auth.authenticate(username, password)
+        if user is None:
+            raise CliError("Tên đăng nhập hoặc mật khẩu không đúng.", EXIT_INVALID)
+        return user
 
     def close(self) -> None:
         if self._services is not None:

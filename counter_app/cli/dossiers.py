@@ -95,7 +95,7 @@ def cmd_intake(ctx: Context) -> int:
         missing_reason=args.missing_reason,
         received_at=parse_local_datetime(args.received, "--received") if args.received else None,
     )
-    result = services.intake.receive(draft)
+    result = services.intake.receive(draft, clerk=ctx.actor())
     if args.json:
         print_json(_result_json(result))
     else:
@@ -142,7 +142,8 @@ def _intake_batch(ctx: Context, path: Path) -> int:
             data = json.loads(raw)
             if not isinstance(data, dict):
                 raise ValueError("mỗi dòng phải là một đối tượng JSON")
-            entry.update(_result_json(services.intake.receive(_draft_from_json(data))))
+            received = services.intake.receive(_draft_from_json(data), clerk=ctx.actor())
+            entry.update(_result_json(received))
             entry["ok"] = True
         except ValidationError as exc:
             entry.update(ok=False, error=str(exc), fields=list(exc.fields))
@@ -170,7 +171,7 @@ def _intake_batch(ctx: Context, path: Path) -> int:
 
 
 def cmd_lookup(ctx: Context) -> int:
-    row = ctx.services().dossiers.lookup(ctx.args.code)
+    row = ctx.services().dossiers.lookup(ctx.args.code, by=ctx.actor())
     if row is None:
         raise CliError(f"Không tìm thấy hồ sơ mã {ctx.args.code.strip()}.", 3)
     data = {
@@ -198,7 +199,9 @@ def cmd_lookup(ctx: Context) -> int:
 def cmd_receipt(ctx: Context) -> int:
     args = ctx.args
     services = ctx.services()
-    pdf = services.receipts.receipt_pdf(args.code, Layout(args.layout), reprint=args.reprint)
+    pdf = services.receipts.receipt_pdf(
+        args.code, Layout(args.layout), reprint=args.reprint, by=ctx.actor()
+    )
     try:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         tmp = args.out.with_name(args.out.name + ".part")

@@ -7,6 +7,7 @@ from typing import Any
 
 from counter_app.cli import EXIT_INVALID, EXIT_OK, CliError, Context, print_json
 from counter_app.cli._values import parse_day
+from counter_app.domain import Permission
 
 
 def register(sub: Any) -> None:
@@ -25,7 +26,8 @@ def cmd_dvcqg(ctx: Context) -> int:
 
     day_from, day_to = parse_day(ctx.args.day_from), parse_day(ctx.args.day_to)
     try:
-        count = write_export(ctx.services(), day_from, day_to, ctx.args.out)
+        by = ctx.actor(Permission.EXPORT_PERSONAL_DATA)
+        count = write_export(ctx.services(), day_from, day_to, ctx.args.out, by=by)
     except ExportError as exc:
         raise CliError(str(exc), EXIT_INVALID) from exc
     if ctx.args.json:

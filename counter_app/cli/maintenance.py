@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.cli import EXIT_ERROR, EXIT_OK, CliError, Context, print_json
+from counter_app.domain import Permission
 
 
 def register(sub: Any) -> None:
@@ -48,7 +49,9 @@ def cmd_backup(ctx: Context) -> int:
     _logging(ctx)
     services = ctx.services(migrate=False)
     out: Path | None = ctx.args.out
-    target = create_backup(services.db, backup_dir=ctx.settings.paths.backup_dir, out=out)
+    target = create_backup(
+        services.db, backup_dir=ctx.settings.paths.backup_dir, out=out, by=ctx.actor()
+    )
     size = target.stat().st_size
     data = {
         "file": str(target),
@@ -67,7 +70,9 @@ def cmd_restore(ctx: Context) -> int:
 
     _logging(ctx)
     services = ctx.services(migrate=False)
-    result = restore_backup(services, ctx.args.file, force=ctx.args.force)
+    result = restore_backup(
+        services, ctx.args.file, force=ctx.args.force, by=ctx.actor(Permission.MANAGE_BACKUPS)
+    )
     data = {
         "restored_from": str(result.source),
         "previous_database_saved_to": str(result.safety_backup) if result.safety_backup else None,

@@ -7,6 +7,7 @@ from typing import Any
 
 from counter_app.cli import EXIT_INVALID, EXIT_OK, CliError, Context, print_json
 from counter_app.cli._values import parse_day
+from counter_app.domain import Permission
 
 
 def register(sub: Any) -> None:
@@ -39,7 +40,7 @@ def cmd_report(ctx: Context) -> int:
     if args.register_pdf:
         from counter_app.reports.pdf import render_register_pdf
 
-        lines = reports.register(period)
+        lines = reports.register(period, by=ctx.actor(Permission.VIEW_DASHBOARD))
         _write(args.register_pdf, render_register_pdf(lines, period, reports.scope, head))
         print(f"Đã ghi Sổ theo dõi hồ sơ ({len(lines)} hồ sơ): {args.register_pdf}")
         return EXIT_OK

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from counter_app.db.models import Dossier
-from counter_app.domain import ResultDelivery
+from counter_app.domain import Permission, ResultDelivery
 from counter_app.errors import UserError
 from counter_app.export.schema import validate
+
+if TYPE_CHECKING:
+    from counter_app.auth import UserInfo
 
 SCHEMA_FILE = Path(__file__).with_name("dvcqg.schema.json")
 
@@ -71,8 +74,12 @@ def portal_record(d: Dossier, agency_name: str) -> dict[str, Any]:
     }
 
 
-def build_export(services: Any, day_from: date, day_to: date) -> dict[str, Any]:
-    """Dossiers received from `day_from` to `day_to` (inclusive), validated against the schema."""
+def build_export(services: Any, day_from: date, day_to: date, *, by: UserInfo) -> dict[str, Any]:
+    """Dossiers received from `day_from` to `day_to` (inclusive), validated against the schema.
+
+    It carries every applicant's full ID number: admins only.
+    """
+    by.require(Permission.EXPORT_PERSONAL_DATA)
     if day_to < day_from:
         raise ExportError("Ngày kết thúc phải sau ngày bắt đầu.")
     centre = services.centre_config()
@@ -100,9 +107,9 @@ def build_export(services: Any, day_from: date, day_to: date) -> dict[str, Any]:
     return document
 
 
-def write_export(services: Any, day_from: date, day_to: date, out: Path) -> int:
+def write_export(services: Any, day_from: date, day_to: date, out: Path, *, by: UserInfo) -> int:
     """Write the export file atomically; returns the number of dossiers."""
-    document = build_export(services, day_from, day_to)
+    document = build_export(services, day_from, day_to, by=by)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".tmp")
     tmp.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from counter_app.db.models import Dossier, OutboxEntry, Procedure, Rating, Slip
-from counter_app.domain import DossierStatus, SlipKind
+from counter_app.domain import DossierStatus, Permission, SlipKind
 from counter_app.ratings import RatingScore
 from counter_app.reports.model import (
     NO_CLERK,
@@ -21,6 +21,9 @@ from counter_app.reports.model import (
     show_time,
 )
 from counter_app.reports.queries import NOT_SYNCED, UNFINISHED, ScopedQueries
+
+if TYPE_CHECKING:
+    from counter_app.auth import UserInfo
 
 DRILL_LIMIT = 5000
 
@@ -40,9 +43,16 @@ class DrillDowns(ScopedQueries):
     """The drill-down lists of the dashboard, one query per figure."""
 
     def drill(
-        self, figure: Figure, period: Period, key: str | None = None, *, limit: int = DRILL_LIMIT
+        self,
+        figure: Figure,
+        period: Period,
+        key: str | None = None,
+        *,
+        by: UserInfo,
+        limit: int = DRILL_LIMIT,
     ) -> DrillList:
         """The list behind one figure of `report(period)`; counts match the figure exactly."""
+        by.require(Permission.VIEW_DASHBOARD)
         if figure is Figure.SUPPLEMENT or figure is Figure.REFUSAL:
             return self._drill_slips(figure, period, limit)
         if figure is Figure.RATINGS:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from counter_app.db.models import Dossier, OutboxEntry, Procedure, Rating, Slip
-from counter_app.domain import DossierStatus, SlipKind
+from counter_app.domain import DossierStatus, Permission, SlipKind
 from counter_app.ratings import RatingScore
 
 # The value types and wording live in .model, the shared filters in .queries and the drill-down
@@ -37,6 +37,9 @@ from counter_app.reports.model import (
     summary_rows,
 )
 from counter_app.reports.queries import NOT_SYNCED, UNFINISHED
+
+if TYPE_CHECKING:
+    from counter_app.auth import UserInfo
 
 __all__ = [
     "DRILL_LIMIT",
@@ -213,8 +216,12 @@ class ReportService(DrillDowns):
 
     # -- the register --------------------------------------------------------------------------
 
-    def register(self, period: Period) -> list[RegisterLine]:
-        """Dossiers received in `period`, in order of receipt: the lines of "Sổ theo dõi hồ sơ"."""
+    def register(self, period: Period, *, by: UserInfo) -> list[RegisterLine]:
+        """Dossiers received in `period`, in order of receipt: the lines of "Sổ theo dõi hồ sơ".
+
+        Names, addresses and phones of every applicant: supervisors and admins only.
+        """
+        by.require(Permission.VIEW_DASHBOARD)
         stmt = (
             select(
                 Dossier.code,

@@ -125,6 +125,8 @@ def hidden_imports() -> list[str]:
         "alembic.ddl.sqlite",
         "alembic.ddl.postgresql",
         "logging.handlers",
+        # zoneinfo finds it by name only; Windows has no other time-zone database.
+        "tzdata",
     ]
     if importlib.util.find_spec("psycopg") is not None:
         names += ["psycopg"]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from counter_app.auth import system_actor
 from counter_app.backup import (
     AUTO_DIR_NAME,
     DEFAULT_KEEP_DAYS,
@@ -33,10 +34,13 @@ APPLICANT = ApplicantDraft(
     name="Trần Thị Thuỷ", id_number="001190012345", phone="0912345678", birth_date="05/03/1990"
 )
 
+# Who the tests act as: the command line's system actor (an admin).
+ACTOR = system_actor()
+
 
 def receive(services: Any, name: str = "Trần Thị Thuỷ") -> str:
     draft = DossierDraft(procedure_code="2.000908", applicant=replace(APPLICANT, name=name))
-    return str(services.intake.receive(draft).code)
+    return str(services.intake.receive(draft, clerk=ACTOR).code)
 
 
 def dossier_codes(path: Path) -> list[str]:
@@ -64,7 +68,7 @@ def test_backup_command_writes_a_checked_copy(
 
 def test_backup_without_out_goes_to_the_backup_dir(services: Any) -> None:
     receive(services)
-    made = create_backup(services.db, backup_dir=services.settings.paths.backup_dir)
+    made = create_backup(services.db, backup_dir=services.settings.paths.backup_dir, by=ACTOR)
     assert made.parent == services.settings.paths.backup_dir
     assert "-manual-" in made.name and len(dossier_codes(made)) == 1
 
@@ -72,7 +76,7 @@ def test_backup_without_out_goes_to_the_backup_dir(services: Any) -> None:
 def test_backup_refuses_to_overwrite_the_live_database(services: Any) -> None:
     assert services.db.file is not None
     with pytest.raises(BackupError, match="trùng"):
-        create_backup(services.db, backup_dir=Path("unused"), out=services.db.file)
+        create_backup(services.db, backup_dir=Path("unused"), out=services.db.file, by=ACTOR)
 
 
 # ---------------------------------------------------------------------------------- restore
@@ -87,12 +91,12 @@ def test_restore_refuses_while_records_wait_for_sync(
     services: Any, sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first = receive(services, "Nguyễn Văn An")
-    backup = create_backup(services.db, backup_dir=tmp_path)
+    backup = create_backup(services.db, backup_dir=tmp_path, by=ACTOR)
     receive(services, "Lê Thị Bích")
     assert sum(pending_sync(services.db).values()) > 0
 
     with pytest.raises(PendingSyncError) as caught:
-        restore_backup(services, backup)
+        restore_backup(services, backup, by=ACTOR)
     assert "chưa đồng bộ" in str(caught.value) and "--force" in str(caught.value)
 
     assert main(["--db", sqlite_url, "restore", str(backup)]) != 0
@@ -111,22 +115,22 @@ def test_restore_refuses_while_records_wait_for_sync(
 
 def test_restore_after_everything_synced_needs_no_force(services: Any, tmp_path: Path) -> None:
     code = receive(services)
-    backup = create_backup(services.db, backup_dir=tmp_path)
+    backup = create_backup(services.db, backup_dir=tmp_path, by=ACTOR)
     receive(services, "Phạm Đức Long")
     _mark_all_synced(services)
-    result = restore_backup(services, backup)
+    result = restore_backup(services, backup, by=ACTOR)
     assert result.backup_revision == head_revision()
     assert result.upgrade.to_revision == head_revision()
     # The services keep working on the restored file.
-    assert services.dossiers.lookup(code) is not None
-    assert len(services.dossiers.search("Long")) == 0
+    assert services.dossiers.lookup(code, by=ACTOR) is not None
+    assert len(services.dossiers.search("Long", by=ACTOR)) == 0
 
 
 def test_restore_rejects_files_that_are_not_our_database(services: Any, tmp_path: Path) -> None:
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"not a database at all" * 100)
     with pytest.raises(BackupError, match="không phải"):
-        restore_backup(services, junk)
+        restore_backup(services, junk, by=ACTOR)
 
     other = tmp_path / "other.sqlite3"
     conn = sqlite3.connect(other)
@@ -134,20 +138,20 @@ def test_restore_rejects_files_that_are_not_our_database(services: Any, tmp_path
     conn.commit()
     conn.close()
     with pytest.raises(BackupError, match="không phải CSDL của phần mềm quầy"):
-        restore_backup(services, other)
+        restore_backup(services, other, by=ACTOR)
 
     with pytest.raises(BackupError, match="Không tìm thấy"):
-        restore_backup(services, tmp_path / "missing.sqlite3")
+        restore_backup(services, tmp_path / "missing.sqlite3", by=ACTOR)
 
 
 def test_restore_rejects_a_backup_from_a_newer_version(services: Any, tmp_path: Path) -> None:
-    backup = create_backup(services.db, backup_dir=tmp_path)
+    backup = create_backup(services.db, backup_dir=tmp_path, by=ACTOR)
     conn = sqlite3.connect(backup)
     conn.execute("UPDATE alembic_version SET version_num = '9999'")
     conn.commit()
     conn.close()
     with pytest.raises(BackupError, match="phiên bản phần mềm mới hơn"):
-        restore_backup(services, backup)
+        restore_backup(services, backup, by=ACTOR)
 
 
 # ---------------------------------------------------------------------------------- daily backup
@@ -156,16 +160,16 @@ def test_restore_rejects_a_backup_from_a_newer_version(services: Any, tmp_path: 
 def test_daily_backup_once_a_day_with_retention(services: Any, clock: Any) -> None:
     receive(services)
     folder = services.settings.paths.backup_dir / AUTO_DIR_NAME
-    first = auto_backup_if_due(services, days=3)
+    first = auto_backup_if_due(services, days=3, by=ACTOR)
     assert first is not None and first.parent == folder
     assert "20261127" in first.name and len(dossier_codes(first)) == 1
     clock.now = clock.now + timedelta(hours=5)
-    assert auto_backup_if_due(services, days=3) is None  # already done today
+    assert auto_backup_if_due(services, days=3, by=ACTOR) is None  # already done today
 
     made = [first]
     for _ in range(6):
         clock.now = clock.now + timedelta(days=1)
-        path = auto_backup_if_due(services, days=3)
+        path = auto_backup_if_due(services, days=3, by=ACTOR)
         assert path is not None
         made.append(path)
     kept = sorted(folder.iterdir())
@@ -180,7 +184,7 @@ def test_daily_backup_default_retention_and_no_file_no_backup(tmp_path: Path) ->
 
     db = Database("sqlite://")  # in memory: nothing to copy
     services = CounterServices(settings, db=db, clock=lambda: datetime(2026, 11, 27, 8))
-    assert auto_backup_if_due(services) is None
+    assert auto_backup_if_due(services, by=ACTOR) is None
     db.dispose()
 
 
@@ -196,10 +200,12 @@ def test_postgres_backup_is_a_pg_dump_and_restore_is_left_to_the_admin(
     services = make_services(pg_url)
     try:
         receive(services)
-        target = create_backup(services.db, backup_dir=tmp_path, out=tmp_path / "centre.dump")
+        target = create_backup(
+            services.db, backup_dir=tmp_path, out=tmp_path / "centre.dump", by=ACTOR
+        )
         assert target.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
-        assert auto_backup_if_due(services) is None  # the server's admin backs it up
+        assert auto_backup_if_due(services, by=ACTOR) is None  # the server's admin backs it up
         with pytest.raises(BackupError, match="pg_restore"):
-            restore_backup(services, target)
+            restore_backup(services, target, by=ACTOR)
     finally:
         services.close()

@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from counter_app.auth import system_actor
 from counter_app.demo import DEMO_USERS, build_demo
 from counter_app.domain import DossierStatus, Role
 from counter_app.services import CounterServices
 from counter_app.settings import Settings
+
+# Who the tests act as: the command line's system actor (an admin).
+ACTOR = system_actor()
 
 
 def test_build_demo(sqlite_url: str, app_home: Path, clock: Any) -> None:
@@ -22,12 +26,15 @@ def test_build_demo(sqlite_url: str, app_home: Path, clock: Any) -> None:
             assert user is not None and user.role is role
         assert {r for _, _, r in info.users} == set(Role)
         assert len(info.dossier_codes) == 12
-        rows = services.dossiers.search(limit=100)
+        rows = services.dossiers.search(limit=100, by=ACTOR)
         assert len(rows) == 12
-        assert services.dossiers.lookup(info.dossier_codes[0]).status is DossierStatus.RETURNED
+        assert (
+            services.dossiers.lookup(info.dossier_codes[0], by=ACTOR).status
+            is DossierStatus.RETURNED
+        )
         statuses = {r.status for r in rows}
         assert DossierStatus.SUPPLEMENT_REQUESTED in statuses
         assert all(r.received_at <= clock() for r in rows)
-        assert services.dossiers.list_day(clock().date())  # some dossiers are today's
+        assert services.dossiers.list_day(clock().date(), by=ACTOR)  # some dossiers are today's
     finally:
         services.close()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from counter_app.auth import system_actor
 from counter_app.cli import main
 from counter_app.db.migrate import head_revision
 from counter_app.doctor import collect, printers, render_text
@@ -24,7 +25,7 @@ def _receive(services: Any) -> str:
         procedure_code="2.000908",
         applicant=ApplicantDraft(name="Đỗ Minh Châu", id_number="079203004567"),
     )
-    return str(services.intake.receive(draft).code)
+    return str(services.intake.receive(draft, clerk=system_actor()).code)
 
 
 def test_report_on_a_healthy_database(services: Any, sqlite_url: str) -> None:

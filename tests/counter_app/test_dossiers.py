@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from counter_app.auth import system_actor
 from counter_app.db.models import DossierEvent, OutboxEntry, Slip
 from counter_app.domain import DossierStatus, Role, SlipKind
 from counter_app.dossiers import ResultNotReady, extract_code
@@ -21,11 +22,15 @@ PEOPLE = [
     ("Nguyễn Thị Duyên", "022195001238"),
 ]
 
+# Who the tests act as: the command line's system actor (an admin).
+ACTOR = system_actor()
+
 
 def receive_all(services) -> list[str]:  # type: ignore[no-untyped-def]
     return [
         services.intake.receive(
-            DossierDraft(procedure_code="2.000908", applicant=ApplicantDraft(name, idn))
+            DossierDraft(procedure_code="2.000908", applicant=ApplicantDraft(name, idn)),
+            clerk=ACTOR,
         ).code
         for name, idn in PEOPLE
     ]
@@ -48,23 +53,23 @@ def receive_all(services) -> list[str]:  # type: ignore[no-untyped-def]
 )
 def test_search_ignores_diacritics(services, query: str, expected: set[str]) -> None:  # type: ignore[no-untyped-def]
     receive_all(services)
-    assert {r.applicant_name for r in services.dossiers.search(query)} == expected
+    assert {r.applicant_name for r in services.dossiers.search(query, by=ACTOR)} == expected
 
 
 def test_search_by_scanned_code_and_newest_first(services) -> None:  # type: ignore[no-untyped-def]
     codes = receive_all(services)
-    rows = services.dossiers.search(f"https://tra-cuu.example/{codes[2]}")
+    rows = services.dossiers.search(f"https://tra-cuu.example/{codes[2]}", by=ACTOR)
     assert [r.code for r in rows] == [codes[2]]
-    assert [r.code for r in services.dossiers.search("")] == list(reversed(codes))
-    assert len(services.dossiers.search("nguyen", limit=1)) == 1
+    assert [r.code for r in services.dossiers.search("", by=ACTOR)] == list(reversed(codes))
+    assert len(services.dossiers.search("nguyen", limit=1, by=ACTOR)) == 1
 
 
 def test_search_filters_by_day_and_status(services, clock) -> None:  # type: ignore[no-untyped-def]
     receive_all(services)
-    assert len(services.dossiers.list_day(date(2026, 11, 27))) == 5
-    assert services.dossiers.list_day(date(2026, 11, 26)) == []
-    assert services.dossiers.search("nguyen", statuses=[DossierStatus.RESULT_READY]) == []
-    assert len(services.dossiers.search("nguyen", day_from=date(2026, 11, 27))) == 2
+    assert len(services.dossiers.list_day(date(2026, 11, 27), by=ACTOR)) == 5
+    assert services.dossiers.list_day(date(2026, 11, 26), by=ACTOR) == []
+    assert services.dossiers.search("nguyen", statuses=[DossierStatus.RESULT_READY], by=ACTOR) == []
+    assert len(services.dossiers.search("nguyen", day_from=date(2026, 11, 27), by=ACTOR)) == 2
 
 
 @pytest.mark.postgres
@@ -72,9 +77,9 @@ def test_search_on_postgres(pg_url: str, clock) -> None:  # type: ignore[no-unty
     services = make_services(pg_url, clock)
     try:
         receive_all(services)
-        found = {r.applicant_name for r in services.dossiers.search("dang dinh")}
+        found = {r.applicant_name for r in services.dossiers.search("dang dinh", by=ACTOR)}
         assert found == {"Đặng Đình Đông"}
-        assert {r.applicant_name for r in services.dossiers.search("thuy")} == {
+        assert {r.applicant_name for r in services.dossiers.search("thuy", by=ACTOR)} == {
             "Trần Thị Thuỷ",
             "Lê Thuý Hằng",
         }
@@ -93,7 +98,7 @@ def test_extract_code() -> None:
 
 
 def test_hand_back_needs_a_ready_result(services, clock) -> None:  # type: ignore[no-untyped-def]
-    clerk = services.auth.create_user("an", "Lê An", "matkhau123", Role.CLERK)
+    clerk = services.auth.create_user("an", "Lê An", "matkhau123", Role.CLERK, by=ACTOR)
     code = receive_all(services)[0]
     with pytest.raises(ResultNotReady, match="Được tiếp nhận"):
         services.dossiers.hand_back(code, clerk=clerk)
@@ -107,7 +112,7 @@ def test_hand_back_needs_a_ready_result(services, clock) -> None:  # type: ignor
     clock.now = datetime(2026, 12, 3, 10, 15)
     row = services.dossiers.hand_back(code, clerk=clerk)
     assert row.status is DossierStatus.RETURNED
-    detail = services.dossiers.detail(code)
+    detail = services.dossiers.detail(code, by=ACTOR)
     assert detail is not None
     assert detail.handed_back_at == datetime(2026, 12, 3, 10, 15)
     assert detail.events[-1].status is DossierStatus.RETURNED
@@ -124,7 +129,7 @@ def test_hand_back_needs_a_ready_result(services, clock) -> None:  # type: ignor
 
 
 def test_forced_hand_back_and_public_view(services) -> None:  # type: ignore[no-untyped-def]
-    clerk = services.auth.create_user("an", "Lê An", "matkhau123", Role.CLERK)
+    clerk = services.auth.create_user("an", "Lê An", "matkhau123", Role.CLERK, by=ACTOR)
     code = receive_all(services)[0]
     services.dossiers.hand_back(code, clerk=clerk, force=True, note="Công dân cần gấp")
     public = services.dossiers.public(code)
@@ -142,7 +147,7 @@ def test_supplement_slip_before_intake(services) -> None:  # type: ignore[no-unt
         applicant={"name": "Nguyễn Văn Đức", "id_number": "022090001234"},
         items=["Bản sao giấy tờ pháp lý của cá nhân"],
         reason="Thiếu bản sao CCCD",
-        clerk=None,
+        clerk=ACTOR,
     )
     assert record.kind is SlipKind.SUPPLEMENT
     with services.db.read() as s:
@@ -155,7 +160,7 @@ def test_supplement_slip_before_intake(services) -> None:  # type: ignore[no-unt
             applicant={"name": "A B"},
             items=[],
             reason="",
-            clerk=None,
+            clerk=ACTOR,
         )
 
 
@@ -167,10 +172,10 @@ def test_supplement_slip_for_a_received_dossier_moves_status(services) -> None: 
         applicant={"name": "Nguyễn Văn Đức"},
         items=["Giấy đề nghị đăng ký hộ kinh doanh (bản ký lại)"],
         reason="",
-        clerk=None,
+        clerk=ACTOR,
         dossier_code=code,
     )
-    row = services.dossiers.lookup(code)
+    row = services.dossiers.lookup(code, by=ACTOR)
     assert row is not None and row.status is DossierStatus.SUPPLEMENT_REQUESTED
     with services.db.read() as s:
         assert s.scalar(select(func.count(DossierEvent.id))) == len(PEOPLE) + 1

@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from counter_app.auth import system_actor
 from counter_app.domain import ApplicantKind, ResultDelivery
 from counter_app.drafts import DraftStore, IntakeDraftState
 
@@ -83,7 +84,7 @@ def test_draft_received_by_the_core(services: Any) -> None:
         id_number="022090001234",
         phone="0912345678",
     )
-    received = services.intake.receive(state.to_dossier_draft())
+    received = services.intake.receive(state.to_dossier_draft(), clerk=system_actor())
     assert received.applicant_name == "Nguyễn Văn Đức"
 
 

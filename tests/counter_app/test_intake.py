@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from counter_app.auth import system_actor
 from counter_app.db.models import (
     AuditEntry,
     CodeSequence,
@@ -23,6 +24,9 @@ from counter_app.domain import ApplicantKind, DossierStatus
 from counter_app.intake import ApplicantDraft, DossierDraft, ValidationError, format_code
 
 GOOD = ApplicantDraft(name="nguyễn văn  đức", id_number="022090001234", phone="+84 912 345 678")
+
+# Who the tests act as: the command line's system actor (an admin).
+ACTOR = system_actor()
 
 
 def draft(**changes: object) -> DossierDraft:
@@ -41,7 +45,7 @@ def counts(services) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
 
 def test_receive_writes_everything_in_one_go(services) -> None:  # type: ignore[no-untyped-def]
-    result = services.intake.receive(draft())
+    result = services.intake.receive(draft(), clerk=ACTOR)
     assert result.code == "000.00.00.H49.Q01-261127-0001"
     assert result.status is DossierStatus.RECEIVED
     assert counts(services) == {
@@ -68,10 +72,10 @@ def test_receive_writes_everything_in_one_go(services) -> None:  # type: ignore[
 
 
 def test_codes_follow_each_other_per_day(services, clock) -> None:  # type: ignore[no-untyped-def]
-    codes = [services.intake.receive(draft()).code for _ in range(3)]
+    codes = [services.intake.receive(draft(), clerk=ACTOR).code for _ in range(3)]
     assert [c[-4:] for c in codes] == ["0001", "0002", "0003"]
     clock.now = datetime(2026, 11, 30, 8, 0)
-    assert services.intake.receive(draft()).code.endswith("-261130-0001")
+    assert services.intake.receive(draft(), clerk=ACTOR).code.endswith("-261130-0001")
 
 
 def test_code_format() -> None:
@@ -84,7 +88,7 @@ def test_rejected_draft_writes_nothing_and_consumes_no_code(services) -> None:  
     before = counts(services)
     bad = draft(applicant=ApplicantDraft(name="A1", id_number="123", phone="12345"))
     with pytest.raises(ValidationError) as info:
-        services.intake.receive(bad)
+        services.intake.receive(bad, clerk=ACTOR)
     assert set(info.value.fields) == {
         "applicant.name",
         "applicant.id_number",
@@ -97,12 +101,14 @@ def test_rejected_draft_writes_nothing_and_consumes_no_code(services) -> None:  
             "Số điện thoại",
         }
     assert counts(services) == before
-    assert services.intake.receive(draft()).code.endswith("-0001")
+    assert services.intake.receive(draft(), clerk=ACTOR).code.endswith("-0001")
 
 
 def test_every_error_is_vietnamese_and_names_the_field(services) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError) as info:
-        services.intake.receive(draft(procedure_code="9.999999", applicant=ApplicantDraft("", "")))
+        services.intake.receive(
+            draft(procedure_code="9.999999", applicant=ApplicantDraft("", "")), clerk=ACTOR
+        )
     messages = str(info.value)
     assert "Thủ tục hành chính: " in messages
     assert "Họ và tên người nộp: " in messages
@@ -112,32 +118,36 @@ def test_every_error_is_vietnamese_and_names_the_field(services) -> None:  # typ
 
 def test_missing_required_papers_need_a_reason(services) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError) as info:
-        services.intake.receive(draft(papers=["GDN"]))
+        services.intake.receive(draft(papers=["GDN"]), clerk=ACTOR)
     assert info.value.fields == ("papers",)
     assert "Bản sao giấy tờ pháp lý của cá nhân" in str(info.value)
-    result = services.intake.receive(draft(papers=["GDN"], missing_reason="Nộp bổ sung sau"))
-    detail = services.dossiers.detail(result.code)
+    result = services.intake.receive(
+        draft(papers=["GDN"], missing_reason="Nộp bổ sung sau"), clerk=ACTOR
+    )
+    detail = services.dossiers.detail(result.code, by=ACTOR)
     assert detail is not None
     assert [(p.code, p.submitted) for p in detail.papers] == [("GDN", True), ("CCCD", False)]
 
 
 def test_unknown_paper_code_is_named(services) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError, match="XYZ"):
-        services.intake.receive(draft(papers=["GDN", "CCCD", "XYZ"]))
+        services.intake.receive(draft(papers=["GDN", "CCCD", "XYZ"]), clerk=ACTOR)
 
 
 def test_future_receipt_time_is_refused(services, clock) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError) as info:
-        services.intake.receive(draft(received_at=datetime(2026, 11, 28, 9, 0)))
+        services.intake.receive(draft(received_at=datetime(2026, 11, 28, 9, 0)), clerk=ACTOR)
     assert info.value.fields == ("received_at",)
 
 
 def test_appointment_uses_the_procedure_time(services) -> None:  # type: ignore[no-untyped-def]
     # Friday 09:00 + 3 working days -> Wednesday 09:00.
-    result = services.intake.receive(draft())
+    result = services.intake.receive(draft(), clerk=ACTOR)
     assert result.appointment == datetime(2026, 12, 2, 9, 0)
     # Certified copy, 4 working hours from 09:00 Friday: 07:30–11:30 gives 2.5 h, 13:30 + 1.5 h.
-    hours = services.intake.receive(draft(procedure_code="2.000815", papers="all", applicant=GOOD))
+    hours = services.intake.receive(
+        draft(procedure_code="2.000815", papers="all", applicant=GOOD), clerk=ACTOR
+    )
     assert hours.appointment == datetime(2026, 11, 27, 15, 0)
 
 
@@ -147,14 +157,14 @@ def test_organisation_applicant(services) -> None:  # type: ignore[no-untyped-de
         id_number="5701234567",
         kind=ApplicantKind.ENTERPRISE,
     )
-    result = services.intake.receive(draft(applicant=org))
+    result = services.intake.receive(draft(applicant=org), clerk=ACTOR)
     assert result.applicant_name == "Công ty TNHH Hạ Long Xanh"
 
 
 def test_applicant_is_one_row_per_id_number(services) -> None:  # type: ignore[no-untyped-def]
-    services.intake.receive(draft())
+    services.intake.receive(draft(), clerk=ACTOR)
     moved = ApplicantDraft(name="Nguyễn Văn Đức", id_number="022090001234", address="Hạ Long")
-    services.intake.receive(draft(applicant=moved))
+    services.intake.receive(draft(applicant=moved), clerk=ACTOR)
     from counter_app.db.models import Applicant
 
     with services.db.read() as s:
@@ -171,9 +181,9 @@ def test_clerk_permission_is_checked(services) -> None:  # type: ignore[no-untyp
     clerk = UserInfo(1, "an", "Lê An", Role.CLERK)
     assert clerk.can(__import__("counter_app.domain").domain.Permission.RECEIVE)
     # No such user row: the foreign key would fail, so create the account properly.
-    real = services.auth.create_user("an", "Lê An", "matkhau123", Role.CLERK)
+    real = services.auth.create_user("an", "Lê An", "matkhau123", Role.CLERK, by=ACTOR)
     result = services.intake.receive(draft(), clerk=real)
-    detail = services.dossiers.detail(result.code)
+    detail = services.dossiers.detail(result.code, by=ACTOR)
     assert detail is not None and detail.row.clerk_name == "Lê An"
     assert detail.events[0].actor == "Lê An"
     assert clerk.username == "an"

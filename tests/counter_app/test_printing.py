@@ -5,14 +5,18 @@ from __future__ import annotations
 import zxingcpp
 from sqlalchemy import select
 
+from counter_app.auth import system_actor
 from counter_app.db.models import AuditEntry
 from counter_app.domain import Role, SlipKind
 from counter_app.intake import ApplicantDraft, DossierDraft
 from counter_app.receipts import Layout
 from tests.counter_app.receipts.support import decode, decode_bands, page_texts, rasterise
 
+# Who the tests act as: the command line's system actor (an admin).
+ACTOR = system_actor()
 
-def _receive(services, clerk=None) -> str:  # type: ignore[no-untyped-def]
+
+def _receive(services, clerk=ACTOR) -> str:  # type: ignore[no-untyped-def]
     draft = DossierDraft(
         procedure_code="2.000908",
         applicant=ApplicantDraft("Nguyễn Văn Đức", "022090001234", address="Hạ Long"),
@@ -21,9 +25,9 @@ def _receive(services, clerk=None) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_a4_receipt_of_a_stored_dossier_decodes(services) -> None:  # type: ignore[no-untyped-def]
-    clerk = services.auth.create_user("hung", "Trần Văn Hùng", "matkhau123", Role.CLERK)
+    clerk = services.auth.create_user("hung", "Trần Văn Hùng", "matkhau123", Role.CLERK, by=ACTOR)
     code = _receive(services, clerk)
-    pdf = services.receipts.receipt_pdf(code)
+    pdf = services.receipts.receipt_pdf(code, by=ACTOR)
     pages = rasterise(pdf, 203)
     assert len(pages) == 2
     for page in pages:
@@ -40,7 +44,7 @@ def test_a4_receipt_of_a_stored_dossier_decodes(services) -> None:  # type: igno
 
 def test_slip_reprint_is_marked_and_audited(services) -> None:  # type: ignore[no-untyped-def]
     code = _receive(services)
-    pdf = services.receipts.receipt_pdf(code, Layout.SLIP80, reprint=True)
+    pdf = services.receipts.receipt_pdf(code, Layout.SLIP80, reprint=True, by=ACTOR)
     assert "BẢN IN LẠI" in page_texts(pdf)[0]
     (page,) = rasterise(pdf, 203)
     found = decode_bands(page, zxingcpp.BarcodeFormat.QRCode)
@@ -58,9 +62,9 @@ def test_supplement_and_refusal_slips(services) -> None:  # type: ignore[no-unty
         applicant=applicant,
         items=["Bản sao giấy tờ pháp lý của cá nhân"],
         reason="",
-        clerk=None,
+        clerk=ACTOR,
     )
-    text = page_texts(services.receipts.slip_pdf(supplement.uuid))[0]
+    text = page_texts(services.receipts.slip_pdf(supplement.uuid, by=ACTOR))[0]
     assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text
     assert "Bản sao giấy tờ pháp lý của cá nhân" in text
     refusal = services.dossiers.issue_slip(
@@ -69,8 +73,8 @@ def test_supplement_and_refusal_slips(services) -> None:  # type: ignore[no-unty
         applicant=applicant,
         items=[],
         reason="Hồ sơ không thuộc thẩm quyền giải quyết",
-        clerk=None,
+        clerk=ACTOR,
     )
-    text = page_texts(services.receipts.slip_pdf(refusal.uuid))[0]
+    text = page_texts(services.receipts.slip_pdf(refusal.uuid, by=ACTOR))[0]
     assert "TỪ CHỐI" in text
     assert "không thuộc thẩm quyền" in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
+from counter_app.auth import system_actor
 from counter_app.intake import ApplicantDraft, DossierDraft
 from counter_app.services import CounterServices
 from counter_app.settings import Settings
@@ -24,7 +25,7 @@ def main() -> None:
             procedure_code="2.000908",
             applicant=ApplicantDraft(name="Trần Thị Thuỷ", id_number=f"0221{90000000 + i:08d}"),
         )
-        result = services.intake.receive(draft)
+        result = services.intake.receive(draft, clerk=system_actor())
         sys.stdout.write(result.code + "\n")
         sys.stdout.flush()
     services.close()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from counter_app.auth import UserInfo
+from counter_app.auth import UserInfo, system_actor
 from counter_app.centre import CentreConfig
 from counter_app.domain import Role
 
@@ -45,9 +45,11 @@ def ops(qapp: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def users(services: Any) -> dict[Role, UserInfo]:
-    services.centre.save(CentreConfig(configured=True), by=None)
+    services.centre.save(CentreConfig(configured=True), by=system_actor())
     services.reload_centre()
-    admin = services.auth.create_user("quantri", "Nguyễn Quản Trị", "quantri123", Role.ADMIN)
+    admin = services.auth.create_user(
+        "quantri", "Nguyễn Quản Trị", "quantri123", Role.ADMIN, by=system_actor()
+    )
     return {
         Role.ADMIN: admin,
         Role.SUPERVISOR: services.auth.create_user(

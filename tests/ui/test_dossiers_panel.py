@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 
+from counter_app.auth import system_actor
 from counter_app.domain import DossierStatus, Role
 from counter_app.intake import ApplicantDraft, DossierDraft
 from tests.ui.conftest import settle
@@ -14,7 +15,7 @@ from tests.ui.conftest import settle
 
 def _receive(services: Any, name: str, id_number: str) -> str:
     code: str = services.intake.receive(
-        DossierDraft("2.000908", ApplicantDraft(name, id_number))
+        DossierDraft("2.000908", ApplicantDraft(name, id_number)), clerk=system_actor()
     ).code
     return code
 

@@ -8,15 +8,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import select
 
+from counter_app.auth import system_actor
 from counter_app.db.models import Dossier
 from counter_app.domain import DossierStatus, Role
 from counter_app.intake import ApplicantDraft, DossierDraft
 from tests.ui.conftest import settle
 
+# Who the tests act as: the command line's system actor (an admin).
+ACTOR = system_actor()
+
 
 def _receive(services: Any, *, ready: bool) -> str:
     code: str = services.intake.receive(
-        DossierDraft("2.000908", ApplicantDraft("Phạm Thị Lan", "022190012345"))
+        DossierDraft("2.000908", ApplicantDraft("Phạm Thị Lan", "022190012345")),
+        clerk=ACTOR,
     ).code
     if ready:
         # The provincial system marks results ready; the test stands in for it at the database.
@@ -48,9 +53,9 @@ def test_hand_back_by_scan(
     assert window.intake.procedure.text() == ""  # the scan did not land in the focused field
     qtbot.keyClick(dialog, Qt.Key.Key_F9)
     settle(qtbot, ops)
-    row = services.dossiers.lookup(code)
+    row = services.dossiers.lookup(code, by=ACTOR)
     assert row.status is DossierStatus.RETURNED
-    detail = services.dossiers.detail(code)
+    detail = services.dossiers.detail(code, by=ACTOR)
     assert detail.events[-1].actor == users[Role.CLERK].full_name
     assert detail.handed_back_at is not None
     assert not dialog.hand_back_button.isEnabled()
@@ -75,7 +80,7 @@ def test_hand_back_not_ready_warns(qtbot: Any, make_window: Any, ops: Any, servi
     # Declining changes nothing.
     qtbot.keyClick(box, Qt.Key.Key_Escape)
     settle(qtbot, ops)
-    assert services.dossiers.lookup(code).status is DossierStatus.RECEIVED
+    assert services.dossiers.lookup(code, by=ACTOR).status is DossierStatus.RECEIVED
     dialog.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
     qtbot.keyClick(dialog, Qt.Key.Key_F9)
@@ -83,4 +88,4 @@ def test_hand_back_not_ready_warns(qtbot: Any, make_window: Any, ops: Any, servi
     yes = next(b for b in boxes[-1].buttons() if "Đồng ý" in b.text())
     qtbot.mouseClick(yes, Qt.MouseButton.LeftButton)
     settle(qtbot, ops)
-    assert services.dossiers.lookup(code).status is DossierStatus.RETURNED
+    assert services.dossiers.lookup(code, by=ACTOR).status is DossierStatus.RETURNED

@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from counter_app.auth import system_actor
 from counter_app.intake import ApplicantDraft, DossierDraft
 from ui.dossiers.table_model import DossierTableModel
 from ui.intake.papers import PapersModel
@@ -29,10 +30,12 @@ def test_papers_model(qtmodeltester: Any, services: Any) -> None:
 
 def test_dossier_table_model(qtmodeltester: Any, services: Any) -> None:
     for name, id_number in (("Nguyễn Văn An", "022090001234"), ("Trần Thị Bình", "022190004321")):
-        services.intake.receive(DossierDraft("2.000908", ApplicantDraft(name, id_number)))
+        services.intake.receive(
+            DossierDraft("2.000908", ApplicantDraft(name, id_number)), clerk=system_actor()
+        )
     model = DossierTableModel(now=services.clock)
     qtmodeltester.check(model)
-    model.set_rows(services.dossiers.list_day(services.clock().date()))
+    model.set_rows(services.dossiers.list_day(services.clock().date(), by=system_actor()))
     assert model.rowCount() == 2
     assert model.data(model.index(0, 1)) == "Trần Thị Bình"
     qtmodeltester.check(model)

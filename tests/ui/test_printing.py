@@ -10,6 +10,7 @@ import pypdfium2 as pdfium
 import zxingcpp
 from PySide6.QtPrintSupport import QPrinter
 
+from counter_app.auth import system_actor
 from counter_app.intake import ApplicantDraft, DossierDraft
 from tests.ui.conftest import settle
 from ui.printing import PdfPreviewDialog, page_size_points, paint_pages, rasterise, receipt_pdf
@@ -17,9 +18,10 @@ from ui.printing import PdfPreviewDialog, page_size_points, paint_pages, rasteri
 
 def _receipt(services: Any) -> tuple[str, bytes]:
     code = services.intake.receive(
-        DossierDraft("2.000908", ApplicantDraft("Phạm Thị Lan", "022190012345"))
+        DossierDraft("2.000908", ApplicantDraft("Phạm Thị Lan", "022190012345")),
+        clerk=system_actor(),
     ).code
-    return code, receipt_pdf(services, code)
+    return code, receipt_pdf(services, code, by=system_actor())
 
 
 def test_pages_painted_at_printer_resolution_keep_the_code(

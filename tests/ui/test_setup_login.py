@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from counter_app.auth import system_actor
 from counter_app.domain import Role
 from tests.ui.conftest import settle, type_text
 
@@ -106,7 +107,7 @@ def test_login_typed_before_the_database_is_open(
 
 
 def test_start_takes_the_daily_backup(qtbot: Any, services: Any, ops: Any) -> None:
-    services.auth.create_user("admin", "Quản Trị", "matkhau123", Role.ADMIN)
+    services.auth.create_user("admin", "Quản Trị", "matkhau123", Role.ADMIN, by=system_actor())
     controller = _controller(services, ops)
     with qtbot.waitSignal(controller.login_shown, timeout=10_000) as shown:
         controller.start()

@@ -8,6 +8,7 @@ import pypdfium2 as pdfium
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
+from counter_app.auth import system_actor
 from counter_app.db.models import Slip
 from counter_app.domain import Role, SlipKind
 from tests.ui.conftest import CHIP_QR, settle, type_text
@@ -80,7 +81,8 @@ def test_supplement_for_a_received_dossier_from_its_detail(
             ApplicantDraft("Trần Thị Thuỷ", "022190012345"),
             papers=["GDN"],
             missing_reason="Nộp sau",
-        )
+        ),
+        clerk=system_actor(),
     ).code
     window = make_window(Role.CLERK)
     window.dossiers.open_code(code)

@@ -75,11 +75,13 @@ class DashboardWindow(QMainWindow):
         services: Any,
         parent: QWidget | None = None,
         *,
+        user: Any,
         ops: Ops | None = None,
         refresh_ms: int = REFRESH_MS,
     ) -> None:
         super().__init__(parent)
         self.services = services
+        self.user = user  # the signed-in supervisor or admin: the core checks it on every list
         # The counter window's worker when opened from its menu; our own otherwise.
         shared = ops or getattr(parent, "ops", None)
         self._own_ops = shared is None
@@ -317,7 +319,8 @@ class DashboardWindow(QMainWindow):
     def drill(self, figure: Figure, key: str | None = None) -> None:
         """Open the list behind a figure (loaded in the background)."""
         period = self.period
-        self.ops.op(lambda: self.reports.drill(figure, period, key), self).success(
+        user = self.user
+        self.ops.op(lambda: self.reports.drill(figure, period, key, by=user), self).success(
             self._open_drill
         ).failure(lambda exc: self._warn("Không tải được danh sách", exc)).run()
 
@@ -393,7 +396,7 @@ class DashboardWindow(QMainWindow):
         def work() -> None:
             from counter_app.reports.pdf import render_register_pdf
 
-            lines = self.reports.register(period)
+            lines = self.reports.register(period, by=self.user)
             data = render_register_pdf(
                 lines, period, self.reports.scope, Letterhead.of(self.services)
             )

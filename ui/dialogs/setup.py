@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.centre import CentreConfig
-from counter_app.domain import Role
 from ui.dialogs.centre import CentreForm
 from ui.messages import user_text
 from ui.ops import Ops
@@ -98,9 +97,11 @@ class SetupDialog(QDialog):
         services = self._services
 
         def work() -> SetupResult:
-            services.centre.save(cfg, by=None)
+            # Checked before the account exists, so a bad field can be fixed and sent again.
+            clean = cfg.validated()
+            user = services.auth.create_first_admin(username, full_name, password)
+            services.centre.save(clean, by=user)
             services.reload_centre()
-            user = services.auth.create_user(username, full_name, password, Role.ADMIN, by=None)
             return SetupResult(user, counter_no)
 
         self.ok.setEnabled(False)

@@ -202,10 +202,12 @@ class DossierDetailDialog(QDialog):
             self,
             dossier_code=d.row.code,
         )
-        code, dossiers = d.row.code, self.services.dossiers
+        code, dossiers, user = d.row.code, self.services.dossiers, self.user
 
         def issued(_record: Any) -> None:
-            self.ops.op(lambda: dossiers.detail(code), self).success(self._after_change).run()
+            self.ops.op(lambda: dossiers.detail(code, by=user), self).success(
+                self._after_change
+            ).run()
 
         dialog.slip_did_issue.connect(issued)
         self.slip_dialog = dialog
@@ -252,7 +254,7 @@ class DossierDetailDialog(QDialog):
 
         def work() -> Any:
             dossiers.hand_back(code, clerk=user, force=force)
-            return dossiers.detail(code)
+            return dossiers.detail(code, by=user)
 
         def done(detail: Any) -> None:
             self.show_detail(detail)

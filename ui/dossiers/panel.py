@@ -157,12 +157,14 @@ class DossiersPanel(QWidget):
         day = None if self.all_days.isChecked() else picked
         st = self.status.currentData()
         statuses = [DossierStatus(st)] if st is not None else None
-        dossiers = self.services.dossiers
+        dossiers, user = self.services.dossiers, self.user
         self.day.setEnabled(not self.all_days.isChecked())
 
         def work() -> tuple[list[Any], list[tuple[str, ...]]]:
             rows = list(
-                dossiers.search(query, day_from=day, day_to=day, statuses=statuses, limit=500)
+                dossiers.search(
+                    query, day_from=day, day_to=day, statuses=statuses, limit=500, by=user
+                )
             )
             return rows, [row_texts(r) for r in rows]
 
@@ -204,4 +206,5 @@ class DossiersPanel(QWidget):
             dialog.open()
             self.detail_did_open.emit(dialog)
 
-        self.ops.op(lambda: dossiers.detail(code), self).success(done).run()
+        user = self.user
+        self.ops.op(lambda: dossiers.detail(code, by=user), self).success(done).run()

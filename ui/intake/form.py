@@ -479,7 +479,7 @@ class IntakeForm(QWidget):
             if reprint:  # the core also writes the reprint into the audit log
                 pdf: bytes = receipts.receipt_pdf(code, reprint=True, by=user)
                 return pdf
-            return receipt_pdf(services, code)
+            return receipt_pdf(services, code, by=user)
 
         self.ops.op(work, self).success(done).with_progress("Đang tạo giấy tiếp nhận…").run()
 

@@ -9,11 +9,15 @@ from typing import Any
 
 import pytest
 
+from counter_app.auth import system_actor
 from counter_app.cli import main
 from counter_app.export.dvcqg import ExportError, build_export, load_schema
 from counter_app.export.schema import validate
 from counter_app.intake import ApplicantDraft, DossierDraft
 from tests.conftest import FixedClock
+
+# Who the tests act as: the command line's system actor (an admin).
+ACTOR = system_actor()
 
 
 def _receive(services: Any, clock: FixedClock, when: datetime, n: int) -> str:
@@ -25,13 +29,13 @@ def _receive(services: Any, clock: FixedClock, when: datetime, n: int) -> str:
         ),
         summary="Xin cấp phép",
     )
-    return str(services.intake.receive(draft).code)
+    return str(services.intake.receive(draft, clerk=ACTOR).code)
 
 
 def test_export_maps_fields_and_validates(services: Any, clock: FixedClock) -> None:
     inside = _receive(services, clock, datetime(2026, 11, 26, 8, 5, 9), 1)
     _receive(services, clock, datetime(2026, 11, 20, 8, 0), 2)
-    doc = build_export(services, date(2026, 11, 25), date(2026, 11, 27))
+    doc = build_export(services, date(2026, 11, 25), date(2026, 11, 27), by=ACTOR)
     assert doc["SoLuong"] == 1
     record = doc["DanhSachHoSo"][0]
     assert record["MaHoSo"] == inside
@@ -46,7 +50,7 @@ def test_export_maps_fields_and_validates(services: Any, clock: FixedClock) -> N
     assert {p["MaGiayTo"] for p in record["TaiLieuNop"]} == {"GDN", "CCCD"}
     assert validate(doc, load_schema()) == []
     with pytest.raises(ExportError):
-        build_export(services, date(2026, 11, 27), date(2026, 11, 25))
+        build_export(services, date(2026, 11, 27), date(2026, 11, 25), by=ACTOR)
 
 
 def test_validator_reports_each_problem() -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from counter_app.auth import UserInfo
+from counter_app.auth import UserInfo, system_actor
 from counter_app.domain import Role, SlipKind
 from counter_app.intake import ApplicantDraft, DossierDraft
 from counter_app.ratings import RatingScore, RatingService
@@ -30,7 +30,9 @@ def users(services: Any) -> dict[str, UserInfo]:
             if info is not None:
                 found[name] = info
         return found
-    admin = services.auth.create_user("admin", "Lê Quản Trị", PASSWORD, Role.ADMIN)
+    admin = services.auth.create_user(
+        "admin", "Lê Quản Trị", PASSWORD, Role.ADMIN, by=system_actor()
+    )
     an = services.auth.create_user("an", "Nguyễn Văn An", PASSWORD, Role.CLERK, by=admin)
     binh = services.auth.create_user("binh", "Trần Thị Bình", PASSWORD, Role.SUPERVISOR, by=admin)
     return {"admin": admin, "an": an, "binh": binh}
@@ -60,7 +62,7 @@ def seed(services: Any, clock: Any, *, offset: int = 0, end: datetime | None = N
                     name=name, id_number=f"0220900{offset + i:05d}", phone="0912345678"
                 ),
             ),
-            clerk=out.clerks[clerk] if clerk else None,
+            clerk=out.clerks[clerk] if clerk else system_actor(),
         )
         out.codes.append(received.code)
     clock.now = datetime(2026, 11, 27, 11, 0)

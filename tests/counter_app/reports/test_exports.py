@@ -13,6 +13,7 @@ import pypdf
 import pypdfium2
 from openpyxl import load_workbook
 
+from counter_app.auth import system_actor
 from counter_app.cli import main
 from counter_app.reports import Period, ReportService
 from counter_app.reports.pdf import render_register_pdf
@@ -145,7 +146,7 @@ def test_register_pdf_of_many_pages_repeats_header(services, clock) -> None:  # 
     seed(services, clock)
     reports = ReportService.for_services(services)
     period = Period(clock.now.date().replace(day=1), clock.now.date())
-    lines = reports.register(period) * 40
+    lines = reports.register(period, by=system_actor()) * 40
     data = render_register_pdf(lines, period, reports.scope)
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert len(reader.pages) > 3

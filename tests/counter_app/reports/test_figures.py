@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
+from counter_app.auth import system_actor
 from counter_app.domain import DossierStatus
 from counter_app.reports import Figure, Period, ReportService
 from tests.conftest import make_services
@@ -13,6 +14,9 @@ from tests.counter_app.reports.expected import comparable, expected
 from tests.counter_app.reports.seed import seed
 
 DAY = date(2026, 11, 27)
+
+# Who the tests act as: the command line's system actor (an admin).
+ACTOR = system_actor()
 
 
 @pytest.fixture
@@ -68,40 +72,42 @@ def test_drill_down_lists_match_their_figures(services, seeded) -> None:  # type
     reports = ReportService.for_services(services)
     period = Period(date(2026, 11, 1), DAY)
     report = reports.report(period)
-    assert len(reports.drill(Figure.TOTAL, period).rows) == report.total
+    assert len(reports.drill(Figure.TOTAL, period, by=ACTOR).rows) == report.total
     for p in report.by_procedure:
-        assert len(reports.drill(Figure.PROCEDURE, period, p.code).rows) == p.count
+        assert len(reports.drill(Figure.PROCEDURE, period, p.code, by=ACTOR).rows) == p.count
     for sector, n in report.by_sector.items():
-        assert len(reports.drill(Figure.SECTOR, period, sector).rows) == n
+        assert len(reports.drill(Figure.SECTOR, period, sector, by=ACTOR).rows) == n
     for clerk, n in report.by_clerk.items():
-        assert len(reports.drill(Figure.CLERK, period, clerk).rows) == n
+        assert len(reports.drill(Figure.CLERK, period, clerk, by=ACTOR).rows) == n
     for counter, n in report.by_counter.items():
-        assert len(reports.drill(Figure.COUNTER, period, str(counter)).rows) == n
+        assert len(reports.drill(Figure.COUNTER, period, str(counter), by=ACTOR).rows) == n
     for hour, n in report.by_hour.items():
-        assert len(reports.drill(Figure.HOUR, period, str(hour)).rows) == n
+        assert len(reports.drill(Figure.HOUR, period, str(hour), by=ACTOR).rows) == n
     for day, n in report.by_day.items():
-        assert len(reports.drill(Figure.DAY, period, day.isoformat()).rows) == n
+        assert len(reports.drill(Figure.DAY, period, day.isoformat(), by=ACTOR).rows) == n
     for status, n in report.by_status.items():
-        assert len(reports.drill(Figure.STATUS, period, str(int(status))).rows) == n
-    assert len(reports.drill(Figure.OVERDUE, period).rows) == report.overdue
-    assert len(reports.drill(Figure.DUE_TODAY, period).rows) == report.due_today
-    assert len(reports.drill(Figure.SUPPLEMENT, period).rows) == report.supplement_requests
-    assert len(reports.drill(Figure.REFUSAL, period).rows) == report.refusals
-    assert len(reports.drill(Figure.RATINGS, period).rows) == report.ratings.total
-    assert len(reports.drill(Figure.PENDING_SYNC, period).rows) == report.pending_sync
-    overdue = reports.drill(Figure.OVERDUE, period)
+        assert len(reports.drill(Figure.STATUS, period, str(int(status)), by=ACTOR).rows) == n
+    assert len(reports.drill(Figure.OVERDUE, period, by=ACTOR).rows) == report.overdue
+    assert len(reports.drill(Figure.DUE_TODAY, period, by=ACTOR).rows) == report.due_today
+    assert (
+        len(reports.drill(Figure.SUPPLEMENT, period, by=ACTOR).rows) == report.supplement_requests
+    )
+    assert len(reports.drill(Figure.REFUSAL, period, by=ACTOR).rows) == report.refusals
+    assert len(reports.drill(Figure.RATINGS, period, by=ACTOR).rows) == report.ratings.total
+    assert len(reports.drill(Figure.PENDING_SYNC, period, by=ACTOR).rows) == report.pending_sync
+    overdue = reports.drill(Figure.OVERDUE, period, by=ACTOR)
     assert overdue.codes and all(c for c in overdue.codes)
     assert report.by_status[DossierStatus.RETURNED] == 1
 
 
 def test_drill_truncates_long_lists(services, seeded) -> None:  # type: ignore[no-untyped-def]
     reports = ReportService.for_services(services)
-    listed = reports.drill(Figure.TOTAL, Period.day(DAY), limit=2)
+    listed = reports.drill(Figure.TOTAL, Period.day(DAY), limit=2, by=ACTOR)
     assert len(listed.rows) == 2 and listed.truncated
 
 
 def test_register_lists_every_dossier_in_order(services, seeded) -> None:  # type: ignore[no-untyped-def]
-    lines = ReportService.for_services(services).register(Period(date(2026, 11, 26), DAY))
+    lines = ReportService.for_services(services).register(Period(date(2026, 11, 26), DAY), by=ACTOR)
     assert [line.number for line in lines] == list(range(1, 8))
     assert [line.code for line in lines] == seeded.codes[1:]
     assert lines[0].handed_back_at == datetime(2026, 11, 27, 11, 0)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from counter_app.auth import system_actor
 from counter_app.db.models import Dossier, DossierEvent, OutboxEntry
 from counter_app.intake import ApplicantDraft, DossierDraft
 from counter_app.server.app import ServerApp
@@ -172,7 +173,7 @@ def receive(services: Any, count: int, start: int = 0) -> list[str]:
             procedure_code="2.000908",
             applicant=ApplicantDraft(name="Trần Thị Thuỷ", id_number=f"0221{90000000 + i:08d}"),
         )
-        codes.append(services.intake.receive(draft).code)
+        codes.append(services.intake.receive(draft, clerk=system_actor()).code)
     return codes
 
 

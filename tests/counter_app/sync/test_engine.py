@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st_
 from sqlalchemy import select, update
 
-from counter_app.auth import UserInfo
+from counter_app.auth import UserInfo, system_actor
 from counter_app.db.models import CalendarException, Dossier, DossierEvent, OutboxEntry
 from counter_app.domain import Role
 from counter_app.outbox import enqueue
@@ -29,9 +29,12 @@ from tests.counter_app.sync.harness import (
     receive,
 )
 
+# Who the tests act as: the command line's system actor (an admin).
+ACTOR = system_actor()
+
 
 def _clerk(services: Any) -> UserInfo:
-    services.auth.create_user("clerk1", "Nguyễn Văn An", "mat-khau-dai-123", Role.CLERK)
+    services.auth.create_user("clerk1", "Nguyễn Văn An", "mat-khau-dai-123", Role.CLERK, by=ACTOR)
     user = services.auth.authenticate("clerk1", "mat-khau-dai-123")
     assert user is not None
     return user
@@ -276,8 +279,8 @@ def test_pull_interrupted_mid_page(services: Any, server: RefServer) -> None:
         assert st.get_value(s, st.CURSOR, "0") == "0"
         assert {d.status for d in s.scalars(select(Dossier))} == {2}
     engine.run_until_done(max_seconds=10)
-    assert services.dossiers.lookup(codes[2]).status == 9
-    detail = services.dossiers.detail(codes[1])
+    assert services.dossiers.lookup(codes[2], by=ACTOR).status == 9
+    detail = services.dossiers.detail(codes[1], by=ACTOR)
     assert detail.events[-1].source == "server" and detail.events[-1].note
     assert_agree(services, server)
 
@@ -293,9 +296,9 @@ def test_unsent_local_status_change_is_not_overwritten(services: Any, server: Re
     server.store.advance(codes[0], 9, "Cập nhật lại")
     server.app.add("/push", "status:503")
     engine.run_once()  # push fails, pull still reads the feed
-    assert services.dossiers.lookup(codes[0]).status == 10
+    assert services.dossiers.lookup(codes[0], by=ACTOR).status == 10
     engine.run_until_done(max_seconds=10)
-    assert services.dossiers.lookup(codes[0]).status == 10
+    assert services.dossiers.lookup(codes[0], by=ACTOR).status == 10
     assert_agree(services, server)
 
 
@@ -321,7 +324,7 @@ def test_client_clock_hours_off(
                 .values(next_attempt_at=clock.now + timedelta(hours=10))
             )
         engine.run_once()
-        assert services.dossiers.lookup(codes[0]).status == 4
+        assert services.dossiers.lookup(codes[0], by=ACTOR).status == 4
         assert_agree(services, server)
     finally:
         services.close()

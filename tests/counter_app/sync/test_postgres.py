@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from counter_app.auth import system_actor
 from counter_app.outbox import content_hash
 from counter_app.sync.protocol import ACCEPTED, DUPLICATE, PushItem
 from tests.counter_app.sync.harness import (
@@ -37,7 +38,7 @@ def test_sync_against_postgres_with_lost_reply(services: Any, pg_server_app: Ref
     engine.run_until_done(max_seconds=15)
     server.store.advance(codes[0], 9, "Đã có kết quả")
     engine.run_until_done(max_seconds=15)
-    assert services.dossiers.lookup(codes[0]).status == 9
+    assert services.dossiers.lookup(codes[0], by=system_actor()).status == 9
     assert_agree(services, server)
 
 
@@ -74,7 +75,7 @@ def test_counter_database_on_postgres(pg_url: str, app_home: Any, server: RefSer
         engine.run_until_done(max_seconds=15)
         server.store.advance(codes[1], 5, "Cần bổ sung")
         engine.run_until_done(max_seconds=15)
-        assert services.dossiers.lookup(codes[1]).status == 5
+        assert services.dossiers.lookup(codes[1], by=system_actor()).status == 5
         assert_agree(services, server)
     finally:
         services.close()

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import update
 
+from counter_app.auth import system_actor
 from counter_app.db.models import OutboxEntry
 from counter_app.sync.status import sync_badge, sync_status
 from tests.counter_app.sync.harness import RefServer, engine_for, receive
@@ -13,7 +14,7 @@ from tests.counter_app.sync.harness import RefServer, engine_for, receive
 
 def test_badge_follows_the_record(services: Any, server: RefServer) -> None:
     codes = receive(services, 2)
-    uuid = services.dossiers.detail(codes[0]).uuid
+    uuid = services.dossiers.detail(codes[0], by=system_actor()).uuid
     assert sync_badge(services, uuid)[0] == "pending"
     assert sync_badge(services, "no-such-uuid") == ("none", "Chưa có dữ liệu đồng bộ.")
     engine = engine_for(services, server)
@@ -34,7 +35,7 @@ def test_badge_follows_the_record(services: Any, server: RefServer) -> None:
 
 def test_badge_shows_the_servers_message(services: Any, server: RefServer) -> None:
     codes = receive(services, 1)
-    uuid = services.dossiers.detail(codes[0]).uuid
+    uuid = services.dossiers.detail(codes[0], by=system_actor()).uuid
     with services.db.write() as s:
         s.execute(
             update(OutboxEntry)

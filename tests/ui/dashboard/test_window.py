@@ -12,6 +12,8 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 
+from counter_app.auth import system_actor
+from counter_app.domain import Role
 from counter_app.intake import ApplicantDraft, DossierDraft
 from counter_app.reports import Figure
 from tests.conftest import make_services
@@ -35,6 +37,7 @@ def open_dashboard(qtbot, ops) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     made: list[DashboardWindow] = []
 
     def open_(services: Any, **kw: Any) -> DashboardWindow:
+        kw.setdefault("user", system_actor(Role.SUPERVISOR))
         window = DashboardWindow(services, None, ops=ops, **kw)
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.report_did_load, timeout=15_000):

@@ -125,6 +125,21 @@ def lockout_wait(failures: int) -> timedelta:
     return min(wait, LOCKOUT_MAX_WAIT)
 
 
+def is_secret_hash(value: str) -> bool:
+    """Whether a stored secret (password, kiosk PIN) is already one of our hashes."""
+    return value.startswith("scrypt$") and value.count("$") == 5
+
+
+def hash_pin(pin: str) -> str:
+    """The kiosk admin PIN as settings.toml keeps it: a salted scrypt hash, never the PIN."""
+    return pin if is_secret_hash(pin) else hash_password(pin)
+
+
+def pin_matches(pin: str, stored: str) -> bool:
+    """Whether `pin` is the PIN behind `stored` (a hash from `hash_pin`); never for an empty one."""
+    return bool(pin) and is_secret_hash(stored) and verify_password(pin, stored)
+
+
 def _info(user: User) -> UserInfo:
     return UserInfo(user.id, user.username, user.full_name, Role(user.role))
 

@@ -7,6 +7,7 @@ database is, how it reaches the provincial server) lives here.
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from collections.abc import Mapping
@@ -118,6 +119,7 @@ class Settings:
                 data = tomllib.load(fh)
         settings = cls(paths=paths)
         settings = settings._apply(data)
+        settings = _hash_plain_kiosk_pin(settings, path)
         if env.get(ENV_DB):
             settings = replace(settings, db_url=env[ENV_DB])
         sync = settings.sync
@@ -166,6 +168,21 @@ def _coerce(type_name: Any, value: Any, key: str) -> Any:
         raise ValueError(f"Giá trị «{value}» không hợp lệ cho thiết lập {key}.") from exc
 
 
+def _hash_plain_kiosk_pin(settings: Settings, path: Path) -> Settings:
+    """A kiosk PIN left in plain text by an older version: hash it, in the file too if we can."""
+    pin = settings.kiosk_admin_pin
+    from counter_app.auth import hash_pin, is_secret_hash
+
+    if not pin or is_secret_hash(pin):
+        return settings
+    hashed = replace(settings, kiosk_admin_pin=hash_pin(pin))
+    try:
+        set_value(hashed, "kiosk_admin_pin", hashed.kiosk_admin_pin, config_file=path)
+    except OSError as exc:  # a read-only file: the PIN still works, hashed in memory
+        logging.getLogger(__name__).warning("kiosk PIN not rewritten as a hash: %s", exc.strerror)
+    return hashed
+
+
 def _bool(value: Any, key: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -177,12 +194,16 @@ def _bool(value: Any, key: str) -> bool:
     raise ValueError(f"Giá trị «{value}» không hợp lệ cho thiết lập {key} (true hoặc false).")
 
 
-def set_value(settings: Settings, key: str, value: str) -> Path:
+def set_value(settings: Settings, key: str, value: str, *, config_file: Path | None = None) -> Path:
     """Write one `KEY VALUE` into the settings file (the `config set` command); returns the file."""
     if key not in KNOWN_KEYS:
         known = ", ".join(KNOWN_KEYS)
         raise ValueError(f"Không có thiết lập «{key}». Các thiết lập: {known}.")
-    path = settings.paths.config_file
+    if key == "kiosk_admin_pin" and value:
+        from counter_app.auth import hash_pin
+
+        value = hash_pin(value)  # the file never holds the PIN itself
+    path = config_file or settings.paths.config_file
     data: dict[str, Any] = {}
     if path.exists():
         with path.open("rb") as fh:

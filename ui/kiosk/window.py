@@ -7,7 +7,6 @@ Leaving needs the admin PIN.
 
 from __future__ import annotations
 
-import hmac
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +15,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
+from counter_app.auth import hash_pin, pin_matches
 from counter_app.domain import DossierStatus
 from counter_app.kiosk import KioskAnswer, KioskService
 from counter_app.ratings import RatingScore, RatingService
@@ -68,7 +68,11 @@ class KioskWindow(QWidget):
         self.kiosk = kiosk or KioskService(services.dossiers, settings)
         self.ratings = ratings or RatingService(services.db, clock=services.clock)
         self.idle_s = float(idle_s if idle_s is not None else settings.kiosk_idle_s)
-        self._pin = admin_pin if admin_pin is not None else settings.kiosk_admin_pin
+        # Kept hashed, as settings.toml keeps it (a plain `admin_pin` comes from tests and tools).
+        if admin_pin is None:
+            self._pin = settings.kiosk_admin_pin
+        else:
+            self._pin = hash_pin(admin_pin) if admin_pin else ""
         self._monotonic = monotonic
         self._pin_failures = 0
         self._locked_until = 0.0
@@ -320,7 +324,7 @@ class KioskWindow(QWidget):
         """Compare in constant time; too many wrong PINs lock the admin exit for a while."""
         if self._monotonic() < self._locked_until or not self._pin:
             return False
-        if hmac.compare_digest(pin.encode(), self._pin.encode()):
+        if pin_matches(pin, self._pin):
             self._pin_failures = 0
             return True
         self._pin_failures += 1

@@ -43,7 +43,8 @@ class Database:
     def __init__(self, url: str | URL, *, echo: bool = False) -> None:
         self.url = make_url(url)
         self.file = sqlite_file(self.url)
-        kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        # Bound values are names and ID numbers: keep them out of errors and so out of the log.
+        kwargs: dict[str, Any] = {"echo": echo, "future": True, "hide_parameters": True}
         if self.is_sqlite:
             if self.file is not None:
                 _create_private_file(self.file)
@@ -119,4 +120,4 @@ def _tune_sqlite(engine: Engine) -> None:
 
 def null_pool_engine(url: str) -> Engine:
     """An engine without pooling, for one-off maintenance (migrations, backups)."""
-    return create_engine(url, poolclass=NullPool)
+    return create_engine(url, poolclass=NullPool, hide_parameters=True)

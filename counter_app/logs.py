@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from counter_app.settings import Settings
 
@@ -23,16 +25,64 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Personal identification number (12 digits) and the old identity card number (9 digits).
     (re.compile(r"(?<!\d)\d{12}(?!\d)"), "<id>"),
     (re.compile(r"(?<!\d)\d{9}(?!\d)"), "<id>"),
-    # Vietnamese passports: one letter and seven digits.
-    (re.compile(r"\b[A-Z]\d{7}\b"), "<id>"),
+    # Passports: Vietnamese ones are one letter and seven digits (B/C/K/N + 7); foreign ones
+    # vary, so whatever follows the word "passport"/"hộ chiếu" goes too.
+    (
+        re.compile(
+            r"(?i)\b(passport|hộ chiếu)(\s*(?:số|no\.?|number)?\s*[:=#]?\s*)[A-Z0-9]{6,12}\b"
+        ),
+        r"\1\2<id>",
+    ),
+    (re.compile(r"(?i)(?<![\w.-])[A-Z]{1,2}\d{7,8}(?![\w-])"), "<id>"),
+)
+
+# Names in the fields that hold them (key=value, key: value, "key": "value"), any spelling.
+_NAME_FIELD = re.compile(
+    r"(?i)(\b(?:applicant_name|full_name|clerk_name|name|ten|ho_ten|họ và tên|họ tên|người nộp"
+    r"|tên người nộp|người nhận)[\"']?\s*[:=]\s*)([\"']?)([^\"'\n,;)}\]|]{1,120})"
+)
+# Names in running text: a common Vietnamese family name followed by capitalised given names.
+_SURNAMES = re.findall(
+    r"\S+",
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Đinh Lâm "
+    "Mai Trịnh Trương Hà Lưu Cao Tạ Tô Quách Lương Chu Thái Kiều Nông Triệu Vương Châu Văn "
+    # as typed without diacritics
+    "Nguyen Tran Le Pham Hoang Huynh Vu Vo Dang Bui Do Ho Ngo Duong Ly Dao Doan Dinh Lam "
+    "Trinh Truong Ha Luu Quach Luong Thai Kieu Nong Trieu Vuong Chau",
+)
+_FAMILY_NAME = re.compile(
+    r"(?<![^\W\d_])(?:" + "|".join(sorted(set(_SURNAMES), key=len, reverse=True)) + r")"
+    r"(?:[ \t]+[^\W\d_][^\W\d_*]*\**){1,5}(?![^\W\d_])"
 )
 
 
+def _name_field(match: re.Match[str]) -> str:
+    key, quote, value = match.groups()
+    if value.strip().startswith("<") or not value.strip():
+        return match.group(0)  # already a placeholder, or empty
+    tail = value[len(value.rstrip()) :]
+    return f"{key}{quote}<name>{tail}"
+
+
+def _family_name(match: re.Match[str]) -> str:
+    words = match.group(0).split()
+    given = 0
+    for word in words[1:]:
+        if not word[0].isupper():
+            break
+        given += 1
+    if given == 0:
+        return match.group(0)  # "Do not ...", "Hà Nội" stays if followed by lowercase
+    rest = match.group(0).split(maxsplit=given + 1)[given + 1 :]
+    return "<name>" + (" " + rest[0] if rest else "")
+
+
 def redact(text: str) -> str:
-    """`text` with ID numbers, phone numbers, passports and emails replaced by placeholders."""
+    """`text` with ID numbers, phones, passports, emails and people's names replaced."""
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
-    return text
+    text = _NAME_FIELD.sub(_name_field, text)
+    return _FAMILY_NAME.sub(_family_name, text)
 
 
 class RedactingFilter(logging.Filter):
@@ -57,7 +107,18 @@ class RedactingFilter(logging.Filter):
 
 
 class _CounterAppHandler(logging.handlers.RotatingFileHandler):
-    """Marks our handler so repeated `setup_logging` calls do not add a second one."""
+    """Marks our handler so repeated `setup_logging` calls do not add a second one.
+
+    Its files are readable by this user only (redaction is a net, not a guarantee). Windows has
+    no mode bits: there the per-user log folder under the profile is what keeps others out.
+    """
+
+    def _open(self) -> Any:
+        if os.name != "nt":
+            fd = os.open(self.baseFilename, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
+            os.close(fd)
+            os.chmod(self.baseFilename, 0o600)  # a file made by an older version
+        return super()._open()
 
 
 def log_file(settings: Settings) -> Path:

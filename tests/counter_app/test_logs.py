@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -99,3 +102,74 @@ def test_redact_keeps_dossier_codes_dates_and_amounts() -> None:
 )
 def test_numbers_are_redacted_in_any_context(number: str, template: str) -> None:
     assert number not in redact(template % number)
+
+
+@settings(max_examples=300)
+@given(
+    st.randoms(use_true_random=False),
+    st.sampled_from(
+        ["received for %s at 09:00", "người nộp %s.", "(%s)", "name=%s;", "%s", "'%s' đã có"]
+    ),
+)
+def test_vietnamese_names_are_redacted_in_any_context(rng: Any, template: str) -> None:
+    from counter_app.bench import names
+
+    name, _ = names.person(rng)
+    out = redact(template % name)
+    assert "<name>" in out
+    for word in name.split():
+        assert word not in out.replace("người nộp", "")
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ('applicant_name="trần thị bích ngọc", code=1', "bích ngọc"),
+        ('{"full_name": "Le Van An", "id": 3}', "Van An"),
+        ("Họ và tên: Đỗ Thị Hà\n", "Đỗ Thị Hà"),
+        ("masked Nguyễn V** Đ** at the kiosk", "V**"),
+        ("passport B1234567 checked", "B1234567"),
+        ("foreign passport no. X98765432 checked", "X98765432"),
+        ("hộ chiếu số: K7654321", "K7654321"),
+        ("two-letter passport AB1234567", "AB1234567"),
+    ],
+)
+def test_names_and_passports_in_known_fields(line: str, secret: str) -> None:
+    assert secret not in redact(line)
+
+
+def test_redact_keeps_ordinary_words() -> None:
+    for line in ("Do not retry", "Hồ sơ đã lưu", "Lê", "sync cycle 3 done in 120 ms"):
+        assert redact(line) == line
+
+
+def test_a_name_in_a_traceback_is_redacted(configured: Settings) -> None:
+    setup_logging(configured)
+    try:
+        raise ValueError("Người nộp Phạm Minh Tuấn, hộ chiếu C7654321: trùng hồ sơ")
+    except ValueError:
+        logging.getLogger("counter_app.intake").exception("intake failed")
+    text = _read_all(configured)
+    assert "Tuấn" not in text and "C7654321" not in text
+    assert "ValueError" in text
+
+
+@pytest.mark.skipif(
+    os.name == "nt", reason="Windows has no mode bits (the profile folder is private)"
+)
+def test_log_files_are_readable_by_their_user_only(
+    configured: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("counter_app.logs.MAX_BYTES", 2_000)
+    old = os.umask(0o022)  # the usual default: files 0644
+    try:
+        setup_logging(configured)
+        log = logging.getLogger("counter_app.modes")
+        for i in range(100):
+            log.info("dòng nhật ký số %04d", i)
+    finally:
+        os.umask(old)
+    files = log_files(configured)
+    assert len(files) > 1
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

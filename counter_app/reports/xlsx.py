@@ -16,6 +16,27 @@ from counter_app.reports.model import DayReport, Letterhead, show_date, show_tim
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _HEAD_FILL = PatternFill("solid", fgColor="DDE6F0")
+# Text a spreadsheet could take for a formula (or a CSV made from the sheet could).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _no_formulas(wb: Workbook) -> int:
+    """Make every text cell plain text: procedure names, clerks, sectors come from data (catalog,
+    users, server) and "=HYPERLINK(...)" there must not become a live formula. Returns how many.
+
+    Such cells are stored as strings with Excel's quote prefix (shown as typed, kept as text
+    when edited); we never write formulas ourselves.
+    """
+    changed = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, str) and value.startswith(_FORMULA_START):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+                    changed += 1
+    return changed
 
 
 def _table(ws: Worksheet, headers: list[str], rows: list[list[object]], widths: list[int]) -> None:
@@ -137,6 +158,7 @@ def write_xlsx(report: DayReport, path: Path, head: Letterhead | None = None) ->
     )
     sheet.append(["Có ý kiến kèm theo", report.ratings.with_comment])
 
+    _no_formulas(wb)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

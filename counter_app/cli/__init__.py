@@ -140,6 +140,14 @@ def _reconfigure_streams() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from counter_app.privacy import private_files
+
+    # Everything the app writes may hold personal data: private from the first file on.
+    with private_files():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     _reconfigure_streams()
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -92,7 +91,7 @@ def test_sigkill_mid_stream_leaves_an_intact_database(tmp_path: Path, app_home: 
         line = proc.stdout.readline()
         if line:
             seen.append(line.strip())
-    os.kill(proc.pid, signal.SIGKILL)
+    proc.kill()  # SIGKILL on POSIX, TerminateProcess on Windows: no cleanup either way
     proc.communicate()  # reap it and close its pipes
     assert len(seen) >= 40
 

@@ -17,7 +17,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import URL
 
-from counter_app.auth import UserInfo
 from counter_app.db.engine import Database, DatabaseError
 from counter_app.db.migrate import UpgradeResult, alembic_config, restore_sqlite_file
 from counter_app.db.models import OutboxEntry
@@ -25,6 +24,7 @@ from counter_app.domain import Permission
 from counter_app.settings import Settings
 
 if TYPE_CHECKING:
+    from counter_app.auth import UserInfo
     from counter_app.services import CounterServices
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.cli import EXIT_ERROR, EXIT_OK, CliError, Context, print_json
-from counter_app.domain import Permission
 
 
 def register(sub: Any) -> None:
@@ -67,6 +66,7 @@ def cmd_backup(ctx: Context) -> int:
 
 def cmd_restore(ctx: Context) -> int:
     from counter_app.backup import restore_backup
+    from counter_app.domain import Permission
 
     _logging(ctx)
     services = ctx.services(migrate=False)

@@ -43,8 +43,9 @@ class Database:
     def __init__(self, url: str | URL, *, echo: bool = False) -> None:
         self.url = make_url(url)
         self.file = sqlite_file(self.url)
+        kwargs: dict[str, Any] = {"echo": echo, "future": True}
         # Bound values are names and ID numbers: keep them out of errors and so out of the log.
-        kwargs: dict[str, Any] = {"echo": echo, "future": True, "hide_parameters": True}
+        kwargs["hide_parameters"] = True
         if self.is_sqlite:
             if self.file is not None:
                 _create_private_file(self.file)

@@ -157,8 +157,8 @@ def write_xlsx(report: DayReport, path: Path, head: Letterhead | None = None) ->
         [48, 10],
     )
     sheet.append(["Có ý kiến kèm theo", report.ratings.with_comment])
-
     _no_formulas(wb)
+
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

@@ -32,6 +32,8 @@ MIN_PASSWORD_LENGTH = 8
 LOCKOUT_AFTER = 5
 LOCKOUT_FIRST_WAIT = timedelta(seconds=30)
 LOCKOUT_MAX_WAIT = timedelta(minutes=15)
+# Failures older than this are forgotten; it also bounds the audit-log scan (index on `at`).
+LOCKOUT_MEMORY = timedelta(days=1)
 _LOGIN_FAIL = "login.fail"
 _LOGIN_OK = "login.ok"
 _LOGIN_LOCKED = "login.locked"
@@ -222,7 +224,7 @@ class AuthService:
         name = username.strip().lower()[:64]
         now = self._clock()
         with self._db.write() as s:
-            failures, last = _failure_streak(s, name)
+            failures, last = _failure_streak(s, name, since=now - LOCKOUT_MEMORY)
             wait = lockout_wait(failures)
             locked = last + wait - now if last is not None and now < last + wait else None
             if locked is not None:
@@ -275,16 +277,19 @@ def _login_row(s: Session, action: str, name: str, at: datetime, user: User | No
     )
 
 
-def _failure_streak(s: Session, name: str) -> tuple[int, datetime | None]:
-    """Wrong passwords for `name` since its last successful login, and when the last one was."""
+def _failure_streak(s: Session, name: str, *, since: datetime) -> tuple[int, datetime | None]:
+    """Wrong passwords for `name` since its last successful login (and `since`), and when the
+    last one was."""
     rows = s.execute(
         select(AuditEntry.action, AuditEntry.at)
         .where(
+            AuditEntry.at >= since,
             AuditEntry.entity == "user",
             AuditEntry.entity_ref == name,
             AuditEntry.action.in_((_LOGIN_FAIL, _LOGIN_OK)),
         )
-        .order_by(AuditEntry.id.desc())
+        # Newest first by `at` (then id): SQLite then walks the `at` index over the window only.
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(LOCKOUT_AFTER + 20)
     ).all()
     count = 0

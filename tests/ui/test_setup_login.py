@@ -116,30 +116,3 @@ def test_start_takes_the_daily_backup(qtbot: Any, services: Any, ops: Any) -> No
     backups = list((services.settings.paths.backup_dir / "auto").glob("*"))
     assert len(backups) == 1
     shown.args[0].close()
-
-
-def test_login_locks_out_after_repeated_failures(
-    qtbot: Any, services: Any, ops: Any, users: Any
-) -> None:
-    from counter_app.auth import LOCKOUT_AFTER
-
-    controller = _controller(services, ops)
-    with qtbot.waitSignal(controller.login_shown, timeout=10_000) as shown:
-        controller.start()
-    dialog = shown.args[0]
-    qtbot.addWidget(dialog)
-    qtbot.keyClicks(dialog.username, "canbo")
-    for _ in range(LOCKOUT_AFTER):
-        dialog.password.clear()
-        qtbot.keyClicks(dialog.password, "sai-mat-khau")
-        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
-        settle(qtbot, ops)
-        assert "không đúng" in dialog.error.text()
-    # Now even the right password waits, and the dialog says so in Vietnamese.
-    dialog.password.clear()
-    qtbot.keyClicks(dialog.password, "canbo1234")
-    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
-    settle(qtbot, ops)
-    assert "tạm khoá" in dialog.error.text() and "30 giây" in dialog.error.text()
-    assert controller.window is None
-    assert dialog.ok.isEnabled()

@@ -7,14 +7,16 @@ consumes no dossier code.
 
 from __future__ import annotations
 
+import logging
 import uuid as uuidlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal, cast
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from counter_app.audit import audit
@@ -22,6 +24,7 @@ from counter_app.auth import UserInfo
 from counter_app.calendar import WorkingCalendar
 from counter_app.catalog import CatalogService, ProcedureInfo
 from counter_app.centre import CentreConfig, unit_identifier
+from counter_app.code_ledger import CodeLedger
 from counter_app.db.engine import Database
 from counter_app.db.models import (
     Applicant,
@@ -57,7 +60,11 @@ from counter_app.identity import (
 )
 from counter_app.outbox import dossier_payload, enqueue, event_payload
 
+log = logging.getLogger(__name__)
+
 MAX_DAILY_SEQUENCE = 9999
+#: Dossier codes carry YYMMDD without the century: nothing before 2000 can be told apart.
+EARLIEST_RECEIVED = datetime(2000, 1, 1)
 
 #: Vietnamese labels of draft fields, used in every error message.
 FIELD_LABELS: dict[str, str] = {
@@ -221,8 +228,15 @@ class IntakeService:
         counter_no: int,
         code_scope: str = "counter",
         clock: Callable[[], datetime] = local_now,
+        guard: Callable[[], None] | None = None,
+        ledger: CodeLedger | None = None,
+        backdate_working_days: int = 3,
     ) -> None:
         self._db = db
+        # Raises when no code may be issued now (counter not chosen, wrong unit, clock).
+        self._guard = guard
+        self._ledger = ledger
+        self._backdate_days = max(0, backdate_working_days)
         self._catalog = catalog
         self._centre = centre
         self._calendar = calendar
@@ -271,6 +285,15 @@ class IntakeService:
             errors.add("received_at", "phải là giờ địa phương, không kèm múi giờ.")
         elif received_at > now.replace(second=59, microsecond=999999):
             errors.add("received_at", "không được ở tương lai.")
+        elif received_at < EARLIEST_RECEIVED:
+            errors.add("received_at", "không được trước năm 2000.")
+        elif received_at < self.earliest_received(now):
+            errors.add(
+                "received_at",
+                f"chỉ được ghi lùi tối đa {self._backdate_days} ngày làm việc "
+                f"(từ {self.earliest_received(now):%d/%m/%Y}); hỏi quản trị nếu cần lùi hơn "
+                "(thiết lập backdate_working_days).",
+            )
         if not 1 <= draft.dossier_sets <= 99:
             errors.add("dossier_sets", "phải từ 1 đến 99 bộ.")
         summary = _clean_text(errors, "summary", draft.summary, 1000)
@@ -352,6 +375,19 @@ class IntakeService:
             return None
         return CleanApplicant(kind, id_kind, id_number, name, birth, phone, email, address)
 
+    def earliest_received(self, now: datetime) -> datetime:
+        """The oldest received time accepted: the start of the day `backdate_working_days`
+        working days before today (a clerk entering yesterday's paper dossiers)."""
+        calendar = self._calendar()
+        day = now.date()
+        for _ in range(self._backdate_days):
+            day -= timedelta(days=1)
+            for _ in range(60):  # a long Tết break, not an endless loop on a bad calendar
+                if calendar.is_working_day(day):
+                    break
+                day -= timedelta(days=1)
+        return datetime.combine(day, datetime.min.time())
+
     def appointment_for(self, procedure: ProcedureInfo, received_at: datetime) -> datetime:
         """The appointment date for a procedure received at a given time (live preview too)."""
         return self._calendar().due(
@@ -377,11 +413,27 @@ class IntakeService:
         """Validate, allocate the code, write dossier, papers, event, audit and outbox at once."""
         if clerk is not None:
             clerk.require(Permission.RECEIVE)
+        if self._guard is not None:
+            self._guard()
         clean = self.validate(draft)
         appointment = self.appointment_for(clean.procedure, clean.received_at)
         unit = self.unit_identifier()
-        with self._db.write() as s:
-            return self._write(s, clean, appointment, unit, clerk)
+        try:
+            with self._db.write() as s:
+                received = self._write(s, clean, appointment, unit, clerk)
+        except IntegrityError as exc:
+            # A constraint the rules above should have kept; never a raw error for the clerk.
+            log.error("intake refused by a database constraint: %s", exc.orig)
+            raise IntakeConflictError(
+                "Không lưu được hồ sơ vì trùng dữ liệu đã có trong CSDL (mã hồ sơ hoặc khóa "
+                "khác); chưa có gì được ghi. Hãy chạy `counter-app doctor` và báo bộ phận kỹ thuật."
+            ) from exc
+        if self._ledger is not None:
+            try:
+                self._ledger.record([(unit, clean.received_at.date(), _code_number(received.code))])
+            except Exception as exc:  # the dossier is committed; the ledger is a second guard
+                log.error("code ledger not updated for %s: %s", received.code, exc)
+        return received
 
     def _write(
         self,
@@ -463,6 +515,14 @@ class IntakeService:
             procedure_code=clean.procedure.code,
             applicant_name=a.name,
         )
+
+
+class IntakeConflictError(UserError):
+    """The database refused the write (a unique constraint): nothing was saved."""
+
+
+def _code_number(code: str) -> int:
+    return int(code.rsplit("-", 1)[1])
 
 
 def dossier_search_text(name: str, id_number: str, code: str, phone: str) -> str:

@@ -41,13 +41,15 @@ class Context:
         self._services: Any = None
 
     def services(self, *, migrate: bool = True) -> Any:
-        """The core services; the schema is created or upgraded first unless told otherwise."""
+        """The core services, started (schema up to date, this command's hold on the database,
+        code counters checked) unless told otherwise (`init`, `backup`, `restore` do it their way).
+        """
         if self._services is None:
             from counter_app.services import CounterServices
 
             self._services = CounterServices(self.settings)
             if migrate:
-                self._services.migrate()
+                self._services.start(what=f"lệnh counter-app {self.args.command}")
         return self._services
 
     def actor(self) -> UserInfo:

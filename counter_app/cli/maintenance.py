@@ -73,13 +73,41 @@ def cmd_restore(ctx: Context) -> int:
         "previous_database_saved_to": str(result.safety_backup) if result.safety_backup else None,
         "backup_revision": result.backup_revision,
         "revision": result.upgrade.to_revision,
+        "damaged_database_kept_at": str(result.damaged_kept) if result.damaged_kept else None,
+        "issued_after_backup": [
+            {
+                "code": d.code,
+                "received_at": d.received_at,
+                "applicant": d.applicant,
+                "synced": d.synced,
+            }
+            for d in result.lost
+        ],
+        "sequences_raised": result.sequences_raised,
     }
+    if result.lost_unreadable:
+        data["issued_after_backup_error"] = result.lost_unreadable
     if ctx.args.json:
         print_json(data)
     else:
         print(f"Đã khôi phục CSDL từ {result.source}.")
         if result.safety_backup:
             print(f"CSDL trước khi khôi phục được giữ tại {result.safety_backup}.")
+        if result.damaged_kept:
+            print(f"Tệp CSDL bị hỏng được giữ nguyên tại {result.damaged_kept}.")
+        if result.lost:
+            print(
+                f"{len(result.lost)} hồ sơ được cấp mã sau bản sao lưu không có trong CSDL đã "
+                "khôi phục (các mã này sẽ không bao giờ được cấp lại):"
+            )
+            for d in result.lost:
+                where = "đã lên máy chủ tỉnh" if d.synced else "CHƯA đồng bộ"
+                print(f"  {d.code}  {d.received_at}  {d.applicant}  ({where})")
+            if any(not d.synced for d in result.lost):
+                kept = result.safety_backup or result.damaged_kept
+                print(f"  Hồ sơ chưa đồng bộ vẫn còn trong {kept}.")
+        if result.lost_unreadable:
+            print(result.lost_unreadable)
         if result.upgrade.from_revision != result.upgrade.to_revision:
             print(
                 f"Đã nâng cấp lược đồ từ {result.upgrade.from_revision} "

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, StaticPool
 
 from counter_app.errors import UserError
 
+if TYPE_CHECKING:
+    from counter_app.db.lock import SharedHold
+
 
 class DatabaseError(UserError, RuntimeError):
     """The database cannot be opened or used; the message is Vietnamese, for the user."""
+
+
+class DatabaseDiskError(DatabaseError):
+    """SQLite could not write: the disk is full, read-only or failing; names the folder."""
 
 
 def sqlite_file(url: URL) -> Path | None:
@@ -43,6 +52,8 @@ class Database:
     def __init__(self, url: str | URL, *, echo: bool = False) -> None:
         self.url = make_url(url)
         self.file = sqlite_file(self.url)
+        # This program's hold on the file (counter_app.db.lock); restore/migrations respect it.
+        self.writer_hold: SharedHold | None = None
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self.is_sqlite:
             if self.file is not None:
@@ -80,8 +91,30 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits on success and rolls back on any exception."""
-        with self._write() as session, session.begin():
-            yield session
+        try:
+            with self._write() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            problem = self.disk_problem(exc)
+            if problem is None:
+                raise
+            raise problem from exc
+
+    def disk_problem(self, exc: OperationalError) -> DatabaseError | None:
+        """A Vietnamese error naming the folder when SQLite says the disk is full or read-only."""
+        from counter_app.atomic import disk_message
+
+        text = str(exc.orig).lower()
+        folder = self.file.parent if self.file is not None else Path(".")
+        if "disk is full" in text or "disk full" in text:
+            code = errno.ENOSPC
+        elif "readonly" in text or "read-only" in text:
+            code = errno.EROFS
+        elif "disk i/o error" in text:
+            code = errno.EIO
+        else:
+            return None
+        return DatabaseDiskError(disk_message(OSError(code, os.strerror(code)), folder))
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -94,6 +127,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def release_hold(self) -> None:
+        if self.writer_hold is not None:
+            self.writer_hold.release()
+            self.writer_hold = None
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -39,7 +39,9 @@ class Cli:
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     runner = Cli(tmp_path_factory.mktemp("cli-home"))
-    runner("init")
+    runner("init", "--counter", "1")
+    # These tests receive at fixed dates; the back-dating window is tested in test_intake.py.
+    runner("config", "set", "backdate_working_days", "3650")
     return runner
 
 

@@ -132,9 +132,11 @@ def test_shared_holds_coexist_and_exclude_the_exclusive_one(tmp_path: Path) -> N
         holder.kill()
         holder.communicate()
     # The holder died without releasing: its lock went with it, its leftovers are cleared.
-    with ExclusiveHold(db_file, action="khôi phục CSDL"):
-        with pytest.raises(DatabaseBusyError, match="đang được khôi phục"):
-            SharedHold(db_file, wait_s=0.2)
+    with (
+        ExclusiveHold(db_file, action="khôi phục CSDL"),
+        pytest.raises(DatabaseBusyError, match="đang được khôi phục"),
+    ):
+        SharedHold(db_file, wait_s=0.2)
     assert list((tmp_path / "counter.sqlite3.holders").glob("*.lock")) == []
 
 
@@ -178,9 +180,7 @@ def _filler(path: Path, megabytes: int) -> None:
     conn.close()
 
 
-def test_sigkill_during_restore_leaves_old_or_new_database_whole(
-    cli: Cli, tmp_path: Path
-) -> None:
+def test_sigkill_during_restore_leaves_old_or_new_database_whole(cli: Cli, tmp_path: Path) -> None:
     cli("intake", "--batch", str(batch_file(tmp_path / "a.jsonl", 2)))
     backup = tmp_path / "backup.sqlite3"
     cli("backup", "--out", str(backup))
@@ -227,9 +227,7 @@ def test_sigkill_during_restore_leaves_old_or_new_database_whole(
 # ------------------------------------------------------------------------ point 2: sequence
 
 
-def test_backup_receive_restore_receive_never_reuses_a_code(
-    services: Any, tmp_path: Path
-) -> None:
+def test_backup_receive_restore_receive_never_reuses_a_code(services: Any, tmp_path: Path) -> None:
     first = [services.intake.receive(draft(i)).code for i in range(5)]
     backup = create_backup(services.db, backup_dir=tmp_path)
     later = [services.intake.receive(draft(10 + i)).code for i in range(5)]

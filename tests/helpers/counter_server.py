@@ -29,10 +29,10 @@ class CounterBinding:
 class _Handler(BaseHTTPRequestHandler):
     server: Any
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         parts = urlsplit(self.path)
         self.server.requests.append(self.path)
         if parts.path != "/api/v1/counter":

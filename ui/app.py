@@ -82,6 +82,7 @@ class AppController(QObject):
         self._factory = factory
         self.window: QWidget | None = None
         self.dialog: QWidget | None = None
+        self.clock_box: QWidget | None = None
         self.draft_flush: Callable[[], None] | None = None
 
     def start(self) -> None:
@@ -101,7 +102,9 @@ class AppController(QObject):
             else:
                 from counter_app.backup import auto_backup_if_due
 
-                services.migrate()
+                # Health check, schema, this window's hold on the database (restore elsewhere is
+                # refused while it is open), code counters, the server's word on unit and clock.
+                services.start(what="cửa sổ phần mềm quầy")
                 auto_backup_if_due(services)  # once a day, off the UI thread; never raises
             return services, bool(services.auth.has_users())
 
@@ -118,6 +121,7 @@ class AppController(QObject):
 
     def _prepared(self, result: tuple[Any, bool]) -> None:
         self.services, has_users = result
+        self._check_clock()
         dialog = self.dialog
         if has_users:
             if dialog is not None and dialog.objectName() == "loginDialog":
@@ -130,6 +134,22 @@ class AppController(QObject):
             dialog.close()
             dialog.deleteLater()
         self.show_setup()
+
+    def _check_clock(self) -> None:
+        """A clock that looks wrong stops code issuing until someone confirms it here."""
+        guard = getattr(self.services, "guard", None)
+        if guard is None:
+            return
+        problem = guard.clock_problem()
+        if not problem:
+            return
+        self.clock_box = messages.ask(
+            None,
+            f"{problem}\n\nMã hồ sơ sẽ không được cấp cho đến khi giờ máy được sửa hoặc xác "
+            "nhận. Giờ máy hiện tại là đúng?",
+            guard.confirm_clock,
+            title="Kiểm tra đồng hồ máy",
+        )
 
     def show_setup(self) -> None:
         from ui.dialogs.setup import SetupDialog

@@ -335,6 +335,64 @@ def database_damage(path: Path) -> str | None:
     return None if check == "ok" else check
 
 
+class DamagedDatabaseError(BackupError):
+    """The database file fails `quick_check`: nothing is written to it; the message says what
+    happened and the exact command that puts the newest good backup back."""
+
+    def __init__(self, db_file: Path, damage: str, backup: Path | None) -> None:
+        self.db_file, self.damage, self.backup = db_file, damage, backup
+        if backup is not None:
+            way = (
+                f"Hãy khôi phục bản sao lưu tốt mới nhất ({backup}) bằng lệnh:\n"
+                f'  counter-app restore "{backup}"\n'
+                "(tệp hỏng được giữ lại nguyên vẹn trong thư mục sao lưu; các mã hồ sơ đã cấp "
+                "sẽ không bị cấp lại)"
+            )
+        else:
+            way = (
+                "Không tìm thấy bản sao lưu nào còn tốt. Hãy nhờ bộ phận kỹ thuật dựng lại dữ "
+                "liệu từ máy chủ tỉnh; đừng xoá tệp hỏng."
+            )
+        super().__init__(
+            f"Tệp CSDL {db_file} bị hỏng ({damage[:200]}). Phần mềm không ghi gì vào tệp này "
+            f"để không làm hỏng thêm.\n{way}"
+        )
+
+
+def backup_files(settings: Settings) -> list[Path]:
+    """Every SQLite backup in the backup folder (manual, daily, before-restore), newest first."""
+    folder = settings.paths.backup_dir
+    if not folder.is_dir():
+        return []
+    found = [
+        p
+        for p in folder.rglob("*.sqlite3")
+        if "-damaged-" not in p.name and not p.name.startswith(".tmp-")
+    ]
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def newest_good_backup(settings: Settings) -> Path | None:
+    """The newest backup that is a sound counter database (checked newest first)."""
+    for path in backup_files(settings):
+        try:
+            _check_restorable(path)
+        except BackupError:
+            continue
+        return path
+    return None
+
+
+def check_health(settings: Settings, db: Database) -> None:
+    """`quick_check` of the SQLite file before anything writes to it (DamagedDatabaseError)."""
+    if db.file is None or not db.file.exists() or db.file.stat().st_size == 0:
+        return
+    damage = database_damage(db.file)
+    if damage is not None:
+        log.error("database %s fails quick_check: %s", db.file, damage)
+        raise DamagedDatabaseError(db.file, damage, newest_good_backup(settings))
+
+
 def keep_damaged(db_file: Path, backup_dir: Path) -> Path:
     """Copy a damaged database (and its WAL) aside into the backup folder, as it is."""
     target = backup_dir / _default_name(db_file, "damaged", datetime.now())

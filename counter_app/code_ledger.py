@@ -22,6 +22,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from counter_app.db.engine import _create_private_file
 from counter_app.db.models import CodeSequence, Dossier
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class CodeLedger:
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(self.path)
             conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             conn.isolation_level = None
             conn.execute("PRAGMA journal_mode=WAL")

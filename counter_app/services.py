@@ -126,6 +126,9 @@ class CounterServices:
     def start(self, *, what: str | None = None) -> StartReport:
         """Open the database for work (window and commands): schema up to date, the shared
         hold, code counters above everything ever issued, the server's unit and clock checked."""
+        from counter_app.backup import check_health
+
+        check_health(self.settings, self.db)
         upgraded = self.migrate()
         self.hold(what)
         raised = self.raise_code_sequences(server=True)
@@ -139,6 +142,9 @@ class CounterServices:
 
     def init(self, *, load_catalog: bool = True) -> InitResult:
         """`counter-app init`: schema to head and the bundled catalog loaded; safe to repeat."""
+        from counter_app.backup import check_health
+
+        check_health(self.settings, self.db)
         result = self.migrate()
         self.hold("lệnh counter-app init")
         self.raise_code_sequences()

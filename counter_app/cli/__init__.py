@@ -144,8 +144,13 @@ def user_message(exc: BaseException) -> str | None:
 
     if isinstance(exc, UserError):
         return str(exc)
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import IntegrityError, OperationalError
 
+    if isinstance(exc, IntegrityError):
+        return (
+            "CSDL từ chối ghi vì trùng hoặc thiếu dữ liệu bắt buộc; chưa có gì được ghi. "
+            "Hãy chạy `counter-app doctor` và báo bộ phận kỹ thuật."
+        )
     if isinstance(exc, OperationalError):
         return f"Không kết nối được cơ sở dữ liệu: {exc.orig}"
     return None

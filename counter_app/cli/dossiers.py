@@ -28,6 +28,11 @@ def register(sub: Any) -> None:
     p.add_argument("--missing-reason", default="", help="lý do nếu thiếu giấy tờ bắt buộc")
     p.add_argument("--received", metavar="ISO", help="thời điểm tiếp nhận (mặc định: bây giờ)")
     p.add_argument("--batch", metavar="FILE.jsonl", type=Path, help="mỗi dòng một hồ sơ")
+    p.add_argument(
+        "--confirm-clock",
+        action="store_true",
+        help="xác nhận giờ máy là đúng khi phần mềm báo đồng hồ lệch",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_intake)
 
@@ -67,6 +72,8 @@ def _papers(value: Any) -> Any:
 def cmd_intake(ctx: Context) -> int:
     args = ctx.args
     services = ctx.services()
+    if args.confirm_clock:
+        services.guard.confirm_clock()
     if args.batch:
         return _intake_batch(ctx, args.batch)
     missing = [

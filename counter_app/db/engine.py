@@ -112,6 +112,11 @@ class Database:
             code = errno.EROFS
         elif "disk i/o error" in text:
             code = errno.EIO
+        elif "malformed" in text or "not a database" in text:
+            return DatabaseError(
+                f"Tệp CSDL {self.file} bị hỏng ({exc.orig}); thao tác vừa rồi không được ghi. "
+                "Hãy đóng phần mềm và chạy `counter-app doctor` để biết lệnh khôi phục."
+            )
         else:
             return None
         return DatabaseDiskError(disk_message(OSError(code, os.strerror(code)), folder))

@@ -472,3 +472,79 @@ def test_received_times_out_of_bounds_are_refused_naming_the_field(cli: Cli) -> 
 def test_choose_counter_helper_writes_settings(tmp_path: Path) -> None:
     choose_counter(tmp_path, 4)
     assert Settings.load(env={"COUNTER_APP_HOME": str(tmp_path)}).counter_no == 4
+
+
+# ------------------------------------------------------------------------ point 5: damage
+
+
+def _flip_bytes(path: Path) -> None:
+    """Damage a copy of a real database the way a failing disk does: page headers garbled."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size, pages = (
+        conn.execute("PRAGMA page_size").fetchone()[0],
+        conn.execute("PRAGMA page_count").fetchone()[0],
+    )
+    conn.close()
+    data = bytearray(path.read_bytes())
+    for page in range(2, pages, 3):
+        for k in range(8):
+            data[(page - 1) * page_size + k] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_database_is_detected_never_written_and_restorable(
+    cli: Cli, tmp_path: Path
+) -> None:
+    import hashlib
+
+    cli("intake", "--batch", str(batch_file(tmp_path / "a.jsonl", 20)))
+    good = json.loads(cli("backup", "--json").stdout)["file"]
+    cli("intake", "--batch", str(batch_file(tmp_path / "b.jsonl", 5, 100)))
+    issued = set(codes_in(cli.db))
+    cli("doctor", "--no-printers")  # healthy: exit 0
+    copy = tmp_path / "copy.sqlite3"
+    conn, out = sqlite3.connect(cli.db), sqlite3.connect(copy)
+    conn.backup(out)
+    conn.close()
+    out.close()
+    _flip_bytes(copy)
+    for suffix in ("-wal", "-shm"):
+        Path(str(cli.db) + suffix).unlink(missing_ok=True)
+    cli.db.write_bytes(copy.read_bytes())
+    before = hashlib.sha256(cli.db.read_bytes()).hexdigest()
+
+    for args in (
+        (
+            "intake",
+            "--procedure",
+            "1.001193",
+            "--name",
+            "Lê Văn Tám",
+            "--id-number",
+            "022080001299",
+        ),
+        ("lookup", sorted(issued)[0]),
+        ("init",),
+        ("intake", "--batch", str(batch_file(tmp_path / "c.jsonl", 2, 200))),
+    ):
+        result = cli(*args, ok=False)
+        assert result.returncode != 0, args
+        assert "bị hỏng" in result.stderr and f'counter-app restore "{good}"' in result.stderr
+        assert "Traceback" not in result.stderr and "sqlalchemy" not in result.stderr.lower()
+    assert hashlib.sha256(cli.db.read_bytes()).hexdigest() == before  # never written
+
+    doctor = cli("doctor", "--no-printers", ok=False)
+    assert doctor.returncode != 0
+    assert f'counter-app restore "{good}"' in doctor.stdout
+
+    restored = cli("restore", good, "--json")
+    data = json.loads(restored.stdout)
+    kept = Path(data["damaged_database_kept_at"])
+    assert kept.exists() and hashlib.sha256(kept.read_bytes()).hexdigest() == before
+    check = sqlite3.connect(cli.db)
+    assert check.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    check.close()
+    out_json = cli("intake", "--batch", str(batch_file(tmp_path / "d.jsonl", 1, 300)), "--json")
+    code = json.loads(out_json.stdout)[0]["code"]
+    assert code not in issued and code.endswith("-0026")

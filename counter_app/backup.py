@@ -331,7 +331,12 @@ def database_damage(path: Path) -> str | None:
     try:
         check = _sqlite_quick_check(path)
     except sqlite3.Error as exc:
-        return f"không đọc được tệp ({exc})"
+        text = str(exc).lower()
+        if "malformed" in text or "not a database" in text or "corrupt" in text:
+            return f"không đọc được tệp ({exc})"
+        # A full disk or a locked file is not damage: the write that follows says what it is.
+        log.warning("quick_check of %s could not run: %s", path, exc)
+        return None
     return None if check == "ok" else check
 
 

@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("Đã dừng theo yêu cầu.\n")
         return 130
     except Exception as exc:  # every failure must reach the user in Vietnamese
-        message = user_message(exc)
+        message = user_message(exc, ctx.settings)
         if message is None:
             raise
         sys.stderr.write(f"Lỗi: {message}\n")
@@ -138,7 +138,7 @@ def _start_logging(settings: Settings) -> None:
         sys.stderr.write(f"Cảnh báo: không ghi được nhật ký ({exc.strerror}).\n")
 
 
-def user_message(exc: BaseException) -> str | None:
+def user_message(exc: BaseException, settings: Settings | None = None) -> str | None:
     """A Vietnamese message for errors the core raises on purpose; None for real bugs."""
     from counter_app.errors import UserError
 
@@ -152,5 +152,10 @@ def user_message(exc: BaseException) -> str | None:
             "Hãy chạy `counter-app doctor` và báo bộ phận kỹ thuật."
         )
     if isinstance(exc, OperationalError):
-        return f"Không kết nối được cơ sở dữ liệu: {exc.orig}"
+        from sqlalchemy.engine import make_url
+
+        from counter_app.db.engine import operational_message, sqlite_file
+
+        file = sqlite_file(make_url(settings.database_url)) if settings is not None else None
+        return operational_message(exc, file) or f"Không kết nối được cơ sở dữ liệu: {exc.orig}"
     return None

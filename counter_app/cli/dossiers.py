@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from counter_app.atomic import write_bytes
 from counter_app.cli import EXIT_OK, CliError, Context, print_json, user_message
 from counter_app.cli._values import parse_local_datetime
 from counter_app.domain import ApplicantKind
@@ -206,12 +207,6 @@ def cmd_receipt(ctx: Context) -> int:
     args = ctx.args
     services = ctx.services()
     pdf = services.receipts.receipt_pdf(args.code, Layout(args.layout), reprint=args.reprint)
-    try:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.out.with_name(args.out.name + ".part")
-        tmp.write_bytes(pdf)
-        tmp.replace(args.out)
-    except OSError as exc:
-        raise CliError(f"Không ghi được tệp {args.out}: {exc.strerror}") from exc
+    write_bytes(args.out, pdf)
     print(f"Đã ghi {args.out} ({len(pdf) // 1024} KB)")
     return EXIT_OK

@@ -7,7 +7,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from counter_app.cli import EXIT_ERROR, EXIT_OK, CliError, Context, print_json
+from counter_app.atomic import write_with
+from counter_app.cli import EXIT_ERROR, EXIT_OK, Context, print_json
 
 
 def register(sub: Any) -> None:
@@ -135,13 +136,12 @@ def cmd_doctor(ctx: Context) -> int:
 def _write_zip(ctx: Context, target: Path, report: dict[str, Any]) -> None:
     from counter_app.logs import log_files
 
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    def write(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             zf.writestr(
                 "doctor.json", json.dumps(report, ensure_ascii=False, indent=2, default=str)
             )
             for path in log_files(ctx.settings):
                 zf.write(path, f"logs/{path.name}")
-    except OSError as exc:
-        raise CliError(f"Không ghi được tệp {target}: {exc}") from exc
+
+    write_with(target, write)

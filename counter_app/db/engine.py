@@ -29,6 +29,30 @@ class DatabaseDiskError(DatabaseError):
     """SQLite could not write: the disk is full, read-only or failing; names the folder."""
 
 
+def operational_message(exc: OperationalError, file: Path | None) -> str | None:
+    """Vietnamese for SQLite's disk-level failures, naming the database folder; else None."""
+    from counter_app.atomic import disk_message, free_bytes
+
+    text = str(exc.orig).lower()
+    folder = file.parent if file is not None else Path(".")
+    if "disk is full" in text or "disk full" in text:
+        code = errno.ENOSPC
+    elif "readonly" in text or "read-only" in text:
+        code = errno.EROFS
+    elif "disk i/o error" in text:
+        # SQLite reports a full disk as an I/O error when it cannot even create its -shm file.
+        free = free_bytes(folder)
+        code = errno.ENOSPC if free is not None and free < 1024 * 1024 else errno.EIO
+    elif "malformed" in text or "not a database" in text:
+        return (
+            f"Tệp CSDL {file} bị hỏng ({exc.orig}); thao tác vừa rồi không được ghi. "
+            "Hãy đóng phần mềm và chạy `counter-app doctor` để biết lệnh khôi phục."
+        )
+    else:
+        return None
+    return disk_message(OSError(code, os.strerror(code)), folder)
+
+
 def sqlite_file(url: URL) -> Path | None:
     """The file behind a SQLite URL, or None for memory/other databases."""
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
@@ -101,25 +125,10 @@ class Database:
             raise problem from exc
 
     def disk_problem(self, exc: OperationalError) -> DatabaseError | None:
-        """A Vietnamese error naming the folder when SQLite says the disk is full or read-only."""
-        from counter_app.atomic import disk_message
-
-        text = str(exc.orig).lower()
-        folder = self.file.parent if self.file is not None else Path(".")
-        if "disk is full" in text or "disk full" in text:
-            code = errno.ENOSPC
-        elif "readonly" in text or "read-only" in text:
-            code = errno.EROFS
-        elif "disk i/o error" in text:
-            code = errno.EIO
-        elif "malformed" in text or "not a database" in text:
-            return DatabaseError(
-                f"Tệp CSDL {self.file} bị hỏng ({exc.orig}); thao tác vừa rồi không được ghi. "
-                "Hãy đóng phần mềm và chạy `counter-app doctor` để biết lệnh khôi phục."
-            )
-        else:
-            return None
-        return DatabaseDiskError(disk_message(OSError(code, os.strerror(code)), folder))
+        """A Vietnamese error naming the folder when SQLite says the disk is full, read-only or
+        failing, or the file is damaged; None for other failures."""
+        message = operational_message(exc, self.file)
+        return DatabaseDiskError(message) if message else None
 
     @contextmanager
     def read(self) -> Iterator[Session]:

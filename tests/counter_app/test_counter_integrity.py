@@ -400,6 +400,7 @@ def test_intake_refused_in_core_until_the_counter_is_chosen(
 def test_a_clock_behind_the_newest_receipt_stops_codes_until_confirmed(
     services: Any, clock: FixedClock
 ) -> None:
+    services.guard.clock_confirmed = False  # the fixture confirms it for time-travelling tests
     services.intake.receive(draft(1))
     clock.now = clock.now - timedelta(hours=3)  # the PC's battery died: the clock went back
     with pytest.raises(ClockError, match="chậm hơn hồ sơ mới nhất"):

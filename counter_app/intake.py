@@ -32,6 +32,7 @@ from counter_app.db.models import (
     Dossier,
     DossierEvent,
     DossierPaper,
+    IntakeRef,
     Procedure,
 )
 from counter_app.domain import (
@@ -69,6 +70,7 @@ EARLIEST_RECEIVED = datetime(2000, 1, 1)
 #: Vietnamese labels of draft fields, used in every error message.
 FIELD_LABELS: dict[str, str] = {
     "procedure": "Thủ tục hành chính",
+    "applicant": "Người nộp hồ sơ",
     "applicant.kind": "Loại đối tượng",
     "applicant.name": "Họ và tên người nộp",
     "applicant.id_number": "Số giấy tờ tùy thân",
@@ -85,6 +87,23 @@ FIELD_LABELS: dict[str, str] = {
     "result_delivery": "Hình thức nhận kết quả",
     "delivery_address": "Địa chỉ nhận kết quả",
     "fee": "Phí, lệ phí",
+    "ref": "Mã tham chiếu (ref)",
+}
+
+#: Raw text longer than this is refused before any normalising (a huge paste or a bad file must
+#: not cost seconds of Unicode work); NFC can shrink decomposed Vietnamese about threefold.
+RAW_LIMITS: dict[str, int] = {
+    "procedure": 100,
+    "applicant.name": 4 * 255,
+    "applicant.id_number": 4 * 50,
+    "applicant.phone": 100,
+    "applicant.email": 4 * 254,
+    "applicant.address": 4 * 255,
+    "missing_reason": 4 * 1000,
+    "summary": 4 * 1000,
+    "notes": 4 * 2000,
+    "delivery_address": 4 * 500,
+    "ref": 200,
 }
 
 
@@ -138,6 +157,8 @@ class DossierDraft:
     summary: str = ""
     notes: str = ""
     fee: int | None = None
+    # The caller's own key (a batch line's "ref"): the same ref again returns the same dossier.
+    ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,6 +215,8 @@ class ReceivedDossier:
     status: DossierStatus
     procedure_code: str
     applicant_name: str
+    # True when `ref` named a dossier received before: nothing new was written.
+    existing: bool = False
 
 
 @dataclass
@@ -249,6 +272,9 @@ class IntakeService:
     def validate(self, draft: DossierDraft) -> CleanDraft:
         """Normalise a draft or raise ValidationError listing every bad field."""
         errors = _Errors()
+        _check_raw_lengths(draft, errors)
+        if errors.items:
+            raise ValidationError(errors.items)
         procedure = self._catalog.get(draft.procedure_code or "")
         if not (draft.procedure_code or "").strip():
             errors.add("procedure", "chưa chọn thủ tục.")
@@ -413,6 +439,12 @@ class IntakeService:
         """Validate, allocate the code, write dossier, papers, event, audit and outbox at once."""
         if clerk is not None:
             clerk.require(Permission.RECEIVE)
+        ref = _clean_ref(draft.ref)
+        if ref:
+            with self._db.read() as s:
+                found = _by_ref(s, ref)
+            if found is not None:
+                return found
         if self._guard is not None:
             self._guard()
         clean = self.validate(draft)
@@ -420,7 +452,13 @@ class IntakeService:
         unit = self.unit_identifier()
         try:
             with self._db.write() as s:
+                # Again under the write lock: two callers racing with one ref get one dossier.
+                again = _by_ref(s, ref) if ref else None
+                if again is not None:
+                    return again
                 received = self._write(s, clean, appointment, unit, clerk)
+                if ref:
+                    s.add(IntakeRef(ref=ref, dossier_id=received.id, created_at=self._clock()))
         except IntegrityError as exc:
             # A constraint the rules above should have kept; never a raw error for the clerk.
             log.error("intake refused by a database constraint: %s", exc.orig)
@@ -515,6 +553,63 @@ class IntakeService:
             procedure_code=clean.procedure.code,
             applicant_name=a.name,
         )
+
+
+def _check_raw_lengths(draft: DossierDraft, errors: _Errors) -> None:
+    a = draft.applicant
+    values = {
+        "procedure": draft.procedure_code,
+        "applicant.name": a.name,
+        "applicant.id_number": a.id_number,
+        "applicant.phone": a.phone,
+        "applicant.email": a.email,
+        "applicant.address": a.address,
+        "missing_reason": draft.missing_reason,
+        "summary": draft.summary,
+        "notes": draft.notes,
+        "delivery_address": draft.delivery_address,
+        "ref": draft.ref,
+    }
+    for name, value in values.items():
+        if not isinstance(value, str):
+            errors.add(name, "phải là chữ (chuỗi ký tự).")
+        elif len(value) > RAW_LIMITS[name]:
+            errors.add(name, f"dài quá {RAW_LIMITS[name]} ký tự (đang có {len(value)} ký tự).")
+
+
+def _clean_ref(value: object) -> str:
+    if not value:
+        return ""
+    if not isinstance(value, str) or len(value) > RAW_LIMITS["ref"]:
+        raise ValidationError(
+            [FieldError("ref", f"{FIELD_LABELS['ref']}: phải là chuỗi tối đa 200 ký tự.")]
+        )
+    try:
+        return normalize_text(value, max_length=RAW_LIMITS["ref"])
+    except InvalidValue as exc:
+        raise ValidationError([FieldError("ref", f"{FIELD_LABELS['ref']}: {exc}")]) from exc
+
+
+def _by_ref(s: Session, ref: str) -> ReceivedDossier | None:
+    """The dossier received before under `ref`, as `receive` returned it then."""
+    d = s.scalar(
+        select(Dossier)
+        .join(IntakeRef, IntakeRef.dossier_id == Dossier.id)
+        .where(IntakeRef.ref == ref)
+    )
+    if d is None:
+        return None
+    return ReceivedDossier(
+        id=d.id,
+        code=d.code,
+        uuid=d.uuid,
+        appointment=d.appointment_at,
+        received_at=d.received_at,
+        status=DossierStatus(d.status),
+        procedure_code=d.procedure.code,
+        applicant_name=d.applicant_name,
+        existing=True,
+    )
 
 
 class IntakeConflictError(UserError):

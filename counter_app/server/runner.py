@@ -17,10 +17,24 @@ from counter_app.sync.protocol import MAX_REQUEST_BYTES
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def make_server(app: WsgiApp, *, host: str, port: int, threads: int = 4) -> Any:
-    """The waitress server with the protocol's limits: one place for `server run` and tests."""
+def make_server(
+    app: WsgiApp, *, host: str, port: int, threads: int = 4, trusted_proxy: str | None = None
+) -> Any:
+    """The waitress server with the protocol's limits: one place for `server run` and tests.
+
+    Behind a reverse proxy (`trusted_proxy`), the client address for rate limiting comes from
+    the proxy's X-Forwarded-For; from anyone else that header is dropped.
+    """
+    proxy: dict[str, Any] = {}
+    if trusted_proxy:
+        proxy = {
+            "trusted_proxy": trusted_proxy,
+            "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+        }
     return create_server(
         app,
+        **proxy,
         host=host,
         port=port,
         threads=threads,

@@ -10,11 +10,50 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
+from waitress.task import ErrorTask
 
-from counter_app.sync.protocol import MAX_REQUEST_BYTES
+from counter_app.sync.protocol import (
+    MAX_REQUEST_BYTES,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    error_body,
+)
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+_HTTP_ERRORS = {
+    400: "Yêu cầu HTTP không hợp lệ (dòng yêu cầu, tiêu đề hoặc độ dài nội dung).",
+    413: "Yêu cầu quá lớn.",
+    431: "Tiêu đề HTTP quá lớn.",
+}
+
+
+class _JsonErrorTask(ErrorTask):  # type: ignore[misc]
+    """Waitress's own replies to unparseable HTTP, as JSON with a Vietnamese message like the
+    app's (its default is English plain text)."""
+
+    def execute(self) -> None:
+        error = self.request.error
+        code = int(error.code)
+        message = _HTTP_ERRORS.get(code, "Yêu cầu HTTP không được chấp nhận.")
+        body = json.dumps(error_body("bad_http", message), ensure_ascii=False).encode()
+        self.status = f"{code} {error.reason}"
+        self.response_headers.extend(
+            [
+                ("Content-Type", "application/json; charset=utf-8"),
+                (PROTOCOL_HEADER, str(PROTOCOL_VERSION)),
+            ]
+        )
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class _JsonChannel(HTTPChannel):  # type: ignore[misc]
+    error_task_class = _JsonErrorTask
 
 
 def make_server(
@@ -32,7 +71,7 @@ def make_server(
             "trusted_proxy_count": 1,
             "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
         }
-    return create_server(
+    server = create_server(
         app,
         **proxy,
         host=host,
@@ -45,6 +84,8 @@ def make_server(
         recv_bytes=262144,
         asyncore_loop_timeout=0.05,
     )
+    server.channel_class = _JsonChannel
+    return server
 
 
 class RunningServer:

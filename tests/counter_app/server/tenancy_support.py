@@ -9,6 +9,9 @@ from typing import Any
 import requests
 
 from counter_app.outbox import content_hash
+from counter_app.server.app import ServerApp
+from counter_app.server.runner import RunningServer
+from counter_app.server.store import ServerStore
 from counter_app.sync.protocol import PushItem
 
 UNIT_A = "000.00.00.H49.Q01"
@@ -56,6 +59,35 @@ def event(dossier_payload: dict[str, Any], status: int, **extra: Any) -> dict[st
 
 def item(entity: str, payload: dict[str, Any], version: int = 1) -> dict[str, Any]:
     return PushItem(entity, payload["uuid"], version, content_hash(payload), payload).to_json()
+
+
+@dataclass
+class Plain:
+    """The real app on 127.0.0.1:0 with nothing in between (no test harness wrapper)."""
+
+    store: ServerStore
+    app: ServerApp
+    running: RunningServer
+    token: str
+
+    @property
+    def port(self) -> int:
+        return self.running.port
+
+    @property
+    def url(self) -> str:
+        return self.running.url
+
+    def stop(self) -> None:
+        self.running.stop()
+        self.store.close()
+
+
+def serve(db_url: str, unit: str = UNIT_A, **kwargs: Any) -> Plain:
+    store = ServerStore.open(db_url, daily_quota=kwargs.pop("daily_quota", 50_000))
+    token = store.create_token("Quầy 1", unit)
+    app = ServerApp(store, **kwargs)
+    return Plain(store, app, RunningServer(app), token)
 
 
 @dataclass

@@ -63,8 +63,8 @@ class FaultyApp:
                 for item in json.loads(raw).get("items", []):
                     with self.lock:
                         self.pushed_keys[(item["entity"], item["uuid"], item["version"])] += 1
-            except (ValueError, AttributeError, KeyError):
-                pass
+            except (ValueError, AttributeError, KeyError, TypeError, RecursionError):
+                pass  # not a push the harness can count; the real app answers it
         if fault.startswith("status:"):
             # "status:503" or "status:429:2" (Retry-After 2 s): refused before anything is stored.
             parts = fault.split(":")

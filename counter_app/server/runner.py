@@ -91,8 +91,17 @@ def make_server(
 class RunningServer:
     """A waitress server on its own thread; `url` is its base address, `stop()` ends it."""
 
-    def __init__(self, app: WsgiApp, host: str = "127.0.0.1", port: int = 0, threads: int = 4):
-        self._server: Any = make_server(app, host=host, port=port, threads=threads)
+    def __init__(
+        self,
+        app: WsgiApp,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        threads: int = 4,
+        trusted_proxy: str | None = None,
+    ):
+        self._server: Any = make_server(
+            app, host=host, port=port, threads=threads, trusted_proxy=trusted_proxy
+        )
         self.host = host
         self.port = int(self._server.effective_port)
         self._thread = threading.Thread(target=self._run, name="server", daemon=True)

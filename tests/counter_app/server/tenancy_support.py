@@ -86,8 +86,9 @@ class Plain:
 def serve(db_url: str, unit: str = UNIT_A, **kwargs: Any) -> Plain:
     store = ServerStore.open(db_url, daily_quota=kwargs.pop("daily_quota", 50_000))
     token = store.create_token("Quầy 1", unit)
+    proxy = kwargs.pop("trusted_proxy", None)
     app = ServerApp(store, **kwargs)
-    return Plain(store, app, RunningServer(app), token)
+    return Plain(store, app, RunningServer(app, trusted_proxy=proxy), token)
 
 
 @dataclass

@@ -232,8 +232,8 @@ def test_cli_kiosk_refuses_full_screen_without_a_pin(sqlite_url, app_home, capsy
 
 def test_kiosk_asks_the_real_reference_server(services, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Counter 1 syncs a dossier; a kiosk on another, empty database finds it through the server."""
-    from tests.conftest import make_services
     from counter_app.verification import lookup_url
+    from tests.conftest import make_services
     from tests.counter_app.sync.harness import engine_for, receive, start_server, uuid_of
 
     server = start_server(f"sqlite:///{tmp_path / 'server.sqlite3'}")

@@ -300,8 +300,17 @@ class ServerStore:
                 .order_by(record_t.c.id)
                 .limit(limit)
             ).all()
-        out = [
-            {
+            dossier_uuids = sorted({r.uuid for r in rows if r.entity == "dossier"})
+            refs = dict(
+                s.execute(
+                    select(dossier_t.c.uuid, dossier_t.c.provincial_ref).where(
+                        dossier_t.c.uuid.in_(dossier_uuids)
+                    )
+                ).all()
+            )
+        out = []
+        for r in rows:
+            record = {
                 "id": r.id,
                 "entity": r.entity,
                 "uuid": r.uuid,
@@ -309,8 +318,9 @@ class ServerStore:
                 "hash": r.content_hash,
                 "payload": json.loads(r.payload),
             }
-            for r in rows
-        ]
+            if r.entity == "dossier":
+                record["ref"] = refs.get(r.uuid)
+            out.append(record)
         return out, (rows[-1].id if rows else after)
 
     # -- pull ----------------------------------------------------------------------------------

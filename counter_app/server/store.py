@@ -115,7 +115,10 @@ class ServerStore:
         return store
 
     def create_schema(self) -> None:
-        metadata.create_all(self.db.engine)
+        """Create or upgrade the schema through the server's own alembic history."""
+        from counter_app.server.migrate import upgrade
+
+        upgrade(self.db)
 
     def close(self) -> None:
         self.db.dispose()

@@ -57,13 +57,14 @@ class IssuingGuard:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: Callable[[], Settings],
         db: Database,
         *,
         clock: Callable[[], datetime],
         unit: Callable[[], str],
     ) -> None:
-        self._settings = settings
+        # A callable: the window and tests swap the services' settings (sync server, counter).
+        self._settings_now = settings
         self._db = db
         self._clock = clock
         self._unit = unit
@@ -72,6 +73,10 @@ class IssuingGuard:
         self.clock_confirmed = False
         self.server: CounterInfo | None = None
         self.server_error = ""
+
+    @property
+    def _settings(self) -> Settings:
+        return self._settings_now()
 
     # -- at start ------------------------------------------------------------------------------
 

@@ -67,7 +67,7 @@ class CounterServices:
         self.ledger: CodeLedger | None = (
             CodeLedger(ledger_path(self.db.file)) if self.db.file is not None else None
         )
-        self.guard = IssuingGuard(settings, self.db, clock=clock, unit=self._unit)
+        self.guard = IssuingGuard(lambda: self.settings, self.db, clock=clock, unit=self._unit)
         self.intake = IntakeService(
             self.db,
             self.catalog,

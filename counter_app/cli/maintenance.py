@@ -85,6 +85,7 @@ def cmd_restore(ctx: Context) -> int:
             for d in result.lost
         ],
         "sequences_raised": result.sequences_raised,
+        "next_step": "counter-app sync --rebuild" if any(d.synced for d in result.lost) else None,
     }
     if result.lost_unreadable:
         data["issued_after_backup_error"] = result.lost_unreadable
@@ -104,6 +105,12 @@ def cmd_restore(ctx: Context) -> int:
             for d in result.lost:
                 where = "đã lên máy chủ tỉnh" if d.synced else "CHƯA đồng bộ"
                 print(f"  {d.code}  {d.received_at}  {d.applicant}  ({where})")
+            synced = sum(1 for d in result.lost if d.synced)
+            if synced:
+                print(
+                    f"  {synced} hồ sơ đã lên máy chủ tỉnh: chạy `counter-app sync --rebuild` "
+                    "để lấy lại về máy này."
+                )
             if any(not d.synced for d in result.lost):
                 kept = result.safety_backup or result.damaged_kept
                 print(f"  Hồ sơ chưa đồng bộ vẫn còn trong {kept}.")

@@ -1,0 +1,78 @@
+"""The counter's side of `GET /api/v1/counter` against the real reference server: the unit bound
+to the token, and the high-water mark that keeps a replaced or restored PC from reusing codes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from counter_app.issuing import CounterIdentityError
+from counter_app.settings import SyncSettings
+from counter_app.sync.counter_info import fetch_counter_info
+from counter_app.sync.transport import AuthError
+from tests.conftest import make_services
+from tests.counter_app.sync.harness import UNIT, RefServer, engine_for, receive
+
+
+def _sync(server: RefServer, token: str) -> SyncSettings:
+    return SyncSettings(server_url=server.url, token=token, connect_timeout_s=1, read_timeout_s=2)
+
+
+def test_the_reference_server_answers_the_contract(services: Any, server: RefServer) -> None:
+    engine = engine_for(services, server)
+    receive(services, 3)
+    assert engine.run_until_done(max_seconds=30).error == ""
+    engine.close()
+    info = fetch_counter_info(_sync(server, server.token))
+    assert info.unit == UNIT and info.server_time is not None
+    assert max(info.high_water.values()) == 3
+    with pytest.raises(AuthError):
+        fetch_counter_info(_sync(server, "not-a-token"))
+
+
+def test_a_replaced_pc_continues_above_the_servers_high_water_mark(
+    services: Any, server: RefServer, tmp_path: Path
+) -> None:
+    engine = engine_for(services, server)
+    issued = receive(services, 4)
+    assert engine.run_until_done(max_seconds=30).error == ""
+    engine.close()
+    # A new PC (no database, no ledger) set up as counter 1 with the same token.
+    fresh = make_services(f"sqlite:///{tmp_path / 'new-pc.sqlite3'}", services.clock)
+    try:
+        fresh.settings = replace(fresh.settings, sync=_sync(server, server.token))
+        report = fresh.start()
+        assert report.server_unit == UNIT and report.sequences_raised == 1
+        code = receive(fresh, 1, start=50)[0]
+        assert code not in issued and code.endswith("-0005")
+    finally:
+        fresh.close()
+
+
+def test_a_pc_claiming_a_unit_its_token_is_not_bound_to_issues_nothing(
+    services: Any, server: RefServer, tmp_path: Path
+) -> None:
+    token_q02 = server.store.create_token("Quầy 2", UNIT.replace(".Q01", ".Q02"))
+    # The second PC was left at counter 1 (the unit the first PC holds) but has counter 2's token.
+    second = make_services(f"sqlite:///{tmp_path / 'pc2.sqlite3'}", services.clock)
+    try:
+        second.settings = replace(second.settings, sync=_sync(server, token_q02))
+        second.start()
+        with pytest.raises(CounterIdentityError) as caught:
+            receive(second, 1)
+        assert ".Q02" in str(caught.value)
+        with second.db.read() as s:
+            from sqlalchemy import func, select
+
+            from counter_app.db.models import Dossier
+
+            assert s.scalar(select(func.count()).select_from(Dossier)) == 0
+    finally:
+        second.close()
+    # The first PC, whose token is bound to its unit, carries on.
+    services.settings = replace(services.settings, sync=_sync(server, server.token))
+    services.start()
+    assert receive(services, 1)[0].startswith(UNIT)

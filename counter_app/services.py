@@ -123,7 +123,7 @@ class CounterServices:
                 sources.append(issued_in(s))
             return raise_sequences(s, merge(*sources))
 
-    def start(self, *, what: str | None = None) -> StartReport:
+    def start(self, *, what: str | None = None, check_server: bool = True) -> StartReport:
         """Open the database for work (window and commands): schema up to date, the shared
         hold, code counters above everything ever issued, the server's unit and clock checked."""
         from counter_app.backup import check_health
@@ -131,7 +131,7 @@ class CounterServices:
         check_health(self.settings, self.db)
         upgraded = self.migrate()
         self.hold(what)
-        raised = self.raise_code_sequences(server=True)
+        raised = self.raise_code_sequences(server=check_server)
         return StartReport(
             upgrade=upgraded,
             sequences_raised=raised,

@@ -49,7 +49,11 @@ class Context:
 
             self._services = CounterServices(self.settings)
             if migrate:
-                self._services.start(what=f"lệnh counter-app {self.args.command}")
+                # Only a command that issues codes waits for the server's word on unit and clock.
+                self._services.start(
+                    what=f"lệnh counter-app {self.args.command}",
+                    check_server=self.args.command == "intake",
+                )
         return self._services
 
     def actor(self) -> UserInfo:

@@ -76,3 +76,26 @@ def test_a_pc_claiming_a_unit_its_token_is_not_bound_to_issues_nothing(
     services.settings = replace(services.settings, sync=_sync(server, server.token))
     services.start()
     assert receive(services, 1)[0].startswith(UNIT)
+
+
+def test_restore_names_the_dossiers_after_the_backup_and_rebuild_brings_them_back(
+    services: Any, server: RefServer, tmp_path: Path
+) -> None:
+    from counter_app.backup import create_backup, restore_backup
+
+    engine = engine_for(services, server)
+    receive(services, 2)
+    assert engine.run_until_done(max_seconds=30).error == ""
+    backup = create_backup(services.db, backup_dir=tmp_path / "bk")
+    later = receive(services, 3, start=10)
+    assert engine.run_until_done(max_seconds=30).error == ""
+    engine.close()
+
+    result = restore_backup(services, backup)  # everything was synced: no --force needed
+    assert [d.code for d in result.lost] == later and all(d.synced for d in result.lost)
+    assert all(services.dossiers.lookup(c) is None for c in later)
+    engine = engine_for(services, server)
+    engine.rebuild(services.intake.unit_identifier())
+    engine.close()
+    assert all(services.dossiers.lookup(c) is not None for c in later)
+    assert receive(services, 1, start=20)[0].endswith("-0006")

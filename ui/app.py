@@ -83,6 +83,8 @@ class AppController(QObject):
         self.window: QWidget | None = None
         self.dialog: QWidget | None = None
         self.clock_box: QWidget | None = None
+        self.damage_box: QWidget | None = None
+        self.restored_box: QWidget | None = None
         self.draft_flush: Callable[[], None] | None = None
 
     def start(self) -> None:
@@ -116,8 +118,59 @@ class AppController(QObject):
         op.run()
 
     def _fatal(self, exc: BaseException) -> None:
+        from counter_app.backup import DamagedDatabaseError
+
+        if isinstance(exc, DamagedDatabaseError) and exc.backup is not None:
+            self._offer_restore(exc)
+            return
         box = messages.show_error(None, f"Không mở được cơ sở dữ liệu.\n{messages.user_text(exc)}")
         box.finished.connect(lambda _: QApplication.quit())
+
+    def _offer_restore(self, exc: Any) -> None:
+        """A damaged database: offer the newest good backup (the damaged file is kept aside)."""
+        backup = exc.backup
+        restoring: list[bool] = []
+
+        def restore() -> None:
+            restoring.append(True)
+            factory = self._factory
+
+            def work() -> Any:
+                from counter_app.backup import restore_backup
+
+                services = self.services if factory is None else factory()
+                result = restore_backup(services, backup)
+                return services, result
+
+            def done(value: tuple[Any, Any]) -> None:
+                services, result = value
+                self.services, self._factory = services, None
+                lost = (
+                    f"\n{len(result.lost)} hồ sơ cấp sau bản sao lưu không có trong bản này."
+                    if result.lost
+                    else ""
+                )
+                self.restored_box = messages.show_info(
+                    None,
+                    f"Đã khôi phục CSDL từ {backup}.\n"
+                    f"Tệp hỏng được giữ tại {result.damaged_kept}.{lost}",
+                    title="Đã khôi phục",
+                )
+                self.start()
+
+            def failed(err: BaseException) -> None:
+                box = messages.show_error(None, err)
+                box.finished.connect(lambda _: QApplication.quit())
+
+            self.ops.op(work).success(done).failure(failed).run()
+
+        self.damage_box = messages.ask(
+            None,
+            f"{exc}\n\nKhôi phục bản sao lưu tốt mới nhất ngay bây giờ?",
+            restore,
+            title="Cơ sở dữ liệu bị hỏng",
+        )
+        self.damage_box.finished.connect(lambda _: None if restoring else QApplication.quit())
 
     def _prepared(self, result: tuple[Any, bool]) -> None:
         self.services, has_users = result

@@ -335,6 +335,10 @@ def build_services(db_url: str | None, demo: bool = False, *, home: Path | None 
     if demo:
         home = home or _demo_home()
         settings = Settings.load(db_url=f"sqlite:///{home / 'demo.sqlite3'}")
+        if not settings.counter_chosen:  # a throwaway demo database: counter 1 is harmless
+            from dataclasses import replace
+
+            settings = replace(settings, counter_no=1)
     else:
         settings = Settings.load(db_url=db_url)
     return CounterServices(settings)

@@ -70,8 +70,12 @@ def cmd_sync(ctx: Context) -> int:
 
 
 def _rebuild(ctx: Context, services: Any, engine: Any) -> int:
+    from counter_app.issuing import CounterNotChosenError
     from counter_app.sync.rebuild import RebuildError
 
+    if not services.settings.counter_chosen:
+        engine.close()
+        raise CounterNotChosenError()
     try:
         report = engine.rebuild(services.intake.unit_identifier())
     except RebuildError as exc:

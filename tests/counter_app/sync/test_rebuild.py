@@ -166,7 +166,7 @@ def test_cli_rebuild(services: Any, server: RefServer, tmp_path: Path) -> None:
             env=env, cwd=ROOT, check=False, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
 
-    assert cli("init").returncode == 0
+    assert cli("init", "--counter", "1").returncode == 0
     done = cli("sync", "--rebuild", "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)

@@ -398,6 +398,13 @@ def check_health(settings: Settings, db: Database) -> None:
         raise DamagedDatabaseError(db.file, damage, newest_good_backup(settings))
 
 
+def _iso(value: object) -> str:
+    try:
+        return datetime.fromisoformat(str(value)).isoformat(timespec="seconds")
+    except ValueError:
+        return str(value)
+
+
 def keep_damaged(db_file: Path, backup_dir: Path) -> Path:
     """Copy a damaged database (and its WAL) aside into the backup folder, as it is."""
     target = backup_dir / _default_name(db_file, "damaged", datetime.now())
@@ -427,9 +434,10 @@ def _lost_dossiers(current: Path, replaced: Path) -> tuple[tuple[LostDossier, ..
     """Dossiers in the replaced database that the restored one lacks (issued after the backup)."""
     from counter_app.identity import mask_name
 
-    conn = sqlite3.connect(f"file:{current}?mode=ro", uri=True)
+    conn = sqlite3.connect(current)  # only read from; we hold the database exclusively
     try:
-        conn.execute("ATTACH DATABASE ? AS old", (f"file:{replaced}?mode=ro",))
+        # Read-write attach: a kept damaged file may be in WAL mode, which read-only cannot open.
+        conn.execute("ATTACH DATABASE ? AS old", (str(replaced),))
         rows = conn.execute(
             "SELECT d.code, d.received_at, d.applicant_name, EXISTS (SELECT 1 FROM old.outbox o "
             "WHERE o.entity = 'dossier' AND o.entity_uuid = d.uuid AND o.state = 'synced') "
@@ -437,12 +445,15 @@ def _lost_dossiers(current: Path, replaced: Path) -> tuple[tuple[LostDossier, ..
             "ORDER BY d.received_at, d.code"
         ).fetchall()
     except sqlite3.Error as exc:
-        return (), f"Không đọc được danh sách hồ sơ từ {replaced}: {exc}"
+        return (), (
+            f"Không liệt kê được các hồ sơ cấp sau bản sao lưu vì tệp {replaced} không đọc được "
+            f"({exc}); các mã đã cấp vẫn không bị cấp lại (sổ mã của máy)."
+        )
     finally:
         conn.close()
     return (
         tuple(
-            LostDossier(str(code), str(at), mask_name(str(name or "")), bool(synced))
+            LostDossier(str(code), _iso(at), mask_name(str(name or "")), bool(synced))
             for code, at, name, synced in rows
         ),
         "",

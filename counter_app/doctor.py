@@ -117,8 +117,9 @@ def database(settings: Settings) -> dict[str, Any]:
         info["pending_sync"] = sum(pending.values())
         info["pending_sync_by_state"] = pending
     except Exception as exc:  # doctor reports whatever is wrong instead of failing
-        info.setdefault("integrity", f"lỗi: {exc}")
-        info["error"] = str(exc)
+        detail = str(getattr(exc, "orig", None) or exc)  # SQLite's words, not SQLAlchemy's
+        info.setdefault("integrity", f"lỗi: {detail}")
+        info["error"] = detail
     finally:
         db.dispose()
     return info

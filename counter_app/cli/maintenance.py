@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,8 @@ def cmd_restore(ctx: Context) -> int:
             )
             for d in result.lost:
                 where = "đã lên máy chủ tỉnh" if d.synced else "CHƯA đồng bộ"
-                print(f"  {d.code}  {d.received_at}  {d.applicant}  ({where})")
+                at = datetime.fromisoformat(d.received_at).strftime("%H:%M %d/%m/%Y")
+                print(f"  {d.code}  {at}  {d.applicant}  ({where})")
             synced = sum(1 for d in result.lost if d.synced)
             if synced:
                 print(

@@ -65,5 +65,6 @@ def test_damaged_database_offers_the_newest_good_backup(
     kept = list(settings.paths.backup_dir.glob("*-damaged-*.sqlite3"))
     assert len(kept) == 1 and hashlib.sha256(kept[0].read_bytes()).hexdigest() == damaged
     assert controller.restored_box is not None
+    controller.restored_box.close()  # no box left open for the next test's keyboard
     for made in opened:
         made.close()

@@ -549,3 +549,36 @@ def test_a_damaged_database_is_detected_never_written_and_restorable(
     out_json = cli("intake", "--batch", str(batch_file(tmp_path / "d.jsonl", 1, 300)), "--json")
     code = json.loads(out_json.stdout)[0]["code"]
     assert code not in issued and code.endswith("-0026")
+
+
+def test_a_migration_is_refused_while_another_process_holds_the_database(
+    tmp_path: Path, clock: FixedClock, app_home: Path
+) -> None:
+    from counter_app.db.engine import Database
+    from counter_app.db.migrate import current_revision, head_revision, upgrade
+
+    db_file = tmp_path / "old.sqlite3"
+    old = Database(f"sqlite:///{db_file}")
+    upgrade(old, backup_dir=tmp_path / "bk", to="0003")  # an install one version behind
+    old.dispose()
+    code = (
+        "import sys, time; from pathlib import Path; from counter_app.db.lock import SharedHold;"
+        "h = SharedHold(Path(sys.argv[1]), what='lệnh counter-app intake'); print('held', flush=True);"
+        "time.sleep(60)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(db_file)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    settings = replace(Settings.load(db_url=f"sqlite:///{db_file}"), counter_no=1)
+    services = CounterServices(settings, clock=clock)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(DatabaseBusyError, match="Không thể nâng cấp CSDL"):
+            services.start()
+        assert current_revision(services.db) == "0003"  # untouched
+    finally:
+        holder.kill()
+        holder.communicate()
+    services.start()
+    assert current_revision(services.db) == head_revision()
+    services.close()

@@ -60,12 +60,14 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 class AppController(QObject):
     """Setup or login, then the main window; logout comes back to login.
 
-    Signals: `login_shown(LoginDialog)`, `setup_shown(SetupDialog)`, `main_shown(MainWindow)`.
+    Signals: `login_shown(LoginDialog)`, `setup_shown(SetupDialog)`, `main_shown(MainWindow)`,
+    `counter_shown(CounterDialog)` (a database from before the counter number had to be chosen).
     """
 
     login_shown = Signal(object)
     setup_shown = Signal(object)
     main_shown = Signal(object)
+    counter_shown = Signal(object)
 
     def __init__(
         self,
@@ -85,6 +87,7 @@ class AppController(QObject):
         self.clock_box: QWidget | None = None
         self.damage_box: QWidget | None = None
         self.restored_box: QWidget | None = None
+        self.counter_dialog: QWidget | None = None
         self.draft_flush: Callable[[], None] | None = None
 
     def start(self) -> None:
@@ -259,6 +262,28 @@ class AppController(QObject):
             QApplication.quit()
 
     def open_main(self, user: Any) -> None:
+        settings = getattr(self.services, "settings", None)
+        if settings is not None and not settings.counter_chosen and not self.demo:
+            self._ask_counter(user)
+            return
+        self._open_main(user)
+
+    def _ask_counter(self, user: Any) -> None:
+        """A database set up before the number had to be chosen: ask it before any intake."""
+        from ui.dialogs.counter import CounterDialog
+
+        dialog = CounterDialog()
+        self.counter_dialog = dialog
+
+        def chosen(number: int) -> None:
+            self._change_counter(number)
+
+        dialog.counter_did_choose.connect(chosen)
+        dialog.finished.connect(lambda _: self._open_main(user))
+        dialog.open()
+        self.counter_shown.emit(dialog)
+
+    def _open_main(self, user: Any) -> None:
         from ui.main_window import MainWindow
 
         window = MainWindow(self.services, self.ops, user)

@@ -156,3 +156,40 @@ def test_setup_asks_for_the_counter_number_and_never_defaults_it(
         settle(qtbot, ops)
     finally:
         services.close()
+
+
+def test_an_older_database_without_a_counter_number_asks_it_after_login(
+    qtbot: Any, sqlite_url: str, clock: Any, app_home: Any, ops: Any
+) -> None:
+    from counter_app.settings import Settings
+    from tests.conftest import make_services
+
+    services = make_services(sqlite_url, clock, counter_no=0)
+    services.auth.create_user("canbo", "Cán Bộ", "canbo1234", Role.CLERK)
+    try:
+        controller = _controller(services, ops)
+        with qtbot.waitSignal(controller.login_shown, timeout=10_000) as shown:
+            controller.start()
+        login = shown.args[0]
+        qtbot.addWidget(login)
+        qtbot.keyClicks(login.username, "canbo")
+        qtbot.keyClicks(login.password, "canbo1234")
+        with qtbot.waitSignal(controller.counter_shown, timeout=10_000) as asked:
+            qtbot.keyClick(login.password, Qt.Key.Key_Return)
+        dialog = asked.args[0]
+        qtbot.addWidget(dialog)
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        assert "Hãy chọn số quầy" in dialog.error.text()
+        dialog.counter.selectAll()
+        qtbot.keyClicks(dialog.counter, "4")
+        with qtbot.waitSignal(controller.main_shown, timeout=10_000) as main:
+            qtbot.keyClick(dialog.counter, Qt.Key.Key_Return)
+        window = main.args[0]
+        qtbot.addWidget(window)
+        assert controller.services.settings.counter_no == 4
+        assert Settings.load().counter_no == 4
+        assert window.services.intake.unit_identifier().endswith(".Q04")
+        window.close()
+        settle(qtbot, ops)
+    finally:
+        services.close()

@@ -344,7 +344,9 @@ class DamagedDatabaseError(BackupError):
     """The database file fails `quick_check`: nothing is written to it; the message says what
     happened and the exact command that puts the newest good backup back."""
 
-    def __init__(self, db_file: Path, damage: str, backup: Path | None) -> None:
+    def __init__(
+        self, db_file: Path, damage: str, backup: Path | None, *, server: bool = False
+    ) -> None:
         self.db_file, self.damage, self.backup = db_file, damage, backup
         if backup is not None:
             way = (
@@ -357,6 +359,11 @@ class DamagedDatabaseError(BackupError):
             way = (
                 "Không tìm thấy bản sao lưu nào còn tốt. Hãy nhờ bộ phận kỹ thuật dựng lại dữ "
                 "liệu từ máy chủ tỉnh; đừng xoá tệp hỏng."
+            )
+        if server:
+            way += (
+                "\nHoặc dựng lại từ máy chủ tỉnh: đổi tên tệp hỏng (giữ lại cho bộ phận kỹ "
+                "thuật), rồi chạy `counter-app init` và `counter-app sync --rebuild`."
             )
         super().__init__(
             f"Tệp CSDL {db_file} bị hỏng ({damage[:200]}). Phần mềm không ghi gì vào tệp này "
@@ -395,7 +402,8 @@ def check_health(settings: Settings, db: Database) -> None:
     damage = database_damage(db.file)
     if damage is not None:
         log.error("database %s fails quick_check: %s", db.file, damage)
-        raise DamagedDatabaseError(db.file, damage, newest_good_backup(settings))
+        server = bool(settings.sync.server_url and settings.sync.token)
+        raise DamagedDatabaseError(db.file, damage, newest_good_backup(settings), server=server)
 
 
 def _iso(value: object) -> str:

@@ -90,6 +90,7 @@ def cmd_restore(ctx: Context) -> int:
     }
     if result.lost_unreadable:
         data["issued_after_backup_error"] = result.lost_unreadable
+    rebuilt = _bring_back(ctx, services, result, data)
     if ctx.args.json:
         print_json(data)
     else:
@@ -108,7 +109,11 @@ def cmd_restore(ctx: Context) -> int:
                 at = datetime.fromisoformat(d.received_at).strftime("%H:%M %d/%m/%Y")
                 print(f"  {d.code}  {at}  {d.applicant}  ({where})")
             synced = sum(1 for d in result.lost if d.synced)
-            if synced:
+            if rebuilt:
+                print(f"  Đã lấy lại từ máy chủ tỉnh {rebuilt} hồ sơ trong số này.")
+            elif data.get("rebuild_error"):
+                print(f"  Chưa lấy lại được từ máy chủ tỉnh: {data['rebuild_error']}")
+            if synced > rebuilt:
                 print(
                     f"  {synced} hồ sơ đã lên máy chủ tỉnh: chạy `counter-app sync --rebuild` "
                     "để lấy lại về máy này."
@@ -124,6 +129,30 @@ def cmd_restore(ctx: Context) -> int:
                 f"lên {result.upgrade.to_revision}."
             )
     return EXIT_OK
+
+
+def _bring_back(ctx: Context, services: Any, result: Any, data: dict[str, Any]) -> int:
+    """Dossiers issued after the backup that the server has: download them again (sync
+    --rebuild) when a server is configured; returns how many are back."""
+    synced = [d.code for d in result.lost if d.synced]
+    sync = ctx.settings.sync
+    if not synced or not (sync.server_url and sync.token) or not ctx.settings.counter_chosen:
+        return 0
+    from counter_app.sync.engine import SyncEngine
+    from counter_app.sync.rebuild import RebuildError
+
+    engine = SyncEngine.for_services(services)
+    try:
+        data["rebuilt"] = engine.rebuild(services.intake.unit_identifier()).to_json()
+    except RebuildError as exc:
+        data["rebuild_error"] = str(exc)
+        return 0
+    finally:
+        engine.close()
+    back = sum(1 for code in synced if services.dossiers.lookup(code) is not None)
+    data["brought_back"] = back
+    data["next_step"] = None if back == len(synced) else "counter-app sync --rebuild"
+    return back
 
 
 def cmd_doctor(ctx: Context) -> int:

@@ -99,3 +99,37 @@ def test_restore_names_the_dossiers_after_the_backup_and_rebuild_brings_them_bac
     engine.close()
     assert all(services.dossiers.lookup(c) is not None for c in later)
     assert receive(services, 1, start=20)[0].endswith("-0006")
+
+
+def test_restore_command_brings_synced_dossiers_back_from_the_server(
+    services: Any,
+    server: RefServer,
+    tmp_path: Path,
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from counter_app.backup import create_backup
+    from counter_app.cli import main
+
+    engine = engine_for(services, server)
+    receive(services, 2)
+    engine.run_until_done(max_seconds=30)
+    backup = create_backup(services.db, backup_dir=tmp_path / "bk")
+    later = receive(services, 3, start=10)
+    assert engine.run_until_done(max_seconds=30).error == ""
+    engine.close()
+    services.close()
+    monkeypatch.setenv("COUNTER_APP_SERVER_URL", server.url)
+    monkeypatch.setenv("COUNTER_APP_SERVER_TOKEN", server.token)
+    assert main(["--db", sqlite_url, "restore", str(backup), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [d["code"] for d in data["issued_after_backup"]] == later
+    assert data["brought_back"] == 3 and data["next_step"] is None
+    reopened = make_services(sqlite_url, services.clock)
+    try:
+        assert all(reopened.dossiers.lookup(c) is not None for c in later)
+    finally:
+        reopened.close()

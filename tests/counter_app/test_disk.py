@@ -146,3 +146,17 @@ def test_intake_on_a_full_disk_says_so_in_vietnamese_and_loses_nothing(
     assert len(codes_in(cli.db)) == 3  # what was saved is still there
     again = cli("intake", "--batch", str(batch_file(tmp_path / "b.jsonl", 1, 50)), "--json")
     assert json.loads(again.stdout)[0]["code"].endswith("-0004")
+
+
+def test_doctor_shows_free_space_and_warns_before_the_disk_is_full(small_disk: Path) -> None:
+    from counter_app.doctor import collect, problems, render_text
+    from counter_app.settings import Settings
+
+    settings = Settings.load(env={"COUNTER_APP_HOME": str(small_disk / "home")})
+    report = collect(settings, probe_printers=False)
+    data = report["disk"]["folders"]["data"]
+    assert data["folder"] == str(settings.paths.data_dir) and data["free_bytes"] > 0
+    # 4 MB is already below the early-warning floor (500 MB): every folder on it is named.
+    warnings = [p for p in problems(report) if p.startswith("Ổ đĩa sắp đầy")]
+    assert any(str(settings.paths.data_dir) in w for w in warnings)
+    assert "Dung lượng trống (data" in render_text(report)

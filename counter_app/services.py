@@ -5,6 +5,7 @@ The window, the command line, the tests and the benchmark all start from `Counte
 
 from __future__ import annotations
 
+import contextlib
 import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -104,6 +105,12 @@ class CounterServices:
         `restore` and migrations elsewhere are refused until `close`."""
         if self.db.file is not None and self.db.writer_hold is None:
             self.db.writer_hold = SharedHold(self.db.file, what=what)
+            # A restore killed mid-copy leaves its temporary copy; none can be running now.
+            from counter_app.atomic import TEMP_PREFIX
+
+            for leftover in self.db.file.parent.glob(f"{TEMP_PREFIX}{self.db.file.name}.*"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
 
     def raise_code_sequences(self, *, scan_database: bool = False, server: bool = False) -> int:
         """Lift the code counters above every number this counter ever issued (the ledger, the

@@ -221,6 +221,8 @@ def test_sigkill_during_restore_leaves_old_or_new_database_whole(cli: Cli, tmp_p
     out = cli("intake", "--batch", str(batch_file(tmp_path / "c.jsonl", 1, 50)), "--json")
     code = json.loads(out.stdout)[0]["code"]
     assert code not in old | new and code.endswith("-0006")
+    # The next command cleared the temporary copy a killed restore leaves behind.
+    assert list(cli.db.parent.glob(".tmp-*")) == []
     print("outcomes", outcomes)
 
 

@@ -28,7 +28,10 @@ def main(argv: list[str]) -> int:
     from ui.main_window import MainWindow
     from ui.ops import Ops
 
+    from counter_app.settings import Settings, set_value
+
     app = make_application()
+    set_value(Settings.load(), "counter_no", "1")  # a throwaway home, counter 1
     services = build_services(f"sqlite:///{home / 'shots.sqlite3'}")
     services.migrate()
     ops = Ops()

@@ -435,7 +435,13 @@ def _ledger_from(services: CounterServices, db: Database) -> None:
     except Exception as exc:  # a damaged file may fail any query
         log.error("could not read codes from the database being replaced: %s", exc)
         return
-    services.ledger.record((u, d, n) for (u, d), n in issued.items())
+    try:
+        services.ledger.record((u, d, n) for (u, d), n in issued.items())
+    except sqlite3.Error as exc:  # without it the restored file could reissue printed codes
+        raise BackupError(
+            f"Không ghi được sổ mã hồ sơ {services.ledger.path} ({exc}); chưa khôi phục gì để "
+            "tránh cấp trùng mã đã in."
+        ) from exc
 
 
 def _lost_dossiers(current: Path, replaced: Path) -> tuple[tuple[LostDossier, ...], str]:

@@ -6,6 +6,8 @@ The window, the command line, the tests and the benchmark all start from `Counte
 from __future__ import annotations
 
 import contextlib
+import logging
+import sqlite3
 import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +27,8 @@ from counter_app.intake import IntakeService
 from counter_app.issuing import IssuingGuard
 from counter_app.printing import ReceiptService
 from counter_app.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Other counters on a shared database may change the calendar; re-read it this often.
 _CENTRE_TTL_S = 60.0
@@ -117,14 +121,20 @@ class CounterServices:
         database's own codes when `scan_database`, the server's high-water mark when `server`)."""
         sources = []
         if self.ledger is not None:
-            sources.append(self.ledger.all())
+            try:
+                sources.append(self.ledger.all())
+            except sqlite3.Error as exc:  # the database's own counters still hold; say so
+                log.error("code ledger %s unreadable: %s", self.ledger.path, exc)
         if server:
             info = self.guard.check_server()
             if info is not None:
                 hw = {(info.unit, day): n for day, n in info.high_water.items()}
                 sources.append(hw)
                 if self.ledger is not None:
-                    self.ledger.record((u, d, n) for (u, d), n in hw.items())
+                    try:
+                        self.ledger.record((u, d, n) for (u, d), n in hw.items())
+                    except sqlite3.Error as exc:
+                        log.error("code ledger %s not updated: %s", self.ledger.path, exc)
         with self.db.write() as s:
             if scan_database:
                 sources.append(issued_in(s))

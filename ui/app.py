@@ -148,6 +148,12 @@ class AppController(QObject):
             def done(value: tuple[Any, Any]) -> None:
                 services, result = value
                 self.services, self._factory = services, None
+                stale = self.dialog  # the login shown while the damaged file was being opened
+                if stale is not None:
+                    stale.blockSignals(True)  # closing it is not the clerk cancelling
+                    stale.close()
+                    stale.deleteLater()
+                    self.dialog = None
                 lost = (
                     f"\n{len(result.lost)} hồ sơ cấp sau bản sao lưu không có trong bản này."
                     if result.lost

@@ -180,6 +180,7 @@ def _filler(path: Path, megabytes: int) -> None:
     conn.close()
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 def test_sigkill_during_restore_leaves_old_or_new_database_whole(cli: Cli, tmp_path: Path) -> None:
     cli("intake", "--batch", str(batch_file(tmp_path / "a.jsonl", 2)))
     backup = tmp_path / "backup.sqlite3"
@@ -321,6 +322,7 @@ def test_two_counters_left_at_the_defaults_cannot_both_issue_a_code(tmp_path: Pa
         assert "Traceback" not in refused.stderr
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 def test_init_at_a_terminal_asks_for_the_counter(tmp_path: Path) -> None:
     import pty
 

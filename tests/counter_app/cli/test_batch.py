@@ -42,6 +42,7 @@ def test_running_a_batch_again_with_refs_receives_nothing_twice(cli: Cli, tmp_pa
     assert len(codes_in(cli.db)) == 5
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 def test_jsonl_reports_each_line_once_committed_and_a_killed_batch_reruns_cleanly(
     cli: Cli, tmp_path: Path
 ) -> None:

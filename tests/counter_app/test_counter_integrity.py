@@ -586,3 +586,17 @@ def test_a_migration_is_refused_while_another_process_holds_the_database(
     services.start()
     assert current_revision(services.db) == head_revision()
     services.close()
+
+
+def test_the_counter_number_has_no_default_and_only_1_to_99(tmp_path: Path) -> None:
+    from counter_app.settings import set_value
+
+    settings = Settings.load(env={"COUNTER_APP_HOME": str(tmp_path)})
+    assert settings.counter_no == 0 and not settings.counter_chosen
+    for bad in ("0", "100", "-3"):
+        with pytest.raises(ValueError, match="từ 1 đến 99"):
+            set_value(settings, "counter_no", bad)
+    set_value(settings, "counter_no", "12")
+    again = Settings.load(env={"COUNTER_APP_HOME": str(tmp_path)})
+    assert again.counter_no == 12 and again.counter_chosen
+    assert (tmp_path / "config" / "settings.toml").stat().st_mode & 0o077 == 0

@@ -50,9 +50,10 @@ class Context:
             self._services = CounterServices(self.settings)
             if migrate:
                 # Only a command that issues codes waits for the server's word on unit and clock.
+                command = getattr(self.args, "command", "") or ""
                 self._services.start(
-                    what=f"lệnh counter-app {self.args.command}",
-                    check_server=self.args.command == "intake",
+                    what=f"lệnh counter-app {command}".strip(),
+                    check_server=command == "intake",
                 )
         return self._services
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -17,7 +18,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import URL
 
+from counter_app.atomic import DiskError, copy_file, write_with
+from counter_app.code_ledger import issued_in
 from counter_app.db.engine import Database, DatabaseError
+from counter_app.db.lock import ExclusiveHold
 from counter_app.db.migrate import UpgradeResult, alembic_config, restore_sqlite_file
 from counter_app.db.models import OutboxEntry
 from counter_app.domain import Permission
@@ -51,14 +55,28 @@ class PendingSyncError(BackupError):
 
 
 @dataclass(frozen=True)
+class LostDossier:
+    """A dossier the replaced database held and the restored one does not."""
+
+    code: str
+    received_at: str
+    applicant: str  # masked, for the screen
+    synced: bool  # the provincial server has it, so it can be brought back from there
+
+
+@dataclass(frozen=True)
 class RestoreResult:
     """What `restore_backup` did: the file restored, the copy of the replaced database, the
-    schema upgrade run on the restored file."""
+    schema upgrade run on the restored file, the dossiers issued after the backup."""
 
     source: Path
     safety_backup: Path | None
     backup_revision: str | None
     upgrade: UpgradeResult
+    damaged_kept: Path | None = None
+    lost: tuple[LostDossier, ...] = ()
+    lost_unreadable: str = ""
+    sequences_raised: int = 0
 
 
 def keep_days(settings: Settings) -> int:
@@ -94,23 +112,26 @@ def pending_sync_count(db: Database) -> int:
 def _sqlite_copy(source: Path, target: Path) -> None:
     """A consistent copy of a live SQLite file (online backup API), readable by this user only.
 
-    Written under a temporary name first, so a half-written copy is never taken for a backup.
+    Written under a temporary name first (the atomic helper), so a half-written copy is never
+    taken for a backup and a full disk leaves nothing behind.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(tmp)
-    try:
-        src.backup(dst)
-        # A standalone file: no -wal beside it when it is copied onto a USB stick.
-        dst.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        dst.close()
-        src.close()
-    tmp.replace(target)
+
+    def copy(tmp: Path) -> None:
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+            # A standalone file: no -wal beside it when it is copied onto a USB stick.
+            dst.execute("PRAGMA journal_mode=DELETE")
+        except sqlite3.OperationalError as exc:
+            if "full" in str(exc).lower():
+                raise OSError(errno.ENOSPC, str(exc)) from exc
+            raise
+        finally:
+            dst.close()
+            src.close()
+
+    write_with(target, copy)
 
 
 def _sqlite_quick_check(path: Path) -> str:
@@ -162,20 +183,19 @@ def _pg_dump(db: Database, target: Path) -> None:
             "Không tìm thấy pg_dump. Hãy cài công cụ PostgreSQL (client) hoặc nhờ quản trị máy "
             f'chủ chạy: pg_dump --format=custom --file "{target}" "{uri}"'
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
-    proc = subprocess.run(
-        [pg_dump, "--format=custom", "--no-owner", "--file", str(tmp), "--dbname", uri],
-        env={**os.environ, **extra_env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        tmp.unlink(missing_ok=True)
-        raise BackupError(f"pg_dump thất bại: {proc.stderr.strip()}")
-    tmp.chmod(0o600)
-    tmp.replace(target)
+
+    def dump(tmp: Path) -> None:
+        proc = subprocess.run(
+            [pg_dump, "--format=custom", "--no-owner", "--file", str(tmp), "--dbname", uri],
+            env={**os.environ, **extra_env},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise BackupError(f"pg_dump thất bại: {proc.stderr.strip()}")
+
+    write_with(target, dump)
 
 
 # ---------------------------------------------------------------------------------- public API
@@ -209,6 +229,8 @@ def create_backup(
         raise BackupError("Tệp sao lưu không được trùng với tệp CSDL đang dùng.")
     try:
         _sqlite_copy(db.file, target)
+    except DiskError:
+        raise
     except (OSError, sqlite3.Error) as exc:
         raise BackupError(f"Không ghi được bản sao lưu {target}: {exc}") from exc
     check = _sqlite_quick_check(target)
@@ -249,8 +271,11 @@ def restore_backup(
 ) -> RestoreResult:
     """Put a backup file in place of the database, then bring its schema up to date.
 
-    Refuses while outbox rows are not synced (they would be lost) unless `force`; the database
-    being replaced is copied to the backup folder first either way.
+    Takes the database exclusively (refused while the window or another command uses it). Refuses
+    while outbox rows are not synced (they would be lost) unless `force`; the database being
+    replaced is copied to the backup folder first either way (a damaged one as it is, kept aside).
+    Every code the replaced database issued goes into the code ledger first, so no code is issued
+    twice; the result lists the dossiers issued after the backup.
     """
     by.require(Permission.MANAGE_BACKUPS)
     db = services.db
@@ -263,28 +288,200 @@ def restore_backup(
     if db.file is None:
         raise BackupError("Chỉ khôi phục được CSDL SQLite trong tệp.")
     revision = _check_restorable(source)
-    safety: Path | None = None
-    if db.file.exists() and db.file.stat().st_size > 0:
-        pending = pending_sync_count(db)
-        if pending and not force:
-            raise PendingSyncError(pending)
-        if pending:
-            log.warning("restoring over %d records not yet synced (forced)", pending)
-        safety = create_backup(
-            db,
-            by=by,
-            backup_dir=services.settings.paths.backup_dir,
-            out=services.settings.paths.backup_dir
-            / _default_name(db.file, "before-restore", datetime.now()),
-        )
-    db.dispose()
+    backup_dir = services.settings.paths.backup_dir
+    with ExclusiveHold(db.file, action="khôi phục CSDL", ignore=db.writer_hold):
+        safety: Path | None = None
+        damaged_kept: Path | None = None
+        replaced: Path | None = None
+        if db.file.exists() and db.file.stat().st_size > 0:
+            damage = database_damage(db.file)
+            if damage is None:
+                pending = pending_sync_count(db)
+                if pending and not force:
+                    raise PendingSyncError(pending)
+                if pending:
+                    log.warning("restoring over %d records not yet synced (forced)", pending)
+                safety = create_backup(
+                    db,
+                    by=by,
+                    backup_dir=backup_dir,
+                    out=backup_dir / _default_name(db.file, "before-restore", datetime.now()),
+                )
+                replaced = safety
+            else:
+                log.error("restoring over a damaged database: %s", damage)
+                damaged_kept = keep_damaged(db.file, backup_dir)
+                replaced = damaged_kept
+            _ledger_from(services, db)
+        db.dispose()
+        try:
+            restore_sqlite_file(source, db.file, checkpoint=damaged_kept is None)
+        except OSError as exc:
+            if isinstance(exc, DiskError):
+                raise
+            raise BackupError(f"Không chép được {source} vào {db.file}: {exc}") from exc
+        log.info("database restored from %s (schema %s)", source.name, revision)
+        upgraded = services.migrate(locked=True)
+        raised = services.raise_code_sequences(scan_database=True)
+        lost, unreadable = _lost_dossiers(db.file, replaced) if replaced else ((), "")
+    return RestoreResult(
+        source,
+        safety,
+        revision,
+        upgraded,
+        damaged_kept=damaged_kept,
+        lost=lost,
+        lost_unreadable=unreadable,
+        sequences_raised=raised,
+    )
+
+
+def database_damage(path: Path) -> str | None:
+    """None when `PRAGMA quick_check` passes, else what SQLite reports (Vietnamese prefix)."""
     try:
-        restore_sqlite_file(source, db.file)
-    except OSError as exc:
-        raise BackupError(f"Không chép được {source} vào {db.file}: {exc}") from exc
-    log.info("database restored from %s (schema %s)", source.name, revision)
-    upgraded = services.migrate()
-    return RestoreResult(source, safety, revision, upgraded)
+        check = _sqlite_quick_check(path)
+    except sqlite3.Error as exc:
+        text = str(exc).lower()
+        if "malformed" in text or "not a database" in text or "corrupt" in text:
+            return f"không đọc được tệp ({exc})"
+        # A full disk or a locked file is not damage: the write that follows says what it is.
+        log.warning("quick_check of %s could not run: %s", path, exc)
+        return None
+    return None if check == "ok" else check
+
+
+class DamagedDatabaseError(BackupError):
+    """The database file fails `quick_check`: nothing is written to it; the message says what
+    happened and the exact command that puts the newest good backup back."""
+
+    def __init__(
+        self, db_file: Path, damage: str, backup: Path | None, *, server: bool = False
+    ) -> None:
+        self.db_file, self.damage, self.backup = db_file, damage, backup
+        if backup is not None:
+            way = (
+                f"Hãy khôi phục bản sao lưu tốt mới nhất ({backup}) bằng lệnh:\n"
+                f'  counter-app restore "{backup}"\n'
+                "(tệp hỏng được giữ lại nguyên vẹn trong thư mục sao lưu; các mã hồ sơ đã cấp "
+                "sẽ không bị cấp lại)"
+            )
+        else:
+            way = (
+                "Không tìm thấy bản sao lưu nào còn tốt. Hãy nhờ bộ phận kỹ thuật dựng lại dữ "
+                "liệu từ máy chủ tỉnh; đừng xoá tệp hỏng."
+            )
+        if server:
+            way += (
+                "\nHoặc dựng lại từ máy chủ tỉnh: đổi tên tệp hỏng (giữ lại cho bộ phận kỹ "
+                "thuật), rồi chạy `counter-app init` và `counter-app sync --rebuild`."
+            )
+        super().__init__(
+            f"Tệp CSDL {db_file} bị hỏng ({damage[:200]}). Phần mềm không ghi gì vào tệp này "
+            f"để không làm hỏng thêm.\n{way}"
+        )
+
+
+def backup_files(settings: Settings) -> list[Path]:
+    """Every SQLite backup in the backup folder (manual, daily, before-restore), newest first."""
+    folder = settings.paths.backup_dir
+    if not folder.is_dir():
+        return []
+    found = [
+        p
+        for p in folder.rglob("*.sqlite3")
+        if "-damaged-" not in p.name and not p.name.startswith(".tmp-")
+    ]
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def newest_good_backup(settings: Settings) -> Path | None:
+    """The newest backup that is a sound counter database (checked newest first)."""
+    for path in backup_files(settings):
+        try:
+            _check_restorable(path)
+        except BackupError:
+            continue
+        return path
+    return None
+
+
+def check_health(settings: Settings, db: Database) -> None:
+    """`quick_check` of the SQLite file before anything writes to it (DamagedDatabaseError)."""
+    if db.file is None or not db.file.exists() or db.file.stat().st_size == 0:
+        return
+    damage = database_damage(db.file)
+    if damage is not None:
+        log.error("database %s fails quick_check: %s", db.file, damage)
+        server = bool(settings.sync.server_url and settings.sync.token)
+        raise DamagedDatabaseError(db.file, damage, newest_good_backup(settings), server=server)
+
+
+def _iso(value: object) -> str:
+    try:
+        return datetime.fromisoformat(str(value)).isoformat(timespec="seconds")
+    except ValueError:
+        return str(value)
+
+
+def keep_damaged(db_file: Path, backup_dir: Path) -> Path:
+    """Copy a damaged database (and its WAL) aside into the backup folder, as it is."""
+    target = backup_dir / _default_name(db_file, "damaged", datetime.now())
+    copy_file(db_file, target)
+    wal = Path(str(db_file) + "-wal")
+    if wal.exists():
+        copy_file(wal, Path(str(target) + "-wal"))
+    log.warning("damaged database kept aside as %s", target)
+    return target
+
+
+def _ledger_from(services: CounterServices, db: Database) -> None:
+    """Every code the database about to be replaced issued, into the ledger (best effort on a
+    damaged file: the ledger already holds what intake recorded)."""
+    if services.ledger is None:
+        return
+    try:
+        with db.read() as s:
+            issued = issued_in(s)
+    except Exception as exc:  # a damaged file may fail any query
+        log.error("could not read codes from the database being replaced: %s", exc)
+        return
+    try:
+        services.ledger.record((u, d, n) for (u, d), n in issued.items())
+    except sqlite3.Error as exc:  # without it the restored file could reissue printed codes
+        raise BackupError(
+            f"Không ghi được sổ mã hồ sơ {services.ledger.path} ({exc}); chưa khôi phục gì để "
+            "tránh cấp trùng mã đã in."
+        ) from exc
+
+
+def _lost_dossiers(current: Path, replaced: Path) -> tuple[tuple[LostDossier, ...], str]:
+    """Dossiers in the replaced database that the restored one lacks (issued after the backup)."""
+    from counter_app.identity import mask_name
+
+    conn = sqlite3.connect(current)  # only read from; we hold the database exclusively
+    try:
+        # Read-write attach: a kept damaged file may be in WAL mode, which read-only cannot open.
+        conn.execute("ATTACH DATABASE ? AS old", (str(replaced),))
+        rows = conn.execute(
+            "SELECT d.code, d.received_at, d.applicant_name, EXISTS (SELECT 1 FROM old.outbox o "
+            "WHERE o.entity = 'dossier' AND o.entity_uuid = d.uuid AND o.state = 'synced') "
+            "FROM old.dossier d WHERE d.uuid NOT IN (SELECT uuid FROM main.dossier) "
+            "ORDER BY d.received_at, d.code"
+        ).fetchall()
+    except sqlite3.Error as exc:
+        return (), (
+            f"Không liệt kê được các hồ sơ cấp sau bản sao lưu vì tệp {replaced} không đọc được "
+            f"({exc}); các mã đã cấp vẫn không bị cấp lại (sổ mã của máy)."
+        )
+    finally:
+        conn.close()
+    return (
+        tuple(
+            LostDossier(str(code), _iso(at), mask_name(str(name or "")), bool(synced))
+            for code, at, name, synced in rows
+        ),
+        "",
+    )
 
 
 def _auto_backups(folder: Path) -> list[tuple[date, Path]]:

@@ -117,8 +117,9 @@ def database(settings: Settings) -> dict[str, Any]:
         info["pending_sync"] = sum(pending.values())
         info["pending_sync_by_state"] = pending
     except Exception as exc:  # doctor reports whatever is wrong instead of failing
-        info.setdefault("integrity", f"lỗi: {exc}")
-        info["error"] = str(exc)
+        detail = str(getattr(exc, "orig", None) or exc)  # SQLite's words, not SQLAlchemy's
+        info.setdefault("integrity", f"lỗi: {detail}")
+        info["error"] = detail
     finally:
         db.dispose()
     return info
@@ -226,6 +227,35 @@ def _os_printers(timeout: float) -> dict[str, Any]:
     return result
 
 
+#: Below this much free space `doctor` warns (a day of intake is small, a backup is not).
+LOW_DISK_BYTES = 500 * 1024 * 1024
+
+
+def disk(settings: Settings, db_size: int = 0) -> dict[str, Any]:
+    """Free space where the app writes: data, backups, logs; `low` lists folders running out."""
+    from counter_app.atomic import free_bytes
+
+    p = settings.paths
+    # A backup needs about the database's size again; warn before that no longer fits twice.
+    floor = max(LOW_DISK_BYTES, 2 * db_size)
+    folders: dict[str, Any] = {}
+    low: list[str] = []
+    for name, folder in (("data", p.data_dir), ("backups", p.backup_dir), ("logs", p.log_dir)):
+        free = free_bytes(folder)
+        folders[name] = {"folder": str(folder), "free_bytes": free}
+        if free is not None and free < floor:
+            low.append(str(folder))
+    return {"folders": folders, "warn_below_bytes": floor, "low": low}
+
+
+def restore_advice(settings: Settings) -> str | None:
+    """The exact command that puts the newest good backup back, or None without one."""
+    from counter_app.backup import newest_good_backup
+
+    good = newest_good_backup(settings)
+    return f'counter-app restore "{good}"' if good is not None else None
+
+
 def collect(settings: Settings, *, probe_printers: bool = True) -> dict[str, Any]:
     """The whole report as a JSON-able dict."""
     report: dict[str, Any] = {
@@ -238,6 +268,10 @@ def collect(settings: Settings, *, probe_printers: bool = True) -> dict[str, Any
         "printers": printers() if probe_printers else {"source": None, "printers": []},
         "sync": {"server_url": settings.sync.server_url, "token_set": bool(settings.sync.token)},
     }
+    db_info = report["database"]
+    report["disk"] = disk(settings, int(db_info.get("size_bytes") or 0))
+    if db_info.get("integrity") != "ok" and db_info.get("exists"):
+        db_info["restore_command"] = restore_advice(settings)
     report["ok"] = problems(report) == []
     return report
 
@@ -248,11 +282,29 @@ def problems(report: dict[str, Any]) -> list[str]:
     db = report["database"]
     if db.get("integrity") != "ok":
         found.append(f"CSDL: {db.get('integrity')}")
+        if db.get("exists"):
+            command = db.get("restore_command")
+            found.append(
+                f"CSDL hỏng: phần mềm không ghi vào tệp này. Khôi phục bản sao lưu tốt mới nhất "
+                f"(tệp hỏng được giữ lại): {command}"
+                if command
+                else "CSDL hỏng và không có bản sao lưu tốt: nhờ bộ phận kỹ thuật dựng lại dữ "
+                "liệu từ máy chủ tỉnh."
+            )
     elif not db.get("up_to_date", True):
         found.append(
             f"CSDL ở phiên bản lược đồ {db.get('revision')}, mới nhất là "
             f"{db.get('head_revision')}: sẽ được sao lưu rồi nâng cấp khi mở phần mềm "
             "hoặc chạy `counter-app init`."
+        )
+    for folder in report.get("disk", {}).get("low", []):
+        free = next(
+            (f["free_bytes"] for f in report["disk"]["folders"].values() if f["folder"] == folder),
+            0,
+        )
+        found.append(
+            f"Ổ đĩa sắp đầy: thư mục {folder} chỉ còn {free / 1_048_576:.0f} MB trống; hãy giải "
+            "phóng dung lượng trước khi hết chỗ ghi hồ sơ và bản sao lưu."
         )
     if not report["fonts"]["ok"]:
         found.append("Thiếu phông chữ: " + ", ".join(report["fonts"]["missing"]))
@@ -282,6 +334,10 @@ def render_text(report: dict[str, Any]) -> str:
     if "pending_sync" in db:
         lines.append(f"  chưa đồng bộ: {db['pending_sync']} bản ghi")
     b = report["backups"]
+    for name, f in report.get("disk", {}).get("folders", {}).items():
+        free = f["free_bytes"]
+        shown = f"{free / 1_048_576:,.0f} MB" if free is not None else "không rõ"
+        lines.append(f"Dung lượng trống ({name}, {f['folder']}): {shown}")
     lines += [
         f"Sao lưu: {b['count']} tệp trong {b['folder']}; giữ {b['keep_days']} ngày",
         f"  bản tự động gần nhất: {b['last_daily'] or 'chưa có'}",

@@ -6,13 +6,12 @@ Plain Python (no Qt): the window saves the state as the clerk types and restores
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from counter_app.atomic import write_text
 from counter_app.domain import ApplicantKind, ResultDelivery
 from counter_app.intake import ApplicantDraft, DossierDraft
 
@@ -124,18 +123,7 @@ class DraftStore:
         if state.is_empty():
             self.clear()
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps(state.to_json(), ensure_ascii=False, indent=1)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".draft-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text(self.path, json.dumps(state.to_json(), ensure_ascii=False, indent=1))
 
     def load(self) -> IntakeDraftState | None:
         """The saved draft, or None if there is none or the file is unreadable."""

@@ -7,14 +7,16 @@ consumes no dossier code.
 
 from __future__ import annotations
 
+import logging
 import uuid as uuidlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal, cast
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from counter_app.audit import audit
@@ -22,6 +24,7 @@ from counter_app.auth import UserInfo
 from counter_app.calendar import WorkingCalendar
 from counter_app.catalog import CatalogService, ProcedureInfo
 from counter_app.centre import CentreConfig, unit_identifier
+from counter_app.code_ledger import CodeLedger
 from counter_app.db.engine import Database
 from counter_app.db.models import (
     Applicant,
@@ -29,6 +32,7 @@ from counter_app.db.models import (
     Dossier,
     DossierEvent,
     DossierPaper,
+    IntakeRef,
     Procedure,
 )
 from counter_app.domain import (
@@ -57,11 +61,16 @@ from counter_app.identity import (
 )
 from counter_app.outbox import dossier_payload, enqueue, event_payload
 
+log = logging.getLogger(__name__)
+
 MAX_DAILY_SEQUENCE = 9999
+#: Dossier codes carry YYMMDD without the century: nothing before 2000 can be told apart.
+EARLIEST_RECEIVED = datetime(2000, 1, 1)
 
 #: Vietnamese labels of draft fields, used in every error message.
 FIELD_LABELS: dict[str, str] = {
     "procedure": "Thủ tục hành chính",
+    "applicant": "Người nộp hồ sơ",
     "applicant.kind": "Loại đối tượng",
     "applicant.name": "Họ và tên người nộp",
     "applicant.id_number": "Số giấy tờ tùy thân",
@@ -78,6 +87,23 @@ FIELD_LABELS: dict[str, str] = {
     "result_delivery": "Hình thức nhận kết quả",
     "delivery_address": "Địa chỉ nhận kết quả",
     "fee": "Phí, lệ phí",
+    "ref": "Mã tham chiếu (ref)",
+}
+
+#: Raw text longer than this is refused before any normalising (a huge paste or a bad file must
+#: not cost seconds of Unicode work); NFC can shrink decomposed Vietnamese about threefold.
+RAW_LIMITS: dict[str, int] = {
+    "procedure": 100,
+    "applicant.name": 4 * 255,
+    "applicant.id_number": 4 * 50,
+    "applicant.phone": 100,
+    "applicant.email": 4 * 254,
+    "applicant.address": 4 * 255,
+    "missing_reason": 4 * 1000,
+    "summary": 4 * 1000,
+    "notes": 4 * 2000,
+    "delivery_address": 4 * 500,
+    "ref": 200,
 }
 
 
@@ -131,6 +157,8 @@ class DossierDraft:
     summary: str = ""
     notes: str = ""
     fee: int | None = None
+    # The caller's own key (a batch line's "ref"): the same ref again returns the same dossier.
+    ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -187,6 +215,8 @@ class ReceivedDossier:
     status: DossierStatus
     procedure_code: str
     applicant_name: str
+    # True when `ref` named a dossier received before: nothing new was written.
+    existing: bool = False
 
 
 @dataclass
@@ -221,8 +251,15 @@ class IntakeService:
         counter_no: int,
         code_scope: str = "counter",
         clock: Callable[[], datetime] = local_now,
+        guard: Callable[[], None] | None = None,
+        ledger: CodeLedger | None = None,
+        backdate_working_days: int = 3,
     ) -> None:
         self._db = db
+        # Raises when no code may be issued now (counter not chosen, wrong unit, clock).
+        self._guard = guard
+        self._ledger = ledger
+        self._backdate_days = max(0, backdate_working_days)
         self._catalog = catalog
         self._centre = centre
         self._calendar = calendar
@@ -235,6 +272,9 @@ class IntakeService:
     def validate(self, draft: DossierDraft) -> CleanDraft:
         """Normalise a draft or raise ValidationError listing every bad field."""
         errors = _Errors()
+        _check_raw_lengths(draft, errors)
+        if errors.items:
+            raise ValidationError(errors.items)
         procedure = self._catalog.get(draft.procedure_code or "")
         if not (draft.procedure_code or "").strip():
             errors.add("procedure", "chưa chọn thủ tục.")
@@ -271,6 +311,15 @@ class IntakeService:
             errors.add("received_at", "phải là giờ địa phương, không kèm múi giờ.")
         elif received_at > now.replace(second=59, microsecond=999999):
             errors.add("received_at", "không được ở tương lai.")
+        elif received_at < EARLIEST_RECEIVED:
+            errors.add("received_at", "không được trước năm 2000.")
+        elif received_at < self.earliest_received(now):
+            errors.add(
+                "received_at",
+                f"chỉ được ghi lùi tối đa {self._backdate_days} ngày làm việc "
+                f"(từ {self.earliest_received(now):%d/%m/%Y}); hỏi quản trị nếu cần lùi hơn "
+                "(thiết lập backdate_working_days).",
+            )
         if not 1 <= draft.dossier_sets <= 99:
             errors.add("dossier_sets", "phải từ 1 đến 99 bộ.")
         summary = _clean_text(errors, "summary", draft.summary, 1000)
@@ -352,6 +401,19 @@ class IntakeService:
             return None
         return CleanApplicant(kind, id_kind, id_number, name, birth, phone, email, address)
 
+    def earliest_received(self, now: datetime) -> datetime:
+        """The oldest received time accepted: the start of the day `backdate_working_days`
+        working days before today (a clerk entering yesterday's paper dossiers)."""
+        calendar = self._calendar()
+        day = now.date()
+        for _ in range(self._backdate_days):
+            day -= timedelta(days=1)
+            for _ in range(60):  # a long Tết break, not an endless loop on a bad calendar
+                if calendar.is_working_day(day):
+                    break
+                day -= timedelta(days=1)
+        return datetime.combine(day, datetime.min.time())
+
     def appointment_for(self, procedure: ProcedureInfo, received_at: datetime) -> datetime:
         """The appointment date for a procedure received at a given time (live preview too)."""
         return self._calendar().due(
@@ -376,11 +438,39 @@ class IntakeService:
     def receive(self, draft: DossierDraft, *, clerk: UserInfo) -> ReceivedDossier:
         """Validate, allocate the code, write dossier, papers, event, audit and outbox at once."""
         clerk.require(Permission.RECEIVE)
+        ref = _clean_ref(draft.ref)
+        if ref:
+            with self._db.read() as s:
+                found = _by_ref(s, ref)
+            if found is not None:
+                return found
+        if self._guard is not None:
+            self._guard()
         clean = self.validate(draft)
         appointment = self.appointment_for(clean.procedure, clean.received_at)
         unit = self.unit_identifier()
-        with self._db.write() as s:
-            return self._write(s, clean, appointment, unit, clerk)
+        try:
+            with self._db.write() as s:
+                # Again under the write lock: two callers racing with one ref get one dossier.
+                again = _by_ref(s, ref) if ref else None
+                if again is not None:
+                    return again
+                received = self._write(s, clean, appointment, unit, clerk)
+                if ref:
+                    s.add(IntakeRef(ref=ref, dossier_id=received.id, created_at=self._clock()))
+        except IntegrityError as exc:
+            # A constraint the rules above should have kept; never a raw error for the clerk.
+            log.error("intake refused by a database constraint: %s", exc.orig)
+            raise IntakeConflictError(
+                "Không lưu được hồ sơ vì trùng dữ liệu đã có trong CSDL (mã hồ sơ hoặc khóa "
+                "khác); chưa có gì được ghi. Hãy chạy `counter-app doctor` và báo bộ phận kỹ thuật."
+            ) from exc
+        if self._ledger is not None:
+            try:
+                self._ledger.record([(unit, clean.received_at.date(), _code_number(received.code))])
+            except Exception as exc:  # the dossier is committed; the ledger is a second guard
+                log.error("code ledger not updated for %s: %s", received.code, exc)
+        return received
 
     def _write(
         self,
@@ -462,6 +552,71 @@ class IntakeService:
             procedure_code=clean.procedure.code,
             applicant_name=a.name,
         )
+
+
+def _check_raw_lengths(draft: DossierDraft, errors: _Errors) -> None:
+    a = draft.applicant
+    values = {
+        "procedure": draft.procedure_code,
+        "applicant.name": a.name,
+        "applicant.id_number": a.id_number,
+        "applicant.phone": a.phone,
+        "applicant.email": a.email,
+        "applicant.address": a.address,
+        "missing_reason": draft.missing_reason,
+        "summary": draft.summary,
+        "notes": draft.notes,
+        "delivery_address": draft.delivery_address,
+        "ref": draft.ref,
+    }
+    for name, value in values.items():
+        if not isinstance(value, str):
+            errors.add(name, "phải là chữ (chuỗi ký tự).")
+        elif len(value) > RAW_LIMITS[name]:
+            errors.add(name, f"dài quá {RAW_LIMITS[name]} ký tự (đang có {len(value)} ký tự).")
+
+
+def _clean_ref(value: object) -> str:
+    if not value:
+        return ""
+    if not isinstance(value, str) or len(value) > RAW_LIMITS["ref"]:
+        raise ValidationError(
+            [FieldError("ref", f"{FIELD_LABELS['ref']}: phải là chuỗi tối đa 200 ký tự.")]
+        )
+    try:
+        return normalize_text(value, max_length=RAW_LIMITS["ref"])
+    except InvalidValue as exc:
+        raise ValidationError([FieldError("ref", f"{FIELD_LABELS['ref']}: {exc}")]) from exc
+
+
+def _by_ref(s: Session, ref: str) -> ReceivedDossier | None:
+    """The dossier received before under `ref`, as `receive` returned it then."""
+    d = s.scalar(
+        select(Dossier)
+        .join(IntakeRef, IntakeRef.dossier_id == Dossier.id)
+        .where(IntakeRef.ref == ref)
+    )
+    if d is None:
+        return None
+    return ReceivedDossier(
+        id=d.id,
+        code=d.code,
+        uuid=d.uuid,
+        appointment=d.appointment_at,
+        received_at=d.received_at,
+        status=DossierStatus(d.status),
+        procedure_code=d.procedure.code,
+        applicant_name=d.applicant_name,
+        existing=True,
+    )
+
+
+class IntakeConflictError(UserError):
+    """The database refused the write (a unique constraint): nothing was saved."""
+
+
+def _code_number(code: str) -> int:
+    return int(code.rsplit("-", 1)[1])
 
 
 def dossier_search_text(name: str, id_number: str, code: str, phone: str) -> str:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from counter_app import verification
 from counter_app.audit import audit
 from counter_app.auth import UserInfo
 from counter_app.catalog import info_from_row
@@ -61,8 +62,9 @@ class ReceiptService:
         self._centre = centre
         self._clock = clock
 
-    def lookup_url(self, code: str) -> str:
-        return f"{self._settings.lookup_base_url}{code}"
+    def lookup_url(self, code: str, dossier_uuid: str) -> str:
+        """The receipt's QR: the citizen's page with the verification value (verification.py)."""
+        return verification.lookup_url(self._settings.lookup_base_url, code, dossier_uuid)
 
     def receipt_data(self, code: str, *, by: UserInfo, reprint: bool = False) -> ReceiptData:
         from counter_app.receipts import ReceiptData, ReceiptPaper
@@ -104,7 +106,7 @@ class ReceiptService:
                 ),
                 clerk_name=d.clerk_name,
                 counter_label=counter_label(d.counter_no),
-                lookup_url=self.lookup_url(d.code),
+                lookup_url=self.lookup_url(d.code, d.uuid),
                 register_book=f"{d.received_at:%m/%Y}",
                 register_seq=int(d.code[-4:]),
                 notes=d.missing_papers_reason and f"Giấy tờ còn thiếu: {d.missing_papers_reason}",

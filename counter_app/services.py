@@ -5,6 +5,9 @@ The window, the command line, the tests and the benchmark all start from `Counte
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import sqlite3
 import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,17 +16,33 @@ from datetime import datetime
 from counter_app.auth import AuthService
 from counter_app.calendar import WorkingCalendar
 from counter_app.catalog import CatalogService
-from counter_app.centre import CentreConfig, CentreService
+from counter_app.centre import CentreConfig, CentreService, unit_identifier
+from counter_app.code_ledger import CodeLedger, issued_in, ledger_path, merge, raise_sequences
 from counter_app.db.engine import Database
-from counter_app.db.migrate import UpgradeResult, upgrade
+from counter_app.db.lock import ExclusiveHold, SharedHold
+from counter_app.db.migrate import UpgradeResult, current_revision, head_revision, upgrade
 from counter_app.domain import local_now
 from counter_app.dossiers import DossierService
 from counter_app.intake import IntakeService
+from counter_app.issuing import IssuingGuard
 from counter_app.printing import ReceiptService
 from counter_app.settings import Settings
 
+log = logging.getLogger(__name__)
+
 # Other counters on a shared database may change the calendar; re-read it this often.
 _CENTRE_TTL_S = 60.0
+
+
+@dataclass(frozen=True)
+class StartReport:
+    """What `start` found: schema upgrade, code counters raised, the server's word."""
+
+    upgrade: UpgradeResult
+    sequences_raised: int
+    server_unit: str | None
+    server_error: str
+    clock_problem: str
 
 
 @dataclass(frozen=True)
@@ -50,6 +69,10 @@ class CounterServices:
         self.centre = CentreService(self.db)
         self.catalog = CatalogService(self.db)
         self._centre_cache: tuple[float, CentreConfig, WorkingCalendar] | None = None
+        self.ledger: CodeLedger | None = (
+            CodeLedger(ledger_path(self.db.file)) if self.db.file is not None else None
+        )
+        self.guard = IssuingGuard(lambda: self.settings, self.db, clock=clock, unit=self._unit)
         self.intake = IntakeService(
             self.db,
             self.catalog,
@@ -58,21 +81,99 @@ class CounterServices:
             counter_no=settings.counter_no,
             code_scope=settings.code_scope,
             clock=clock,
+            guard=self.guard.require,
+            ledger=self.ledger,
+            backdate_working_days=settings.backdate_working_days,
         )
         self.dossiers = DossierService(self.db, counter_no=settings.counter_no, clock=clock)
         self.receipts = ReceiptService(self.db, settings, self.centre_config, clock=clock)
 
-    def migrate(self) -> UpgradeResult:
-        """Create or upgrade the schema (an older SQLite file is backed up first)."""
-        return upgrade(self.db, backup_dir=self.settings.paths.backup_dir)
+    def migrate(self, *, locked: bool = False) -> UpgradeResult:
+        """Create or upgrade the schema (an older SQLite file is backed up first).
+
+        A real upgrade rewrites the file, so it takes the database exclusively (refused while the
+        window or another command uses it) unless the caller already holds it (`locked`); the code
+        counters are then raised to everything ever issued.
+        """
+        if self.db.file is None or locked or current_revision(self.db) == head_revision():
+            result = upgrade(self.db, backup_dir=self.settings.paths.backup_dir)
+        else:
+            with ExclusiveHold(self.db.file, action="nâng cấp CSDL", ignore=self.db.writer_hold):
+                result = upgrade(self.db, backup_dir=self.settings.paths.backup_dir)
+        if result.from_revision != result.to_revision:
+            self.raise_code_sequences(scan_database=True)
+        return result
+
+    def hold(self, what: str | None = None) -> None:
+        """Take this program's shared hold on the database file (window, writing commands):
+        `restore` and migrations elsewhere are refused until `close`."""
+        if self.db.file is not None and self.db.writer_hold is None:
+            self.db.writer_hold = SharedHold(self.db.file, what=what)
+            # A restore killed mid-copy leaves its temporary copy; none can be running now.
+            from counter_app.atomic import TEMP_PREFIX
+
+            for leftover in self.db.file.parent.glob(f"{TEMP_PREFIX}{self.db.file.name}.*"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+
+    def raise_code_sequences(self, *, scan_database: bool = False, server: bool = False) -> int:
+        """Lift the code counters above every number this counter ever issued (the ledger, the
+        database's own codes when `scan_database`, the server's high-water mark when `server`)."""
+        sources = []
+        if self.ledger is not None:
+            try:
+                sources.append(self.ledger.all())
+            except sqlite3.Error as exc:  # the database's own counters still hold; say so
+                log.error("code ledger %s unreadable: %s", self.ledger.path, exc)
+        if server:
+            info = self.guard.check_server()
+            if info is not None:
+                hw = {(info.unit, day): n for day, n in info.high_water.items()}
+                sources.append(hw)
+                if self.ledger is not None:
+                    try:
+                        self.ledger.record((u, d, n) for (u, d), n in hw.items())
+                    except sqlite3.Error as exc:
+                        log.error("code ledger %s not updated: %s", self.ledger.path, exc)
+        with self.db.write() as s:
+            if scan_database:
+                sources.append(issued_in(s))
+            return raise_sequences(s, merge(*sources))
+
+    def start(self, *, what: str | None = None, check_server: bool = True) -> StartReport:
+        """Open the database for work (window and commands): schema up to date, the shared
+        hold, code counters above everything ever issued, the server's unit and clock checked."""
+        from counter_app.backup import check_health
+
+        check_health(self.settings, self.db)
+        upgraded = self.migrate()
+        self.hold(what)
+        raised = self.raise_code_sequences(server=check_server)
+        return StartReport(
+            upgrade=upgraded,
+            sequences_raised=raised,
+            server_unit=self.guard.server.unit if self.guard.server else None,
+            server_error=self.guard.server_error,
+            clock_problem=self.guard.clock_problem(),
+        )
 
     def init(self, *, load_catalog: bool = True) -> InitResult:
         """`counter-app init`: schema to head and the bundled catalog loaded; safe to repeat."""
+        from counter_app.backup import check_health
+
+        check_health(self.settings, self.db)
         result = self.migrate()
+        self.hold("lệnh counter-app init")
+        self.raise_code_sequences()
         added = updated = 0
         if load_catalog:
             added, updated = self.catalog.load_file()
         return InitResult(result, added, updated)
+
+    def _unit(self) -> str:
+        return unit_identifier(
+            self.centre_config(), self.settings.counter_no, self.settings.code_scope
+        )
 
     def _centre(self) -> tuple[CentreConfig, WorkingCalendar]:
         now = _time.monotonic()
@@ -91,4 +192,7 @@ class CounterServices:
         self._centre_cache = None
 
     def close(self) -> None:
+        if self.ledger is not None:
+            self.ledger.close()
+        self.db.release_hold()
         self.db.dispose()

@@ -18,6 +18,8 @@ from typing import Any
 import platformdirs
 import tomli_w
 
+from counter_app.atomic import write_bytes
+
 APP_NAME = "counter-app"
 APP_AUTHOR = "ttphvhcc"
 
@@ -25,6 +27,14 @@ ENV_HOME = "COUNTER_APP_HOME"
 ENV_DB = "COUNTER_APP_DB"
 ENV_SERVER_URL = "COUNTER_APP_SERVER_URL"
 ENV_SERVER_TOKEN = "COUNTER_APP_SERVER_TOKEN"
+
+COUNTER_NOT_CHOSEN = 0
+MAX_COUNTER_NO = 99
+#: How to choose the counter number, for every message that refuses without one.
+HOW_TO_SET_COUNTER = (
+    "Hãy chọn số quầy của máy này: trong hộp thiết lập lần đầu, hoặc chạy "
+    "`counter-app init --counter N` hoặc `counter-app config set counter_no N` (N từ 1 đến 99)."
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,9 @@ class Settings:
 
     paths: Paths
     db_url: str = ""
-    counter_no: int = 1
+    # Which counter this PC is; chosen at setup, never defaulted (two PCs left at a default would
+    # issue the same dossier codes). 0 = not chosen yet: intake is refused until it is set.
+    counter_no: int = COUNTER_NOT_CHOSEN
     # "counter": this counter is its own receiving unit in dossier codes (safe offline);
     # "centre": all counters share one sequence (only with one shared server database).
     code_scope: str = "counter"
@@ -92,7 +104,13 @@ class Settings:
     kiosk_idle_s: int = 30
     kiosk_admin_pin: str = ""
     backup_keep_days: int = 14
+    # How far back a received time may be typed in, in working days (late data entry).
+    backdate_working_days: int = 3
     sync: SyncSettings = field(default_factory=SyncSettings)
+
+    @property
+    def counter_chosen(self) -> bool:
+        return 1 <= self.counter_no <= MAX_COUNTER_NO
 
     @property
     def database_url(self) -> str:
@@ -216,11 +234,7 @@ def set_value(settings: Settings, key: str, value: str, *, config_file: Path | N
         else {f.name: f.type for f in fields(Settings)}[name]
     )
     target[name] = _coerce(field_type, value, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as fh:
-        tomli_w.dump(data, fh)
-    os.replace(tmp, path)
-    # Tokens live here: readable by this user only.
-    path.chmod(0o600)
-    return path
+    if key == "counter_no" and not 1 <= target[name] <= MAX_COUNTER_NO:
+        raise ValueError(f"Số quầy phải từ 1 đến {MAX_COUNTER_NO}.")
+    # Tokens live here: the helper makes it readable by this user only.
+    return write_bytes(path, tomli_w.dumps(data).encode("utf-8"))

@@ -27,6 +27,18 @@ for _var in ("COUNTER_APP_DB", "COUNTER_APP_SERVER_URL", "COUNTER_APP_SERVER_TOK
     os.environ.pop(_var, None)
 
 
+def choose_counter(home: Path, counter_no: int = 1) -> Path:
+    """Write `counter_no` into the settings file of an app home: the counter number has no
+    default (a real install chooses it at setup), so every test home chooses one."""
+    config = home / "config" / "settings.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f"counter_no = {counter_no}\n", encoding="utf-8")
+    return config
+
+
+choose_counter(_SESSION_HOME)
+
+
 class FixedClock:
     """A clock tests can set and move; passed into services instead of the wall clock."""
 
@@ -41,6 +53,7 @@ class FixedClock:
 def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("COUNTER_APP_HOME", str(home))
+    choose_counter(home)
     return home
 
 
@@ -160,6 +173,10 @@ def make_services(url: str, clock: FixedClock | None = None, *, counter_no: int 
 
     settings = replace(Settings.load(db_url=url), counter_no=counter_no)
     services = CounterServices(settings, clock=clock) if clock else CounterServices(settings)
+    if clock is not None:
+        # Tests travel back in time with FixedClock to build history; the guard that stops codes
+        # when the wall clock goes back is tested on its own (test_counter_integrity.py).
+        services.guard.confirm_clock()
     services.migrate()
     services.catalog.load_file(SMALL_CATALOG)
     return services

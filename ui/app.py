@@ -60,12 +60,14 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 class AppController(QObject):
     """Setup or login, then the main window; logout comes back to login.
 
-    Signals: `login_shown(LoginDialog)`, `setup_shown(SetupDialog)`, `main_shown(MainWindow)`.
+    Signals: `login_shown(LoginDialog)`, `setup_shown(SetupDialog)`, `main_shown(MainWindow)`,
+    `counter_shown(CounterDialog)` (a database from before the counter number had to be chosen).
     """
 
     login_shown = Signal(object)
     setup_shown = Signal(object)
     main_shown = Signal(object)
+    counter_shown = Signal(object)
 
     def __init__(
         self,
@@ -82,6 +84,10 @@ class AppController(QObject):
         self._factory = factory
         self.window: QWidget | None = None
         self.dialog: QWidget | None = None
+        self.clock_box: QWidget | None = None
+        self.damage_box: QWidget | None = None
+        self.restored_box: QWidget | None = None
+        self.counter_dialog: QWidget | None = None
         self.draft_flush: Callable[[], None] | None = None
 
     def start(self) -> None:
@@ -103,10 +109,11 @@ class AppController(QObject):
                 from counter_app.backup import auto_backup_if_due
                 from counter_app.domain import Role
 
-                services.migrate()
+                # Health check, schema, this window's hold on the database (restore elsewhere is
+                # refused while it is open), code counters, the server's word on unit and clock.
+                services.start(what="cửa sổ phần mềm quầy")
                 # Before anyone signs in: the OS user's daily copy (a clerk may make it too).
-                by = system_actor(Role.CLERK)
-                auto_backup_if_due(services, by=by)  # once a day, off the UI thread; never raises
+                auto_backup_if_due(services, by=system_actor(Role.CLERK))  # never raises
             return services, bool(services.auth.has_users())
 
         op = self.ops.op(prepare).success(self._prepared).failure(self._fatal)
@@ -117,11 +124,71 @@ class AppController(QObject):
         op.run()
 
     def _fatal(self, exc: BaseException) -> None:
+        from counter_app.backup import DamagedDatabaseError
+
+        if isinstance(exc, DamagedDatabaseError) and exc.backup is not None:
+            self._offer_restore(exc)
+            return
         box = messages.show_error(None, f"Không mở được cơ sở dữ liệu.\n{messages.user_text(exc)}")
         box.finished.connect(lambda _: QApplication.quit())
 
+    def _offer_restore(self, exc: Any) -> None:
+        """A damaged database: offer the newest good backup (the damaged file is kept aside)."""
+        backup = exc.backup
+        restoring: list[bool] = []
+
+        def restore() -> None:
+            restoring.append(True)
+            factory = self._factory
+
+            def work() -> Any:
+                from counter_app.auth import system_actor
+                from counter_app.backup import restore_backup
+
+                services = self.services if factory is None else factory()
+                # Nobody can sign in to a damaged file: the OS user restores, as on the CLI.
+                result = restore_backup(services, backup, by=system_actor())
+                return services, result
+
+            def done(value: tuple[Any, Any]) -> None:
+                services, result = value
+                self.services, self._factory = services, None
+                stale = self.dialog  # the login shown while the damaged file was being opened
+                if stale is not None:
+                    stale.blockSignals(True)  # closing it is not the clerk cancelling
+                    stale.close()
+                    stale.deleteLater()
+                    self.dialog = None
+                lost = (
+                    f"\n{len(result.lost)} hồ sơ cấp sau bản sao lưu không có trong bản này."
+                    if result.lost
+                    else ""
+                )
+                self.restored_box = messages.show_info(
+                    None,
+                    f"Đã khôi phục CSDL từ {backup}.\n"
+                    f"Tệp hỏng được giữ tại {result.damaged_kept}.{lost}",
+                    title="Đã khôi phục",
+                )
+                self.start()
+
+            def failed(err: BaseException) -> None:
+                box = messages.show_error(None, err)
+                box.finished.connect(lambda _: QApplication.quit())
+
+            self.ops.op(work).success(done).failure(failed).run()
+
+        self.damage_box = messages.ask(
+            None,
+            f"{exc}\n\nKhôi phục bản sao lưu tốt mới nhất ngay bây giờ?",
+            restore,
+            title="Cơ sở dữ liệu bị hỏng",
+        )
+        self.damage_box.finished.connect(lambda _: None if restoring else QApplication.quit())
+
     def _prepared(self, result: tuple[Any, bool]) -> None:
         self.services, has_users = result
+        self._check_clock()
         dialog = self.dialog
         if has_users:
             if dialog is not None and dialog.objectName() == "loginDialog":
@@ -134,6 +201,22 @@ class AppController(QObject):
             dialog.close()
             dialog.deleteLater()
         self.show_setup()
+
+    def _check_clock(self) -> None:
+        """A clock that looks wrong stops code issuing until someone confirms it here."""
+        guard = getattr(self.services, "guard", None)
+        if guard is None:
+            return
+        problem = guard.clock_problem()
+        if not problem:
+            return
+        self.clock_box = messages.ask(
+            None,
+            f"{problem}\n\nMã hồ sơ sẽ không được cấp cho đến khi giờ máy được sửa hoặc xác "
+            "nhận. Giờ máy hiện tại là đúng?",
+            guard.confirm_clock,
+            title="Kiểm tra đồng hồ máy",
+        )
 
     def show_setup(self) -> None:
         from ui.dialogs.setup import SetupDialog
@@ -190,6 +273,28 @@ class AppController(QObject):
             QApplication.quit()
 
     def open_main(self, user: Any) -> None:
+        settings = getattr(self.services, "settings", None)
+        if settings is not None and not settings.counter_chosen and not self.demo:
+            self._ask_counter(user)
+            return
+        self._open_main(user)
+
+    def _ask_counter(self, user: Any) -> None:
+        """A database set up before the number had to be chosen: ask it before any intake."""
+        from ui.dialogs.counter import CounterDialog
+
+        dialog = CounterDialog()
+        self.counter_dialog = dialog
+
+        def chosen(number: int) -> None:
+            self._change_counter(number)
+
+        dialog.counter_did_choose.connect(chosen)
+        dialog.finished.connect(lambda _: self._open_main(user))
+        dialog.open()
+        self.counter_shown.emit(dialog)
+
+    def _open_main(self, user: Any) -> None:
         from ui.main_window import MainWindow
 
         window = MainWindow(self.services, self.ops, user)
@@ -266,6 +371,10 @@ def build_services(db_url: str | None, demo: bool = False, *, home: Path | None 
     if demo:
         home = home or _demo_home()
         settings = Settings.load(db_url=f"sqlite:///{home / 'demo.sqlite3'}")
+        if not settings.counter_chosen:  # a throwaway demo database: counter 1 is harmless
+            from dataclasses import replace
+
+            settings = replace(settings, counter_no=1)
     else:
         settings = Settings.load(db_url=db_url)
     return CounterServices(settings)

@@ -239,7 +239,9 @@ class PdfPreviewDialog(QDialog):
 
     def save_pdf_to(self, path: Path) -> None:
         pdf = self.pdf
-        self.ops.op(lambda: path.write_bytes(pdf), self).success(
+        from counter_app.atomic import write_bytes
+
+        self.ops.op(lambda: write_bytes(path, pdf), self).success(
             lambda _n: self.status.setText(f"Đã lưu {path}")
         ).run()
 

@@ -24,11 +24,13 @@ def main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from counter_app.demo import build_demo
+    from counter_app.settings import Settings, set_value
     from ui.app import AppController, build_services, make_application
     from ui.main_window import MainWindow
     from ui.ops import Ops
 
     app = make_application()
+    set_value(Settings.load(), "counter_no", "1")  # a throwaway home, counter 1
     services = build_services(f"sqlite:///{home / 'shots.sqlite3'}")
     services.migrate()
     ops = Ops()

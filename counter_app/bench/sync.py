@@ -36,7 +36,7 @@ def run(ctx: Any) -> dict[str, float]:
     base.mkdir(parents=True, exist_ok=True)
     settings: Settings = replace(ctx.settings, db_url=f"sqlite:///{base / 'counter.sqlite3'}")
     services = CounterServices(settings)
-    server = _ServerProcess(f"sqlite:///{base / 'server.sqlite3'}")
+    server: _ServerProcess | None = None
     # Filling the backlog is set-up, not the measurement: skip fsync while it runs, then reopen
     # every connection with the normal durable settings before timing the sync.
     event.listen(services.db.engine, "connect", _no_fsync)
@@ -54,6 +54,9 @@ def run(ctx: Any) -> dict[str, float]:
                 ),
                 clerk=system_actor(),
             )
+        server = _ServerProcess(
+            f"sqlite:///{base / 'server.sqlite3'}", services.intake.unit_identifier()
+        )
         event.remove(services.db.engine, "connect", _no_fsync)
         services.db.engine.dispose()
         raw = services.db.engine.raw_connection()  # outside any transaction
@@ -78,7 +81,8 @@ def run(ctx: Any) -> dict[str, float]:
         return {"sync_push_per_s": BACKLOG / elapsed, "sync_backlog_5000_s": elapsed}
     finally:
         gc.unfreeze()
-        server.stop()
+        if server is not None:
+            server.stop()
         services.close()
 
 
@@ -89,11 +93,11 @@ def _no_fsync(dbapi_conn: Any, _record: Any) -> None:
 class _ServerProcess:
     """The reference server (SQLite, waitress) in a child process on 127.0.0.1:0."""
 
-    def __init__(self, db_url: str) -> None:
+    def __init__(self, db_url: str, unit: str) -> None:
         # spawn: a clean interpreter on every OS (the frozen bundle calls freeze_support()).
         mp = multiprocessing.get_context("spawn")
         self._conn, child = mp.Pipe()
-        self._process = mp.Process(target=_serve, args=(db_url, child), daemon=True)
+        self._process = mp.Process(target=_serve, args=(db_url, unit, child), daemon=True)
         self._process.start()
         child.close()
         try:
@@ -119,7 +123,7 @@ class _ServerProcess:
         self._conn.close()
 
 
-def _serve(db_url: str, conn: Connection) -> None:
+def _serve(db_url: str, unit: str, conn: Connection) -> None:
     """The child: serve until told to stop; answer "stats" with the store's counts."""
     store = ServerStore.open(db_url)
     server = RunningServer(ServerApp(store), threads=4)
@@ -127,7 +131,7 @@ def _serve(db_url: str, conn: Connection) -> None:
     gc.collect()
     gc.freeze()
     try:
-        conn.send((server.url, store.create_token("bench")))
+        conn.send((server.url, store.create_token("bench", unit)))
         while (command := conn.recv()) != "stop":
             if command == "stats":
                 conn.send(store.stats())

@@ -59,6 +59,10 @@ def run(ctx: Any) -> dict[str, float]:
     `intake_ui_stall_ms_p50` (the median over those saves of each save's longest stall)."""
     base = Path(ctx.tmp_dir) / "ui-bench"
     base.mkdir(parents=True, exist_ok=True)
+    # The probe's throwaway home is a counter like any other: it must have a number to receive.
+    from counter_app.settings import Settings, set_value
+
+    set_value(Settings.load(env={"COUNTER_APP_HOME": str(base / "home")}), "counter_no", "1")
     runs = [
         _probe(["startup", "--db", str(ctx.db_url)], base / "home") for _ in range(STARTUP_RUNS)
     ]

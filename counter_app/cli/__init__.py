@@ -43,13 +43,20 @@ class Context:
         self._signed_in: UserInfo | None = None
 
     def services(self, *, migrate: bool = True) -> Any:
-        """The core services; the schema is created or upgraded first unless told otherwise."""
+        """The core services, started (schema up to date, this command's hold on the database,
+        code counters checked) unless told otherwise (`init`, `backup`, `restore` do it their way).
+        """
         if self._services is None:
             from counter_app.services import CounterServices
 
             self._services = CounterServices(self.settings)
             if migrate:
-                self._services.migrate()
+                # Only a command that issues codes waits for the server's word on unit and clock.
+                command = getattr(self.args, "command", "") or ""
+                self._services.start(
+                    what=f"lệnh counter-app {command}".strip(),
+                    check_server=command == "intake",
+                )
         return self._services
 
     def actor(self, permission: Permission | None = None) -> UserInfo:
@@ -167,7 +174,7 @@ def _main(argv: Sequence[str] | None) -> int:
         sys.stderr.write("Đã dừng theo yêu cầu.\n")
         return 130
     except Exception as exc:  # every failure must reach the user in Vietnamese
-        message = user_message(exc)
+        message = user_message(exc, ctx.settings)
         if message is None:
             raise
         sys.stderr.write(f"Lỗi: {message}\n")
@@ -186,14 +193,24 @@ def _start_logging(settings: Settings) -> None:
         sys.stderr.write(f"Cảnh báo: không ghi được nhật ký ({exc.strerror}).\n")
 
 
-def user_message(exc: BaseException) -> str | None:
+def user_message(exc: BaseException, settings: Settings | None = None) -> str | None:
     """A Vietnamese message for errors the core raises on purpose; None for real bugs."""
     from counter_app.errors import UserError
 
     if isinstance(exc, UserError):
         return str(exc)
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import IntegrityError, OperationalError
 
+    if isinstance(exc, IntegrityError):
+        return (
+            "CSDL từ chối ghi vì trùng hoặc thiếu dữ liệu bắt buộc; chưa có gì được ghi. "
+            "Hãy chạy `counter-app doctor` và báo bộ phận kỹ thuật."
+        )
     if isinstance(exc, OperationalError):
-        return f"Không kết nối được cơ sở dữ liệu: {exc.orig}"
+        from sqlalchemy.engine import make_url
+
+        from counter_app.db.engine import operational_message, sqlite_file
+
+        file = sqlite_file(make_url(settings.database_url)) if settings is not None else None
+        return operational_message(exc, file) or f"Không kết nối được cơ sở dữ liệu: {exc.orig}"
     return None

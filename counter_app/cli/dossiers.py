@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
-from counter_app.cli import EXIT_OK, CliError, Context, print_json, user_message
+from counter_app.atomic import write_bytes
+from counter_app.cli import EXIT_ERROR, EXIT_OK, CliError, Context, print_json, user_message
 from counter_app.cli._values import parse_local_datetime
 from counter_app.domain import ApplicantKind
 from counter_app.identity import mask_name
-from counter_app.intake import ApplicantDraft, DossierDraft, ReceivedDossier, ValidationError
+from counter_app.intake import (
+    FIELD_LABELS,
+    ApplicantDraft,
+    DossierDraft,
+    ReceivedDossier,
+    ValidationError,
+)
 from counter_app.receipts import Layout
 
 
@@ -28,7 +36,17 @@ def register(sub: Any) -> None:
     p.add_argument("--missing-reason", default="", help="lý do nếu thiếu giấy tờ bắt buộc")
     p.add_argument("--received", metavar="ISO", help="thời điểm tiếp nhận (mặc định: bây giờ)")
     p.add_argument("--batch", metavar="FILE.jsonl", type=Path, help="mỗi dòng một hồ sơ")
+    p.add_argument(
+        "--confirm-clock",
+        action="store_true",
+        help="xác nhận giờ máy là đúng khi phần mềm báo đồng hồ lệch",
+    )
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="với --batch: in mỗi dòng kết quả (JSON) ngay khi hồ sơ đã được ghi",
+    )
     p.set_defaults(handler=cmd_intake)
 
     r = sub.add_parser("receipt", help="in giấy tiếp nhận hồ sơ và hẹn trả kết quả ra PDF")
@@ -67,6 +85,8 @@ def _papers(value: Any) -> Any:
 def cmd_intake(ctx: Context) -> int:
     args = ctx.args
     services = ctx.services()
+    if args.confirm_clock:
+        services.guard.confirm_clock()
     if args.batch:
         return _intake_batch(ctx, args.batch)
     missing = [
@@ -104,49 +124,144 @@ def cmd_intake(ctx: Context) -> int:
     return EXIT_OK
 
 
+#: A batch line longer than this is refused before it is decoded or parsed.
+MAX_LINE_BYTES = 64 * 1024
+_LINE_LABEL = "Dòng"
+
+
+class LineError(ValueError):
+    """One batch line cannot become a draft; `field` names where (a FIELD_LABELS key)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        sentence = message[:1].upper() + message[1:]
+        super().__init__(sentence if field == "line" else f"{FIELD_LABELS[field]}: {sentence}")
+        self.field = field
+
+
+def _text(data: dict[str, Any], key: str, field: str) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise LineError(field, f"phải là chuỗi ký tự, không phải {_json_type(value)}.")
+    return value
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "số"
+    if isinstance(value, list):
+        return "danh sách"
+    if isinstance(value, dict):
+        return "đối tượng"
+    return type(value).__name__
+
+
 def _draft_from_json(line: dict[str, Any]) -> DossierDraft:
-    applicant = line.get("applicant") or {}
+    """A draft from one parsed batch line, every field type-checked (never `str()` of junk)."""
+    applicant = line.get("applicant")
+    if applicant is None:
+        applicant = {}
     if not isinstance(applicant, dict):
-        raise ValueError("applicant phải là một đối tượng JSON")
-    received = line.get("received_at")
+        raise LineError("applicant", "phải là một đối tượng JSON {…} (name, id_number, …).")
+    kind = applicant.get("kind", 1)
+    if kind is None:
+        kind = 1
+    if isinstance(kind, bool) or not isinstance(kind, int) or kind not in (1, 2, 3, 4):
+        raise LineError("applicant.kind", "phải là số 1, 2, 3 hoặc 4.")
+    papers = line.get("papers", "all")
+    if papers is None or papers == "all":
+        papers = "all"
+    elif isinstance(papers, list) and all(isinstance(c, str) for c in papers):
+        papers = list(papers)
+    else:
+        raise LineError("papers", 'phải là "all" hoặc danh sách mã giấy tờ (chuỗi).')
+    received = _text(line, "received_at", "received_at")
+    birth = _text(applicant, "birth_date", "applicant.birth_date")
     return DossierDraft(
-        procedure_code=str(line.get("procedure") or ""),
+        procedure_code=_text(line, "procedure", "procedure"),
         applicant=ApplicantDraft(
-            name=str(applicant.get("name") or ""),
-            id_number=str(applicant.get("id_number") or ""),
-            kind=ApplicantKind(int(applicant.get("kind") or 1)),
-            birth_date=applicant.get("birth_date") or None,
-            phone=str(applicant.get("phone") or ""),
-            email=str(applicant.get("email") or ""),
-            address=str(applicant.get("address") or ""),
+            name=_text(applicant, "name", "applicant.name"),
+            id_number=_text(applicant, "id_number", "applicant.id_number"),
+            kind=ApplicantKind(kind),
+            birth_date=birth or None,
+            phone=_text(applicant, "phone", "applicant.phone"),
+            email=_text(applicant, "email", "applicant.email"),
+            address=_text(applicant, "address", "applicant.address"),
         ),
-        papers=_papers(line.get("papers", "all")),
-        missing_reason=str(line.get("missing_reason") or ""),
-        received_at=parse_local_datetime(str(received), "received_at") if received else None,
+        papers=papers,
+        missing_reason=_text(line, "missing_reason", "missing_reason"),
+        received_at=_received(received) if received else None,
+        ref=_text(line, "ref", "ref"),
     )
+
+
+def _received(value: str) -> Any:
+    if len(value) > 40:
+        raise LineError("received_at", "không phải thời điểm ISO (ví dụ 2026-02-13T09:00).")
+    try:
+        return parse_local_datetime(value, "received_at")
+    except CliError as exc:
+        raise LineError("received_at", str(exc)) from exc
+
+
+def _parse_line(raw: bytes) -> dict[str, Any]:
+    """One line of the batch file as a JSON object; LineError (Vietnamese) for anything else."""
+    if len(raw) > MAX_LINE_BYTES:
+        raise LineError("line", f"dài quá {MAX_LINE_BYTES // 1024} KB ({len(raw)} byte).")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LineError(
+            "line", f"không phải văn bản UTF-8 hợp lệ (byte lỗi ở vị trí {exc.start + 1})."
+        ) from exc
+    try:
+        data = json.loads(text)
+    except RecursionError as exc:
+        raise LineError("line", "JSON lồng nhau quá sâu.") from exc
+    except ValueError as exc:
+        raise LineError("line", f"không phải JSON hợp lệ ({exc.args[0][:80]}).") from exc
+    if not isinstance(data, dict):
+        raise LineError("line", f"phải là một đối tượng JSON {{…}}, không phải {_json_type(data)}.")
+    return data
+
+
+def _batch_lines(path: Path) -> Any:
+    """(line number, raw bytes) of each non-blank line; the file is read as bytes so one bad line
+    cannot stop the others."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"Không đọc được tệp {path}: {exc.strerror}") from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.strip():
+            yield number, line.rstrip(b"\r")
 
 
 def _intake_batch(ctx: Context, path: Path) -> int:
     services = ctx.services()
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except OSError as exc:
-        raise CliError(f"Không đọc được tệp {path}: {exc.strerror}") from exc
+    jsonl = bool(getattr(ctx.args, "jsonl", False))
     results: list[dict[str, Any]] = []
     failed = 0
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
+    for number, raw in _batch_lines(path):
         entry: dict[str, Any] = {"line": number}
         try:
-            data = json.loads(raw)
-            if not isinstance(data, dict):
-                raise ValueError("mỗi dòng phải là một đối tượng JSON")
-            received = services.intake.receive(_draft_from_json(data), clerk=ctx.actor())
+            received = services.intake.receive(
+                _draft_from_json(_parse_line(raw)), clerk=ctx.actor()
+            )
             entry.update(_result_json(received))
             entry["ok"] = True
+            if received.existing:
+                entry["existing"] = True
         except ValidationError as exc:
             entry.update(ok=False, error=str(exc), fields=list(exc.fields))
+        except LineError as exc:
+            fields = [] if exc.field == "line" else [exc.field]
+            entry.update(ok=False, error=f"{_LINE_LABEL} {number}: {exc}", fields=fields)
         except (ValueError, TypeError) as exc:
             message = user_message(exc) or f"Dòng {number} không hợp lệ: {exc}"
             entry.update(ok=False, error=message, fields=[])
@@ -155,18 +270,23 @@ def _intake_batch(ctx: Context, path: Path) -> int:
         if not entry["ok"]:
             failed += 1
         results.append(entry)
-    if ctx.args.json:
+        if jsonl:
+            # As soon as it is committed: after a kill or a full disk the operator knows which
+            # lines were received (and re-running with refs receives nothing twice).
+            sys.stdout.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+            sys.stdout.flush()
+    if not jsonl and ctx.args.json:
         print_json(results)
-    else:
+    elif not jsonl:
         for entry in results:
             if entry["ok"]:
-                print(f"{entry['line']}: {entry['code']} hẹn {entry['appointment']}")
+                again = " (đã tiếp nhận trước đó)" if entry.get("existing") else ""
+                print(f"{entry['line']}: {entry['code']} hẹn {entry['appointment']}{again}")
             else:
                 print(f"{entry['line']}: LỖI {entry['error']}")
     if failed:
-        import sys
-
         sys.stderr.write(f"{failed}/{len(results)} dòng không được tiếp nhận.\n")
+        return EXIT_ERROR
     return EXIT_OK
 
 
@@ -202,12 +322,6 @@ def cmd_receipt(ctx: Context) -> int:
     pdf = services.receipts.receipt_pdf(
         args.code, Layout(args.layout), reprint=args.reprint, by=ctx.actor()
     )
-    try:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.out.with_name(args.out.name + ".part")
-        tmp.write_bytes(pdf)
-        tmp.replace(args.out)
-    except OSError as exc:
-        raise CliError(f"Không ghi được tệp {args.out}: {exc.strerror}") from exc
+    write_bytes(args.out, pdf)
     print(f"Đã ghi {args.out} ({len(pdf) // 1024} KB)")
     return EXIT_OK

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import zipfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from counter_app.cli import EXIT_ERROR, EXIT_OK, CliError, Context, print_json
+from counter_app.atomic import write_with
+from counter_app.cli import EXIT_ERROR, EXIT_OK, Context, print_json
 
 
 def register(sub: Any) -> None:
@@ -78,19 +80,85 @@ def cmd_restore(ctx: Context) -> int:
         "previous_database_saved_to": str(result.safety_backup) if result.safety_backup else None,
         "backup_revision": result.backup_revision,
         "revision": result.upgrade.to_revision,
+        "damaged_database_kept_at": str(result.damaged_kept) if result.damaged_kept else None,
+        "issued_after_backup": [
+            {
+                "code": d.code,
+                "received_at": d.received_at,
+                "applicant": d.applicant,
+                "synced": d.synced,
+            }
+            for d in result.lost
+        ],
+        "sequences_raised": result.sequences_raised,
+        "next_step": "counter-app sync --rebuild" if any(d.synced for d in result.lost) else None,
     }
+    if result.lost_unreadable:
+        data["issued_after_backup_error"] = result.lost_unreadable
+    rebuilt = _bring_back(ctx, services, result, data)
     if ctx.args.json:
         print_json(data)
     else:
         print(f"Đã khôi phục CSDL từ {result.source}.")
         if result.safety_backup:
             print(f"CSDL trước khi khôi phục được giữ tại {result.safety_backup}.")
+        if result.damaged_kept:
+            print(f"Tệp CSDL bị hỏng được giữ nguyên tại {result.damaged_kept}.")
+        if result.lost:
+            print(
+                f"{len(result.lost)} hồ sơ được cấp mã sau bản sao lưu không có trong CSDL đã "
+                "khôi phục (các mã này sẽ không bao giờ được cấp lại):"
+            )
+            for d in result.lost:
+                where = "đã lên máy chủ tỉnh" if d.synced else "CHƯA đồng bộ"
+                at = datetime.fromisoformat(d.received_at).strftime("%H:%M %d/%m/%Y")
+                print(f"  {d.code}  {at}  {d.applicant}  ({where})")
+            synced = sum(1 for d in result.lost if d.synced)
+            if rebuilt:
+                print(f"  Đã lấy lại từ máy chủ tỉnh {rebuilt} hồ sơ trong số này.")
+            elif data.get("rebuild_error"):
+                print(f"  Chưa lấy lại được từ máy chủ tỉnh: {data['rebuild_error']}")
+            if synced > rebuilt:
+                print(
+                    f"  {synced} hồ sơ đã lên máy chủ tỉnh: chạy `counter-app sync --rebuild` "
+                    "để lấy lại về máy này."
+                )
+            if any(not d.synced for d in result.lost):
+                kept = result.safety_backup or result.damaged_kept
+                print(f"  Hồ sơ chưa đồng bộ vẫn còn trong {kept}.")
+        if result.lost_unreadable:
+            print(result.lost_unreadable)
         if result.upgrade.from_revision != result.upgrade.to_revision:
             print(
                 f"Đã nâng cấp lược đồ từ {result.upgrade.from_revision} "
                 f"lên {result.upgrade.to_revision}."
             )
     return EXIT_OK
+
+
+def _bring_back(ctx: Context, services: Any, result: Any, data: dict[str, Any]) -> int:
+    """Dossiers issued after the backup that the server has: download them again (sync
+    --rebuild) when a server is configured; returns how many are back."""
+    synced = [d.code for d in result.lost if d.synced]
+    sync = ctx.settings.sync
+    if not synced or not (sync.server_url and sync.token) or not ctx.settings.counter_chosen:
+        return 0
+    from counter_app.sync.engine import SyncEngine
+    from counter_app.sync.rebuild import RebuildError
+
+    engine = SyncEngine.for_services(services)
+    try:
+        data["rebuilt"] = engine.rebuild(services.intake.unit_identifier()).to_json()
+    except RebuildError as exc:
+        data["rebuild_error"] = str(exc)
+        return 0
+    finally:
+        engine.close()
+    actor = ctx.actor()
+    back = sum(1 for code in synced if services.dossiers.lookup(code, by=actor) is not None)
+    data["brought_back"] = back
+    data["next_step"] = None if back == len(synced) else "counter-app sync --rebuild"
+    return back
 
 
 def cmd_doctor(ctx: Context) -> int:
@@ -112,13 +180,12 @@ def cmd_doctor(ctx: Context) -> int:
 def _write_zip(ctx: Context, target: Path, report: dict[str, Any]) -> None:
     from counter_app.logs import log_files
 
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    def write(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             zf.writestr(
                 "doctor.json", json.dumps(report, ensure_ascii=False, indent=2, default=str)
             )
             for path in log_files(ctx.settings):
                 zf.write(path, f"logs/{path.name}")
-    except OSError as exc:
-        raise CliError(f"Không ghi được tệp {target}: {exc}") from exc
+
+    write_with(target, write)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from counter_app.atomic import write_bytes
 from counter_app.cli import EXIT_INVALID, EXIT_OK, CliError, Context, print_json
 from counter_app.cli._values import parse_day
 from counter_app.domain import Permission
@@ -67,7 +68,4 @@ def cmd_report(ctx: Context) -> int:
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    write_bytes(path, data)

@@ -28,14 +28,39 @@ def register(sub: Any) -> None:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8765)
     run.add_argument("--threads", type=int, default=8)
+    run.add_argument(
+        "--lookup-rate", type=float, default=0.5, help="tra cứu công khai mỗi giây mỗi địa chỉ"
+    )
+    run.add_argument("--lookup-burst", type=int, default=10, help="số tra cứu liền nhau tối đa")
+    run.add_argument(
+        "--daily-quota", type=int, default=50_000, help="số bản ghi tối đa mỗi quầy mỗi ngày"
+    )
+    run.add_argument(
+        "--trusted-proxy",
+        metavar="ADDR",
+        help="địa chỉ reverse proxy (nginx) được tin cho X-Forwarded-For",
+    )
     run.set_defaults(handler=cmd_run)
 
     token = ssub.add_parser("token", help="mã truy cập của quầy")
     tsub = token.add_subparsers(dest="token_command", required=True)
     create = tsub.add_parser("create", help="cấp mã truy cập mới cho một quầy (in ở dòng cuối)")
     create.add_argument("name")
+    create.add_argument("--unit", help="đơn vị tiếp nhận của quầy, vd. 000.00.00.H49.Q03")
+    create.add_argument("--centre", help="trung tâm, vd. 000.00.00.H49")
+    create.add_argument(
+        "--role", choices=["counter", "back-office"], default="counter", help="vai trò"
+    )
     create.add_argument("--db", dest="server_db", metavar="URL")
     create.set_defaults(handler=cmd_token_create)
+    revoke = tsub.add_parser("revoke", help="thu hồi mã truy cập của một quầy")
+    revoke.add_argument("name")
+    revoke.add_argument("--db", dest="server_db", metavar="URL")
+    revoke.set_defaults(handler=cmd_token_revoke)
+
+    tokens = add("tokens", "danh sách mã truy cập (không in mã)")
+    tokens.add_argument("--json", action="store_true")
+    tokens.set_defaults(handler=cmd_tokens)
 
     adv = add("advance", "chuyển trạng thái hồ sơ (bộ phận xử lý)")
     adv.add_argument("code")
@@ -64,14 +89,18 @@ def register(sub: Any) -> None:
     cset.set_defaults(handler=cmd_calendar_set)
 
 
-def _store(ctx: Context) -> Any:
+def _store(ctx: Context, **kwargs: Any) -> Any:
     from counter_app.server.store import ServerStore
 
     url = ctx.args.server_db or os.environ.get(ENV_SERVER_DB)
     if not url:
         ctx.settings.paths.data_dir.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{ctx.settings.paths.data_dir / 'server.sqlite3'}"
-    return ServerStore.open(url)
+    return ServerStore.open(url, **kwargs)
+
+
+def _actor(ctx: Context) -> str:
+    return ctx.actor().username
 
 
 def _server_errors(exc: Exception) -> CliError:
@@ -80,12 +109,20 @@ def _server_errors(exc: Exception) -> CliError:
 
 def cmd_run(ctx: Context) -> int:
     from counter_app.server.app import ServerApp
+    from counter_app.server.ratelimit import RateLimiter
     from counter_app.server.runner import configure_logging, make_server
 
     configure_logging()
-    store = _store(ctx)
+    if ctx.args.lookup_rate <= 0 or ctx.args.lookup_burst < 1 or ctx.args.daily_quota < 1:
+        raise CliError("--lookup-rate, --lookup-burst và --daily-quota phải là số dương.")
+    store = _store(ctx, daily_quota=ctx.args.daily_quota)
+    app = ServerApp(store, lookup_limiter=RateLimiter(ctx.args.lookup_rate, ctx.args.lookup_burst))
     server = make_server(
-        ServerApp(store), host=ctx.args.host, port=ctx.args.port, threads=ctx.args.threads
+        app,
+        host=ctx.args.host,
+        port=ctx.args.port,
+        threads=ctx.args.threads,
+        trusted_proxy=ctx.args.trusted_proxy,
     )
     print(f"Máy chủ tỉnh đang chạy tại http://{ctx.args.host}:{server.effective_port}", flush=True)
     try:
@@ -102,13 +139,49 @@ def cmd_token_create(ctx: Context) -> int:
 
     store = _store(ctx)
     try:
-        token = store.create_token(ctx.args.name)
+        token = store.create_token(
+            ctx.args.name,
+            ctx.args.unit,
+            centre=ctx.args.centre,
+            role=ctx.args.role,
+            actor=_actor(ctx),
+        )
     except ServerError as exc:
         raise _server_errors(exc) from exc
     finally:
         store.close()
-    print(f"Mã truy cập mới của quầy «{ctx.args.name}» (chỉ hiện một lần):")
+    bound = f"đơn vị {ctx.args.unit.strip().upper()}" if ctx.args.unit else "bộ phận xử lý"
+    print(f"Mã truy cập mới của quầy «{ctx.args.name}» ({bound}; chỉ hiện một lần):")
     print(token)
+    return EXIT_OK
+
+
+def cmd_token_revoke(ctx: Context) -> int:
+    from counter_app.server.store import ServerError
+
+    store = _store(ctx)
+    try:
+        store.revoke_token(ctx.args.name, actor=_actor(ctx))
+    except ServerError as exc:
+        raise _server_errors(exc) from exc
+    finally:
+        store.close()
+    print(f"Đã thu hồi mã truy cập của quầy «{ctx.args.name}».")
+    return EXIT_OK
+
+
+def cmd_tokens(ctx: Context) -> int:
+    store = _store(ctx)
+    try:
+        tokens = store.tokens()
+    finally:
+        store.close()
+    if ctx.args.json:
+        print_json(tokens)
+    else:
+        for t in tokens:
+            state = "đang dùng" if t["active"] else "đã thu hồi"
+            print(f"{t['name']}\t{t['unit'] or t['role']}\t{t['centre'] or ''}\t{state}")
     return EXIT_OK
 
 
@@ -117,7 +190,7 @@ def cmd_advance(ctx: Context) -> int:
 
     store = _store(ctx)
     try:
-        seq = store.advance(ctx.args.code, ctx.args.status, ctx.args.note)
+        seq = store.advance(ctx.args.code, ctx.args.status, ctx.args.note, _actor(ctx))
     except ServerError as exc:
         raise _server_errors(exc) from exc
     finally:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import sys
+from dataclasses import replace
 from typing import Any
 
 from counter_app.cli import EXIT_OK, CliError, Context, print_json
-from counter_app.settings import KNOWN_KEYS, set_value
+from counter_app.settings import HOW_TO_SET_COUNTER, KNOWN_KEYS, MAX_COUNTER_NO, set_value
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("init", help="tạo hoặc nâng cấp CSDL và nạp danh mục thủ tục")
     p.add_argument("--no-catalog", action="store_true", help="không nạp danh mục có sẵn")
+    p.add_argument(
+        "--counter",
+        type=int,
+        metavar="N",
+        help="số quầy của máy này (1–99); hỏi khi chạy ở cửa sổ dòng lệnh mà chưa đặt",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_init)
 
@@ -25,7 +33,30 @@ def register(sub: Any) -> None:
     g.set_defaults(handler=cmd_config_show)
 
 
+def _choose_counter(ctx: Context) -> None:
+    """`--counter N`, else a question when a person is at a terminal; never waits otherwise."""
+    chosen: int | None = ctx.args.counter
+    if chosen is None and not ctx.settings.counter_chosen and sys.stdin.isatty():
+        while chosen is None:
+            try:
+                answer = input(f"Số quầy của máy này (1–{MAX_COUNTER_NO}): ").strip()
+            except EOFError:
+                return
+            if answer.isdigit() and 1 <= int(answer) <= MAX_COUNTER_NO:
+                chosen = int(answer)
+            else:
+                print(f"Hãy nhập một số từ 1 đến {MAX_COUNTER_NO}.")
+    if chosen is None:
+        return
+    try:
+        set_value(ctx.settings, "counter_no", str(chosen))
+    except ValueError as exc:
+        raise CliError(str(exc), 2) from exc
+    ctx.settings = replace(ctx.settings, counter_no=chosen)
+
+
 def cmd_init(ctx: Context) -> int:
+    _choose_counter(ctx)
     services = ctx.services(migrate=False)
     result = services.init(load_catalog=not ctx.args.no_catalog)
     data = {
@@ -36,6 +67,7 @@ def cmd_init(ctx: Context) -> int:
         "procedures_added": result.procedures_added,
         "procedures_updated": result.procedures_updated,
         "procedures": len(services.catalog.all()),
+        "counter_no": ctx.settings.counter_no if ctx.settings.counter_chosen else None,
     }
     if ctx.args.json:
         print_json(data)
@@ -47,6 +79,10 @@ def cmd_init(ctx: Context) -> int:
             f"Danh mục: {data['procedures']} thủ tục "
             f"(thêm {result.procedures_added}, cập nhật {result.procedures_updated})."
         )
+        if ctx.settings.counter_chosen:
+            print(f"Máy này là quầy số {ctx.settings.counter_no}.")
+    if not ctx.settings.counter_chosen:
+        sys.stderr.write(f"Chú ý: chưa đặt số quầy nên chưa tiếp nhận được. {HOW_TO_SET_COUNTER}\n")
     return EXIT_OK
 
 
@@ -67,7 +103,7 @@ def cmd_config_show(ctx: Context) -> int:
         "log_dir": str(s.paths.log_dir),
         "backup_dir": str(s.paths.backup_dir),
         "database": s.database_url,
-        "counter_no": s.counter_no,
+        "counter_no": s.counter_no if s.counter_chosen else None,
         "code_scope": s.code_scope,
         "lookup_base_url": s.lookup_base_url,
         "sync.server_url": s.sync.server_url,

@@ -15,6 +15,11 @@ def register(sub: Any) -> None:
     mode.add_argument(
         "--until-done", action="store_true", help="lặp lại (có giãn cách) đến khi hết hàng chờ"
     )
+    mode.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="tải lại từ máy chủ mọi hồ sơ của đơn vị (máy mới hoặc vừa khôi phục)",
+    )
     p.add_argument("--max-seconds", type=float, metavar="S", help="giới hạn thời gian --until-done")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_sync)
@@ -27,6 +32,8 @@ def cmd_sync(ctx: Context) -> int:
         raise CliError("--max-seconds chỉ dùng cùng --until-done.")
     services = ctx.services()
     engine = SyncEngine.for_services(services)
+    if ctx.args.rebuild:
+        return _rebuild(ctx, services, engine)
     try:
         if ctx.args.until_done:
             report = engine.run_until_done(ctx.args.max_seconds)
@@ -59,4 +66,29 @@ def cmd_sync(ctx: Context) -> int:
         return EXIT_ERROR
     if ctx.args.until_done and counts.waiting:
         return EXIT_ERROR
+    return EXIT_OK
+
+
+def _rebuild(ctx: Context, services: Any, engine: Any) -> int:
+    from counter_app.issuing import CounterNotChosenError
+    from counter_app.sync.rebuild import RebuildError
+
+    if not services.settings.counter_chosen:
+        engine.close()
+        raise CounterNotChosenError()
+    try:
+        report = engine.rebuild(services.intake.unit_identifier())
+    except RebuildError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        engine.close()
+    if ctx.args.json:
+        print_json(report.to_json())
+    else:
+        days = ", ".join(f"{d}: {n}" for d, n in report.sequence.items()) or "không có"
+        print(
+            f"Đã khôi phục từ máy chủ cho đơn vị {report.unit}: {report.dossiers} hồ sơ, "
+            f"{report.events} sự kiện, {report.slips} phiếu, {report.ratings} đánh giá; "
+            f"nhận {report.pulled} thay đổi. Số thứ tự cuối theo ngày: {days}."
+        )
     return EXIT_OK

@@ -2,22 +2,55 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, StaticPool
 
 from counter_app.errors import UserError
 
+if TYPE_CHECKING:
+    from counter_app.db.lock import SharedHold
+
 
 class DatabaseError(UserError, RuntimeError):
     """The database cannot be opened or used; the message is Vietnamese, for the user."""
+
+
+class DatabaseDiskError(DatabaseError):
+    """SQLite could not write: the disk is full, read-only or failing; names the folder."""
+
+
+def operational_message(exc: OperationalError, file: Path | None) -> str | None:
+    """Vietnamese for SQLite's disk-level failures, naming the database folder; else None."""
+    from counter_app.atomic import disk_message, free_bytes
+
+    text = str(exc.orig).lower()
+    folder = file.parent if file is not None else Path(".")
+    if "disk is full" in text or "disk full" in text:
+        code = errno.ENOSPC
+    elif "readonly" in text or "read-only" in text:
+        code = errno.EROFS
+    elif "disk i/o error" in text:
+        # SQLite reports a full disk as an I/O error when it cannot even create its -shm file.
+        free = free_bytes(folder)
+        code = errno.ENOSPC if free is not None and free < 1024 * 1024 else errno.EIO
+    elif "malformed" in text or "not a database" in text:
+        return (
+            f"Tệp CSDL {file} bị hỏng ({exc.orig}); thao tác vừa rồi không được ghi. "
+            "Hãy đóng phần mềm và chạy `counter-app doctor` để biết lệnh khôi phục."
+        )
+    else:
+        return None
+    return disk_message(OSError(code, os.strerror(code)), folder)
 
 
 def sqlite_file(url: URL) -> Path | None:
@@ -43,6 +76,8 @@ class Database:
     def __init__(self, url: str | URL, *, echo: bool = False) -> None:
         self.url = make_url(url)
         self.file = sqlite_file(self.url)
+        # This program's hold on the file (counter_app.db.lock); restore/migrations respect it.
+        self.writer_hold: SharedHold | None = None
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         # Bound values are names and ID numbers: keep them out of errors and so out of the log.
         kwargs["hide_parameters"] = True
@@ -82,8 +117,20 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits on success and rolls back on any exception."""
-        with self._write() as session, session.begin():
-            yield session
+        try:
+            with self._write() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            problem = self.disk_problem(exc)
+            if problem is None:
+                raise
+            raise problem from exc
+
+    def disk_problem(self, exc: OperationalError) -> DatabaseError | None:
+        """A Vietnamese error naming the folder when SQLite says the disk is full, read-only or
+        failing, or the file is damaged; None for other failures."""
+        message = operational_message(exc, self.file)
+        return DatabaseDiskError(message) if message else None
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -96,6 +143,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def release_hold(self) -> None:
+        if self.writer_hold is not None:
+            self.writer_hold.release()
+            self.writer_hold = None
 
 
 def _tune_sqlite(engine: Engine) -> None:

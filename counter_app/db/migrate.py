@@ -15,6 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 
+from counter_app.atomic import atomic_path, write_with
 from counter_app.db.engine import Database, DatabaseError
 
 log = logging.getLogger(__name__)
@@ -55,29 +56,45 @@ def backup_sqlite(db: Database, backup_dir: Path, *, label: str = "backup") -> P
     """A consistent copy of a live SQLite database (online backup API), readable by us only."""
     if db.file is None:
         raise DatabaseError("Chỉ sao lưu trực tiếp được cơ sở dữ liệu SQLite.")
-    backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = backup_dir / f"{db.file.stem}-{label}-{stamp}.sqlite3"
-    target.touch(mode=0o600)
-    src = sqlite3.connect(db.file)
-    dst = sqlite3.connect(target)
+    source = db.file
+    target = backup_dir / f"{source.stem}-{label}-{stamp}.sqlite3"
+
+    def copy(tmp: Path) -> None:
+        src = sqlite3.connect(source)
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+
+    return write_with(target, copy)
+
+
+def checkpoint_sqlite(path: Path) -> None:
+    """Fold the WAL into the main file and empty it (only safe with nobody else writing)."""
+    conn = sqlite3.connect(path, timeout=30)
     try:
-        src.backup(dst)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
-        dst.close()
-        src.close()
-    target.chmod(0o600)
-    return target
+        conn.close()
 
 
-def restore_sqlite_file(backup: Path, target: Path) -> None:
-    """Put a backup file back in place of a database file (its WAL files go with the old one)."""
-    for suffix in ("-wal", "-shm"):
-        Path(str(target) + suffix).unlink(missing_ok=True)
-    tmp = target.with_suffix(".restoring")
-    shutil.copyfile(backup, tmp)
-    tmp.chmod(0o600)
-    tmp.replace(target)
+def restore_sqlite_file(backup: Path, target: Path, *, checkpoint: bool = True) -> None:
+    """Put a backup file in place of a database file, so that a crash at any moment leaves the
+    old database or the new one whole: the copy is made and synced under a temporary name, the
+    old WAL is folded in and removed (a stale WAL must never meet the new file), then one rename.
+    """
+    with atomic_path(target) as tmp:
+        shutil.copyfile(backup, tmp)
+        if checkpoint and target.exists():
+            try:
+                checkpoint_sqlite(target)
+            except sqlite3.Error as exc:  # a damaged file: its copy was kept aside by the caller
+                log.warning("could not checkpoint %s before replacing it: %s", target.name, exc)
+        for suffix in ("-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
 
 
 def upgrade(db: Database, *, backup_dir: Path, to: str = "head") -> UpgradeResult:

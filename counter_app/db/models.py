@@ -292,6 +292,18 @@ class CodeSequence(Base):
     last_value: Mapped[int] = mapped_column(Integer)
 
 
+class IntakeRef(Base):
+    """A caller's key for a draft ("ref" in a batch line): the same ref returns this dossier."""
+
+    __tablename__ = "intake_ref"
+
+    ref: Mapped[str] = mapped_column(String(200), primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class CentreSetting(Base):
     """Centre-wide settings shared by every counter on this database (key → JSON value)."""
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from counter_app.atomic import write_text
 from counter_app.db.models import Dossier
 from counter_app.domain import Permission, ResultDelivery
 from counter_app.errors import UserError
@@ -110,8 +111,5 @@ def build_export(services: Any, day_from: date, day_to: date, *, by: UserInfo) -
 def write_export(services: Any, day_from: date, day_to: date, out: Path, *, by: UserInfo) -> int:
     """Write the export file atomically; returns the number of dossiers."""
     document = build_export(services, day_from, day_to, by=by)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    tmp.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(out)
+    write_text(out, json.dumps(document, ensure_ascii=False, indent=2))
     return int(document["SoLuong"])

@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from counter_app.atomic import write_with
 from counter_app.ratings import RatingScore
 from counter_app.reports.model import DayReport, Letterhead, show_date, show_time, summary_rows
 
@@ -159,6 +160,5 @@ def write_xlsx(report: DayReport, path: Path, head: Letterhead | None = None) ->
     sheet.append(["Có ý kiến kèm theo", report.ratings.with_comment])
     _no_formulas(wb)
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    write_with(path, wb.save)
     return path

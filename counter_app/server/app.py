@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import time
 from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
 from sqlalchemy.exc import OperationalError
 
 from counter_app.domain import local_now
-from counter_app.server.store import CounterIdentity, ServerStore
+from counter_app.server.ratelimit import RateLimiter
+from counter_app.server.schema import ROLE_BACK_OFFICE, ROLE_COUNTER
+from counter_app.server.store import CounterIdentity, QuotaExceeded, ServerError, ServerStore
 from counter_app.sync.protocol import (
     API_PREFIX,
     DEFAULT_PAGE,
@@ -26,6 +31,7 @@ from counter_app.sync.protocol import (
     PushItem,
     error_body,
 )
+from counter_app.verification import QUERY_KEY
 
 log = logging.getLogger("counter_app.server")
 
@@ -33,26 +39,24 @@ StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
 
 _DOSSIER_PATH = re.compile(rf"^{API_PREFIX}/dossiers/([0-9A-Za-z.\-]{{1,64}})$")
-
-_STATUS_TEXT = {
-    200: "200 OK",
-    400: "400 Bad Request",
-    401: "401 Unauthorized",
-    404: "404 Not Found",
-    405: "405 Method Not Allowed",
-    411: "411 Length Required",
-    413: "413 Payload Too Large",
-    500: "500 Internal Server Error",
-    503: "503 Service Unavailable",
-}
+_PUBLIC_PREFIX = f"{API_PREFIX}/dossiers/"
+_UINT = re.compile(r"^[0-9]{1,18}$")
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+#: Public lookups per address: a citizen checks a few papers; a scraper walking codes is slowed to
+#: one every two seconds after a burst of ten.
+LOOKUP_RATE = 0.5
+LOOKUP_BURST = 10
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, *, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.retry_after = retry_after
 
 
 class ServerApp:
@@ -64,10 +68,12 @@ class ServerApp:
         *,
         max_request_bytes: int = MAX_REQUEST_BYTES,
         max_batch_items: int = MAX_BATCH_ITEMS,
+        lookup_limiter: RateLimiter | None = None,
     ) -> None:
         self.store = store
         self.max_request_bytes = max_request_bytes
         self.max_batch_items = max_batch_items
+        self.lookup_limiter = lookup_limiter or RateLimiter(LOOKUP_RATE, LOOKUP_BURST)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -76,10 +82,12 @@ class ServerApp:
         counter: CounterIdentity | None = None
         status = 500
         extra: dict[str, Any] = {}
+        retry_after: float | None = None
         try:
             status, body, counter, extra = self._route(environ, method, path)
         except HttpError as exc:
             status, body = exc.status, error_body(exc.code, exc.message)
+            retry_after = exc.retry_after
         except OperationalError:
             log.exception("database unavailable")
             status = 503
@@ -87,7 +95,10 @@ class ServerApp:
         except Exception:
             log.exception("unexpected error")
             status, body = 500, error_body("internal", "Lỗi máy chủ.")
-        data = json.dumps(body, ensure_ascii=False).encode()
+        try:
+            data = json.dumps(body, ensure_ascii=False).encode()
+        except UnicodeEncodeError:  # a lone surrogate echoed from the request: escape it
+            data = json.dumps(body).encode()
         headers = [
             ("Content-Type", "application/json; charset=utf-8"),
             ("Content-Length", str(len(data))),
@@ -95,13 +106,15 @@ class ServerApp:
         ]
         if status == 503:
             headers.append(("Retry-After", "5"))
-        start_response(_STATUS_TEXT[status], headers)
+        elif retry_after is not None:
+            headers.append(("Retry-After", str(max(1, math.ceil(retry_after)))))
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         log.info(
             json.dumps(
                 {
                     "event": "request",
                     "method": method,
-                    "path": path if not path.startswith(f"{API_PREFIX}/dossiers/") else "lookup",
+                    "path": path[:200] if not path.startswith(_PUBLIC_PREFIX) else "lookup",
                     "status": status,
                     "ms": round((time.perf_counter() - started) * 1000, 1),
                     "counter": counter.name if counter else None,
@@ -115,21 +128,27 @@ class ServerApp:
     def _route(
         self, environ: Environ, method: str, path: str
     ) -> tuple[int, dict[str, Any], CounterIdentity | None, dict[str, Any]]:
+        protocol = environ.get("HTTP_X_COUNTER_PROTOCOL")
+        if protocol is not None and str(protocol).strip() != str(PROTOCOL_VERSION):
+            raise HttpError(
+                400, "protocol", f"Máy chủ dùng giao thức phiên bản {PROTOCOL_VERSION}."
+            )
+        query = _query(str(environ.get("QUERY_STRING", "")))
         if path == f"{API_PREFIX}/health":
-            return 200, {"protocol": PROTOCOL_VERSION, "status": "ok"}, None, {}
-        match = _DOSSIER_PATH.match(path)
-        if match:
             _require_method(method, "GET")
-            found = self.store.public(match.group(1).upper())
-            if found is None:
-                raise HttpError(404, "not_found", "Không tìm thấy hồ sơ.")
-            return 200, {"protocol": PROTOCOL_VERSION, "dossier": found}, None, {}
+            return 200, {"protocol": PROTOCOL_VERSION, "status": "ok"}, None, {}
+        if path.startswith(_PUBLIC_PREFIX):
+            _require_method(method, "GET")
+            return self._lookup(environ, path, query)
         if path == f"{API_PREFIX}/push":
             _require_method(method, "POST")
-            counter = self._auth(environ)
+            counter = self._auth(environ, ROLE_COUNTER)
             body = self._json_body(environ)
             items = self._items(body)
-            results = self.store.push(counter, items)
+            try:
+                results = self.store.push(counter, items)
+            except QuotaExceeded as exc:
+                raise HttpError(429, "quota", str(exc), retry_after=_seconds_to_midnight()) from exc
             reply = {
                 "protocol": PROTOCOL_VERSION,
                 "server_time": local_now().isoformat(),
@@ -138,8 +157,11 @@ class ServerApp:
             return 200, reply, counter, {"items": len(items)}
         if path == f"{API_PREFIX}/changes":
             _require_method(method, "GET")
-            counter = self._auth(environ)
-            since, limit = _page_args(str(environ.get("QUERY_STRING", "")))
+            counter = self._auth(environ, ROLE_COUNTER)
+            since = _uint(query, "since", 0)
+            limit = _uint(query, "limit", DEFAULT_PAGE)
+            if not 1 <= limit <= MAX_PAGE:
+                raise HttpError(400, "bad_request", f"limit phải từ 1 đến {MAX_PAGE}.")
             changes, nxt = self.store.changes(counter, since, limit)
             reply = {
                 "protocol": PROTOCOL_VERSION,
@@ -148,9 +170,70 @@ class ServerApp:
                 "more": len(changes) == limit,
             }
             return 200, reply, counter, {"since": since, "changes": len(changes)}
+        if path == f"{API_PREFIX}/counter":
+            _require_method(method, "GET")
+            counter = self._auth(environ, ROLE_COUNTER)
+            day: date | None = None
+            if "day" in query:
+                day = _day(query["day"])
+            info = self.store.counter_info(counter, day)
+            return 200, {"protocol": PROTOCOL_VERSION, **info}, counter, {}
+        if path == f"{API_PREFIX}/records":
+            _require_method(method, "GET")
+            counter = self._auth(environ, ROLE_COUNTER)
+            after = _uint(query, "after", 0)
+            limit = _uint(query, "limit", DEFAULT_PAGE)
+            if not 1 <= limit <= MAX_PAGE:
+                raise HttpError(400, "bad_request", f"limit phải từ 1 đến {MAX_PAGE}.")
+            records, nxt = self.store.records(counter, after, limit)
+            reply = {
+                "protocol": PROTOCOL_VERSION,
+                "records": records,
+                "next": nxt,
+                "more": len(records) == limit,
+            }
+            return 200, reply, counter, {"after": after, "records": len(records)}
+        if path == f"{API_PREFIX}/advance":
+            _require_method(method, "POST")
+            counter = self._auth(environ, ROLE_BACK_OFFICE)
+            body = self._json_body(environ)
+            if not isinstance(body, dict):
+                raise HttpError(400, "bad_request", "Nội dung phải là một đối tượng JSON.")
+            code, status, note = body.get("code"), body.get("status"), body.get("note", "")
+            if not isinstance(code, str) or not 1 <= len(code) <= 64:
+                raise HttpError(400, "bad_request", "Thiếu trường code (mã hồ sơ).")
+            if not isinstance(status, int) or isinstance(status, bool):
+                raise HttpError(400, "bad_request", "Trường status phải là số 1–10.")
+            if not isinstance(note, str):
+                raise HttpError(400, "bad_request", "Trường note phải là văn bản.")
+            try:
+                seq = self.store.advance(code, status, note, by=counter)
+            except ServerError as exc:
+                raise HttpError(422, "refused", str(exc)) from exc
+            return 200, {"protocol": PROTOCOL_VERSION, "seq": seq}, counter, {"code": code}
         raise HttpError(404, "not_found", "Không có địa chỉ này.")
 
-    def _auth(self, environ: Environ) -> CounterIdentity:
+    def _lookup(
+        self, environ: Environ, path: str, query: dict[str, str]
+    ) -> tuple[int, dict[str, Any], CounterIdentity | None, dict[str, Any]]:
+        wait = self.lookup_limiter.check(str(environ.get("REMOTE_ADDR", "")))
+        if wait is not None:
+            raise HttpError(
+                429,
+                "too_many",
+                "Tra cứu quá nhanh. Vui lòng đợi giây lát rồi thử lại.",
+                retry_after=wait,
+            )
+        match = _DOSSIER_PATH.match(path)
+        if not match:
+            raise HttpError(400, "bad_code", "Mã hồ sơ không hợp lệ.")
+        value = query.get(QUERY_KEY)
+        found = self.store.public(match.group(1).upper(), value[:32] if value else None)
+        if found is None:
+            raise HttpError(404, "not_found", "Không tìm thấy hồ sơ.")
+        return 200, {"protocol": PROTOCOL_VERSION, "dossier": found}, None, {}
+
+    def _auth(self, environ: Environ, role: str) -> CounterIdentity:
         header = str(environ.get("HTTP_AUTHORIZATION", ""))
         scheme, _, token = header.partition(" ")
         counter = self.store.authenticate(token.strip()) if scheme.lower() == "bearer" else None
@@ -158,11 +241,17 @@ class ServerApp:
             raise HttpError(
                 401, "unauthorized", "Mã truy cập của quầy không hợp lệ hoặc đã bị thu hồi."
             )
+        if counter.role != role:
+            if role == ROLE_BACK_OFFICE:
+                message = "Chỉ mã truy cập của bộ phận xử lý mới chuyển trạng thái hồ sơ."
+            else:
+                message = "Mã truy cập của bộ phận xử lý không dùng để đồng bộ quầy."
+            raise HttpError(403, "forbidden", message)
         return counter
 
     def _json_body(self, environ: Environ) -> Any:
-        length_text = environ.get("CONTENT_LENGTH") or ""
-        if not str(length_text).isdigit():
+        length_text = str(environ.get("CONTENT_LENGTH") or "").strip()
+        if not _UINT.match(length_text):
             raise HttpError(411, "length_required", "Thiếu Content-Length.")
         length = int(length_text)
         if length > self.max_request_bytes:
@@ -174,6 +263,8 @@ class ServerApp:
             return json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise HttpError(400, "bad_json", "Nội dung không phải JSON hợp lệ.") from exc
+        except RecursionError as exc:
+            raise HttpError(400, "bad_json", "Nội dung JSON lồng nhau quá sâu.") from exc
 
     def _items(self, body: Any) -> list[PushItem]:
         if not isinstance(body, dict) or body.get("protocol") != PROTOCOL_VERSION:
@@ -204,13 +295,38 @@ def _require_method(method: str, allowed: str) -> None:
         raise HttpError(405, "method", f"Chỉ nhận {allowed}.")
 
 
-def _page_args(query: str) -> tuple[int, int]:
-    args = parse_qs(query)
+def _query(text: str) -> dict[str, str]:
+    """The query string's values (first of each); malformed or oversized → 400."""
+    if len(text) > 2000:
+        raise HttpError(400, "bad_request", "Chuỗi truy vấn quá dài.")
     try:
-        since = int(args.get("since", ["0"])[0])
-        limit = int(args.get("limit", [str(DEFAULT_PAGE)])[0])
+        args = parse_qs(text, max_num_fields=10)
     except ValueError as exc:
-        raise HttpError(400, "bad_request", "since và limit phải là số nguyên.") from exc
-    if since < 0 or not 1 <= limit <= MAX_PAGE:
-        raise HttpError(400, "bad_request", f"since ≥ 0, limit từ 1 đến {MAX_PAGE}.")
-    return since, limit
+        raise HttpError(400, "bad_request", "Chuỗi truy vấn có quá nhiều tham số.") from exc
+    return {k: v[0] for k, v in args.items()}
+
+
+def _uint(query: dict[str, str], key: str, default: int) -> int:
+    value = query.get(key)
+    if value is None:
+        return default
+    if not _UINT.match(value):
+        raise HttpError(
+            400, "bad_request", f"Tham số {key} phải là số nguyên không âm (≤ 18 chữ số)."
+        )
+    return int(value)
+
+
+def _day(value: str) -> date:
+    try:
+        if not _DAY.match(value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise HttpError(400, "bad_request", "Tham số day phải có dạng YYYY-MM-DD.") from exc
+
+
+def _seconds_to_midnight() -> float:
+    now = local_now()
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
+    return (midnight - now.replace(tzinfo=None)).total_seconds()

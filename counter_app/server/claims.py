@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +17,14 @@ from counter_app.domain import DossierStatus, local_now
 from counter_app.outbox import canonical_json
 from counter_app.server.feed import add_change, status_change
 from counter_app.server.schema import CounterIdentity, dossier_t, event_t, record_t
+from counter_app.server.validate import (
+    MAX_RECORD_CHARS,
+    Invalid,
+    appointment_change,
+    check_payload,
+    code_parts,
+)
+from counter_app.server.validate import parse_dt as _parse_dt
 from counter_app.sync.protocol import (
     ACCEPTED,
     CONFLICT,
@@ -45,25 +52,32 @@ def claim_batch(
     raise AssertionError("unreachable")
 
 
-def _parse_dt(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=None)
-    except ValueError:
-        return None
-
-
 _STATUSES = frozenset(s.value for s in DossierStatus)
+#: Statuses a counter may set with an event: intake, refusal, supplement slip, withdrawal,
+#: hand-back. The rest (processing, payment, stop, result ready) belong to the back office.
+COUNTER_STATUSES = frozenset(
+    {
+        DossierStatus.RECEIVED,
+        DossierStatus.REFUSED,
+        DossierStatus.SUPPLEMENT_REQUESTED,
+        DossierStatus.WITHDRAWN,
+        DossierStatus.RETURNED,
+    }
+)
+OTHER_UNIT = "Hồ sơ {code} thuộc đơn vị {owner}, không phải của quầy này ({unit})."
 
 
-def _check_dossier(p: dict[str, Any]) -> str:
+def _check_dossier(p: dict[str, Any], unit: str) -> str:
     """Why a dossier payload cannot be stored ('' when it can)."""
     for key in ("code", "procedure_code", "procedure_name"):
         if not isinstance(p.get(key), str) or not p[key]:
             return f"Thiếu trường {key}."
-    if len(p["code"]) > 64:
-        return "Mã hồ sơ quá dài."
+    if code_parts(p["code"], unit) is None:
+        return (
+            f"Mã hồ sơ {p['code'][:64]} không phải mã của đơn vị {unit} (dạng {unit}-YYMMDD-NNNN)."
+        )
+    if p.get("unit_identifier", unit) != unit:
+        return f"Trường unit_identifier phải là {unit}."
     if _parse_dt(p.get("appointment_at")) is None or _parse_dt(p.get("received_at")) is None:
         return "Thời điểm tiếp nhận hoặc hẹn trả không hợp lệ."
     if not isinstance(p.get("applicant"), dict):
@@ -108,13 +122,22 @@ class _Push:
         self._load_dossiers(items)
         results: dict[tuple[str, str, int], PushResult] = {}
         fresh: list[tuple[PushItem, str]] = []
-        batch: dict[tuple[str, str, int], str] = {}
+        batch: dict[tuple[str, str, int], tuple[str, str | None]] = {}
         for item in items:
             known = stored.get(item.key) or batch.get(item.key)
             if known is not None:
                 results[item.key] = self._verdict(item, known)
                 continue
+            problem = _well_formed(item)
+            if problem:
+                results[item.key] = PushResult(*item.key, REJECTED, problem)
+                continue
             canonical = canonical_json(item.payload)
+            if len(canonical) > MAX_RECORD_CHARS:
+                results[item.key] = PushResult(
+                    *item.key, REJECTED, f"Bản ghi quá lớn (tối đa {MAX_RECORD_CHARS} ký tự)."
+                )
+                continue
             if hashlib.sha256(canonical.encode()).hexdigest() != item.hash:
                 results[item.key] = PushResult(
                     *item.key, REJECTED, "Mã băm không khớp nội dung bản ghi."
@@ -124,7 +147,7 @@ class _Push:
             if problem:
                 results[item.key] = PushResult(*item.key, REJECTED, problem)
                 continue
-            batch[item.key] = item.hash
+            batch[item.key] = (item.hash, self.counter.unit)
             fresh.append((item, canonical))
             results[item.key] = PushResult(*item.key, ACCEPTED, ref=self._ref(item))
         if fresh:
@@ -137,6 +160,7 @@ class _Push:
                     "payload": text,
                     "counter_id": self.counter.id,
                     "received_at": self.now,
+                    "unit": self.counter.unit,
                 }
                 for i, text in fresh
             ]
@@ -147,8 +171,14 @@ class _Push:
             self._flush()
         return [results[i.key] for i in items]
 
-    def _verdict(self, item: PushItem, known: str) -> PushResult:
-        if known == item.hash:
+    def _verdict(self, item: PushItem, known: tuple[str, str | None]) -> PushResult:
+        digest, unit = known
+        if unit != self.counter.unit:
+            # Another unit's record: neither a retry of ours nor something we may overwrite.
+            return PushResult(
+                *item.key, REJECTED, "Bản ghi này do quầy của đơn vị khác gửi; không được sửa."
+            )
+        if digest == item.hash:
             return PushResult(*item.key, DUPLICATE, ref=self._ref(item))
         return PushResult(
             *item.key,
@@ -162,19 +192,26 @@ class _Push:
         d = self.dossiers.get(item.uuid)
         return str(d["provincial_ref"]) if d else None
 
-    def _stored_hashes(self, keys: list[tuple[str, str, int]]) -> dict[tuple[str, str, int], str]:
-        out: dict[tuple[str, str, int], str] = {}
+    def _stored_hashes(
+        self, keys: list[tuple[str, str, int]]
+    ) -> dict[tuple[str, str, int], tuple[str, str | None]]:
+        """Hash and unit of each key already stored."""
+        out: dict[tuple[str, str, int], tuple[str, str | None]] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             rows = self.s.execute(
                 select(
-                    record_t.c.entity, record_t.c.uuid, record_t.c.version, record_t.c.content_hash
+                    record_t.c.entity,
+                    record_t.c.uuid,
+                    record_t.c.version,
+                    record_t.c.content_hash,
+                    record_t.c.unit,
                 ).where(record_t.c.uuid.in_(sorted({k[1] for k in chunk})))
             )
             wanted = set(chunk)
             for r in rows:
                 if (r.entity, r.uuid, r.version) in wanted:
-                    out[(r.entity, r.uuid, r.version)] = r.content_hash
+                    out[(r.entity, r.uuid, r.version)] = (r.content_hash, r.unit)
         return out
 
     def _load_dossiers(self, items: Sequence[PushItem]) -> None:
@@ -207,10 +244,24 @@ class _Push:
             return self._apply_event(item, p)
         if not isinstance(p.get("uuid"), str) or p["uuid"] != item.uuid:
             return "Mã định danh trong nội dung không khớp."
+        dossier_uuid = p.get("dossier_uuid")
+        if dossier_uuid is not None:
+            d = self.dossiers.get(str(dossier_uuid))
+            if d is None and item.entity == "rating":
+                return "Máy chủ chưa có hồ sơ của đánh giá này."
+            if d is not None and d["unit"] != self.counter.unit:
+                return self._other_unit(d)
         return ""  # slips and ratings are stored as records only
 
+    def _other_unit(self, d: dict[str, Any]) -> str:
+        return OTHER_UNIT.format(code=d["code"], owner=d["unit"], unit=self.counter.unit)
+
     def _apply_dossier(self, item: PushItem, p: dict[str, Any]) -> str:
-        problem = _check_dossier(p)
+        current = self.dossiers.get(item.uuid)
+        if current is not None and current["unit"] != self.counter.unit:
+            return self._other_unit(current)
+        unit = str(self.counter.unit)
+        problem = _check_dossier(p, unit)
         if problem:
             return problem
         if p.get("uuid") != item.uuid:
@@ -218,7 +269,7 @@ class _Push:
         owner = self.by_code.get(p["code"])
         if owner is not None and owner != item.uuid:
             return f"Mã hồ sơ {p['code']} đã được dùng cho một hồ sơ khác."
-        current = self.dossiers.get(item.uuid)
+        day, number = code_parts(p["code"], unit) or (None, None)
         fields = {
             "code": p["code"],
             "procedure_code": p["procedure_code"][:32],
@@ -234,6 +285,9 @@ class _Push:
                 **fields,
                 "uuid": item.uuid,
                 "counter_id": self.counter.id,
+                "unit": unit,
+                "code_day": day,
+                "code_no": number,
                 # Status belongs to the server after intake: only the first version sets it.
                 "status": p["status"],
                 "provincial_ref": next(self.refs),
@@ -257,6 +311,17 @@ class _Push:
         d = self.dossiers.get(p["dossier_uuid"])
         if d is None:
             return "Máy chủ chưa có hồ sơ của sự kiện này."
+        if d["unit"] != self.counter.unit:
+            return self._other_unit(d)
+        if p["status"] != d["status"] and p["status"] not in COUNTER_STATUSES:
+            return (
+                f"Quầy không được chuyển hồ sơ sang trạng thái {p['status']}; "
+                "việc này do bộ phận xử lý thực hiện."
+            )
+        try:
+            change = appointment_change(p)
+        except Invalid as exc:
+            return str(exc)
         at = _parse_dt(p["at"])
         self.new_events.append(
             {
@@ -267,6 +332,7 @@ class _Push:
                 "actor": str(p.get("actor", ""))[:255],
                 "note": str(p.get("note", "")),
                 "source": "counter",
+                "appointment_change": change,
             }
         )
         # The intake event only repeats the creation; later counter events (hand-back, supplement
@@ -304,4 +370,13 @@ class _Push:
                     str(p.get("actor", "")),
                     d["provincial_ref"],
                 )
-                add_change(s, self.db, DOSSIER_STATUS, d["counter_id"], data)
+                add_change(s, self.db, DOSSIER_STATUS, d["unit"], data)
+
+
+def _well_formed(item: PushItem) -> str:
+    """The core's text rules and size limits over the whole payload ('' when it passes)."""
+    try:
+        check_payload(item.payload)
+    except Invalid as exc:
+        return str(exc)
+    return ""

@@ -17,17 +17,16 @@ from counter_app.sync.protocol import MAX_RESPONSE_BYTES, Change
 FEED_LOCK = 7_340_001
 
 
-def add_change(
-    s: Session, db: Database, kind: str, counter_id: int | None, data: dict[str, Any]
-) -> int:
-    """Append one change in the caller's transaction; returns its sequence number."""
+def add_change(s: Session, db: Database, kind: str, unit: str | None, data: dict[str, Any]) -> int:
+    """Append one change for `unit` (None: every counter) in the caller's transaction; returns
+    its sequence number."""
     if db.is_postgres:
         # Sequence values are handed out before commit; holding one lock until commit makes
         # seq order equal commit order, so a reader past seq N can never miss a later commit < N.
         s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK})
     result = s.execute(
         change_t.insert()
-        .values(kind=kind, counter_id=counter_id, data=data, created_at=local_now())
+        .values(kind=kind, unit=unit, data=data, created_at=local_now())
         .returning(change_t.c.seq)
     )
     return int(result.scalar_one())
@@ -59,12 +58,12 @@ def status_change(
 def read_changes(
     db: Database, counter: CounterIdentity, since: int, limit: int
 ) -> tuple[list[Change], int]:
-    """Feed entries after `since` for this counter (and broadcasts); also the next cursor."""
+    """Feed entries after `since` for this counter's unit (and broadcasts); also the next cursor."""
     with db.read() as s:
         rows = s.execute(
             select(change_t.c.seq, change_t.c.kind, change_t.c.data)
             .where(change_t.c.seq > since)
-            .where((change_t.c.counter_id.is_(None)) | (change_t.c.counter_id == counter.id))
+            .where((change_t.c.unit.is_(None)) | (change_t.c.unit == counter.unit))
             .order_by(change_t.c.seq)
             .limit(limit)
         ).all()

@@ -10,17 +10,70 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
+from waitress.task import ErrorTask
 
-from counter_app.sync.protocol import MAX_REQUEST_BYTES
+from counter_app.sync.protocol import (
+    MAX_REQUEST_BYTES,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    error_body,
+)
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def make_server(app: WsgiApp, *, host: str, port: int, threads: int = 4) -> Any:
-    """The waitress server with the protocol's limits: one place for `server run` and tests."""
-    return create_server(
+_HTTP_ERRORS = {
+    400: "Yêu cầu HTTP không hợp lệ (dòng yêu cầu, tiêu đề hoặc độ dài nội dung).",
+    413: "Yêu cầu quá lớn.",
+    431: "Tiêu đề HTTP quá lớn.",
+}
+
+
+class _JsonErrorTask(ErrorTask):  # type: ignore[misc]
+    """Waitress's own replies to unparseable HTTP, as JSON with a Vietnamese message like the
+    app's (its default is English plain text)."""
+
+    def execute(self) -> None:
+        error = self.request.error
+        code = int(error.code)
+        message = _HTTP_ERRORS.get(code, "Yêu cầu HTTP không được chấp nhận.")
+        body = json.dumps(error_body("bad_http", message), ensure_ascii=False).encode()
+        self.status = f"{code} {error.reason}"
+        self.response_headers.extend(
+            [
+                ("Content-Type", "application/json; charset=utf-8"),
+                (PROTOCOL_HEADER, str(PROTOCOL_VERSION)),
+            ]
+        )
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class _JsonChannel(HTTPChannel):  # type: ignore[misc]
+    error_task_class = _JsonErrorTask
+
+
+def make_server(
+    app: WsgiApp, *, host: str, port: int, threads: int = 4, trusted_proxy: str | None = None
+) -> Any:
+    """The waitress server with the protocol's limits: one place for `server run` and tests.
+
+    Behind a reverse proxy (`trusted_proxy`), the client address for rate limiting comes from
+    the proxy's X-Forwarded-For; from anyone else that header is dropped.
+    """
+    proxy: dict[str, Any] = {}
+    if trusted_proxy:
+        proxy = {
+            "trusted_proxy": trusted_proxy,
+            "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+        }
+    server = create_server(
         app,
+        **proxy,
         host=host,
         port=port,
         threads=threads,
@@ -31,13 +84,24 @@ def make_server(app: WsgiApp, *, host: str, port: int, threads: int = 4) -> Any:
         recv_bytes=262144,
         asyncore_loop_timeout=0.05,
     )
+    server.channel_class = _JsonChannel
+    return server
 
 
 class RunningServer:
     """A waitress server on its own thread; `url` is its base address, `stop()` ends it."""
 
-    def __init__(self, app: WsgiApp, host: str = "127.0.0.1", port: int = 0, threads: int = 4):
-        self._server: Any = make_server(app, host=host, port=port, threads=threads)
+    def __init__(
+        self,
+        app: WsgiApp,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        threads: int = 4,
+        trusted_proxy: str | None = None,
+    ):
+        self._server: Any = make_server(
+            app, host=host, port=port, threads=threads, trusted_proxy=trusted_proxy
+        )
         self.host = host
         self.port = int(self._server.effective_port)
         self._thread = threading.Thread(target=self._run, name="server", daemon=True)

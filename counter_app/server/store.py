@@ -8,21 +8,29 @@ import json
 import secrets
 import uuid as uuidlib
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import Table, func, select
+from sqlalchemy.orm import Session
 
 from counter_app.catalog import parse_catalog
+from counter_app.centre import AGENCY_IDENTIFIER
 from counter_app.db.engine import Database
 from counter_app.db.models import Dossier as DossierModel
 from counter_app.db.models import Procedure as ProcedureModel
 from counter_app.domain import DossierStatus, local_now
 from counter_app.dossiers import public_view
+from counter_app.errors import UserError
+from counter_app.identity import InvalidValue, normalize_text
 from counter_app.server.claims import claim_batch
 from counter_app.server.feed import add_change, read_changes, status_change
 from counter_app.server.schema import (
+    ROLE_BACK_OFFICE,
+    ROLE_COUNTER,
+    ROLES,
     CounterIdentity,
+    audit_t,
     change_t,
     counter_t,
     dossier_t,
@@ -30,6 +38,7 @@ from counter_app.server.schema import (
     metadata,
     record_t,
 )
+from counter_app.server.validate import LONG_MAX_CHARS
 from counter_app.sync.protocol import (
     CALENDAR,
     CATALOG,
@@ -38,6 +47,7 @@ from counter_app.sync.protocol import (
     PushItem,
     PushResult,
 )
+from counter_app.verification import check_value
 
 # Re-exported: callers import these from here.
 __all__ = [
@@ -54,8 +64,37 @@ __all__ = [
 ]
 
 
-class ServerError(ValueError):
+class ServerError(UserError, ValueError):
     """A back-office command cannot be done; str(exc) is Vietnamese."""
+
+
+class QuotaExceeded(ServerError):
+    """A counter sent more records today than its daily quota (HTTP 429)."""
+
+
+#: Records one counter may push a day: ~650 dossiers a day is a whole provincial centre's intake,
+#: so this only stops a runaway or hostile PC from filling the server.
+DEFAULT_DAILY_QUOTA = 50_000
+
+
+def _audit(
+    s: Session,
+    actor: str,
+    action: str,
+    ref: str,
+    detail: dict[str, Any],
+    *,
+    at: datetime | None = None,
+) -> None:
+    s.execute(
+        audit_t.insert().values(
+            at=at or local_now(),
+            actor=(actor or "máy chủ")[:255],
+            action=action,
+            ref=ref[:64],
+            detail=detail,
+        )
+    )
 
 
 def hash_token(token: str) -> str:
@@ -65,61 +104,227 @@ def hash_token(token: str) -> str:
 class ServerStore:
     """All server-side state, on SQLite (default) or PostgreSQL (production)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, daily_quota: int | None = DEFAULT_DAILY_QUOTA) -> None:
         self.db = db
+        self.daily_quota = daily_quota
 
     @classmethod
-    def open(cls, url: str) -> ServerStore:
-        store = cls(Database(url))
+    def open(cls, url: str, *, daily_quota: int | None = DEFAULT_DAILY_QUOTA) -> ServerStore:
+        store = cls(Database(url), daily_quota=daily_quota)
         store.create_schema()
         return store
 
     def create_schema(self) -> None:
-        metadata.create_all(self.db.engine)
+        """Create or upgrade the schema through the server's own alembic history."""
+        from counter_app.server.migrate import upgrade
+
+        upgrade(self.db)
 
     def close(self) -> None:
         self.db.dispose()
 
     # -- tokens --------------------------------------------------------------------------------
 
-    def create_token(self, name: str) -> str:
-        """A new token for counter `name` (replacing its old one); only its hash is stored."""
+    def create_token(
+        self,
+        name: str,
+        unit: str | None = None,
+        *,
+        centre: str | None = None,
+        role: str = ROLE_COUNTER,
+        actor: str = "",
+    ) -> str:
+        """A new token for counter `name`, bound to one receiving unit (and centre); only its
+        hash is stored. Creating one again for the same name and unit replaces the old token."""
         name = name.strip()
         if not name or len(name) > 100:
             raise ServerError("Tên quầy phải từ 1 đến 100 ký tự.")
+        if role not in ROLES:
+            raise ServerError("Vai trò phải là counter hoặc back-office.")
+        unit = (unit or "").strip().upper() or None
+        centre = (centre or "").strip().upper() or None
+        if role == ROLE_COUNTER and unit is None:
+            raise ServerError("Mã truy cập của quầy phải gắn với một đơn vị tiếp nhận (--unit).")
+        if role == ROLE_BACK_OFFICE and unit is not None:
+            raise ServerError("Mã truy cập của bộ phận xử lý không gắn với đơn vị (bỏ --unit).")
+        for value, what in ((unit, "đơn vị"), (centre, "trung tâm")):
+            if value is not None and (len(value) > 35 or not AGENCY_IDENTIFIER.match(value)):
+                raise ServerError(
+                    f"Mã {what} «{value}» không đúng định dạng (nhóm chữ số và chữ in hoa "
+                    "cách nhau bởi dấu chấm, tối đa 35 ký tự)."
+                )
+        if (
+            unit is not None
+            and centre is not None
+            and not (unit == centre or unit.startswith(centre + "."))
+        ):
+            raise ServerError(f"Đơn vị {unit} không thuộc trung tâm {centre}.")
         token = "ctr_" + secrets.token_urlsafe(32)
+        now = local_now()
         with self.db.write() as s:
-            row = s.execute(select(counter_t.c.id).where(counter_t.c.name == name)).first()
+            row = s.execute(select(counter_t).where(counter_t.c.name == name)).first()
+            if row is not None and (row.unit != unit or row.role != role):
+                raise ServerError(
+                    f"Quầy «{name}» đã gắn với đơn vị {row.unit or '(bộ phận xử lý)'}; "
+                    "không đổi được. Hãy đặt tên khác."
+                )
+            if unit is not None:
+                other = s.execute(
+                    select(counter_t.c.name).where(
+                        counter_t.c.unit == unit,
+                        counter_t.c.revoked_at.is_(None),
+                        counter_t.c.name != name,
+                    )
+                ).first()
+                if other is not None:
+                    raise ServerError(
+                        f"Đơn vị {unit} đã có mã truy cập đang dùng (quầy «{other.name}»). "
+                        f"Thu hồi trước: counter-app server token revoke «{other.name}»."
+                    )
+            values = {"token_hash": hash_token(token), "revoked_at": None}
             if row is None:
                 s.execute(
                     counter_t.insert().values(
-                        name=name, token_hash=hash_token(token), created_at=local_now()
+                        name=name, unit=unit, centre=centre, role=role, created_at=now, **values
                     )
                 )
             else:
-                s.execute(
-                    counter_t.update()
-                    .where(counter_t.c.id == row.id)
-                    .values(token_hash=hash_token(token))
-                )
+                s.execute(counter_t.update().where(counter_t.c.id == row.id).values(**values))
+            _audit(s, actor, "token.create", name, {"unit": unit, "centre": centre, "role": role})
         return token
 
+    def revoke_token(self, name: str, *, actor: str = "") -> None:
+        with self.db.write() as s:
+            row = s.execute(select(counter_t).where(counter_t.c.name == name.strip())).first()
+            if row is None:
+                raise ServerError(f"Không có quầy tên «{name}».")
+            if row.revoked_at is not None:
+                raise ServerError(f"Mã truy cập của quầy «{name}» đã bị thu hồi trước đó.")
+            s.execute(
+                counter_t.update().where(counter_t.c.id == row.id).values(revoked_at=local_now())
+            )
+            _audit(s, actor, "token.revoke", row.name, {"unit": row.unit})
+
+    def tokens(self) -> list[dict[str, Any]]:
+        """Every token's name, unit, centre, role and state (never the token itself)."""
+        with self.db.read() as s:
+            rows = s.execute(select(counter_t).order_by(counter_t.c.name)).all()
+        return [
+            {
+                "name": r.name,
+                "unit": r.unit,
+                "centre": r.centre,
+                "role": r.role,
+                "created_at": r.created_at.isoformat(),
+                "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
+                "active": r.revoked_at is None,
+            }
+            for r in rows
+        ]
+
     def authenticate(self, token: str) -> CounterIdentity | None:
-        if not token:
+        if not token or len(token) > 200:
             return None
         with self.db.read() as s:
             row = s.execute(
-                select(counter_t.c.id, counter_t.c.name).where(
-                    counter_t.c.token_hash == hash_token(token)
+                select(counter_t).where(
+                    counter_t.c.token_hash == hash_token(token), counter_t.c.revoked_at.is_(None)
                 )
             ).first()
-        return CounterIdentity(row.id, row.name) if row is not None else None
+        if row is None:
+            return None
+        return CounterIdentity(row.id, row.name, row.unit, row.centre, row.role)
+
+    def counter_info(self, counter: CounterIdentity, day: date | None = None) -> dict[str, Any]:
+        """The identity contract of `GET /api/v1/counter`, with the unit's high-water marks."""
+        return {
+            "name": counter.name,
+            "unit": counter.unit,
+            "centre": counter.centre,
+            "server_time": local_now().isoformat(),
+            "high_water": self.high_water(counter.unit, day) if counter.unit else {},
+        }
+
+    def high_water(self, unit: str, day: date | None = None) -> dict[str, int]:
+        """The largest number NNNN of the unit's codes per day the server holds."""
+        with self.db.read() as s:
+            query = (
+                select(dossier_t.c.code_day, func.max(dossier_t.c.code_no))
+                .where(dossier_t.c.unit == unit, dossier_t.c.code_day.is_not(None))
+                .group_by(dossier_t.c.code_day)
+                .order_by(dossier_t.c.code_day)
+            )
+            if day is not None:
+                query = query.where(dossier_t.c.code_day == day)
+            return {d.isoformat(): int(n) for d, n in s.execute(query).all()}
 
     # -- push ----------------------------------------------------------------------------------
 
     def push(self, counter: CounterIdentity, items: Sequence[PushItem]) -> list[PushResult]:
         """Claim each record atomically: new → accepted, same hash → duplicate, else conflict."""
+        if counter.unit is None:
+            raise ServerError("Chỉ quầy tiếp nhận mới gửi hồ sơ lên máy chủ.")
+        if self.daily_quota is not None:
+            used = self.records_today(counter)
+            if used + len(items) > self.daily_quota:
+                raise QuotaExceeded(
+                    f"Quầy «{counter.name}» đã gửi {used} bản ghi hôm nay; hạn mức là "
+                    f"{self.daily_quota} bản ghi một ngày. Liên hệ quản trị máy chủ tỉnh."
+                )
         return claim_batch(self.db, counter, items)
+
+    def records_today(self, counter: CounterIdentity) -> int:
+        start = datetime.combine(local_now().date(), time())
+        with self.db.read() as s:
+            return int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(record_t)
+                    .where(record_t.c.counter_id == counter.id, record_t.c.received_at >= start)
+                )
+                or 0
+            )
+
+    def records(
+        self, counter: CounterIdentity, after: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The unit's stored records after id `after`, in the order they arrived (rebuild)."""
+        with self.db.read() as s:
+            rows = s.execute(
+                select(
+                    record_t.c.id,
+                    record_t.c.entity,
+                    record_t.c.uuid,
+                    record_t.c.version,
+                    record_t.c.content_hash,
+                    record_t.c.payload,
+                )
+                .where(record_t.c.unit == counter.unit, record_t.c.id > after)
+                .order_by(record_t.c.id)
+                .limit(limit)
+            ).all()
+            dossier_uuids = sorted({r.uuid for r in rows if r.entity == "dossier"})
+            refs = dict(
+                s.execute(
+                    select(dossier_t.c.uuid, dossier_t.c.provincial_ref).where(
+                        dossier_t.c.uuid.in_(dossier_uuids)
+                    )
+                ).all()
+            )
+        out = []
+        for r in rows:
+            record = {
+                "id": r.id,
+                "entity": r.entity,
+                "uuid": r.uuid,
+                "version": r.version,
+                "hash": r.content_hash,
+                "payload": json.loads(r.payload),
+            }
+            if r.entity == "dossier":
+                record["ref"] = refs.get(r.uuid)
+            out.append(record)
+        return out, (rows[-1].id if rows else after)
 
     # -- pull ----------------------------------------------------------------------------------
 
@@ -129,26 +334,50 @@ class ServerStore:
 
     # -- back office ---------------------------------------------------------------------------
 
-    def advance(self, code: str, status: int, note: str = "", actor: str = "") -> int:
-        """The back office moves a dossier on; returns the feed sequence number of the change."""
+    def advance(
+        self,
+        code: str,
+        status: int,
+        note: str = "",
+        actor: str = "",
+        *,
+        by: CounterIdentity | None = None,
+    ) -> int:
+        """The back office moves a dossier on; returns the feed sequence number of the change.
+
+        `actor` names who did it (the OS user for `server advance`, the token's name for a
+        back-office token); the change is audited with who and when.
+        """
         try:
             new = DossierStatus(status)
         except ValueError as exc:
             raise ServerError(f"Trạng thái {status} không hợp lệ (1–10).") from exc
+        if by is not None and not by.is_back_office:
+            raise ServerError("Chỉ bộ phận xử lý mới chuyển trạng thái hồ sơ.")
+        try:
+            note = normalize_text(note, max_length=LONG_MAX_CHARS, multiline=True)
+        except InvalidValue as exc:
+            raise ServerError(f"Ghi chú: {exc}") from exc
         now = local_now()
         with self.db.write() as s:
             row = s.execute(select(dossier_t).where(dossier_t.c.code == code.strip())).first()
             if row is None:
                 raise ServerError(f"Không có hồ sơ mã {code} trên máy chủ.")
+            if (
+                by is not None
+                and by.centre
+                and not (row.unit == by.centre or row.unit.startswith(by.centre + "."))
+            ):
+                raise ServerError(f"Hồ sơ {row.code} không thuộc trung tâm {by.centre}.")
             event_uuid = str(uuidlib.uuid4())
-            actor = actor or "Bộ phận xử lý"
+            who = (by.name if by is not None else actor) or "Bộ phận xử lý"
             s.execute(
                 event_t.insert().values(
                     uuid=event_uuid,
                     dossier_uuid=row.uuid,
                     status=int(new),
                     at=now,
-                    actor=actor,
+                    actor=who[:255],
                     note=note,
                     source="server",
                 )
@@ -158,15 +387,28 @@ class ServerStore:
                 .where(dossier_t.c.id == row.id)
                 .values(status=int(new), updated_at=now)
             )
+            _audit(
+                s,
+                who,
+                "dossier.advance",
+                row.code,
+                {"from": row.status, "to": int(new), "event": event_uuid},
+                at=now,
+            )
             return add_change(
                 s,
                 self.db,
                 DOSSIER_STATUS,
-                row.counter_id,
+                row.unit,
                 status_change(
-                    row.uuid, row.code, int(new), event_uuid, now, note, actor, row.provincial_ref
+                    row.uuid, row.code, int(new), event_uuid, now, note, who, row.provincial_ref
                 ),
             )
+
+    def audit_log(self) -> list[dict[str, Any]]:
+        with self.db.read() as s:
+            rows = s.execute(select(audit_t).order_by(audit_t.c.id)).all()
+        return [{**r._mapping, "at": r.at.isoformat()} for r in rows]
 
     def load_catalog(self, document: dict[str, Any]) -> int:
         """Publish a catalog document (procedures.json format) to every counter."""
@@ -224,12 +466,21 @@ class ServerStore:
             ).all()
             return [dict(r._mapping) for r in rows]
 
-    def public(self, code: str) -> dict[str, Any] | None:
-        """The public projection (the same one the kiosk uses): nothing personal."""
+    def public(self, code: str, value: str | None = None) -> dict[str, Any] | None:
+        """The public projection (the same one the kiosk uses). With the receipt's verification
+        value (`?v=`) it includes the procedure and the masked name; without it, status and
+        appointment only, so walking sequential codes reveals nobody."""
         with self.db.read() as s:
             row = s.execute(select(dossier_t).where(dossier_t.c.code == code)).first()
-        if row is None:
-            return None
+            if row is None:
+                return None
+            changes = s.execute(
+                select(event_t.c.appointment_change)
+                .where(
+                    event_t.c.dossier_uuid == row.uuid, event_t.c.appointment_change.is_not(None)
+                )
+                .order_by(event_t.c.at, event_t.c.id)
+            ).all()
         d = DossierModel(
             code=row.code,
             status=row.status,
@@ -238,4 +489,18 @@ class ServerStore:
             result_delivery=row.result_delivery,
             procedure=ProcedureModel(code=row.procedure_code, name=row.procedure_name),
         )
-        return public_view(d).to_json()
+        view = public_view(d).to_json()
+        verified = check_value(row.uuid, row.code, value)
+        if not verified:
+            del view["procedure"], view["applicant"]
+        view["verified"] = verified
+        view["appointment_changes"] = [
+            {
+                "previous": c.appointment_change["previous"],
+                "new": c.appointment_change["new"],
+                "apology": bool(c.appointment_change.get("apology")),
+                **({"reason": c.appointment_change.get("reason", "")} if verified else {}),
+            }
+            for c in changes
+        ]
+        return view

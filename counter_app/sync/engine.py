@@ -28,6 +28,8 @@ from counter_app.sync import state as st
 from counter_app.sync.protocol import DEFAULT_PAGE
 from counter_app.sync.pull import UNSENT
 from counter_app.sync.push import CRASH_ENV
+from counter_app.sync.rebuild import RebuildError, RebuildReport
+from counter_app.sync.rebuild import rebuild as rebuild_from_server
 from counter_app.sync.transport import HttpTransport
 
 # Re-exported: callers import these from here.
@@ -214,6 +216,17 @@ class SyncEngine:
                 delay = min(delay, remaining)
             if delay > 0:
                 sleep(delay)
+
+    def rebuild(self, unit: str) -> RebuildReport:
+        """Download this unit's history from the server (a replaced or restored PC)."""
+        if self.transport is None:
+            raise RebuildError("Chưa cấu hình máy chủ đồng bộ (sync.server_url và sync.token).")
+        if not self.lease.claim():
+            raise RebuildError("Một tiến trình khác đang đồng bộ; thử lại sau.")
+        try:
+            return rebuild_from_server(self, unit, CycleReport())
+        finally:
+            self.lease.release()
 
     def requeue(self, states: tuple[str, ...] = ("rejected", "conflict")) -> int:
         """Send rejected/conflicting records again (after the cause was fixed); returns how many."""

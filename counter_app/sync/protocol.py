@@ -66,19 +66,19 @@ class PushItem:
     def from_json(cls, raw: Any) -> PushItem:
         """Check the shape of one pushed record; ProtocolError names the bad field."""
         if not isinstance(raw, dict):
-            raise ProtocolError("record must be an object")
+            raise ProtocolError("bản ghi phải là một đối tượng JSON")
         entity, uuid, version = raw.get("entity"), raw.get("uuid"), raw.get("version")
         digest, payload = raw.get("hash"), raw.get("payload")
         if entity not in ENTITIES:
-            raise ProtocolError(f"unknown entity {entity!r}")
+            raise ProtocolError("trường entity phải là dossier, event, slip hoặc rating")
         if not isinstance(uuid, str) or not UUID_RE.match(uuid):
-            raise ProtocolError("uuid must be a lower-case UUID")
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise ProtocolError("version must be a positive integer")
+            raise ProtocolError("trường uuid phải là UUID viết thường")
+        if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version < 2**31:
+            raise ProtocolError("trường version phải là số nguyên dương")
         if not isinstance(digest, str) or not HASH_RE.match(digest):
-            raise ProtocolError("hash must be 64 lower-case hex digits")
+            raise ProtocolError("trường hash phải gồm 64 chữ số hex viết thường")
         if not isinstance(payload, dict):
-            raise ProtocolError("payload must be an object")
+            raise ProtocolError("trường payload phải là một đối tượng JSON")
         return cls(str(entity), uuid, version, digest, payload)
 
 

@@ -85,7 +85,11 @@ def data_files(root: Path = ROOT) -> list[tuple[str, str]]:
     """(source file, destination folder) pairs: resources/, the alembic migrations (no caches),
     the portal export's JSON schema and the holiday names."""
     pairs: list[tuple[str, str]] = []
-    for top in (root / "resources", root / "counter_app" / "db" / "migrations"):
+    for top in (
+        root / "resources",
+        root / "counter_app" / "db" / "migrations",
+        root / "counter_app" / "server" / "migrations",
+    ):
         for path in _files_under(top):
             dest = path.parent.relative_to(root).as_posix()
             pairs.append((str(path), dest))

@@ -80,7 +80,7 @@ def smoke(bundle: Path, *, gui_seconds: float = 8.0) -> dict[str, float]:
             print(f"  smoke {name}: ok ({timings[name]:.1f} s)")
             return out
 
-        init = json.loads(step("init", ["init", "--json"]))
+        init = json.loads(step("init", ["init", "--counter", "1", "--json"]))
         if not init.get("procedures"):
             raise BuildError(f"init loaded no procedures: {init}")
         catalog = json.loads(step("catalog", ["catalog", "--json"]))

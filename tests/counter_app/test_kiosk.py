@@ -232,8 +232,9 @@ def test_cli_kiosk_refuses_full_screen_without_a_pin(sqlite_url, app_home, capsy
 
 def test_kiosk_asks_the_real_reference_server(services, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Counter 1 syncs a dossier; a kiosk on another, empty database finds it through the server."""
+    from counter_app.verification import lookup_url
     from tests.conftest import make_services
-    from tests.counter_app.sync.harness import engine_for, receive, start_server
+    from tests.counter_app.sync.harness import engine_for, receive, start_server, uuid_of
 
     server = start_server(f"sqlite:///{tmp_path / 'server.sqlite3'}")
     elsewhere = make_services(f"sqlite:///{tmp_path / 'kiosk.sqlite3'}", clock, counter_no=5)
@@ -241,12 +242,18 @@ def test_kiosk_asks_the_real_reference_server(services, clock, tmp_path) -> None
         codes = receive(services, 2)
         engine_for(services, server).run_once()
         server.store.advance(codes[0], 9)
-        service = kiosk(elsewhere, server.url)
+        service = kiosk(elsewhere, server.url, rate_limit=False)
+        # A typed code: status and appointment, no part of the name.
         answer = service.scan(codes[0])
         assert answer.found and answer.source == "server"
         assert answer.dossier is not None and answer.dossier.result_ready
         assert answer.dossier.code == codes[0]
-        assert "*" in answer.dossier.masked_name
+        assert answer.dossier.masked_name == "" and answer.dossier.procedure_name == ""
+        # The receipt's QR carries the verification value: the masked name is shown.
+        qr = lookup_url(services.settings.lookup_base_url, codes[1], uuid_of(services, codes[1]))
+        answer = service.scan(qr)
+        assert answer.found and answer.dossier is not None
+        assert "*" in answer.dossier.masked_name and answer.dossier.procedure_name
         missing = service.scan(codes[0].replace(codes[0][-4:], "9999"))
         assert missing.outcome is Outcome.NOT_FOUND
     finally:

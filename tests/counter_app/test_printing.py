@@ -6,10 +6,11 @@ import zxingcpp
 from sqlalchemy import select
 
 from counter_app.auth import system_actor
-from counter_app.db.models import AuditEntry
+from counter_app.db.models import AuditEntry, Dossier
 from counter_app.domain import Role, SlipKind
 from counter_app.intake import ApplicantDraft, DossierDraft
 from counter_app.receipts import Layout
+from counter_app.verification import check_value, lookup_url, split_scan
 from tests.counter_app.receipts.support import decode, decode_bands, page_texts, rasterise
 
 # Who the tests act as: the command line's system actor (an admin).
@@ -30,11 +31,15 @@ def test_a4_receipt_of_a_stored_dossier_decodes(services) -> None:  # type: igno
     pdf = services.receipts.receipt_pdf(code, by=ACTOR)
     pages = rasterise(pdf, 203)
     assert len(pages) == 2
+    with services.db.read() as s:
+        uuid = s.scalar(select(Dossier.uuid).where(Dossier.code == code))
     for page in pages:
         assert decode(page, zxingcpp.BarcodeFormat.Code128) == [code]
-        assert decode(page, zxingcpp.BarcodeFormat.QRCode) == [
-            services.settings.lookup_base_url + code
-        ]
+        [qr] = decode(page, zxingcpp.BarcodeFormat.QRCode)
+        # The QR carries the verification value the server checks before showing the name.
+        assert qr == lookup_url(services.settings.lookup_base_url, code, uuid)
+        scanned_code, value = split_scan(qr)
+        assert scanned_code == code and check_value(uuid, code, value)
     text = page_texts(pdf)[0]
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
     assert "Nguyễn Văn Đức" in text and "Trần Văn Hùng" in text
@@ -48,7 +53,7 @@ def test_slip_reprint_is_marked_and_audited(services) -> None:  # type: ignore[n
     assert "BẢN IN LẠI" in page_texts(pdf)[0]
     (page,) = rasterise(pdf, 203)
     found = decode_bands(page, zxingcpp.BarcodeFormat.QRCode)
-    assert any(value.endswith(code) for value in found)
+    assert any(split_scan(value)[0] == code for value in found)
     with services.db.read() as s:
         actions = s.scalars(select(AuditEntry.action)).all()
     assert "receipt.reprint" in actions

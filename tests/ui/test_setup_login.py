@@ -116,3 +116,81 @@ def test_start_takes_the_daily_backup(qtbot: Any, services: Any, ops: Any) -> No
     backups = list((services.settings.paths.backup_dir / "auto").glob("*"))
     assert len(backups) == 1
     shown.args[0].close()
+
+
+def test_setup_asks_for_the_counter_number_and_never_defaults_it(
+    qtbot: Any, sqlite_url: str, clock: Any, app_home: Any, ops: Any
+) -> None:
+    from counter_app.settings import Settings
+    from tests.conftest import make_services
+
+    services = make_services(sqlite_url, clock, counter_no=0)
+    try:
+        controller = _controller(services, ops)
+        with qtbot.waitSignal(controller.setup_shown, timeout=10_000) as shown:
+            controller.start()
+        dialog = shown.args[0]
+        qtbot.addWidget(dialog)
+        form = dialog.centre
+        assert form.counter.value() == 0 and form.counter.text() == "— chọn số quầy —"
+        form.identifier.setText("000.00.00.H50")
+        dialog.username.setText("admin")
+        type_text(qtbot, dialog.full_name, "Đỗ Văn Quản")
+        dialog.password.setText("matkhau123")
+        dialog.password2.setText("matkhau123")
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        assert "Hãy chọn số quầy" in dialog.error.text()
+        assert form.counter.hasFocus() or not dialog.isActiveWindow()
+        assert not services.auth.has_users()
+        form.counter.setFocus()
+        form.counter.selectAll()  # by keyboard the clerk types over the placeholder
+        qtbot.keyClicks(form.counter, "3")
+        assert form.counter.value() == 3
+        with qtbot.waitSignal(controller.main_shown, timeout=10_000) as main:
+            qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        window = main.args[0]
+        qtbot.addWidget(window)
+        assert controller.services.settings.counter_no == 3
+        assert Settings.load().counter_no == 3  # written to this PC's settings file
+        assert controller.services.intake.unit_identifier().endswith(".Q03")
+        window.close()
+        settle(qtbot, ops)
+    finally:
+        services.close()
+
+
+def test_an_older_database_without_a_counter_number_asks_it_after_login(
+    qtbot: Any, sqlite_url: str, clock: Any, app_home: Any, ops: Any
+) -> None:
+    from counter_app.settings import Settings
+    from tests.conftest import make_services
+
+    services = make_services(sqlite_url, clock, counter_no=0)
+    services.auth.create_user("canbo", "Cán Bộ", "canbo1234", Role.CLERK, by=system_actor())
+    try:
+        controller = _controller(services, ops)
+        with qtbot.waitSignal(controller.login_shown, timeout=10_000) as shown:
+            controller.start()
+        login = shown.args[0]
+        qtbot.addWidget(login)
+        qtbot.keyClicks(login.username, "canbo")
+        qtbot.keyClicks(login.password, "canbo1234")
+        with qtbot.waitSignal(controller.counter_shown, timeout=10_000) as asked:
+            qtbot.keyClick(login.password, Qt.Key.Key_Return)
+        dialog = asked.args[0]
+        qtbot.addWidget(dialog)
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        assert "Hãy chọn số quầy" in dialog.error.text()
+        dialog.counter.selectAll()
+        qtbot.keyClicks(dialog.counter, "4")
+        with qtbot.waitSignal(controller.main_shown, timeout=10_000) as main:
+            qtbot.keyClick(dialog.counter, Qt.Key.Key_Return)
+        window = main.args[0]
+        qtbot.addWidget(window)
+        assert controller.services.settings.counter_no == 4
+        assert Settings.load().counter_no == 4
+        assert window.services.intake.unit_identifier().endswith(".Q04")
+        window.close()
+        settle(qtbot, ops)
+    finally:
+        services.close()

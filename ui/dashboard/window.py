@@ -415,7 +415,6 @@ class DashboardWindow(QMainWindow):
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    from counter_app.atomic import write_bytes
+
+    write_bytes(path, data)

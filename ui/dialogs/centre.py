@@ -57,7 +57,9 @@ class CentreForm(QWidget):
         self.unit = named(QLineEdit(), "unitNameInput")
         self.place = named(QLineEdit(), "placeInput")
         self.counter = named(QSpinBox(), "counterNoInput")
-        self.counter.setRange(1, 99)
+        # 0 = not chosen: two PCs left at a default would issue the same dossier codes.
+        self.counter.setRange(0, 99)
+        self.counter.setSpecialValueText("— chọn số quầy —")
         ident = QGroupBox("Thông tin trung tâm")
         form = QFormLayout(ident)
         form.addRow("&Mã định danh cơ quan:", self.identifier)

@@ -89,6 +89,13 @@ class SetupDialog(QDialog):
             self.password2.setFocus()
             return
         counter_no = self.centre.counter.value()
+        if counter_no == 0:
+            self.error.setText(
+                "Hãy chọn số quầy của máy này (1–99). Mỗi máy một số riêng: hai máy trùng số "
+                "quầy sẽ cấp trùng mã hồ sơ."
+            )
+            self.centre.counter.setFocus()
+            return
         username, full_name, password = (
             self.username.text(),
             self.full_name.text(),

@@ -32,7 +32,7 @@ from ui.intake.applicant import CARD_FIELDS, ApplicantBox
 from ui.intake.fields import GENERAL, FieldErrors
 from ui.intake.papers import PapersModel, PapersView
 from ui.intake.procedure_picker import ProcedurePicker
-from ui.messages import show_error
+from ui.messages import ask, show_error
 from ui.ops import Ops
 from ui.widgets import named
 
@@ -67,6 +67,7 @@ class IntakeForm(QWidget):
         super().__init__(parent)
         self.setObjectName("intakeForm")
         self.services, self.ops, self.user = services, ops, user
+        self.clock_box: Any = None
         self.draft_store = draft_store
         self.auto_preview = True
         self.last_received: Any = None
@@ -435,9 +436,19 @@ class IntakeForm(QWidget):
         self._saving = False
         self.save_button.setEnabled(True)
         errors = getattr(exc, "errors", None)
+        from counter_app.issuing import ClockError
+
         if errors:
             self.show_errors(errors)
             self.notice.emit("Hồ sơ chưa lưu: xem các lỗi ghi cạnh từng ô.")
+        elif isinstance(exc, ClockError):
+            # The clock went wrong mid-session: the clerk checks it and confirms, then saves again.
+            self.clock_box = ask(
+                self,
+                f"{exc}\n\nHồ sơ chưa lưu. Giờ máy hiện tại là đúng?",
+                self.services.guard.confirm_clock,
+                title="Kiểm tra đồng hồ máy",
+            )
         else:
             show_error(self, exc)
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QWidget
 
 from counter_app.domain import DossierStatus
 from counter_app.dossiers import PublicDossier
-from ui.kiosk.style import label, page_layout, touch_button
+from ui.kiosk.style import label, page_layout, plain_label, touch_button
 
 _STATUS_TONE = {
     DossierStatus.RESULT_READY: "ready",
@@ -60,10 +60,10 @@ class AnswerPage(QWidget):
         self.fields: dict[str, QLabel] = {}
         self.captions: dict[str, QLabel] = {}
         for row, (key, caption) in enumerate(_FIELDS):
-            name = QLabel(caption)
+            name = plain_label(caption)
             name.setProperty("class", "fieldLabel")
             name.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-            value = QLabel("")
+            value = plain_label("")
             value.setProperty("class", "fieldValue")
             value.setWordWrap(True)
             value.setObjectName(f"field_{key}")
@@ -112,7 +112,8 @@ class AnswerPage(QWidget):
         closed = d.status in _CLOSED
         for key, value in values.items():
             self.fields[key].setText(value)
-            shown = not (closed and key in ("collect_at", "what_to_bring"))
+            # Without the receipt's verification value the server gives no procedure or name.
+            shown = bool(value) and not (closed and key in ("collect_at", "what_to_bring"))
             self.fields[key].setVisible(shown)
             self.captions[key].setVisible(shown)
         self.rate_button.setVisible(rateable)

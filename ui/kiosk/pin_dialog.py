@@ -8,12 +8,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
+
+from ui.kiosk.style import plain_label
 
 MAX_PIN_LENGTH = 12
 
@@ -26,10 +27,10 @@ class PinDialog(QDialog):
         self.setWindowTitle("Mã PIN quản trị")
         self.setModal(True)
         self.setObjectName("pinDialog")
-        title = QLabel("Nhập mã PIN quản trị để thoát khỏi màn hình tra cứu")
+        title = plain_label("Nhập mã PIN quản trị để thoát khỏi màn hình tra cứu")
         title.setWordWrap(True)
         title.setObjectName("pinTitle")
-        self.message = QLabel(message)
+        self.message = plain_label(message)
         self.message.setObjectName("pinMessage")
         self.message.setWordWrap(True)
         self.message.setVisible(bool(message))

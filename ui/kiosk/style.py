@@ -43,9 +43,17 @@ QLineEdit#scanInput { border: none; background: transparent; color: transparent;
 """
 
 
-def label(text: str, name: str, *, wrap: bool = True, center: bool = True) -> QLabel:
-    """A label styled by its object name."""
+def plain_label(text: str) -> QLabel:
+    """A label that never interprets its text: a procedure name or a server's answer holding
+    HTML must show as typed, not as markup (links, images, styling)."""
     widget = QLabel(text)
+    widget.setTextFormat(Qt.TextFormat.PlainText)
+    return widget
+
+
+def label(text: str, name: str, *, wrap: bool = True, center: bool = True) -> QLabel:
+    """A label styled by its object name (plain text)."""
+    widget = plain_label(text)
     widget.setObjectName(name)
     widget.setWordWrap(wrap)
     if center:

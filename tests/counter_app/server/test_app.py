@@ -15,7 +15,14 @@ import requests
 
 from counter_app.outbox import content_hash
 from counter_app.sync.protocol import PushItem
-from tests.counter_app.sync.harness import RefServer, engine_for, receive, start_server
+from counter_app.verification import verification_value
+from tests.counter_app.sync.harness import (
+    RefServer,
+    engine_for,
+    receive,
+    start_server,
+    uuid_of,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -77,16 +84,22 @@ def test_public_lookup_shows_nothing_personal(services: Any, server: RefServer) 
     codes = receive(services, 1)
     engine_for(services, server).run_once()
     server.store.advance(codes[0], 9)
-    reply = requests.get(f"{server.url}/api/v1/dossiers/{codes[0]}", timeout=5)
+    uuid = uuid_of(services, codes[0])
+    reply = requests.get(
+        f"{server.url}/api/v1/dossiers/{codes[0]}",
+        params={"v": verification_value(uuid, codes[0])},
+        timeout=5,
+    )
     assert reply.status_code == 200
     dossier = reply.json()["dossier"]
     assert dossier["status"] == 9 and dossier["result_ready"] is True
-    assert dossier["applicant"] == "Trần T** T**"
+    assert dossier["applicant"] == "Trần T** T**" and dossier["verified"] is True
     text = reply.text
     assert "022190000000" not in text and "Thuỷ" not in text
     assert set(dossier) == {
         "code", "procedure", "applicant", "status", "status_label", "status_text",
-        "appointment", "result_ready", "collect_at", "what_to_bring",
+        "appointment", "result_ready", "collect_at", "what_to_bring", "verified",
+        "appointment_changes",
     }  # fmt: skip
     missing = requests.get(f"{server.url}/api/v1/dossiers/H49-261127-9999", timeout=5)
     assert missing.status_code == 404
@@ -107,7 +120,17 @@ def _cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
 
 def test_cli_token_stats_advance_calendar_catalog(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 's.sqlite3'}"
-    created = _cli("server", "token", "create", "Quầy 2", "--db", db, home=tmp_path)
+    created = _cli(
+        "server",
+        "token",
+        "create",
+        "Quầy 2",
+        "--unit",
+        "000.00.00.H49.Q02",
+        "--db",
+        db,
+        home=tmp_path,
+    )
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip().splitlines()[-1]
     assert token.startswith("ctr_")

@@ -64,8 +64,8 @@ class FaultyApp:
                 for item in json.loads(raw).get("items", []):
                     with self.lock:
                         self.pushed_keys[(item["entity"], item["uuid"], item["version"])] += 1
-            except (ValueError, AttributeError, KeyError):
-                pass
+            except (ValueError, AttributeError, KeyError, TypeError, RecursionError):
+                pass  # not a push the harness can count; the real app answers it
         if fault.startswith("status:"):
             # "status:503" or "status:429:2" (Retry-After 2 s): refused before anything is stored.
             parts = fault.split(":")
@@ -143,9 +143,13 @@ class RefServer:
             self.running = None
 
 
-def start_server(url: str) -> RefServer:
-    store = ServerStore.open(url)
-    token = store.create_token("Quầy 1")
+#: The receiving unit of counter 1 of the default centre: what the test counters issue.
+UNIT = "000.00.00.H49.Q01"
+
+
+def start_server(url: str, unit: str = UNIT, **kwargs: Any) -> RefServer:
+    store = ServerStore.open(url, **kwargs)
+    token = store.create_token("Quầy 1", unit)
     server = RefServer(store, FaultyApp(ServerApp(store)), token)
     server.start()
     return server
@@ -175,6 +179,11 @@ def receive(services: Any, count: int, start: int = 0) -> list[str]:
         )
         codes.append(services.intake.receive(draft, clerk=system_actor()).code)
     return codes
+
+
+def uuid_of(services: Any, code: str) -> str:
+    with services.db.read() as s:
+        return str(s.scalar(select(Dossier.uuid).where(Dossier.code == code)))
 
 
 def assert_agree(services: Any, server: RefServer) -> None:

@@ -214,3 +214,36 @@ def test_too_many_wrong_pins_lock_the_exit(make_kiosk) -> None:  # type: ignore[
     window.ask_pin()
     assert window.pin_dialog is None
     assert "Tạm khoá" in window.message_label.text()
+
+
+def test_markup_from_the_server_is_shown_as_typed(qtbot, make_kiosk, services, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A procedure name holding HTML, fetched from the real reference server, stays plain text."""
+    from dataclasses import replace
+
+    from counter_app.kiosk import KioskService
+    from counter_app.verification import lookup_url
+    from tests.counter_app.server.tenancy_support import UNIT_A, Client, dossier, item
+    from tests.counter_app.sync.harness import start_server
+
+    server = start_server(f"sqlite:///{tmp_path / 'server.sqlite3'}", UNIT_A)
+    try:
+        html = "<b>Đậm</b> <a href='https://example.com'>bấm</a><img src='x'>"
+        payload = dossier(UNIT_A, 42, procedure_name=html)
+        assert Client(server.url, server.token).push(item("dossier", payload))[0]["status"] == (
+            "accepted"
+        )
+        settings = replace(
+            services.settings, sync=replace(services.settings.sync, server_url=server.url)
+        )
+        window = make_kiosk(kiosk=KioskService(services.dossiers, settings))
+        url = lookup_url(settings.lookup_base_url, payload["code"], payload["uuid"])
+        with qtbot.waitSignal(window.answer_did_show, timeout=10_000) as blocker:
+            scan(qtbot, window, url)
+        assert blocker.args[0].outcome is Outcome.FOUND
+        wait_page(qtbot, window, "answer")
+        assert window.fields["procedure"].text() == html
+        for label in window.findChildren(QLabel):
+            assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName()
+    finally:
+        server.stop()
+        server.store.close()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from counter_app.db.engine import Database
 from counter_app.domain import DossierStatus, local_now
 from counter_app.outbox import canonical_json
-from counter_app.server.feed import add_change, status_change
+from counter_app.server.feed import add_changes, status_change
 from counter_app.server.schema import CounterIdentity, dossier_t, event_t, record_t
 from counter_app.server.validate import (
     MAX_RECORD_CHARS,
@@ -117,6 +117,7 @@ class _Push:
 
     def run(self, items: Sequence[PushItem]) -> list[PushResult]:
         s = self.s
+        self.order = {i.uuid: n for n, i in enumerate(items)}
         self.refs = _fresh_refs(sum(1 for i in items if i.entity == "dossier"))
         stored = self._stored_hashes([i.key for i in items])
         self._load_dossiers(items)
@@ -358,6 +359,7 @@ class _Push:
                 s.execute(dossier_t.update().where(dossier_t.c.uuid == d["uuid"]).values(values))
         if self.new_events:
             s.execute(event_t.insert(), self.new_events)
+        echoes: list[tuple[str | None, dict[str, Any]]] = []
         for d in self.dossiers.values():
             for event_uuid, at, p in d.get("_echo", []):
                 data = status_change(
@@ -370,7 +372,10 @@ class _Push:
                     str(p.get("actor", "")),
                     d["provincial_ref"],
                 )
-                add_change(s, self.db, DOSSIER_STATUS, d["unit"], data)
+                echoes.append((d["unit"], data))
+        # In the order the events came (feed order is the order the counter made them).
+        echoes.sort(key=lambda e: self.order[e[1]["event_uuid"]])
+        add_changes(s, self.db, DOSSIER_STATUS, echoes)
 
 
 def _well_formed(item: PushItem) -> str:

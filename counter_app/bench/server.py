@@ -14,6 +14,7 @@ created next to it and dropped after), else a SQLite file. Figures:
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import multiprocessing
 import os
@@ -331,6 +332,9 @@ def _serve(db_url: str, conn: Connection) -> None:
     office = store.create_token("Bộ phận xử lý", role="back-office")
     app = ServerApp(store, lookup_limiter=RateLimiter(1000, 1000))
     server = RunningServer(app, threads=8)
+    # As `server run` does: start-up objects stay out of the collector's scans.
+    gc.collect()
+    gc.freeze()
     try:
         conn.send((server.url, tokens, office))
         while conn.recv() != "stop":

@@ -168,7 +168,9 @@ class ServerStore:
         now = local_now()
         with self.db.write() as s:
             row = s.execute(select(counter_t).where(counter_t.c.name == name)).first()
-            if row is not None and (row.unit != unit or row.role != role):
+            # A token the tenancy migration left without a unit may be bound now, once.
+            unbound = row is not None and row.unit is None and row.role == ROLE_COUNTER
+            if row is not None and not unbound and (row.unit != unit or row.role != role):
                 raise ServerError(
                     f"Quầy «{name}» đã gắn với đơn vị {row.unit or '(bộ phận xử lý)'}; "
                     "không đổi được. Hãy đặt tên khác."
@@ -194,6 +196,8 @@ class ServerStore:
                     )
                 )
             else:
+                if unbound:
+                    values.update(unit=unit, centre=centre, role=role)
                 s.execute(counter_t.update().where(counter_t.c.id == row.id).values(**values))
             _audit(s, actor, "token.create", name, {"unit": unit, "centre": centre, "role": role})
         return token

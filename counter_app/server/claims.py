@@ -267,6 +267,11 @@ class _Push:
         if owner is not None and owner != item.uuid:
             return f"Mã hồ sơ {p['code']} đã được dùng cho một hồ sơ khác."
         day, number = code_parts(p["code"], unit) or (None, None)
+        if current is None and p["status"] not in COUNTER_STATUSES:
+            return (
+                f"Hồ sơ mới không thể ở trạng thái {p['status']}; "
+                "trạng thái này do bộ phận xử lý chuyển."
+            )
         fields = {
             "code": p["code"],
             "procedure_code": p["procedure_code"][:32],

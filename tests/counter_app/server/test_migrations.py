@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import requests
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from counter_app.db.engine import Database
+from counter_app.server.app import ServerApp
 from counter_app.server.migrate import (
     VERSION_TABLE,
     alembic_config,
@@ -19,6 +21,7 @@ from counter_app.server.migrate import (
     head_revision,
     upgrade,
 )
+from counter_app.server.runner import RunningServer
 from counter_app.server.schema import metadata
 from counter_app.server.store import ServerStore, hash_token
 
@@ -173,6 +176,17 @@ def test_a_second_old_token_of_one_unit_is_left_unbound_then_rebound(tmp_path: P
     try:
         old = store.authenticate("ctr_old3")
         assert old is not None and old.unit is None  # Q01 already belongs to "Quầy 1"
+        running = RunningServer(ServerApp(store))
+        try:
+            reply = requests.get(
+                f"{running.url}/api/v1/changes",
+                headers={"Authorization": "Bearer ctr_old3"},
+                timeout=5,
+            )
+            assert reply.status_code == 403
+            assert "chưa gắn với đơn vị" in reply.json()["error"]["message"]
+        finally:
+            running.stop()
         token = store.create_token("Quầy cũ", "000.00.00.H49.Q03")
         bound = store.authenticate(token)
         assert bound is not None and bound.unit == "000.00.00.H49.Q03"

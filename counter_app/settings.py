@@ -82,6 +82,9 @@ class SyncSettings:
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 20.0
     batch_size: int = 200
+    # Plain http:// to anything but this PC is refused (tokens and personal data in clear text)
+    # unless this is set, e.g. for a pilot on a closed network.
+    allow_insecure_http: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,15 @@ def _coerce(type_name: Any, value: Any, key: str) -> Any:
             return int(value)
         if kind == "float":
             return float(value)
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on", "có"):
+                return True
+            if text in ("0", "false", "no", "off", "không"):
+                return False
+            raise ValueError(text)
         return str(value)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"Giá trị «{value}» không hợp lệ cho thiết lập {key}.") from exc

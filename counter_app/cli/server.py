@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from pathlib import Path
@@ -124,6 +125,10 @@ def cmd_run(ctx: Context) -> int:
         threads=ctx.args.threads,
         trusted_proxy=ctx.args.trusted_proxy,
     )
+    # Start-up objects (SQLAlchemy, modules) stay out of the collector's scans: a long-running
+    # server otherwise walks them on every collection of a busy push.
+    gc.collect()
+    gc.freeze()
     print(f"Máy chủ tỉnh đang chạy tại http://{ctx.args.host}:{server.effective_port}", flush=True)
     try:
         server.run()

@@ -149,6 +149,8 @@ class ServerApp:
                 results = self.store.push(counter, items)
             except QuotaExceeded as exc:
                 raise HttpError(429, "quota", str(exc), retry_after=_seconds_to_midnight()) from exc
+            except ServerError as exc:  # a token left without a unit by the tenancy migration
+                raise HttpError(403, "forbidden", str(exc)) from exc
             reply = {
                 "protocol": PROTOCOL_VERSION,
                 "server_time": local_now().isoformat(),
@@ -240,6 +242,13 @@ class ServerApp:
         if counter is None:
             raise HttpError(
                 401, "unauthorized", "Mã truy cập của quầy không hợp lệ hoặc đã bị thu hồi."
+            )
+        if counter.role == ROLE_COUNTER and counter.unit is None:
+            raise HttpError(
+                403,
+                "forbidden",
+                f"Mã truy cập của quầy «{counter.name}» chưa gắn với đơn vị tiếp nhận; cấp lại "
+                "bằng: counter-app server token create TÊN --unit ĐƠN_VỊ.",
             )
         if counter.role != role:
             if role == ROLE_BACK_OFFICE:

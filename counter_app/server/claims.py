@@ -3,8 +3,10 @@ ones into the server's dossiers and events, one batch per transaction."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session
 from counter_app.db.engine import Database
 from counter_app.domain import DossierStatus, local_now
 from counter_app.outbox import canonical_json
-from counter_app.server.feed import add_change, status_change
+from counter_app.server.feed import add_changes, status_change
 from counter_app.server.schema import CounterIdentity, dossier_t, event_t, record_t
 from counter_app.server.validate import (
     MAX_RECORD_CHARS,
@@ -40,10 +42,13 @@ def claim_batch(
     db: Database, counter: CounterIdentity, items: Sequence[PushItem]
 ) -> list[PushResult]:
     """Claim each record atomically: new → accepted, same hash → duplicate, else conflict."""
+    # The CPU work (text rules, canonical JSON, hash) is done before the write transaction, so
+    # concurrent counters hold the database's write lock only for the queries and inserts.
+    prepared = {item.key: _prepare(item) for item in items}
     for attempt in range(3):
         try:
-            with db.write() as s:
-                return _Push(s, counter, db).run(items)
+            with writer(db), db.write() as s:
+                return _Push(s, counter, db).run(items, prepared)
         except IntegrityError:
             # A concurrent batch claimed one of the same keys or codes first; run ours again
             # so it compares against what that batch committed.
@@ -115,8 +120,11 @@ class _Push:
         self.dossiers: dict[str, dict[str, Any]] = {}
         self.refs: Iterator[str] = iter(())
 
-    def run(self, items: Sequence[PushItem]) -> list[PushResult]:
+    def run(
+        self, items: Sequence[PushItem], prepared: dict[tuple[str, str, int], tuple[str, str]]
+    ) -> list[PushResult]:
         s = self.s
+        self.order = {i.uuid: n for n, i in enumerate(items)}
         self.refs = _fresh_refs(sum(1 for i in items if i.entity == "dossier"))
         stored = self._stored_hashes([i.key for i in items])
         self._load_dossiers(items)
@@ -128,20 +136,9 @@ class _Push:
             if known is not None:
                 results[item.key] = self._verdict(item, known)
                 continue
-            problem = _well_formed(item)
+            problem, canonical = prepared[item.key]
             if problem:
                 results[item.key] = PushResult(*item.key, REJECTED, problem)
-                continue
-            canonical = canonical_json(item.payload)
-            if len(canonical) > MAX_RECORD_CHARS:
-                results[item.key] = PushResult(
-                    *item.key, REJECTED, f"Bản ghi quá lớn (tối đa {MAX_RECORD_CHARS} ký tự)."
-                )
-                continue
-            if hashlib.sha256(canonical.encode()).hexdigest() != item.hash:
-                results[item.key] = PushResult(
-                    *item.key, REJECTED, "Mã băm không khớp nội dung bản ghi."
-                )
                 continue
             problem = self._apply(item)
             if problem:
@@ -270,6 +267,11 @@ class _Push:
         if owner is not None and owner != item.uuid:
             return f"Mã hồ sơ {p['code']} đã được dùng cho một hồ sơ khác."
         day, number = code_parts(p["code"], unit) or (None, None)
+        if current is None and p["status"] not in COUNTER_STATUSES:
+            return (
+                f"Hồ sơ mới không thể ở trạng thái {p['status']}; "
+                "trạng thái này do bộ phận xử lý chuyển."
+            )
         fields = {
             "code": p["code"],
             "procedure_code": p["procedure_code"][:32],
@@ -358,6 +360,7 @@ class _Push:
                 s.execute(dossier_t.update().where(dossier_t.c.uuid == d["uuid"]).values(values))
         if self.new_events:
             s.execute(event_t.insert(), self.new_events)
+        echoes: list[tuple[str | None, dict[str, Any]]] = []
         for d in self.dossiers.values():
             for event_uuid, at, p in d.get("_echo", []):
                 data = status_change(
@@ -370,13 +373,36 @@ class _Push:
                     str(p.get("actor", "")),
                     d["provincial_ref"],
                 )
-                add_change(s, self.db, DOSSIER_STATUS, d["unit"], data)
+                echoes.append((d["unit"], data))
+        # In the order the events came (feed order is the order the counter made them).
+        echoes.sort(key=lambda e: self.order[e[1]["event_uuid"]])
+        add_changes(s, self.db, DOSSIER_STATUS, echoes)
 
 
-def _well_formed(item: PushItem) -> str:
-    """The core's text rules and size limits over the whole payload ('' when it passes)."""
+def _prepare(item: PushItem) -> tuple[str, str]:
+    """(why the record cannot be stored or '', its canonical JSON): the core's text rules and
+    size limits over the whole payload, and the hash check."""
     try:
         check_payload(item.payload)
     except Invalid as exc:
-        return str(exc)
-    return ""
+        return str(exc), ""
+    canonical = canonical_json(item.payload)
+    if len(canonical) > MAX_RECORD_CHARS:
+        return f"Bản ghi quá lớn (tối đa {MAX_RECORD_CHARS} ký tự).", ""
+    if hashlib.sha256(canonical.encode()).hexdigest() != item.hash:
+        return "Mã băm không khớp nội dung bản ghi.", ""
+    return "", canonical
+
+
+_SQLITE_WRITERS: dict[int, threading.Lock] = {}
+_SQLITE_WRITERS_GUARD = threading.Lock()
+
+
+def writer(db: Database) -> contextlib.AbstractContextManager[object]:
+    """On SQLite, the server's writer threads take turns on a lock rather than through SQLite's
+    busy handler, whose sleeps (up to 100 ms) leave the database idle under contention. PostgreSQL
+    needs none: its row locks and the feed lock order the writers."""
+    if not db.is_sqlite:
+        return contextlib.nullcontext()
+    with _SQLITE_WRITERS_GUARD:
+        return _SQLITE_WRITERS.setdefault(id(db), threading.Lock())

@@ -32,6 +32,21 @@ def add_change(s: Session, db: Database, kind: str, unit: str | None, data: dict
     return int(result.scalar_one())
 
 
+def add_changes(
+    s: Session, db: Database, kind: str, entries: list[tuple[str | None, dict[str, Any]]]
+) -> None:
+    """Append several changes of one kind in one statement (a push batch's echoes)."""
+    if not entries:
+        return
+    if db.is_postgres:
+        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK})
+    now = local_now()
+    s.execute(
+        change_t.insert(),
+        [{"kind": kind, "unit": unit, "data": data, "created_at": now} for unit, data in entries],
+    )
+
+
 def status_change(
     uuid: str,
     code: str,

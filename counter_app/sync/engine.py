@@ -137,6 +137,7 @@ class SyncEngine:
                 connect_timeout_s=sync.connect_timeout_s,
                 read_timeout_s=sync.read_timeout_s,
                 ca_bundle=sync.ca_bundle,
+                allow_insecure_http=sync.allow_insecure_http,
             )
             if self.configured
             else None
@@ -170,6 +171,10 @@ class SyncEngine:
         if self.transport is None:
             report.configured = False
             report.error = "Chưa cấu hình máy chủ đồng bộ (sync.server_url và sync.token)."
+            return report
+        if self.transport.refusal:
+            report.configured = False
+            report.error = self.transport.refusal
             return report
         if self.transport.warning:
             report.warnings.append(self.transport.warning)

@@ -62,6 +62,15 @@ class RequestRejected(TransportError):
         )
 
 
+class InsecureServerUrl(TransportError):
+    """A plain http:// address to another machine, refused unless sync.allow_insecure_http."""
+
+
+def is_plain_remote(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "http" and (parts.hostname or "") not in _LOOPBACK
+
+
 def plain_http_warning(url: str) -> str:
     """A Vietnamese warning when tokens and personal data would cross a network unencrypted."""
     parts = urlsplit(url)
@@ -100,16 +109,27 @@ class HttpTransport:
         ca_bundle: str = "",
         session: requests.Session | None = None,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        allow_insecure_http: bool = False,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = (connect_timeout_s, read_timeout_s)
         self.session = session or requests.Session()
         # Verification is always on; a CA bundle only adds a private certificate authority.
-        self.session.verify = ca_bundle or True
+        # Passed with every request: a session-level value would lose to REQUESTS_CA_BUNDLE.
+        self.verify: bool | str = ca_bundle or True
+        self.session.verify = self.verify
         self.max_response_bytes = max_response_bytes
         self.warning = plain_http_warning(self.base_url)
-        if self.warning:
+        self.refusal = ""
+        if self.warning and not allow_insecure_http:
+            # The token and applicants' data would cross the network in clear text.
+            self.refusal = (
+                f"Từ chối kết nối máy chủ {self.base_url}: không mã hóa (http). Dùng địa chỉ "
+                "https, hoặc đặt sync.allow_insecure_http = true nếu mạng này được phép."
+            )
+            log.warning("refusing plain http sync server: %s", self.base_url)
+        elif self.warning:
             log.warning("sync server uses plain http: %s", self.base_url)
 
     def close(self) -> None:
@@ -127,6 +147,8 @@ class HttpTransport:
         return self._request("GET", path, params=params)
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        if self.refusal:
+            raise InsecureServerUrl(self.refusal)
         headers = {
             "Authorization": f"Bearer {self.token}",
             "Content-Type": "application/json",
@@ -136,7 +158,13 @@ class HttpTransport:
         url = f"{self.base_url}{API_PREFIX}{path}"
         try:
             with self.session.request(
-                method, url, headers=headers, timeout=self.timeout, stream=True, **kwargs
+                method,
+                url,
+                headers=headers,
+                timeout=self.timeout,
+                stream=True,
+                verify=self.verify,
+                **kwargs,
             ) as response:
                 body = self._read(response)
                 status = response.status_code

@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import requests
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from counter_app.db.engine import Database
+from counter_app.server.app import ServerApp
 from counter_app.server.migrate import (
     VERSION_TABLE,
     alembic_config,
@@ -19,6 +21,7 @@ from counter_app.server.migrate import (
     head_revision,
     upgrade,
 )
+from counter_app.server.runner import RunningServer
 from counter_app.server.schema import metadata
 from counter_app.server.store import ServerStore, hash_token
 
@@ -126,6 +129,8 @@ def test_each_revision_upgrades_the_previous_one_keeping_data(tmp_path: Path) ->
         assert [c.kind for c in changes] == ["dossier_status", "catalog"]
         assert [c.kind for c in store.changes(one, 0, 10)[0]] == ["catalog"]
         assert store.records(one, 0, 10)[0][0]["entity"] == "dossier"
+        # Records pushed before tenancy keep the sender's unit: only that unit downloads them.
+        assert [r["uuid"][-1] for r in store.records(two, 0, 10)[0]] == ["3"]
     finally:
         store.close()
 
@@ -141,3 +146,49 @@ def test_a_database_made_by_create_all_before_the_history_is_taken_over(tmp_path
     assert upgrade(db) == ("s0001", head_revision())
     assert "audit" in inspect(db.engine).get_table_names()
     db.dispose()
+
+
+def test_a_second_old_token_of_one_unit_is_left_unbound_then_rebound(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    db = Database(url)
+    upgrade(db, to="s0001")
+    _seed_first_revision(url)
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO counter (id, name, token_hash, created_at) VALUES "
+                "(3, 'Quầy cũ', :h, '2026-11-27 08:00:00')"
+            ),
+            {"h": hash_token("ctr_old3")},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO dossier (uuid, code, counter_id, version, status, provincial_ref,"
+                " procedure_code, procedure_name, applicant_name, result_delivery,"
+                " appointment_at, updated_at) VALUES ('00000000-0000-4000-8000-000000000009',"
+                " '000.00.00.H49.Q01-261127-0009', 3, 1, 2, 'QN-9', '2.000908', 'Chứng thực',"
+                " 'A', 'counter', '2026-11-28 09:00:00', '2026-11-27 09:00:00')"
+            )
+        )
+    upgrade(db)
+    db.dispose()
+    store = ServerStore.open(url)
+    try:
+        old = store.authenticate("ctr_old3")
+        assert old is not None and old.unit is None  # Q01 already belongs to "Quầy 1"
+        running = RunningServer(ServerApp(store))
+        try:
+            reply = requests.get(
+                f"{running.url}/api/v1/changes",
+                headers={"Authorization": "Bearer ctr_old3"},
+                timeout=5,
+            )
+            assert reply.status_code == 403
+            assert "chưa gắn với đơn vị" in reply.json()["error"]["message"]
+        finally:
+            running.stop()
+        token = store.create_token("Quầy cũ", "000.00.00.H49.Q03")
+        bound = store.authenticate(token)
+        assert bound is not None and bound.unit == "000.00.00.H49.Q03"
+    finally:
+        store.close()

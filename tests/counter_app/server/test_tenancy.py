@@ -111,6 +111,9 @@ def test_back_office_moves_dossiers_counters_cannot(
     # A counter may not take the back office's statuses (processing, result ready…).
     [verdict] = a.push(item("event", event(mine, 9)))
     assert verdict["status"] == "rejected" and "bộ phận xử lý" in verdict["message"]
+    # Nor push a new dossier that starts there.
+    [verdict] = a.push(item("dossier", dossier(UNIT_A, 2, status=9)))
+    assert verdict["status"] == "rejected" and "bộ phận xử lý" in verdict["message"]
     # Nor call the back-office endpoint; the back office may not push or pull.
     refused = a.advance(mine["code"], 9)
     assert refused.status_code == 403 and _vietnamese(refused.json()["error"]["message"])

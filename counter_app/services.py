@@ -31,6 +31,7 @@ class InitResult:
     upgrade: UpgradeResult
     procedures_added: int
     procedures_updated: int
+    calendar_days_added: int = 0
 
 
 class CounterServices:
@@ -72,7 +73,21 @@ class CounterServices:
         added = updated = 0
         if load_catalog:
             added, updated = self.catalog.load_file()
-        return InitResult(result, added, updated)
+        days = self.load_bundled_calendar()
+        return InitResult(result, added, updated, days)
+
+    def load_bundled_calendar(self) -> int:
+        """The announcements shipped in resources/calendar/, without overwriting any day set here
+        (by an admin or the server's feed); returns the days added."""
+        from counter_app.official_calendar import bundled_calendars
+
+        added = sum(
+            self.centre.load_official(calendar, by=None, replace=False)
+            for calendar in bundled_calendars()
+        )
+        if added:
+            self.reload_centre()
+        return added
 
     def _centre(self) -> tuple[CentreConfig, WorkingCalendar]:
         now = _time.monotonic()

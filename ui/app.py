@@ -102,6 +102,7 @@ class AppController(QObject):
                 from counter_app.backup import auto_backup_if_due
 
                 services.migrate()
+                services.load_bundled_calendar()  # days a new release ships; never overwrites
                 auto_backup_if_due(services)  # once a day, off the UI thread; never raises
             return services, bool(services.auth.has_users())
 

@@ -36,6 +36,7 @@ def cmd_init(ctx: Context) -> int:
         "procedures_added": result.procedures_added,
         "procedures_updated": result.procedures_updated,
         "procedures": len(services.catalog.all()),
+        "calendar_days_added": result.calendar_days_added,
     }
     if ctx.args.json:
         print_json(data)
@@ -47,6 +48,7 @@ def cmd_init(ctx: Context) -> int:
             f"Danh mục: {data['procedures']} thủ tục "
             f"(thêm {result.procedures_added}, cập nhật {result.procedures_updated})."
         )
+        print(f"Lịch nghỉ lễ, làm bù chính thức: thêm {result.calendar_days_added} ngày.")
     return EXIT_OK
 
 

@@ -143,7 +143,7 @@ def _apply_calendar(s: Session, data: dict[str, Any]) -> int:
         kind = DayKind(data["kind"]) if data.get("kind") else None
     except (KeyError, ValueError):
         return 0
-    set_exception_in(s, day, kind, str(data.get("note", "")))
+    set_exception_in(s, day, kind, str(data.get("note", "")), str(data.get("reference") or ""))
     return 1
 
 

@@ -60,7 +60,9 @@ class CounterServices:
             code_scope=settings.code_scope,
             clock=clock,
         )
-        self.dossiers = DossierService(self.db, counter_no=settings.counter_no, clock=clock)
+        self.dossiers = DossierService(
+            self.db, counter_no=settings.counter_no, clock=clock, calendar=self.calendar
+        )
         self.receipts = ReceiptService(self.db, settings, self.centre_config, clock=clock)
 
     def migrate(self) -> UpgradeResult:

@@ -564,12 +564,13 @@ class DossierService:
         by: UserInfo,
         reason: str,
         extra_working_days: int | None = None,
-        new_appointment: datetime | None = None,
+        new_appointment: datetime | date | None = None,
     ) -> AppointmentChange:
         """Give a late dossier a new appointment with an apology (Mẫu 04); an event that syncs.
 
-        The new date is either given, or `extra_working_days` on the centre's calendar counted
-        from the current appointment (from now, if that has already passed).
+        The new date is either given (a date alone means the end of that working day), or
+        `extra_working_days` on the centre's calendar counted from the current appointment (from
+        now, if that has already passed).
         """
         by.require(Permission.ISSUE_SLIP)
         if (extra_working_days is None) == (new_appointment is None):
@@ -598,11 +599,20 @@ class DossierService:
                 new = self._calendar().add_working_days(start, extra_working_days)
             else:
                 assert new_appointment is not None
-                new = new_appointment.replace(tzinfo=None, microsecond=0)
-                if not self._calendar().is_working_day(new.date()):
+                calendar = self._calendar()
+                day = (
+                    new_appointment.date()
+                    if isinstance(new_appointment, datetime)
+                    else new_appointment
+                )
+                if not calendar.is_working_day(day):
                     raise InvalidChange(
-                        f"Ngày hẹn mới: {new:%d/%m/%Y} không phải ngày làm việc của trung tâm."
+                        f"Ngày hẹn mới: {day:%d/%m/%Y} không phải ngày làm việc của trung tâm."
                     )
+                if isinstance(new_appointment, datetime):
+                    new = new_appointment.replace(tzinfo=None, microsecond=0)
+                else:
+                    new = calendar.end_of_day(day)
             if new <= previous or new <= now:
                 raise InvalidChange(
                     f"Ngày hẹn mới ({new:%H:%M %d/%m/%Y}) phải sau ngày hẹn hiện tại "

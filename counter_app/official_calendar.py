@@ -67,25 +67,41 @@ class CalendarFile:
     days: tuple[OfficialDay, ...]
 
 
-def _entry_lines(text: str) -> list[int]:
-    """The line on which each element of the "days" array starts (for error messages)."""
+def _entry_spans(text: str) -> list[tuple[int, int]]:
+    """Where each element of the "days" array starts and ends in the text (for messages)."""
     match = _DAYS_KEY.search(text)
     if match is None:
         return []
     decoder = json.JSONDecoder()
-    lines: list[int] = []
+    spans: list[tuple[int, int]] = []
     pos = match.end()
     while pos < len(text):
         while pos < len(text) and text[pos] in " \t\r\n,":
             pos += 1
         if pos >= len(text) or text[pos] == "]":
             break
-        lines.append(text.count("\n", 0, pos) + 1)
         try:
-            _, pos = decoder.raw_decode(text, pos)
+            _, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError:
             break
-    return lines
+        spans.append((pos, end))
+        pos = end
+    return spans
+
+
+class _Where:
+    """Names an entry of the file in messages: the line of the field at fault, if it can."""
+
+    def __init__(self, source: str, text: str, span: tuple[int, int] | None, index: int) -> None:
+        self._source, self._text, self._span, self._index = source, text, span, index
+
+    def __call__(self, field: str | None = None) -> str:
+        if self._span is None:
+            return f"{self._source}, mục thứ {self._index + 1}"
+        start, end = self._span
+        pos = self._text.find(f'"{field}"', start, end) if field else -1
+        line = self._text.count("\n", 0, pos if pos >= 0 else start) + 1
+        return f"{self._source}, dòng {line}"
 
 
 def parse_calendar(text: str, source: str = "tệp lịch") -> CalendarFile:
@@ -108,17 +124,16 @@ def parse_calendar(text: str, source: str = "tệp lịch") -> CalendarFile:
         raise CalendarFileError(
             f"{source}, trường «days»: phải là danh sách các ngày nghỉ, ngày làm bù (không rỗng)."
         )
-    lines = _entry_lines(text)
+    spans = _entry_spans(text)
     seen: dict[date, int] = {}
     days: list[OfficialDay] = []
     for index, item in enumerate(raw_days):
-        line = lines[index] if index < len(lines) else None
-        where = f"{source}, dòng {line}" if line else f"{source}, mục thứ {index + 1}"
+        where = _Where(source, text, spans[index] if index < len(spans) else None, index)
         days.append(_parse_day(item, where, year))
         previous = seen.get(days[-1].day)
         if previous is not None:
             raise CalendarFileError(
-                f"{where}, trường «day»: ngày {days[-1].day:%d/%m/%Y} đã có ở mục thứ "
+                f"{where('day')}, trường «day»: ngày {days[-1].day:%d/%m/%Y} đã có ở mục thứ "
                 f"{previous + 1}; mỗi ngày chỉ ghi một lần."
             )
         seen[days[-1].day] = index
@@ -126,9 +141,11 @@ def parse_calendar(text: str, source: str = "tệp lịch") -> CalendarFile:
     return CalendarFile(year, title, tuple(sorted(days, key=lambda d: d.day)))
 
 
-def _parse_day(item: Any, where: str, year: int) -> OfficialDay:
+def _parse_day(item: Any, where: _Where, year: int) -> OfficialDay:
     if not isinstance(item, dict):
-        raise CalendarFileError(f"{where}: mỗi ngày phải là một đối tượng {{…}} có «day», «kind».")
+        raise CalendarFileError(
+            f"{where()}: mỗi ngày phải là một đối tượng {{…}} có «day», «kind»."
+        )
     raw_day = item.get("day")
     try:
         day = date.fromisoformat(str(raw_day)) if isinstance(raw_day, str) else None
@@ -136,36 +153,38 @@ def _parse_day(item: Any, where: str, year: int) -> OfficialDay:
         day = None
     if day is None:
         raise CalendarFileError(
-            f"{where}, trường «day»: «{raw_day}» không phải ngày dạng YYYY-MM-DD "
+            f"{where('day')}, trường «day»: «{raw_day}» không phải ngày dạng YYYY-MM-DD "
             "(ví dụ 2027-01-01)."
         )
     if day.year != year:
         raise CalendarFileError(
-            f"{where}, trường «day»: ngày {day:%d/%m/%Y} không thuộc năm {year} của tệp."
+            f"{where('day')}, trường «day»: ngày {day:%d/%m/%Y} không thuộc năm {year} của tệp."
         )
     try:
         kind = DayKind(str(item.get("kind")))
     except ValueError:
         raise CalendarFileError(
-            f"{where}, trường «kind»: phải là «off» (ngày nghỉ) hoặc «work» (ngày làm bù)."
+            f"{where('kind')}, trường «kind»: phải là «off» (ngày nghỉ) hoặc «work» (ngày làm bù)."
         ) from None
     reference = item.get("reference")
     if not isinstance(reference, str) or not reference.strip():
         raise CalendarFileError(
-            f"{where}, trường «reference»: hãy ghi văn bản công bố ngày này "
+            f"{where('reference')}, trường «reference»: hãy ghi văn bản công bố ngày này "
             "(ví dụ «Văn bản 12729/VPCP-KGVX ngày 25/12/2025»)."
         )
     note = item.get("note", "")
     if not isinstance(note, str):
-        raise CalendarFileError(f"{where}, trường «note»: phải là chữ.")
+        raise CalendarFileError(f"{where('note')}, trường «note»: phải là chữ.")
     confirmed = item.get("confirmed", True)
     if not isinstance(confirmed, bool):
-        raise CalendarFileError(f"{where}, trường «confirmed»: phải là true hoặc false.")
+        raise CalendarFileError(
+            f"{where('confirmed')}, trường «confirmed»: phải là true hoặc false."
+        )
     try:
         clean_note = normalize_text(note, max_length=_NOTE_MAX)
         clean_reference = normalize_text(reference, max_length=_REFERENCE_MAX)
     except ValueError as exc:
-        raise CalendarFileError(f"{where}: {exc}") from exc
+        raise CalendarFileError(f"{where()}: {exc}") from exc
     return OfficialDay(day, kind, clean_note, clean_reference, confirmed)
 
 

@@ -18,7 +18,7 @@ from counter_app.catalog import info_from_row
 from counter_app.centre import CentreConfig
 from counter_app.db.engine import Database
 from counter_app.db.models import Dossier, DossierEvent, Procedure, Slip
-from counter_app.domain import DossierStatus, ResultDelivery, SlipKind, local_now
+from counter_app.domain import OPEN_STATUSES, DossierStatus, ResultDelivery, SlipKind, local_now
 from counter_app.dossiers import DossierNotFound, InvalidChange
 from counter_app.settings import Settings
 
@@ -290,6 +290,7 @@ class ReceiptService:
                 processing_unit=processing,
                 hand_offs=tuple(rows),
                 appointment_notes=tuple(notes),
+                blank_rows=2 if d.status in OPEN_STATUSES | {DossierStatus.RESULT_READY} else 0,
             )
         return render_control_slip(data)
 

@@ -109,6 +109,7 @@ class ControlSlipData:
     hand_offs: tuple[HandOffRow, ...]
     unit_name: str = DEFAULT_UNIT_NAME
     appointment_notes: tuple[str, ...] = ()  # "Gia hạn: … → … (lý do)"
+    blank_rows: int = 2  # rows left to fill by hand; 0 once the dossier is closed
 
 
 def _letter_head(title: str, party: LetterParty) -> Flow:
@@ -338,7 +339,6 @@ def render_stop_notice(data: StopNoticeData) -> bytes:
     )
 
 
-BLANK_ROWS = 2
 CONTROL_HEADER = (
     "TÊN CƠ QUAN, BỘ PHẬN",
     "THỜI GIAN GIAO, NHẬN HỒ SƠ",
@@ -383,7 +383,7 @@ def layout_control_slip(data: ControlSlipData) -> Flow:
         rows.append(
             (
                 f"{number}. Giao: {row.giver}\nNhận: {row.taker}",
-                f"{long_datetime(row.at)}\n\nNgười giao:\n\nNgười nhận:",
+                f"{long_datetime(row.at)}\n\nNgười giao:\nNgười nhận:",
                 row.timeliness,
                 row.note,
             )
@@ -394,8 +394,8 @@ def layout_control_slip(data: ControlSlipData) -> Flow:
     holder = data.hand_offs[-1].taker if data.hand_offs else unit
     if holder.startswith("Người nộp"):
         holder = unit
-    blank_time = "… giờ … phút, ngày … tháng … năm …\n\nNgười giao:\n\nNgười nhận:"
-    for extra in range(BLANK_ROWS):
+    blank_time = "… giờ … phút, ngày … tháng … năm …\n\nNgười giao:\nNgười nhận:"
+    for extra in range(data.blank_rows):
         giver = holder if extra == 0 else "…"
         rows.append((f"{len(rows) + 1}. Giao: {giver}\nNhận: …", blank_time, "", ""))
     table = measure_table(

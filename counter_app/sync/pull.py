@@ -122,8 +122,11 @@ def _apply_status(eng: SyncEngine, s: Session, data: dict[str, Any]) -> int:
 
 
 def _has_unsent_status_change(s: Session, dossier_id: int) -> bool:
+    # An appointment change (Mẫu 04) keeps the status: it must not hold back the server's.
     local_events = select(DossierEvent.uuid).where(
-        DossierEvent.dossier_id == dossier_id, DossierEvent.source == "counter"
+        DossierEvent.dossier_id == dossier_id,
+        DossierEvent.source == "counter",
+        DossierEvent.appointment_change.is_(None),
     )
     found = s.scalar(
         select(OutboxEntry.id)

@@ -129,17 +129,14 @@ class CentreService:
             set_exception_in(s, day, kind, note, reference)
             audit(s, by, "calendar.set", "calendar", day.isoformat(), {"kind": kind or "none"})
 
-    def load_official(
-        self, calendar: CalendarFile, *, by: UserInfo | None, replace: bool = True
-    ) -> int:
+    def load_official(self, calendar: CalendarFile, *, by: UserInfo, replace: bool = True) -> int:
         """Write a year's announced days; returns how many days were written.
 
         An admin's `calendar load` replaces what is there for those days (`replace`); `init`
-        (by None) only fills days nobody has set yet, so a day an admin or the server's feed
-        changed is never overwritten by the copy shipped with the app.
+        (replace=False) only fills days nobody has set yet, so a day an admin or the server's
+        feed changed is never overwritten by the copy shipped with the app.
         """
-        if by is not None:
-            by.require(Permission.MANAGE_CALENDAR)
+        by.require(Permission.MANAGE_CALENDAR)
         written = 0
         with self._db.write() as s:
             existing = {r.day for r in s.scalars(select(CalendarException))}

@@ -81,10 +81,12 @@ class CounterServices:
     def load_bundled_calendar(self) -> int:
         """The announcements shipped in resources/calendar/, without overwriting any day set here
         (by an admin or the server's feed); returns the days added."""
+        from counter_app.auth import system_actor
         from counter_app.official_calendar import bundled_calendars
 
+        actor = system_actor()  # the program itself, named as the OS user in the audit log
         added = sum(
-            self.centre.load_official(calendar, by=None, replace=False)
+            self.centre.load_official(calendar, by=actor, replace=False)
             for calendar in bundled_calendars()
         )
         if added:

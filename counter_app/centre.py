@@ -111,7 +111,11 @@ class CentreService:
     def exception_rows(self) -> list[tuple[date, DayKind, str]]:
         with self._db.read() as s:
             rows = s.scalars(select(CalendarException).order_by(CalendarException.day))
-            return [(r.day, DayKind(r.kind), r.note) for r in rows]
+            # The announcing document is shown with the note (the admin's calendar dialog).
+            return [
+                (r.day, DayKind(r.kind), f"{r.note} — {r.reference}" if r.reference else r.note)
+                for r in rows
+            ]
 
     def set_exception(
         self,

@@ -293,3 +293,26 @@ def test_commands_extend_stop_supplement_handback(tmp_path: Path) -> None:
     (text,) = page_texts(control.read_bytes())
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text
     assert f"Nhận: Người nộp hồ sơ {NAME} (nhận kết quả)" in text
+
+
+def test_extend_and_overdue_on_postgresql(pg_url: str, clock: Any, app_home: Path) -> None:
+    """The same rules on the shared PostgreSQL database (JSON column, filters, history)."""
+    services = make_services(pg_url, clock)
+    try:
+        code = receive(services)
+        clock.now = datetime(2026, 12, 3, 8, 0)
+        reports = ReportService.for_services(services)
+        assert reports.report(Period.day(clock.now.date())).overdue == 1
+        change = services.dossiers.extend(
+            code, by=system_actor(), reason="Chờ xác minh", new_appointment=date(2026, 12, 9)
+        )
+        assert change.new == datetime(2026, 12, 9, 17, 0)  # a date alone: end of that day
+        assert reports.report(Period.day(clock.now.date())).overdue == 0
+        history = services.dossiers.detail(code).appointment_history
+        assert [(c.previous, c.new) for c in history] == [(datetime(2026, 12, 2, 9, 0), change.new)]
+        services.dossiers.stop(code, by=system_actor(), reason="Theo đề nghị")
+        clock.now = datetime(2026, 12, 10, 8, 0)
+        assert reports.report(Period.day(clock.now.date())).overdue == 0  # stopped: never late
+        assert "THÔNG BÁO DỪNG" in page_texts(services.receipts.stop_notice_pdf(code))[0]
+    finally:
+        services.close()

@@ -17,6 +17,7 @@ from counter_app.db.engine import Database
 from counter_app.db.models import CalendarException, CentreSetting
 from counter_app.domain import Permission
 from counter_app.identity import InvalidValue, normalize_text
+from counter_app.official_calendar import CalendarFile
 
 # Quyết định 20/2020/QĐ-TTg: dot-separated groups of digits and capital letters, ≤ 35 characters.
 AGENCY_IDENTIFIER = re.compile(r"^[0-9A-Z]+(\.[0-9A-Z]+)*$")
@@ -106,16 +107,84 @@ class CentreService:
     def exception_rows(self) -> list[tuple[date, DayKind, str]]:
         with self._db.read() as s:
             rows = s.scalars(select(CalendarException).order_by(CalendarException.day))
-            return [(r.day, DayKind(r.kind), r.note) for r in rows]
+            # The announcing document is shown with the note (the admin's calendar dialog).
+            return [
+                (r.day, DayKind(r.kind), f"{r.note} — {r.reference}" if r.reference else r.note)
+                for r in rows
+            ]
 
     def set_exception(
-        self, day: date, kind: DayKind | None, note: str = "", *, by: UserInfo
+        self,
+        day: date,
+        kind: DayKind | None,
+        note: str = "",
+        *,
+        by: UserInfo,
+        reference: str = "",
     ) -> None:
         """Mark a day off or a make-up working day; kind None removes the exception."""
         by.require(Permission.MANAGE_CALENDAR)
         with self._db.write() as s:
-            set_exception_in(s, day, kind, note)
+            set_exception_in(s, day, kind, note, reference)
             audit(s, by, "calendar.set", "calendar", day.isoformat(), {"kind": kind or "none"})
+
+    def load_official(self, calendar: CalendarFile, *, by: UserInfo, replace: bool = True) -> int:
+        """Write a year's announced days; returns how many days were written.
+
+        An admin's `calendar load` replaces what is there for those days (`replace`); `init`
+        (replace=False) only fills days nobody has set yet, so a day an admin or the server's
+        feed changed is never overwritten by the copy shipped with the app.
+        """
+        by.require(Permission.MANAGE_CALENDAR)
+        written = 0
+        with self._db.write() as s:
+            existing = {r.day for r in s.scalars(select(CalendarException))}
+            for entry in calendar.days:
+                if not replace and entry.day in existing:
+                    continue
+                set_exception_in(s, entry.day, entry.kind, entry.note, entry.reference)
+                written += 1
+            if written:
+                audit(s, by, "calendar.load", "calendar", str(calendar.year), {"days": written})
+        return written
+
+    def year_days(self, year: int) -> list[YearDay]:
+        """Every day of `year` that is not an ordinary weekday/weekend: what `calendar show` lists.
+
+        Public holidays come from the `holidays` package (the base); the announced days off and
+        make-up days from the exceptions table, each with its document reference.
+        """
+        calendar = self.calendar()
+        with self._db.read() as s:
+            rows = [
+                (r.day, DayKind(r.kind), r.note, r.reference)
+                for r in s.scalars(
+                    select(CalendarException).where(
+                        CalendarException.day >= date(year, 1, 1),
+                        CalendarException.day <= date(year, 12, 31),
+                    )
+                )
+            ]
+        days: dict[date, YearDay] = {}
+        for day, kind, note, reference in rows:
+            days[day] = YearDay(
+                day,
+                kind,
+                note,
+                reference,
+                calendar.holiday_name(day),
+                calendar.is_working_day(day),
+                "official" if reference else "local",
+            )
+        current = date(year, 1, 1)
+        while current.year == year:
+            name = calendar.holiday_name(current)
+            if name is not None and current not in days:
+                days[current] = YearDay(
+                    current, DayKind.OFF, name, "", name, calendar.is_working_day(current), "law"
+                )
+            current = date.fromordinal(current.toordinal() + 1)
+        return [days[d] for d in sorted(days)]
 
     def calendar(self) -> WorkingCalendar:
         with self._db.read() as s:
@@ -123,12 +192,45 @@ class CentreService:
             return WorkingCalendar(WorkingHours.from_dict(centre.working_hours), _exceptions(s))
 
 
-def set_exception_in(s: Session, day: date, kind: DayKind | None, note: str = "") -> None:
+def set_exception_in(
+    s: Session, day: date, kind: DayKind | None, note: str = "", reference: str = ""
+) -> None:
     """Write one calendar exception inside the caller's transaction (also used by sync pulls)."""
     if kind is None:
         s.execute(delete(CalendarException).where(CalendarException.day == day))
     else:
-        s.merge(CalendarException(day=day, kind=DayKind(kind).value, note=normalize_text(note)))
+        s.merge(
+            CalendarException(
+                day=day,
+                kind=DayKind(kind).value,
+                note=normalize_text(note)[:255],
+                reference=normalize_text(reference)[:255],
+            )
+        )
+
+
+@dataclass(frozen=True)
+class YearDay:
+    """One special day of a year as `calendar show` lists it."""
+
+    day: date
+    kind: DayKind
+    note: str
+    reference: str  # "" for a public holiday that comes from the law (the `holidays` base)
+    holiday: str | None  # the public holiday's name, if the day is one
+    working: bool  # what the centre's calendar decides in the end
+    source: str  # "official" (announced, with a reference), "local" (set by hand), "law"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "day": self.day.isoformat(),
+            "kind": self.kind.value,
+            "working": self.working,
+            "note": self.note,
+            "reference": self.reference,
+            "holiday": self.holiday,
+            "source": self.source,
+        }
 
 
 def _load(s: Session) -> CentreConfig:

@@ -86,6 +86,80 @@ _STATUS_PLAIN = {
 #: Statuses after which a dossier can no longer be late.
 FINISHED_STATUSES = frozenset({DossierStatus.RESULT_READY, DossierStatus.RETURNED})
 
+#: Dossiers still being worked on: the only ones that can be overdue, extended or stopped.
+#: Refused (3), withdrawn (7) and stopped (8) dossiers are closed without a result; 1 is not
+#: received yet. "Overdue" = one of these and past its current appointment (issue 11).
+OPEN_STATUSES = frozenset(
+    {
+        DossierStatus.RECEIVED,
+        DossierStatus.PROCESSING,
+        DossierStatus.SUPPLEMENT_REQUESTED,
+        DossierStatus.PAYMENT_REQUESTED,
+    }
+)
+
+
+def is_overdue(status: int, appointment_at: datetime, now: datetime) -> bool:
+    """The one definition of "overdue" (SQL form: `dossiers.overdue_filter`)."""
+    return status in OPEN_STATUSES and appointment_at < now
+
+
+_OPEN_MOVES = frozenset(
+    {
+        DossierStatus.PROCESSING,
+        DossierStatus.SUPPLEMENT_REQUESTED,
+        DossierStatus.PAYMENT_REQUESTED,
+        DossierStatus.WITHDRAWN,
+        DossierStatus.STOPPED,
+        DossierStatus.RESULT_READY,
+    }
+)
+
+#: Which status may follow which: the one table every service obeys (the UI only asks it).
+TRANSITIONS: dict[DossierStatus, frozenset[DossierStatus]] = {
+    DossierStatus.REGISTERED: frozenset(
+        {DossierStatus.RECEIVED, DossierStatus.REFUSED, DossierStatus.WITHDRAWN}
+    ),
+    DossierStatus.RECEIVED: _OPEN_MOVES,
+    DossierStatus.PROCESSING: _OPEN_MOVES - {DossierStatus.PROCESSING},
+    # A supplement or payment done, the dossier goes back to processing.
+    DossierStatus.SUPPLEMENT_REQUESTED: _OPEN_MOVES,  # a new request may replace the last one
+    DossierStatus.PAYMENT_REQUESTED: _OPEN_MOVES - {DossierStatus.PAYMENT_REQUESTED},
+    # The result is ready: it is handed back, or the back office takes it back to rework it.
+    DossierStatus.RESULT_READY: frozenset({DossierStatus.RETURNED, DossierStatus.PROCESSING}),
+    DossierStatus.REFUSED: frozenset(),
+    DossierStatus.WITHDRAWN: frozenset(),
+    DossierStatus.STOPPED: frozenset(),
+    DossierStatus.RETURNED: frozenset(),
+}
+
+#: A hand-back the clerk confirmed although the counter has not heard the result is ready (the
+#: back office's status may not have synced): allowed from an open dossier only.
+FORCED_HAND_BACK_FROM = OPEN_STATUSES
+
+
+class TransitionRefused(UserError, ValueError):
+    """A status change the table does not allow; str(exc) is Vietnamese and names both statuses."""
+
+
+def can_move(current: int, new: int) -> bool:
+    """Whether a dossier at `current` may move to `new`."""
+    return DossierStatus(new) in TRANSITIONS[DossierStatus(current)]
+
+
+def check_move(code: str, current: int, new: int) -> None:
+    """Raise TransitionRefused unless the table allows `current` → `new`."""
+    if not can_move(current, new):
+        old, target = DossierStatus(current), DossierStatus(new)
+        raise TransitionRefused(
+            f"Hồ sơ {code} đang ở trạng thái «{old.label}»: không thể chuyển sang «{target.label}»."
+        )
+
+
+def can_change_appointment(status: int) -> bool:
+    """Only an open dossier gets a new appointment (Mẫu 04)."""
+    return status in OPEN_STATUSES
+
 
 class Channel(IntEnum):
     """Kênh thực hiện."""

@@ -14,15 +14,20 @@ from sqlalchemy.orm import Session, selectinload
 
 from counter_app.audit import audit
 from counter_app.auth import UserInfo
+from counter_app.calendar import WorkingCalendar
 from counter_app.catalog import ProcedureInfo, info_from_row
 from counter_app.db.engine import Database
 from counter_app.db.models import Dossier, DossierEvent, Procedure, Slip
 from counter_app.domain import (
-    FINISHED_STATUSES,
+    FORCED_HAND_BACK_FROM,
+    OPEN_STATUSES,
     DossierStatus,
     Permission,
     ResultDelivery,
     SlipKind,
+    can_change_appointment,
+    check_move,
+    is_overdue,
     local_now,
 )
 from counter_app.dossier_codes import extract_code
@@ -47,7 +52,69 @@ class DossierRow:
     clerk_name: str
 
     def is_overdue(self, now: datetime) -> bool:
-        return self.status not in FINISHED_STATUSES and self.appointment_at < now
+        return is_overdue(self.status, self.appointment_at, now)
+
+
+def overdue_filter(as_of: datetime) -> list[ColumnElement[bool]]:
+    """SQL form of `domain.is_overdue`: open (2, 4, 5, 6) and past the current appointment."""
+    return [
+        Dossier.status.in_(sorted(int(s) for s in OPEN_STATUSES)),
+        Dossier.appointment_at < as_of,
+    ]
+
+
+def open_filter() -> ColumnElement[bool]:
+    """Dossiers still being worked on (what "due today" and the late list count)."""
+    return Dossier.status.in_(sorted(int(s) for s in OPEN_STATUSES))
+
+
+@dataclass(frozen=True)
+class AppointmentChange:
+    """One move of a dossier's appointment (Mẫu 04), as the history and the public view list it."""
+
+    previous: datetime
+    new: datetime
+    reason: str
+    apology: bool
+    at: datetime
+    actor: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "previous": self.previous.isoformat(),
+            "new": self.new.isoformat(),
+            "reason": self.reason,
+            "apology": self.apology,
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+        }
+
+    def payload(self) -> dict[str, Any]:
+        """The sync contract's `appointment_change`: previous, new, reason, apology."""
+        return {
+            "previous": self.previous.isoformat(),
+            "new": self.new.isoformat(),
+            "reason": self.reason,
+            "apology": self.apology,
+        }
+
+
+def change_from_event(e: DossierEvent) -> AppointmentChange | None:
+    """The appointment change an event records, or None (a plain status event, or bad data)."""
+    data = e.appointment_change
+    if not isinstance(data, dict):
+        return None
+    try:
+        return AppointmentChange(
+            previous=datetime.fromisoformat(str(data["previous"])).replace(tzinfo=None),
+            new=datetime.fromisoformat(str(data["new"])).replace(tzinfo=None),
+            reason=str(data.get("reason", "")),
+            apology=bool(data.get("apology", False)),
+            at=e.at,
+            actor=e.actor,
+        )
+    except (KeyError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -66,6 +133,7 @@ class EventLine:
     actor: str
     note: str
     source: str
+    appointment_change: AppointmentChange | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +156,11 @@ class DossierDetail:
     provincial_ref: str | None
     processing_text: str
 
+    @property
+    def appointment_history(self) -> tuple[AppointmentChange, ...]:
+        """Every change of the appointment, oldest first."""
+        return tuple(e.appointment_change for e in self.events if e.appointment_change)
+
 
 @dataclass(frozen=True)
 class PublicDossier:
@@ -102,6 +175,12 @@ class PublicDossier:
     result_ready: bool
     collect_at: str
     what_to_bring: str
+    appointment_changes: tuple[AppointmentChange, ...] = ()
+
+    @property
+    def apology_issued(self) -> bool:
+        """Whether the centre apologised for a late result (Mẫu 04)."""
+        return any(c.apology for c in self.appointment_changes)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -115,6 +194,12 @@ class PublicDossier:
             "result_ready": self.result_ready,
             "collect_at": self.collect_at,
             "what_to_bring": self.what_to_bring,
+            # Public: dates and the reason given in the letter, never who changed it.
+            "appointment_changes": [
+                {k: v for k, v in c.to_json().items() if k != "actor"}
+                for c in self.appointment_changes
+            ],
+            "apology_issued": self.apology_issued,
         }
 
 
@@ -124,6 +209,10 @@ class ResultNotReady(UserError, RuntimeError):
 
 class DossierNotFound(UserError, LookupError):
     """No dossier with that code; str(exc) is Vietnamese."""
+
+
+class InvalidChange(UserError, ValueError):
+    """A change to a dossier that cannot be made as asked; str(exc) names the field."""
 
 
 def _row(d: Dossier) -> DossierRow:
@@ -176,8 +265,15 @@ def _row_from(values: Sequence[Any]) -> DossierRow:
     )
 
 
-def public_view(d: Dossier, counter_label: str = "") -> PublicDossier:
-    """The public face of a dossier: one place for the kiosk, the QR page and the server API."""
+def public_view(
+    d: Dossier, counter_label: str = "", changes: Sequence[AppointmentChange] | None = None
+) -> PublicDossier:
+    """The public face of a dossier: one place for the kiosk, the QR page and the server API.
+
+    `changes` default to those recorded in the dossier's own events.
+    """
+    if changes is None:
+        changes = [c for c in (change_from_event(e) for e in d.events) if c is not None]
     status = DossierStatus(d.status)
     ready = status is DossierStatus.RESULT_READY
     if d.result_delivery == ResultDelivery.POST.value:
@@ -204,6 +300,7 @@ def public_view(d: Dossier, counter_label: str = "") -> PublicDossier:
         result_ready=ready,
         collect_at=collect,
         what_to_bring=bring,
+        appointment_changes=tuple(changes),
     )
 
 
@@ -216,10 +313,12 @@ class DossierService:
         *,
         counter_no: int,
         clock: Callable[[], datetime] = local_now,
+        calendar: Callable[[], WorkingCalendar] | None = None,
     ) -> None:
         self._db = db
         self._counter_no = counter_no
         self._clock = clock
+        self._calendar = calendar or WorkingCalendar
 
     def _by_code(self, s: Session, code: str) -> Dossier | None:
         return s.scalar(
@@ -267,7 +366,14 @@ class DossierService:
                     PaperLine(p.code, p.name, p.originals, p.copies, p.submitted) for p in d.papers
                 ),
                 events=tuple(
-                    EventLine(DossierStatus(e.status), e.at, e.actor, e.note, e.source)
+                    EventLine(
+                        DossierStatus(e.status),
+                        e.at,
+                        e.actor,
+                        e.note,
+                        e.source,
+                        change_from_event(e),
+                    )
                     for e in d.events
                 ),
                 fee=d.fee,
@@ -342,13 +448,17 @@ class DossierService:
                 raise ResultNotReady(
                     f"Hồ sơ {d.code} đã trả kết quả lúc {d.handed_back_at:%H:%M %d/%m/%Y}."
                 )
-            if status is not DossierStatus.RESULT_READY and not force:
+            if status is not DossierStatus.RESULT_READY and not (
+                force and status in FORCED_HAND_BACK_FROM
+            ):
                 raise ResultNotReady(
                     f"Hồ sơ {d.code} đang ở trạng thái «{status.label}», chưa có kết quả để trả."
                 )
             now = self._clock()
             d.handed_back_at = now
-            self._change_status(s, d, DossierStatus.RETURNED, clerk, normalize_text(note), now)
+            self._change_status(
+                s, d, DossierStatus.RETURNED, clerk, normalize_text(note), now, forced=force
+            )
             return _row(d)
 
     def _change_status(
@@ -359,7 +469,12 @@ class DossierService:
         user: UserInfo | None,
         note: str,
         at: datetime,
+        *,
+        forced: bool = False,
     ) -> None:
+        """Record a status change; the transition table decides whether it may happen."""
+        if not (forced and status is DossierStatus.RETURNED):
+            check_move(d.code, d.status, status)
         event = DossierEvent(
             uuid=str(uuidlib.uuid4()),
             status=int(status),
@@ -406,6 +521,10 @@ class DossierService:
             if procedure is None:
                 raise ValueError(f"Thủ tục hành chính: không có thủ tục mã «{procedure_code}».")
             dossier = self._by_code(s, dossier_code) if dossier_code else None
+            if dossier_code and dossier is None:
+                raise DossierNotFound(f"Không tìm thấy hồ sơ mã {dossier_code}.")
+            if dossier is not None and kind is SlipKind.SUPPLEMENT:
+                check_move(dossier.code, dossier.status, DossierStatus.SUPPLEMENT_REQUESTED)
             slip = Slip(
                 uuid=str(uuidlib.uuid4()),
                 kind=kind.value,
@@ -438,6 +557,147 @@ class DossierService:
             return SlipRecord(
                 slip.uuid, kind, now, tuple(clean_items), clean_reason, procedure_code
             )
+
+    # -- late and stopped dossiers (Mẫu 04, 05), supplement by paper codes (Mẫu 02) -------------
+
+    def extend(
+        self,
+        code: str,
+        *,
+        by: UserInfo,
+        reason: str,
+        extra_working_days: int | None = None,
+        new_appointment: datetime | date | None = None,
+    ) -> AppointmentChange:
+        """Give a late dossier a new appointment with an apology (Mẫu 04); an event that syncs.
+
+        The new date is either given (a date alone means the end of that working day), or
+        `extra_working_days` on the centre's calendar counted from the current appointment (from
+        now, if that has already passed).
+        """
+        by.require(Permission.ISSUE_SLIP)
+        if (extra_working_days is None) == (new_appointment is None):
+            raise InvalidChange(
+                "Gia hạn: hãy nhập số ngày làm việc thêm hoặc ngày hẹn mới (một trong hai)."
+            )
+        clean_reason = normalize_text(reason, max_length=2000, multiline=True)
+        if not clean_reason:
+            raise InvalidChange("Lý do chậm trả kết quả: không được để trống.")
+        now = self._clock()
+        with self._db.write() as s:
+            d = self._by_code(s, code)
+            if d is None:
+                raise DossierNotFound(f"Không tìm thấy hồ sơ mã {code.strip()}.")
+            if not can_change_appointment(d.status):
+                status = DossierStatus(d.status)
+                raise InvalidChange(
+                    f"Hồ sơ {d.code} đang ở trạng thái «{status.label}»: chỉ hồ sơ đang giải "
+                    "quyết (chưa có kết quả) mới được gia hạn."
+                )
+            previous = d.appointment_at
+            if extra_working_days is not None:
+                if extra_working_days < 1 or extra_working_days > 365:
+                    raise InvalidChange("Số ngày làm việc gia hạn: từ 1 đến 365 ngày.")
+                start = max(previous, now)
+                new = self._calendar().add_working_days(start, extra_working_days)
+            else:
+                assert new_appointment is not None
+                calendar = self._calendar()
+                day = (
+                    new_appointment.date()
+                    if isinstance(new_appointment, datetime)
+                    else new_appointment
+                )
+                if not calendar.is_working_day(day):
+                    raise InvalidChange(
+                        f"Ngày hẹn mới: {day:%d/%m/%Y} không phải ngày làm việc của trung tâm."
+                    )
+                if isinstance(new_appointment, datetime):
+                    new = new_appointment.replace(tzinfo=None, microsecond=0)
+                else:
+                    new = calendar.end_of_day(day)
+            if new <= previous or new <= now:
+                raise InvalidChange(
+                    f"Ngày hẹn mới ({new:%H:%M %d/%m/%Y}) phải sau ngày hẹn hiện tại "
+                    f"({previous:%H:%M %d/%m/%Y}) và sau thời điểm hiện tại."
+                )
+            change = AppointmentChange(previous, new, clean_reason, True, now, by.full_name)
+            event = DossierEvent(
+                uuid=str(uuidlib.uuid4()),
+                status=d.status,  # the status stays; the event carries the change
+                at=now,
+                user_id=by.id,
+                actor=by.full_name,
+                note=clean_reason,
+                source="counter",
+                appointment_change=change.payload(),
+            )
+            d.events.append(event)
+            d.appointment_at = new
+            d.version += 1
+            d.updated_at = now
+            s.flush()
+            audit(
+                s,
+                by,
+                "dossier.extend",
+                "dossier",
+                d.code,
+                {"previous": previous.isoformat(), "new": new.isoformat()},
+            )
+            enqueue(s, "dossier", d.uuid, dossier_payload(d), version=d.version)
+            enqueue(s, "event", event.uuid, event_payload(event, d))
+            return change
+
+    def stop(self, code: str, *, by: UserInfo, reason: str) -> DossierRow:
+        """Stop processing a dossier (status 8) with the reason printed on Mẫu 05."""
+        by.require(Permission.ISSUE_SLIP)
+        clean_reason = normalize_text(reason, max_length=2000, multiline=True)
+        if not clean_reason:
+            raise InvalidChange("Lý do dừng giải quyết hồ sơ: không được để trống.")
+        with self._db.write() as s:
+            d = self._by_code(s, code)
+            if d is None:
+                raise DossierNotFound(f"Không tìm thấy hồ sơ mã {code.strip()}.")
+            self._change_status(s, d, DossierStatus.STOPPED, by, clean_reason, self._clock())
+            return _row(d)
+
+    def request_supplement(
+        self, code: str, *, by: UserInfo, paper_codes: Sequence[str], reason: str
+    ) -> SlipRecord:
+        """Ask for papers of a received dossier by their catalog codes (Mẫu 02, status 5)."""
+        wanted = [c.strip().upper() for c in paper_codes if c.strip()]
+        if not wanted:
+            raise InvalidChange("Giấy tờ cần bổ sung (--papers): hãy nêu ít nhất một mã giấy tờ.")
+        with self._db.read() as s:
+            d = s.scalar(
+                select(Dossier)
+                .where(Dossier.code == code.strip().upper())
+                .options(selectinload(Dossier.procedure).selectinload(Procedure.papers))
+            )
+            if d is None:
+                raise DossierNotFound(f"Không tìm thấy hồ sơ mã {code.strip()}.")
+            check_move(d.code, d.status, DossierStatus.SUPPLEMENT_REQUESTED)
+            names = {p.code.upper(): p.name for p in d.procedure.papers}
+            unknown = [c for c in wanted if c not in names]
+            if unknown:
+                raise InvalidChange(
+                    f"Giấy tờ cần bổ sung (--papers): thủ tục {d.procedure.code} không có giấy tờ "
+                    f"mã {', '.join(unknown)}; các mã có: {', '.join(names) or '(không có)'}."
+                )
+            procedure_code = d.procedure.code
+            applicant = dict(d.applicant_snapshot)
+            applicant.setdefault("name", d.applicant_name)
+            dossier_code = d.code
+        return self.issue_slip(
+            SlipKind.SUPPLEMENT,
+            procedure_code=procedure_code,
+            applicant=applicant,
+            items=[names[c] for c in wanted],
+            reason=reason,
+            clerk=by,
+            dossier_code=dossier_code,
+        )
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import requests
 
 from counter_app.domain import TIMEZONE, DossierStatus
 from counter_app.dossier_codes import MAX_SCAN_LENGTH, extract_code
-from counter_app.dossiers import DossierService, PublicDossier
+from counter_app.dossiers import AppointmentChange, DossierService, PublicDossier
 from counter_app.identity import normalize_text
 from counter_app.settings import Settings
 from counter_app.verification import QUERY_KEY, VALUE_LENGTH, normalize_value, split_scan
@@ -99,6 +99,7 @@ def public_from_json(data: Any, code: str) -> PublicDossier | None:
             return normalize_text(str(value if value is not None else default))[:_MAX_FIELD]
 
         return PublicDossier(
+            appointment_changes=_changes_from_json(data.get("appointment_changes")),
             code=code,
             procedure_name=text("procedure"),
             masked_name=text("applicant"),
@@ -111,6 +112,33 @@ def public_from_json(data: Any, code: str) -> PublicDossier | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _changes_from_json(raw: Any) -> tuple[AppointmentChange, ...]:
+    """The server's list of appointment changes; malformed entries are left out, never shown."""
+    if not isinstance(raw, list):
+        return ()
+    changes: list[AppointmentChange] = []
+    for item in raw[:20]:
+        if not isinstance(item, dict):
+            continue
+        try:
+            previous = _local(datetime.fromisoformat(str(item["previous"])))
+            new = _local(datetime.fromisoformat(str(item["new"])))
+            at = _local(datetime.fromisoformat(str(item.get("at") or item["new"])))
+        except (KeyError, ValueError):
+            continue
+        reason = normalize_text(str(item.get("reason") or ""))[:_MAX_FIELD]
+        changes.append(
+            AppointmentChange(previous, new, reason, item.get("apology") is True, at, "")
+        )
+    return tuple(changes)
+
+
+def _local(moment: datetime) -> datetime:
+    if moment.tzinfo is not None:
+        return moment.astimezone(TIMEZONE).replace(tzinfo=None)
+    return moment
 
 
 class KioskService:

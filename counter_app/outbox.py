@@ -68,7 +68,7 @@ def dossier_payload(d: Dossier) -> dict[str, Any]:
 
 
 def event_payload(e: DossierEvent, dossier: Dossier) -> dict[str, Any]:
-    return {
+    payload: dict[str, Any] = {
         "uuid": e.uuid,
         "dossier_uuid": dossier.uuid,
         "dossier_code": dossier.code,
@@ -78,6 +78,10 @@ def event_payload(e: DossierEvent, dossier: Dossier) -> dict[str, Any]:
         "note": e.note,
         "source": e.source,
     }
+    if e.appointment_change:
+        # BRIEF's appointment-change contract: {"previous", "new", "reason", "apology"}.
+        payload["appointment_change"] = dict(e.appointment_change)
+    return payload
 
 
 def slip_payload(slip: Slip, procedure_code: str, dossier_uuid: str | None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from counter_app import verification
 from counter_app.audit import audit
@@ -18,13 +18,21 @@ from counter_app.auth import UserInfo
 from counter_app.catalog import info_from_row
 from counter_app.centre import CentreConfig
 from counter_app.db.engine import Database
-from counter_app.db.models import Dossier, Procedure, Slip
-from counter_app.domain import Permission, ResultDelivery, SlipKind, local_now
-from counter_app.dossiers import DossierNotFound
+from counter_app.db.models import Dossier, DossierEvent, Procedure, Slip
+from counter_app.domain import (
+    OPEN_STATUSES,
+    DossierStatus,
+    Permission,
+    ResultDelivery,
+    SlipKind,
+    local_now,
+)
+from counter_app.dossiers import DossierNotFound, InvalidChange
 from counter_app.settings import Settings
 
 if TYPE_CHECKING:
     from counter_app.receipts import Layout, ReceiptData
+    from counter_app.receipts.late_forms import HandOffRow, LetterParty
 
 
 def counter_label(counter_no: int) -> str:
@@ -183,3 +191,190 @@ class ReceiptService:
                 )
             reasons = tuple(items) + ((slip.reason,) if slip.reason else ())
             return render_refusal(RefusalData(refused_at=slip.at, reasons=reasons, **common))
+
+    # -- Mẫu 04, 05, 06 ---------------------------------------------------------------------------
+
+    def _dossier_with_events(self, s: Session, code: str) -> Dossier:
+        d = s.scalar(
+            select(Dossier)
+            .where(Dossier.code == code.strip().upper())
+            .options(selectinload(Dossier.procedure), selectinload(Dossier.events))
+        )
+        if d is None:
+            raise DossierNotFound(f"Không tìm thấy hồ sơ mã {code.strip()}.")
+        return d
+
+    def _party(self, d: Dossier, issued_at: datetime) -> LetterParty:
+        from counter_app.receipts.late_forms import LetterParty
+
+        centre = self._centre()
+        a = d.applicant_snapshot
+        return LetterParty(
+            agency_name=agency_lines(centre),
+            unit_name=centre.unit_name,
+            place=centre.place,
+            issued_at=issued_at,
+            dossier_code=d.code,
+            applicant_name=d.applicant_name,
+            applicant_address=str(a.get("address") or ""),
+            applicant_phone=str(a.get("phone") or ""),
+            applicant_email=str(a.get("email") or ""),
+            procedure_code=d.procedure.code,
+            procedure_name=d.procedure.name,
+            received_at=d.received_at,
+        )
+
+    def apology_pdf(self, code: str, *, by: UserInfo) -> bytes:
+        """Mẫu 04 for the dossier's latest appointment change (`DossierService.extend`)."""
+        by.require(Permission.VIEW_DOSSIERS)
+        from counter_app.receipts.late_forms import ApologyData, render_apology
+
+        with self._db.read() as s:
+            d = self._dossier_with_events(s, code)
+            changes = [e for e in d.events if isinstance(e.appointment_change, dict)]
+            if not changes:
+                raise InvalidChange(
+                    f"Hồ sơ {d.code} chưa được gia hạn: hãy gia hạn (nêu lý do, ngày hẹn mới) "
+                    "trước khi in văn bản xin lỗi."
+                )
+            last = changes[-1]
+            change = last.appointment_change or {}
+            data = ApologyData(
+                party=self._party(d, last.at),
+                previous_appointment=datetime.fromisoformat(str(change["previous"])),
+                new_appointment=datetime.fromisoformat(str(change["new"])),
+                reason=str(change.get("reason") or last.note),
+            )
+        return render_apology(data)
+
+    def stop_notice_pdf(self, code: str, *, by: UserInfo) -> bytes:
+        """Mẫu 05 for a stopped dossier (status 8), with the reason recorded when it stopped."""
+        by.require(Permission.VIEW_DOSSIERS)
+        from counter_app.receipts.late_forms import StopNoticeData, render_stop_notice
+
+        with self._db.read() as s:
+            d = self._dossier_with_events(s, code)
+            stops = [e for e in d.events if e.status == int(DossierStatus.STOPPED)]
+            if d.status != int(DossierStatus.STOPPED) or not stops:
+                raise InvalidChange(f"Hồ sơ {d.code} chưa dừng giải quyết (trạng thái 8).")
+            data = StopNoticeData(
+                party=self._party(d, stops[-1].at),
+                appointment=d.appointment_at,
+                stopped_at=stops[-1].at,
+                reason=stops[-1].note,
+            )
+        return render_stop_notice(data)
+
+    def control_slip_pdf(self, code: str, *, by: UserInfo) -> bytes:
+        """Mẫu 06 from the dossier's history of hand-overs."""
+        by.require(Permission.VIEW_DOSSIERS)
+        from counter_app.receipts.late_forms import ControlSlipData, render_control_slip
+
+        centre = self._centre()
+        with self._db.read() as s:
+            d = self._dossier_with_events(s, code)
+            events = list(d.events)
+            original = d.appointment_at
+            for e in events:
+                if isinstance(e.appointment_change, dict) and e.appointment_change.get("previous"):
+                    original = datetime.fromisoformat(str(e.appointment_change["previous"]))
+                    break
+            unit = centre.unit_name[:1] + centre.unit_name[1:].lower()
+            rows, notes = control_rows(events, original, unit, d.applicant_name)
+            processing = next(
+                (
+                    e.actor
+                    for e in events
+                    if e.status == int(DossierStatus.PROCESSING) and e.source == "server"
+                ),
+                "",
+            )
+            data = ControlSlipData(
+                agency_name=agency_lines(centre),
+                unit_name=centre.unit_name,
+                place=centre.place,
+                printed_at=self._clock(),
+                dossier_code=d.code,
+                applicant_name=d.applicant_name,
+                procedure_code=d.procedure.code,
+                procedure_name=d.procedure.name,
+                received_at=d.received_at,
+                appointment_at=d.appointment_at,
+                original_appointment_at=original,
+                processing_unit=processing,
+                hand_offs=tuple(rows),
+                appointment_notes=tuple(notes),
+                blank_rows=2 if d.status in OPEN_STATUSES | {DossierStatus.RESULT_READY} else 0,
+            )
+        return render_control_slip(data)
+
+
+def timeliness(at: datetime, due: datetime) -> str:
+    """A hand-over against the appointment then in force: early, on the day (on time), late."""
+    if at > due:
+        return "Quá hạn"
+    if at.date() == due.date():
+        return "Đúng hạn"
+    return "Trước hạn"
+
+
+def _taker(status: DossierStatus, actor: str, source: str, unit: str, applicant: str) -> str:
+    """Who holds the dossier after a status change (the "Nhận" of the control slip)."""
+    if status is DossierStatus.PROCESSING:
+        return actor if source == "server" and actor else "Cơ quan, bộ phận giải quyết hồ sơ"
+    if status is DossierStatus.RESULT_READY:
+        return unit
+    if status is DossierStatus.RECEIVED:
+        return unit
+    what = {
+        DossierStatus.SUPPLEMENT_REQUESTED: "yêu cầu bổ sung hồ sơ",
+        DossierStatus.PAYMENT_REQUESTED: "thực hiện nghĩa vụ tài chính",
+        DossierStatus.STOPPED: "thông báo dừng giải quyết",
+        DossierStatus.WITHDRAWN: "rút hồ sơ",
+        DossierStatus.REFUSED: "từ chối tiếp nhận",
+        DossierStatus.RETURNED: "nhận kết quả",
+    }.get(status, status.label.lower())
+    return f"Người nộp hồ sơ {applicant} ({what})"
+
+
+def control_rows(
+    events: list[DossierEvent], original_appointment: datetime, unit: str, applicant: str
+) -> tuple[list[HandOffRow], list[str]]:
+    """The hand-overs of a dossier from its history, and its appointment changes as notes.
+
+    The first event is the receipt itself (the dossier is then at the counter); each later
+    status change hands it to someone else. Each row is judged against the appointment in force
+    at that moment, so a hand-back within an extension counts as on time.
+    """
+    from counter_app.receipts.late_forms import HandOffRow
+
+    rows: list[HandOffRow] = []
+    notes: list[str] = []
+    due = original_appointment
+    holder = unit
+    last_status: int | None = None
+    for number, e in enumerate(events):
+        change = e.appointment_change
+        if isinstance(change, dict) and change.get("new"):
+            try:
+                new_due = datetime.fromisoformat(str(change["new"])).replace(tzinfo=None)
+            except ValueError:
+                continue
+            notes.append(
+                f"Gia hạn ngày {e.at:%d/%m/%Y}: hẹn trả {due:%H:%M %d/%m/%Y} → "
+                f"{new_due:%H:%M %d/%m/%Y}. Lý do: {change.get('reason', '')}"
+            )
+            due = new_due
+            continue
+        if number == 0 or e.status == last_status:
+            last_status = e.status
+            continue
+        status = DossierStatus(e.status)
+        taker = _taker(status, e.actor, e.source, unit, applicant)
+        note = "; ".join(
+            part for part in (e.actor and f"Người thực hiện: {e.actor}", e.note) if part
+        )
+        rows.append(HandOffRow(holder, taker, e.at, timeliness(e.at, due), note))
+        holder = taker if not taker.startswith("Người nộp") else unit
+        last_status = e.status
+    return rows, notes

@@ -50,6 +50,7 @@ class InitResult:
     upgrade: UpgradeResult
     procedures_added: int
     procedures_updated: int
+    calendar_days_added: int = 0
 
 
 class CounterServices:
@@ -85,7 +86,9 @@ class CounterServices:
             ledger=self.ledger,
             backdate_working_days=settings.backdate_working_days,
         )
-        self.dossiers = DossierService(self.db, counter_no=settings.counter_no, clock=clock)
+        self.dossiers = DossierService(
+            self.db, counter_no=settings.counter_no, clock=clock, calendar=self.calendar
+        )
         self.receipts = ReceiptService(self.db, settings, self.centre_config, clock=clock)
 
     def migrate(self, *, locked: bool = False) -> UpgradeResult:
@@ -168,7 +171,23 @@ class CounterServices:
         added = updated = 0
         if load_catalog:
             added, updated = self.catalog.load_file()
-        return InitResult(result, added, updated)
+        days = self.load_bundled_calendar()
+        return InitResult(result, added, updated, days)
+
+    def load_bundled_calendar(self) -> int:
+        """The announcements shipped in resources/calendar/, without overwriting any day set here
+        (by an admin or the server's feed); returns the days added."""
+        from counter_app.auth import system_actor
+        from counter_app.official_calendar import bundled_calendars
+
+        actor = system_actor()  # the program itself, named as the OS user in the audit log
+        added = sum(
+            self.centre.load_official(calendar, by=actor, replace=False)
+            for calendar in bundled_calendars()
+        )
+        if added:
+            self.reload_centre()
+        return added
 
     def _unit(self) -> str:
         return unit_identifier(

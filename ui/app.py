@@ -112,6 +112,7 @@ class AppController(QObject):
                 # Health check, schema, this window's hold on the database (restore elsewhere is
                 # refused while it is open), code counters, the server's word on unit and clock.
                 services.start(what="cửa sổ phần mềm quầy")
+                services.load_bundled_calendar()  # days a new release ships; never overwrites
                 # Before anyone signs in: the OS user's daily copy (a clerk may make it too).
                 auto_backup_if_due(services, by=system_actor(Role.CLERK))  # never raises
             return services, bool(services.auth.has_users())

@@ -291,9 +291,11 @@ def _intake_batch(ctx: Context, path: Path) -> int:
 
 
 def cmd_lookup(ctx: Context) -> int:
-    row = ctx.services().dossiers.lookup(ctx.args.code, by=ctx.actor())
-    if row is None:
+    detail = ctx.services().dossiers.detail(ctx.args.code, by=ctx.actor())
+    if detail is None:
         raise CliError(f"Không tìm thấy hồ sơ mã {ctx.args.code.strip()}.", 3)
+    row = detail.row
+    history = detail.appointment_history
     data = {
         "code": row.code,
         "status": int(row.status),
@@ -304,6 +306,8 @@ def cmd_lookup(ctx: Context) -> int:
         "received_at": row.received_at.isoformat(),
         "appointment": row.appointment_at.isoformat(),
         "applicant": mask_name(row.applicant_name),
+        "appointment_history": [c.to_json() for c in history],
+        "apology_issued": any(c.apology for c in history),
     }
     if ctx.args.json:
         print_json(data)
@@ -313,6 +317,12 @@ def cmd_lookup(ctx: Context) -> int:
         print(f"Người nộp: {data['applicant']}")
         print(f"Trạng thái: {row.status.label} ({int(row.status)})")
         print(f"Hẹn trả: {row.appointment_at:%H:%M %d/%m/%Y}")
+        for c in history:
+            print(
+                f"  Gia hạn {c.at:%d/%m/%Y}: {c.previous:%H:%M %d/%m/%Y} → "
+                f"{c.new:%H:%M %d/%m/%Y}. Lý do: {c.reason}"
+                + (" (đã có văn bản xin lỗi)" if c.apology else "")
+            )
     return EXIT_OK
 
 

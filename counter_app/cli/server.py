@@ -86,8 +86,13 @@ def register(sub: Any) -> None:
     cset.add_argument("day", metavar="DATE")
     cset.add_argument("kind", choices=["off", "work", "none"])
     cset.add_argument("--note", default="")
+    cset.add_argument("--reference", default="", help="văn bản công bố, ví dụ 12729/VPCP-KGVX")
     cset.add_argument("--db", dest="server_db", metavar="URL")
     cset.set_defaults(handler=cmd_calendar_set)
+    cload = lsub.add_parser("load", help="công bố cả năm từ tệp lịch (resources/calendar/*.json)")
+    cload.add_argument("file", type=Path)
+    cload.add_argument("--db", dest="server_db", metavar="URL")
+    cload.set_defaults(handler=cmd_calendar_load)
 
 
 def _store(ctx: Context, **kwargs: Any) -> Any:
@@ -241,8 +246,22 @@ def cmd_calendar_set(ctx: Context) -> int:
     kind = None if ctx.args.kind == "none" else ctx.args.kind
     store = _store(ctx)
     try:
-        store.set_calendar(day, kind, ctx.args.note)
+        store.set_calendar(day, kind, ctx.args.note, ctx.args.reference)
     finally:
         store.close()
     print(f"Đã công bố ngày {day:%d/%m/%Y}: {ctx.args.kind}.")
+    return EXIT_OK
+
+
+def cmd_calendar_load(ctx: Context) -> int:
+    from counter_app.official_calendar import read_calendar_file
+
+    calendar = read_calendar_file(ctx.args.file)  # validated before anything is published
+    store = _store(ctx)
+    try:
+        for entry in calendar.days:
+            store.set_calendar(entry.day, entry.kind.value, entry.note, entry.reference)
+    finally:
+        store.close()
+    print(f"Đã công bố {len(calendar.days)} ngày của năm {calendar.year} cho các quầy.")
     return EXIT_OK

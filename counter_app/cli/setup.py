@@ -68,6 +68,7 @@ def cmd_init(ctx: Context) -> int:
         "procedures_updated": result.procedures_updated,
         "procedures": len(services.catalog.all()),
         "counter_no": ctx.settings.counter_no if ctx.settings.counter_chosen else None,
+        "calendar_days_added": result.calendar_days_added,
     }
     if ctx.args.json:
         print_json(data)
@@ -79,6 +80,7 @@ def cmd_init(ctx: Context) -> int:
             f"Danh mục: {data['procedures']} thủ tục "
             f"(thêm {result.procedures_added}, cập nhật {result.procedures_updated})."
         )
+        print(f"Lịch nghỉ lễ, làm bù chính thức: thêm {result.calendar_days_added} ngày.")
         if ctx.settings.counter_chosen:
             print(f"Máy này là quầy số {ctx.settings.counter_no}.")
     if not ctx.settings.counter_chosen:

@@ -205,6 +205,8 @@ class DossierEvent(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     # "counter" for what happened here, "server" for what the back office did.
     source: Mapped[str] = mapped_column(String(16), default="counter")
+    # Set when the event moved the appointment (Mẫu 04): {"previous", "new", "reason", "apology"}.
+    appointment_change: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")
 
@@ -321,6 +323,8 @@ class CalendarException(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))
     note: Mapped[str] = mapped_column(String(255), default="")
+    # The announcing document ("Văn bản 12729/VPCP-KGVX ngày 25/12/2025"); "" if set by hand.
+    reference: Mapped[str] = mapped_column(String(255), default="", server_default="")
 
 
 class SyncState(Base):

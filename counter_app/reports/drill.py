@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from counter_app.db.models import Dossier, OutboxEntry, Procedure, Rating, Slip
 from counter_app.domain import DossierStatus, Permission, SlipKind
+from counter_app.dossiers import open_filter, overdue_filter
 from counter_app.ratings import RatingScore
 from counter_app.reports.model import (
     NO_CLERK,
@@ -20,7 +21,7 @@ from counter_app.reports.model import (
     show_date,
     show_time,
 )
-from counter_app.reports.queries import NOT_SYNCED, UNFINISHED, ScopedQueries
+from counter_app.reports.queries import NOT_SYNCED, ScopedQueries
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
@@ -75,8 +76,7 @@ class DrillDowns(ScopedQueries):
         with self._db.read() as s:
             if figure is Figure.OVERDUE:
                 stmt = stmt.where(
-                    Dossier.status.in_(UNFINISHED),
-                    Dossier.appointment_at < as_of,
+                    *overdue_filter(as_of),
                     *self._dossier_scope(),
                 )
                 title = f"Hồ sơ quá hạn (tính đến {show_time(as_of)})"
@@ -84,7 +84,7 @@ class DrillDowns(ScopedQueries):
             elif figure is Figure.DUE_TODAY:
                 due_start = datetime.combine(due_day, time.min)
                 stmt = stmt.where(
-                    Dossier.status.in_(UNFINISHED),
+                    open_filter(),
                     Dossier.appointment_at >= due_start,
                     Dossier.appointment_at < due_start + timedelta(days=1),
                     *self._dossier_scope(),

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from counter_app.db.models import Dossier, OutboxEntry, Procedure, Rating, Slip
 from counter_app.domain import DossierStatus, Permission, SlipKind
+from counter_app.dossiers import open_filter, overdue_filter
 from counter_app.ratings import RatingScore
 
 # The value types and wording live in .model, the shared filters in .queries and the drill-down
@@ -118,8 +119,7 @@ class ReportService(DrillDowns):
                     select(func.count())
                     .select_from(Dossier)
                     .where(
-                        Dossier.status.in_(UNFINISHED),
-                        Dossier.appointment_at < as_of,
+                        *overdue_filter(as_of),
                         *self._dossier_scope(),
                     )
                 )
@@ -131,7 +131,7 @@ class ReportService(DrillDowns):
                     select(func.count())
                     .select_from(Dossier)
                     .where(
-                        Dossier.status.in_(UNFINISHED),
+                        open_filter(),
                         Dossier.appointment_at >= due_start,
                         Dossier.appointment_at < due_start + timedelta(days=1),
                         *self._dossier_scope(),

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from counter_app.db.engine import Database
 from counter_app.db.models import Dossier
-from counter_app.domain import FINISHED_STATUSES, DossierStatus, local_now
+from counter_app.domain import OPEN_STATUSES, local_now
 from counter_app.reports.model import Period, ReportScope
 
-UNFINISHED = tuple(int(s) for s in DossierStatus if s not in FINISHED_STATUSES)
+# Kept for callers that name the statuses; the overdue rule itself is `dossiers.overdue_filter`.
+UNFINISHED = tuple(sorted(int(s) for s in OPEN_STATUSES))
 NOT_SYNCED = ("pending", "sending", "retry", "rejected", "conflict")
 
 

@@ -339,7 +339,10 @@ class _Push:
         )
         # The intake event only repeats the creation; later counter events (hand-back, supplement
         # slip) move the dossier and are echoed in the feed in server order.
-        if p["status"] != DossierStatus.RECEIVED and p["status"] != d["status"]:
+        # An appointment change (Mẫu 04) repeats the status the counter saw, which may be older
+        # than the server's: it never moves the status (BRIEF's appointment-change contract).
+        moves = not isinstance(p.get("appointment_change"), dict)
+        if moves and p["status"] != DossierStatus.RECEIVED and p["status"] != d["status"]:
             d["status"] = p["status"]
             d["_dirty"] = True
             d.setdefault("_echo", []).append((item.uuid, at, p))

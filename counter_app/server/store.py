@@ -446,13 +446,15 @@ class ServerStore:
             add_change(s, self.db, CATALOG, None, {"procedures": document["procedures"]})
         return len(procedures)
 
-    def set_calendar(self, day: date, kind: str | None, note: str = "") -> int:
+    def set_calendar(self, day: date, kind: str | None, note: str = "", reference: str = "") -> int:
+        """Publish one day off / make-up day (kind None: back to normal) to every counter."""
         if kind not in ("off", "work", None):
             raise ServerError("Loại ngày phải là off hoặc work.")
+        data: dict[str, Any] = {"day": day.isoformat(), "kind": kind, "note": note}
+        if reference:
+            data["reference"] = reference  # the announcing document, shown by `calendar show`
         with self.db.write() as s:
-            return add_change(
-                s, self.db, CALENDAR, None, {"day": day.isoformat(), "kind": kind, "note": note}
-            )
+            return add_change(s, self.db, CALENDAR, None, data)
 
     # -- reading -------------------------------------------------------------------------------
 

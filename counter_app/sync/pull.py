@@ -122,8 +122,11 @@ def _apply_status(eng: SyncEngine, s: Session, data: dict[str, Any]) -> int:
 
 
 def _has_unsent_status_change(s: Session, dossier_id: int) -> bool:
+    # An appointment change (Mẫu 04) keeps the status: it must not hold back the server's.
     local_events = select(DossierEvent.uuid).where(
-        DossierEvent.dossier_id == dossier_id, DossierEvent.source == "counter"
+        DossierEvent.dossier_id == dossier_id,
+        DossierEvent.source == "counter",
+        DossierEvent.appointment_change.is_(None),
     )
     found = s.scalar(
         select(OutboxEntry.id)
@@ -143,7 +146,7 @@ def _apply_calendar(s: Session, data: dict[str, Any]) -> int:
         kind = DayKind(data["kind"]) if data.get("kind") else None
     except (KeyError, ValueError):
         return 0
-    set_exception_in(s, day, kind, str(data.get("note", "")))
+    set_exception_in(s, day, kind, str(data.get("note", "")), str(data.get("reference") or ""))
     return 1
 
 

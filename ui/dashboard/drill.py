@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -57,6 +58,7 @@ class DrillDialog(QDialog):
 
     def __init__(self, drill: DrillList, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.drill = drill
         self.setWindowTitle(drill.title)
         self.model = DrillModel(drill, self)
         title = QLabel(drill.title)
@@ -79,9 +81,32 @@ class DrillDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("Đóng")
         buttons.rejected.connect(self.reject)
+        self.buttons = buttons
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.count_label)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
         self.resize(1100, 560)
+
+    def selected_code(self) -> str | None:
+        """The dossier code of the current row, if the list is of dossiers."""
+        index = self.table.currentIndex()
+        if not index.isValid() or index.row() >= len(self.drill.codes):
+            return None
+        return self.drill.codes[index.row()]
+
+    def add_action(self, text: str, name: str, act: Any) -> QPushButton:
+        """A button acting on the selected dossier (e.g. Mẫu 04 from the late list)."""
+        button = QPushButton(text)
+        button.setObjectName(name)
+        self.buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        button.clicked.connect(lambda: self._act(act))
+        if self.drill.rows:
+            self.table.selectRow(0)
+        return button
+
+    def _act(self, act: Any) -> None:
+        code = self.selected_code()
+        if code:
+            act(code)

@@ -321,14 +321,37 @@ class DashboardWindow(QMainWindow):
         period = self.period
         user = self.user
         self.ops.op(lambda: self.reports.drill(figure, period, key, by=user), self).success(
-            self._open_drill
+            lambda drill: self._open_drill(drill, figure)
         ).failure(lambda exc: self._warn("Không tải được danh sách", exc)).run()
 
-    def _open_drill(self, drill: DrillList) -> None:
+    def _open_drill(self, drill: DrillList, figure: Figure | None = None) -> None:
         dialog = DrillDialog(drill, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if figure is Figure.OVERDUE and self.user is not None and drill.rows:
+            dialog.add_action(
+                "Văn bản xin lỗi, &gia hạn (Mẫu 04)…",
+                "apologyButton",
+                lambda code: self._extend(code, dialog),
+            )
         dialog.show()
         self.drill_did_open.emit(dialog)
+
+    def _extend(self, code: str, parent: QWidget) -> None:
+        """Mẫu 04 for a late dossier picked in the late list."""
+        from ui.dossiers.late_dialogs import ExtendDialog
+
+        dossiers = self.services.dossiers
+
+        def opened(row: Any) -> None:
+            dialog = ExtendDialog(
+                code, row.appointment_at, self.services, self.ops, self.user, parent
+            )
+            dialog.extension_did_issue.connect(lambda _c: self.refresh())
+            parent.extend_dialog = dialog  # type: ignore[attr-defined]
+            dialog.open()
+
+        user = self.user
+        self.ops.op(lambda: dossiers.lookup(code, by=user), self).success(opened).run()
 
     # -- exports -------------------------------------------------------------------------------
 

@@ -20,7 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.domain import FINISHED_STATUSES, DossierStatus
+from counter_app.domain import (
+    FORCED_HAND_BACK_FROM,
+    DossierStatus,
+    can_change_appointment,
+    can_move,
+)
 from ui.messages import ask, show_error
 from ui.ops import Ops
 from ui.widgets import named
@@ -43,6 +48,17 @@ def _table(name: str, headers: list[str], rows: list[list[str]], stretch: int) -
     t.setWordWrap(True)
     t.resizeRowsToContents()
     return t
+
+
+def _event_note(e: Any) -> str:
+    """An event's note; an appointment change says from when to when (Mẫu 04)."""
+    change = e.appointment_change
+    if change is None:
+        return str(e.note)
+    return (
+        f"Gia hạn, hẹn {change.previous:%H:%M %d/%m/%Y} → {change.new:%H:%M %d/%m/%Y}"
+        f"{' (đã xin lỗi)' if change.apology else ''}. Lý do: {change.reason}"
+    )
 
 
 class DossierDetailDialog(QDialog):
@@ -69,6 +85,22 @@ class DossierDetailDialog(QDialog):
         )
         self.supplement_button.clicked.connect(self.request_supplement)
         QShortcut(QKeySequence("F7"), self).activated.connect(self.request_supplement)
+        # Late and stopped dossiers (Mẫu 04, 05) and the hand-over log (Mẫu 06).
+        self.extend_button = named(QPushButton("&Gia hạn (Mẫu 04)…"), "extendButton")
+        self.extend_button.setToolTip(
+            "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết, hẹn ngày trả mới (F6)"
+        )
+        self.stop_button = named(QPushButton("&Dừng giải quyết (Mẫu 05)…"), "stopButton")
+        self.stop_button.setToolTip("Thông báo dừng giải quyết hồ sơ, chuyển trạng thái 8")
+        self.control_button = named(QPushButton("Phiếu &kiểm soát (Mẫu 06)"), "controlSlipButton")
+        self.control_button.setToolTip("Phiếu kiểm soát quá trình giải quyết hồ sơ (Ctrl+K)")
+        self.extend_button.clicked.connect(self.extend)
+        self.stop_button.clicked.connect(self.stop)
+        self.control_button.clicked.connect(self.control_slip)
+        QShortcut(QKeySequence("F6"), self).activated.connect(self.extend)
+        QShortcut(QKeySequence("Ctrl+K"), self).activated.connect(self.control_slip)
+        self.preview_dialog: Any = None
+        self.late_dialog: Any = None
         self.reprint_button.clicked.connect(self.reprint)
         self.hand_back_button.clicked.connect(self.hand_back)
         close.clicked.connect(self.reject)
@@ -84,7 +116,14 @@ class DossierDetailDialog(QDialog):
         self._buttons.addWidget(self.reprint_button)
         self._buttons.addWidget(self.hand_back_button)
         self._buttons.addWidget(close)
+        # A row of its own for the forms of a late or stopped dossier (Mẫu 04, 05, 06).
+        self._late_buttons = QHBoxLayout()
+        self._late_buttons.addWidget(self.extend_button)
+        self._late_buttons.addWidget(self.stop_button)
+        self._late_buttons.addWidget(self.control_button)
+        self._late_buttons.addStretch(1)
         self.show_detail(detail)
+        self.layout_.addLayout(self._late_buttons)
         self.layout_.addLayout(self._buttons)
         self.resize(900, 620)
 
@@ -98,6 +137,13 @@ class DossierDetailDialog(QDialog):
         r = d.row
         head = named(QLabel(), "detailHeader", wrap=True)
         handed = f"{d.handed_back_at:%H:%M %d/%m/%Y}" if d.handed_back_at else "—"
+        history = d.appointment_history
+        extended = (
+            f" (đã gia hạn {len(history)} lần, có văn bản xin lỗi; hẹn ban đầu "
+            f"{history[0].previous:%H:%M %d/%m/%Y})"
+            if history
+            else ""
+        )
         head.setText(
             f"<h3>{html.escape(r.code)}</h3>"
             f"<b>Trạng thái:</b> {int(r.status)}. {html.escape(r.status.label)}<br>"
@@ -109,7 +155,7 @@ class DossierDetailDialog(QDialog):
             f"<b>Địa chỉ:</b> {html.escape(str(a.get('address') or ''))}<br>"
             f"<b>Tiếp nhận:</b> {r.received_at:%H:%M %d/%m/%Y} (quầy {r.counter_no}, "
             f"{html.escape(r.clerk_name)}) · <b>Hẹn trả:</b> {r.appointment_at:%H:%M %d/%m/%Y}"
-            f" · <b>Đã trả:</b> {handed}"
+            f"{html.escape(extended)} · <b>Đã trả:</b> {handed}"
         )
         v.addWidget(head)
         v.addWidget(QLabel("<b>Thành phần hồ sơ</b>"))
@@ -135,7 +181,7 @@ class DossierDetailDialog(QDialog):
                         f"{e.at:%H:%M %d/%m/%Y}",
                         f"{int(e.status)}. {e.status.label}",
                         e.actor,
-                        e.note,
+                        _event_note(e),
                     ]
                     for e in d.events
                 ],
@@ -151,8 +197,13 @@ class DossierDetailDialog(QDialog):
         self._body = body
         returned = r.status is DossierStatus.RETURNED
         self._load_sync_badge(d.uuid)
-        self.hand_back_button.setEnabled(not returned)
-        self.supplement_button.setEnabled(r.status not in FINISHED_STATUSES)
+        # The core's transition table decides; the buttons only reflect it.
+        self.hand_back_button.setEnabled(
+            r.status is DossierStatus.RESULT_READY or r.status in FORCED_HAND_BACK_FROM
+        )
+        self.supplement_button.setEnabled(can_move(r.status, DossierStatus.SUPPLEMENT_REQUESTED))
+        self.extend_button.setEnabled(can_change_appointment(r.status))
+        self.stop_button.setEnabled(can_move(r.status, DossierStatus.STOPPED))
         (self.reprint_button if returned else self.hand_back_button).setFocus()
 
     def _load_sync_badge(self, dossier_uuid: str) -> None:
@@ -212,6 +263,39 @@ class DossierDetailDialog(QDialog):
         dialog.slip_did_issue.connect(issued)
         self.slip_dialog = dialog
         dialog.open()
+
+    def extend(self) -> None:
+        """Mẫu 04: a new appointment with an apology; the detail shows it afterwards."""
+        from ui.dossiers.late_dialogs import ExtendDialog
+
+        if not self.extend_button.isEnabled():
+            return
+        r = self.detail.row
+        dialog = ExtendDialog(r.code, r.appointment_at, self.services, self.ops, self.user, self)
+        dialog.extension_did_issue.connect(lambda _c: self._reload())
+        self.late_dialog = dialog
+        dialog.open()
+
+    def stop(self) -> None:
+        """Mẫu 05: stop processing (status 8)."""
+        from ui.dossiers.late_dialogs import StopDialog
+
+        if not self.stop_button.isEnabled():
+            return
+        dialog = StopDialog(self.detail.row.code, self.services, self.ops, self.user, self)
+        dialog.stop_did_issue.connect(lambda _r: self._reload())
+        self.late_dialog = dialog
+        dialog.open()
+
+    def control_slip(self) -> None:
+        """Mẫu 06 from the hand-over history."""
+        from ui.dossiers.late_dialogs import print_control_slip
+
+        print_control_slip(self, self.detail.row.code, self.services, self.ops, self.user)
+
+    def _reload(self) -> None:
+        code, dossiers, user = self.detail.row.code, self.services.dossiers, self.user
+        self.ops.op(lambda: dossiers.detail(code, by=user), self).success(self._after_change).run()
 
     def _after_change(self, detail: Any) -> None:
         self.show_detail(detail)

@@ -35,6 +35,15 @@ _FIELDS = (
 )
 
 
+def _extension_text(d: PublicDossier) -> str:
+    """After a Mẫu 04: that the date was moved, from when, and that the centre apologised."""
+    if not d.appointment_changes:
+        return ""
+    first = d.appointment_changes[0].previous
+    apology = " Trung tâm đã gửi văn bản xin lỗi." if d.apology_issued else ""
+    return f" (đã gia hạn, hẹn cũ {first:%H:%M %d/%m/%Y}).{apology}"
+
+
 class AnswerPage(QWidget):
     """Status, a card of fields, the countdown back to idle, Rate and Done.
 
@@ -101,7 +110,7 @@ class AnswerPage(QWidget):
             "code": d.code,
             "procedure": d.procedure_name,
             "applicant": d.masked_name,
-            "appointment": f"{a:%H:%M}, ngày {a:%d/%m/%Y}",
+            "appointment": f"{a:%H:%M}, ngày {a:%d/%m/%Y}" + _extension_text(d),
             "result": "Đã có kết quả"
             if d.result_ready
             else ("Đã trả kết quả" if d.status is DossierStatus.RETURNED else "Chưa có kết quả"),

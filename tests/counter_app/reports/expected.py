@@ -42,7 +42,8 @@ def expected(
     in_range = [r for r in dossiers if lo <= _dt(r[0]) < hi and mine(r[3])]
     by_hour = Counter({f"{h:02d}": 0 for h in range(7, 18)})
     by_hour.update(f"{_dt(r[0]).hour:02d}" for r in in_range)
-    unfinished = [r for r in dossiers if r[2] not in (9, 10) and mine(r[3])]
+    # Issue 11: only open dossiers (2, 4, 5, 6) can be overdue or due.
+    unfinished = [r for r in dossiers if r[2] in (2, 4, 5, 6) and mine(r[3])]
     rating_counts = Counter(r[0] for r in ratings if lo <= _dt(r[1]) < hi and mine(r[2]))
     return {
         "from": start.isoformat(),

@@ -99,7 +99,7 @@ def test_public_lookup_shows_nothing_personal(services: Any, server: RefServer) 
     assert set(dossier) == {
         "code", "procedure", "applicant", "status", "status_label", "status_text",
         "appointment", "result_ready", "collect_at", "what_to_bring", "verified",
-        "appointment_changes",
+        "appointment_changes", "apology_issued",
     }  # fmt: skip
     missing = requests.get(f"{server.url}/api/v1/dossiers/H49-261127-9999", timeout=5)
     assert missing.status_code == 404

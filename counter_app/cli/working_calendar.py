@@ -1,0 +1,51 @@
+"""`calendar show` and `calendar load`: the official days off and make-up days this centre uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from counter_app.calendar import WEEKDAY_NAMES_VI
+from counter_app.cli import EXIT_OK, CliError, Context, print_json
+from counter_app.official_calendar import read_calendar_file
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("calendar", help="lịch nghỉ lễ, ngày làm bù của trung tâm")
+    csub = p.add_subparsers(dest="calendar_command", required=True)
+    show = csub.add_parser("show", help="các ngày nghỉ, ngày làm bù của một năm")
+    show.add_argument("--year", type=int, required=True, metavar="Y")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_calendar_show)
+    load = csub.add_parser("load", help="nạp lịch của một năm từ tệp JSON (quản trị)")
+    load.add_argument("file", type=Path, metavar="FILE")
+    load.add_argument("--json", action="store_true")
+    load.set_defaults(handler=cmd_calendar_load)
+
+
+def cmd_calendar_show(ctx: Context) -> int:
+    year = ctx.args.year
+    if not 2000 <= year <= 2100:
+        raise CliError("--year: hãy nhập một năm từ 2000 đến 2100.", 2)
+    days = ctx.services().centre.year_days(year)
+    if ctx.args.json:
+        print_json({"year": year, "days": [d.to_json() for d in days]})
+        return EXIT_OK
+    print(f"Lịch nghỉ lễ, ngày làm bù năm {year}:")
+    for d in days:
+        what = "Làm việc (làm bù)" if d.working else "Nghỉ"
+        reference = f" — {d.reference}" if d.reference else ""
+        print(f"{WEEKDAY_NAMES_VI[d.day.weekday()]} {d.day:%d/%m/%Y}: {what}. {d.note}{reference}")
+    return EXIT_OK
+
+
+def cmd_calendar_load(ctx: Context) -> int:
+    calendar = read_calendar_file(ctx.args.file)  # the whole file is checked before any write
+    services = ctx.services()
+    written = services.centre.load_official(calendar, by=ctx.actor())
+    services.reload_centre()
+    if ctx.args.json:
+        print_json({"year": calendar.year, "days": written})
+    else:
+        print(f"Đã nạp {written} ngày nghỉ, ngày làm bù của năm {calendar.year}.")
+    return EXIT_OK

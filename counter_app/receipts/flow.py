@@ -311,7 +311,8 @@ def _replay(
     chrome: Op | None,
 ) -> bytes:
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=page_size, invariant=True, pageCompression=1)
+    # Not invariant: the PDF carries its real creation date (a reprint shows when it was made).
+    canvas = Canvas(buffer, pagesize=page_size, invariant=False, pageCompression=1)
     canvas.setTitle(nfc(info.title))
     canvas.setAuthor(nfc(info.author))
     canvas.setSubject(nfc(info.subject))

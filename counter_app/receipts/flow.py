@@ -282,12 +282,12 @@ def replay(
     chrome: Op | None = None,
 ) -> bytes:
     """Draw the recorded pages once per copy label into one PDF and return its bytes."""
-    with _binary_streams():
+    with binary_streams():
         return _replay(pages, page_size, copy_labels, info, chrome)
 
 
 @contextmanager
-def _binary_streams() -> Iterator[None]:
+def binary_streams() -> Iterator[None]:
     """Skip reportlab's ASCII85 layer over compressed streams while rendering.
 
     ASCII85 only makes a PDF 25% larger and, in pure Python, costs ~5 ms a receipt. reportlab reads

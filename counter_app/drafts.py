@@ -70,7 +70,7 @@ class IntakeDraftState:
                 email=self.email,
                 address=self.address,
             ),
-            papers="all" if self.papers is None else list(self.papers),
+            papers="required" if self.papers is None else list(self.papers),
             missing_reason=self.missing_reason,
             dossier_sets=self.dossier_sets,
             result_delivery=ResultDelivery(self.result_delivery),

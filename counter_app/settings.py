@@ -73,6 +73,44 @@ class SyncSettings:
     batch_size: int = 200
 
 
+# The shipped lookup address: a reserved-looking name no centre serves. Receipts carrying it send
+# citizens nowhere, so setup asks for the real one and `doctor` flags it.
+PLACEHOLDER_LOOKUP_HOST = "dichvucong.example.gov.vn"
+
+
+def is_placeholder_lookup_url(url: str) -> bool:
+    """Whether the lookup address is still the shipped placeholder (or empty)."""
+    from urllib.parse import urlsplit
+
+    return not url.strip() or urlsplit(url.strip()).hostname == PLACEHOLDER_LOOKUP_HOST
+
+
+def normalize_lookup_base_url(text: str) -> str:
+    """The citizens' lookup address as receipts append the code to it, or ValueError naming it.
+
+    An http(s) address with a host name; a trailing "/" is added unless it ends in "/" or "="
+    (a query such as "…?ma=" takes the code as its value).
+    """
+    from urllib.parse import urlsplit
+
+    label = "Địa chỉ trang tra cứu hồ sơ"
+    url = text.strip()
+    if not url:
+        raise ValueError(f"{label}: không được để trống.")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+        raise ValueError(
+            f"{label}: «{url}» không phải địa chỉ web (ví dụ "
+            "https://dichvucong.quangninh.gov.vn/tra-cuu/)."
+        )
+    if parts.hostname == PLACEHOLDER_LOOKUP_HOST:
+        raise ValueError(
+            f"{label}: {PLACEHOLDER_LOOKUP_HOST} chỉ là địa chỉ mẫu, người dân không tra cứu được; "
+            "hãy nhập địa chỉ thật của tỉnh."
+        )
+    return url if url.endswith(("/", "=")) else url + "/"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable on one counter PC."""
@@ -83,7 +121,7 @@ class Settings:
     # "counter": this counter is its own receiving unit in dossier codes (safe offline);
     # "centre": all counters share one sequence (only with one shared server database).
     code_scope: str = "counter"
-    lookup_base_url: str = "https://dichvucong.example.gov.vn/tra-cuu/"
+    lookup_base_url: str = f"https://{PLACEHOLDER_LOOKUP_HOST}/tra-cuu/"
     printer_name: str = ""
     kiosk_idle_s: int = 30
     kiosk_admin_pin: str = ""
@@ -178,6 +216,8 @@ def set_value(settings: Settings, key: str, value: str) -> Path:
         if section
         else {f.name: f.type for f in fields(Settings)}[name]
     )
+    if key == "lookup_base_url":
+        value = normalize_lookup_base_url(value)
     target[name] = _coerce(field_type, value, key)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import sys
+from dataclasses import replace
 from typing import Any
 
-from counter_app.cli import EXIT_OK, CliError, Context, print_json
-from counter_app.settings import KNOWN_KEYS, set_value
+from counter_app.cli import EXIT_INVALID, EXIT_OK, CliError, Context, print_json
+from counter_app.settings import (
+    KNOWN_KEYS,
+    is_placeholder_lookup_url,
+    normalize_lookup_base_url,
+    set_value,
+)
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("init", help="tạo hoặc nâng cấp CSDL và nạp danh mục thủ tục")
     p.add_argument("--no-catalog", action="store_true", help="không nạp danh mục có sẵn")
+    p.add_argument(
+        "--lookup-base-url",
+        metavar="URL",
+        help="địa chỉ trang tra cứu hồ sơ in trên giấy tiếp nhận (hỏi nếu chạy trên terminal)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_init)
 
@@ -25,7 +37,46 @@ def register(sub: Any) -> None:
     g.set_defaults(handler=cmd_config_show)
 
 
+def _ask_lookup_url(ctx: Context) -> str | None:
+    """The lookup address from --lookup-base-url, or asked on a terminal while it is the sample.
+
+    Receipts print it under their QR: with the shipped sample citizens could look nothing up.
+    Not asked when scripted (no terminal, or --json): `doctor` flags the sample instead.
+    """
+    if ctx.args.lookup_base_url is not None:
+        return str(ctx.args.lookup_base_url)
+    if (
+        ctx.args.json
+        or not sys.stdin.isatty()
+        or not is_placeholder_lookup_url(ctx.settings.lookup_base_url)
+    ):
+        return None
+    print(
+        "Địa chỉ trang tra cứu hồ sơ của tỉnh (in trên giấy tiếp nhận, mã QR dẫn tới đó),\n"
+        "ví dụ https://dichvucong.quangninh.gov.vn/tra-cuu/ — bỏ trống để đặt sau:"
+    )
+    while True:
+        try:
+            answer = input("> ").strip()
+        except EOFError:
+            return None
+        if not answer:
+            print("Chưa đặt: `counter-app doctor` sẽ nhắc cho đến khi đặt địa chỉ thật.")
+            return None
+        try:
+            return normalize_lookup_base_url(answer)
+        except ValueError as exc:
+            print(exc)
+
+
 def cmd_init(ctx: Context) -> int:
+    lookup = _ask_lookup_url(ctx)
+    if lookup is not None:
+        try:
+            set_value(ctx.settings, "lookup_base_url", lookup)
+        except ValueError as exc:
+            raise CliError(str(exc), EXIT_INVALID) from exc
+        ctx.settings = replace(ctx.settings, lookup_base_url=normalize_lookup_base_url(lookup))
     services = ctx.services(migrate=False)
     result = services.init(load_catalog=not ctx.args.no_catalog)
     data = {
@@ -36,6 +87,7 @@ def cmd_init(ctx: Context) -> int:
         "procedures_added": result.procedures_added,
         "procedures_updated": result.procedures_updated,
         "procedures": len(services.catalog.all()),
+        "lookup_base_url": ctx.settings.lookup_base_url,
     }
     if ctx.args.json:
         print_json(data)
@@ -47,6 +99,7 @@ def cmd_init(ctx: Context) -> int:
             f"Danh mục: {data['procedures']} thủ tục "
             f"(thêm {result.procedures_added}, cập nhật {result.procedures_updated})."
         )
+        print(f"Địa chỉ tra cứu hồ sơ: {data['lookup_base_url']}")
     return EXIT_OK
 
 

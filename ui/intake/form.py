@@ -243,8 +243,10 @@ class IntakeForm(QWidget):
         """What is typed now, as the plain draft the core understands."""
         current = self.procedure.current
         papers = None
+        counts: dict[str, dict[str, int]] = {}
         if current is not None:
             papers = self.papers_model.checked_codes()
+            counts = self.papers_model.counts()
         return IntakeDraftState(
             procedure_code=current.code if current else self.procedure.text().strip(),
             applicant_kind=int(self.kind.currentData()),
@@ -255,6 +257,7 @@ class IntakeForm(QWidget):
             email=self.email.text(),
             address=self.address.text(),
             papers=papers,
+            paper_counts=counts,
             missing_reason=self.missing_reason.text(),
             dossier_sets=self.sets.value(),
             result_delivery=str(self.delivery.currentData()),
@@ -273,6 +276,7 @@ class IntakeForm(QWidget):
             else:
                 self.procedure.choose(info)
                 self.papers_model.set_checked_codes(state.papers)
+                self.papers_model.set_counts(state.paper_counts)
             self.kind.setCurrentIndex(max(0, self.kind.findData(state.applicant_kind)))
             self.name.setText(state.name)
             self.id_number.setText(state.id_number)
@@ -286,6 +290,7 @@ class IntakeForm(QWidget):
             self.delivery_address.setText(state.delivery_address)
             self.notes.setText(state.notes)
             self._restored_papers = state.papers
+            self._restored_counts = state.paper_counts
         finally:
             self._loading = False
 
@@ -340,6 +345,7 @@ class IntakeForm(QWidget):
                     self._loading = True
                     self.procedure.choose(info)
                     self.papers_model.set_checked_codes(papers)
+                    self.papers_model.set_counts(getattr(self, "_restored_counts", {}))
                     self._loading = False
 
         self.ops.op(catalog.all, self).success(ready).run()

@@ -8,7 +8,7 @@ from typing import Final
 from reportlab.pdfgen.canvas import Canvas
 
 from counter_app.receipts import fonts, official
-from counter_app.receipts.codes import qr_for
+from counter_app.receipts.codes import qr_matrix, qr_module_dots, qr_path
 from counter_app.receipts.flow import (
     MM,
     Align,
@@ -118,7 +118,9 @@ DENSITIES: Final = (
 )
 
 
-def _items_and_qr(flow: Flow, data: ReceiptData, d: Density) -> None:
+def _items_and_qr(
+    flow: Flow, data: ReceiptData, d: Density, matrix: tuple[bytes, ...] | None
+) -> None:
     """Items 2–6, fee and register line, with the lookup QR beside them at the right.
 
     Those lines are short, so the QR takes room that was blank anyway instead of a band of its
@@ -126,7 +128,7 @@ def _items_and_qr(flow: Flow, data: ReceiptData, d: Density) -> None:
     """
     body = d.body
     url = data.lookup_url.strip()
-    qr = qr_for(url, d.qr_target) if url else None
+    qr = qr_path(matrix, qr_module_dots(len(matrix), d.qr_target)) if url and matrix else None
     caption = Style(fonts.SERIF_ITALIC, 8.5, 10)
     gap = 3 * MM
     width = official.CONTENT_WIDTH - (qr.width + gap if qr is not None else 0.0)
@@ -179,8 +181,16 @@ def _items_and_qr(flow: Flow, data: ReceiptData, d: Density) -> None:
         )
 
 
-def layout_receipt_a4(data: ReceiptData, density: Density = DENSITIES[0]) -> Flow:
-    """Lay out one copy of the receipt at one density; both copies replay it."""
+def layout_receipt_a4(
+    data: ReceiptData,
+    density: Density = DENSITIES[0],
+    matrix: tuple[bytes, ...] | None = None,
+) -> Flow:
+    """Lay out one copy of the receipt at one density; both copies replay it.
+
+    `matrix` is the lookup URL's QR when the caller already encoded it (the densest part to
+    compute: encoded once per render, not once per density tried).
+    """
     fonts.ensure_fonts()
     d = density
     body = d.body
@@ -235,7 +245,8 @@ def layout_receipt_a4(data: ReceiptData, density: Density = DENSITIES[0]) -> Flo
     flow.space(0.5 * MM)
     place_table(flow, papers)
     flow.space(1.5 * MM)
-    _items_and_qr(flow, data, d)
+    url = data.lookup_url.strip()
+    _items_and_qr(flow, data, d, matrix if matrix is not None or not url else qr_matrix(url))
     if data.notes.strip():
         official.field(flow, "Ghi chú", data.notes, style=body)
     official.signatures(
@@ -253,11 +264,13 @@ def fitted_layout(data: ReceiptData) -> Flow:
 
     A list too long for one sheet flows at the tightest density: fewer continuation pages.
     """
-    flow = layout_receipt_a4(data, DENSITIES[0])
+    url = data.lookup_url.strip()
+    matrix = qr_matrix(url) if url else None
+    flow = layout_receipt_a4(data, DENSITIES[0], matrix)
     for density in DENSITIES[1:]:
         if len(flow.pages) == 1:
             break
-        flow = layout_receipt_a4(data, density)
+        flow = layout_receipt_a4(data, density, matrix)
     return flow
 
 

@@ -46,6 +46,8 @@ def test_copies_and_pages_by_keyboard(
     qtbot.waitUntil(lambda: view.state() == view.State.NoState)
     assert model.counts() == {"BS": {"originals": 0, "copies": 3, "pages": 12}}
     assert form.state().paper_counts == {"BS": {"originals": 0, "copies": 3, "pages": 12}}
+    # The form shows the fee for what was typed before it is saved.
+    assert "Phí, lệ phí: 42.000 đồng (03 bản × 12 trang)" in form.procedure_info.text()
 
     qtbot.keyClick(view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot, ops)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.catalog import ProcedureInfo
+from counter_app.catalog import PaperCount, ProcedureInfo
 from counter_app.domain import ResultDelivery
 from counter_app.drafts import DraftStore, IntakeDraftState
 from counter_app.identity import InvalidValue
@@ -236,6 +236,7 @@ class IntakeForm(QWidget):
         self.delivery.currentIndexChanged.connect(self._changed)
         self.sets.valueChanged.connect(self._changed)
         self.papers_model.dataChanged.connect(self._changed)
+        self.papers_model.dataChanged.connect(lambda *_: self._show_procedure_info())
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -360,12 +361,36 @@ class IntakeForm(QWidget):
             self.papers_model.set_papers([])
             return
         self.procedure_name.setText(f"{info.name} ({info.sector})")
-        self.procedure_info.setText(
-            f"Thời hạn giải quyết: {info.processing_text}   ·   Phí, lệ phí: {format_fee(info.fee)}"
-        )
         self.papers_model.set_papers(info.papers)
+        self._show_procedure_info()
         self._set_error("procedure", "")
         self._update_appointment()
+
+    def _show_procedure_info(self) -> None:
+        """Processing time and the fee; with a catalog fee rule, the fee for the counts typed."""
+        info = self.procedure.current
+        if info is None:
+            return
+        fee = info.fee_for(
+            {
+                code: PaperCount(c["originals"], c["copies"], c["pages"])
+                for code, c in self._paper_counts().items()
+            }
+        )
+        text = format_fee(fee.amount) + (f" ({fee.detail})" if fee.detail else "")
+        self.procedure_info.setText(
+            f"Thời hạn giải quyết: {info.processing_text}   ·   Phí, lệ phí: {text}"
+        )
+
+    def _paper_counts(self) -> dict[str, dict[str, int]]:
+        """Every ticked paper's counts (the catalog's where the clerk typed none)."""
+        model = self.papers_model
+        changed = model.counts()
+        return {
+            p.code: changed.get(p.code, {"originals": p.originals, "copies": p.copies, "pages": 0})
+            for p in model.papers()
+            if p.code in model.checked_codes()
+        }
 
     def _procedure_picked(self, _info: ProcedureInfo) -> None:
         self.next_empty_field().setFocus()

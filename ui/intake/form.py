@@ -122,7 +122,9 @@ class IntakeForm(QWidget):
         self.delivery_address = named(QLineEdit(), "deliveryAddressInput")
         self.delivery_address.setPlaceholderText("để trống = địa chỉ người nộp")
         self.notes = named(QLineEdit(), "notesInput")
-        papers_box = QGroupBox("Thành phần hồ sơ (dấu chọn = đã nộp; phím Cách để đổi)")
+        papers_box = QGroupBox(
+            "Thành phần hồ sơ (dấu chọn = đã nộp; phím Cách để đổi; gõ số để sửa số bản, số trang)"
+        )
         pf = QVBoxLayout(papers_box)
         pf.addWidget(self.errors.wrap(self.papers, "papers"), 1)
         extra = QFormLayout()

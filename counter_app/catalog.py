@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -40,6 +41,100 @@ class PaperSpec:
 
 
 @dataclass(frozen=True)
+class FeeTier:
+    """From page `from_page` on (1-based), each page costs `amount` đồng."""
+
+    from_page: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class FeeRule:
+    """A fee that depends on the papers' copies and pages, as the catalog states it.
+
+    `per` is "page" (tiers of per-page amounts, at most `max_per_copy` a copy) or "copy"
+    (`amount` a copy). Only the papers named in `papers` count; the rule lives in the catalog
+    data, so a new fee circular changes procedures.json, not code.
+    """
+
+    per: str
+    papers: tuple[str, ...]
+    tiers: tuple[FeeTier, ...] = ()
+    amount: int = 0
+    max_per_copy: int | None = None
+    source: str = ""
+
+    def per_copy(self, pages: int) -> int:
+        """What one copy of a paper of `pages` pages costs."""
+        if self.per == "copy":
+            return self.amount
+        total = 0
+        for page in range(1, max(1, pages) + 1):
+            total += next((t.amount for t in reversed(self.tiers) if page >= t.from_page), 0)
+        return min(total, self.max_per_copy) if self.max_per_copy is not None else total
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"per": self.per, "papers": list(self.papers)}
+        if self.tiers:
+            data["tiers"] = [{"from_page": t.from_page, "amount": t.amount} for t in self.tiers]
+        if self.per == "copy":
+            data["amount"] = self.amount
+        if self.max_per_copy is not None:
+            data["max_per_copy"] = self.max_per_copy
+        if self.source:
+            data["source"] = self.source
+        return data
+
+
+def parse_fee_rule(data: Any) -> FeeRule | None:
+    """A `fee_rule` object of procedures.json (or the database's copy); None when absent."""
+    if data in (None, {}):
+        return None
+    if not isinstance(data, Mapping):
+        raise ValueError("fee_rule phải là một đối tượng")
+    per = str(data.get("per", ""))
+    if per not in ("page", "copy"):
+        raise ValueError(f"fee_rule.per «{per}» không hợp lệ (page hoặc copy)")
+    papers = tuple(str(code) for code in data.get("papers", ()))
+    if not papers:
+        raise ValueError("fee_rule.papers trống")
+    tiers = tuple(FeeTier(int(t["from_page"]), int(t["amount"])) for t in data.get("tiers", ()))
+    if per == "page" and (not tiers or tiers[0].from_page != 1):
+        raise ValueError("fee_rule.tiers phải bắt đầu từ trang 1")
+    if any(b.from_page <= a.from_page for a, b in itertools.pairwise(tiers)):
+        raise ValueError("fee_rule.tiers phải tăng dần theo from_page")
+    cap = data.get("max_per_copy")
+    amounts = [t.amount for t in tiers] + [int(data.get("amount", 0)), int(cap or 0)]
+    if any(a < 0 for a in amounts):
+        raise ValueError("fee_rule có số tiền âm")
+    return FeeRule(
+        per=per,
+        papers=papers,
+        tiers=tiers,
+        amount=int(data.get("amount", 0)),
+        max_per_copy=int(cap) if cap is not None else None,
+        source=normalize_text(str(data.get("source", ""))),
+    )
+
+
+@dataclass(frozen=True)
+class PaperCount:
+    """How many originals and copies of one paper were handed in, and its pages (0: unknown)."""
+
+    originals: int
+    copies: int
+    pages: int = 0
+
+
+@dataclass(frozen=True)
+class Fee:
+    """A dossier's fee and, when a rule computed it, how ("03 bản × 05 trang")."""
+
+    amount: int
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class ProcedureInfo:
     """A procedure as the intake form, receipts and reports see it."""
 
@@ -57,6 +152,29 @@ class ProcedureInfo:
     papers: tuple[PaperSpec, ...]
     verified: bool = False
     source_note: str = ""
+    fee_rule: FeeRule | None = None
+
+    def fee_for(self, counts: Mapping[str, PaperCount]) -> Fee:
+        """The fee for papers handed in with these counts (by paper code).
+
+        Without a rule the catalog's flat fee. With one, each counted paper's copies at the
+        rule's price for its pages (an unrecorded page count counts as one page).
+        """
+        rule = self.fee_rule
+        if rule is None:
+            return Fee(self.fee)
+        total = 0
+        parts: list[str] = []
+        for code in rule.papers:
+            count = counts.get(code)
+            if count is None or count.copies <= 0:
+                continue
+            total += count.copies * rule.per_copy(count.pages)
+            part = f"{count.copies:02d} bản"
+            if rule.per == "page":
+                part += f" × {max(1, count.pages):02d} trang"
+            parts.append(part)
+        return Fee(total, "; ".join(parts))
 
     @property
     def processing_text(self) -> str:
@@ -131,7 +249,15 @@ def _parse_procedure(item: Mapping[str, Any]) -> ProcedureInfo:
         papers=tuple(papers),
         verified=bool(item.get("verified", False)),
         source_note=normalize_text(str(item.get("source_note", ""))),
+        fee_rule=_checked_rule(item.get("fee_rule"), {p.code for p in papers}),
     )
+
+
+def _checked_rule(data: Any, paper_codes: set[str]) -> FeeRule | None:
+    rule = parse_fee_rule(data)
+    if rule is not None and (unknown := [c for c in rule.papers if c not in paper_codes]):
+        raise ValueError(f"fee_rule nhắc mã giấy tờ không có: {', '.join(unknown)}")
+    return rule
 
 
 def info_from_row(row: Procedure) -> ProcedureInfo:
@@ -152,6 +278,7 @@ def info_from_row(row: Procedure) -> ProcedureInfo:
         ),
         verified=row.verified,
         source_note=row.source_note,
+        fee_rule=parse_fee_rule(row.fee_rule),
     )
 
 
@@ -187,6 +314,7 @@ def upsert_procedures(s: Session, procedures: Iterable[ProcedureInfo]) -> tuple[
         row.result = info.result
         row.verified = info.verified
         row.source_note = info.source_note
+        row.fee_rule = info.fee_rule.to_json() if info.fee_rule else None
         row.active = True
         row.updated_at = now
         by_code = {p.code: p for p in row.papers}

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import inspect, text
 
 from counter_app.resources import resource_path, resources_dir
-from counter_app.settings import Settings
+from counter_app.settings import Settings, is_placeholder_lookup_url
 
 # Qt's printer list comes from ui/printer_probe.py in a child process: the core never imports Qt.
 PRINTER_PROBE_MODULE = "ui.printer_probe"
@@ -267,6 +267,10 @@ def collect(settings: Settings, *, probe_printers: bool = True) -> dict[str, Any
         "fonts": fonts(),
         "printers": printers() if probe_printers else {"source": None, "printers": []},
         "sync": {"server_url": settings.sync.server_url, "token_set": bool(settings.sync.token)},
+        "lookup": {
+            "base_url": settings.lookup_base_url,
+            "placeholder": is_placeholder_lookup_url(settings.lookup_base_url),
+        },
     }
     db_info = report["database"]
     report["disk"] = disk(settings, int(db_info.get("size_bytes") or 0))
@@ -310,6 +314,12 @@ def problems(report: dict[str, Any]) -> list[str]:
         found.append("Thiếu phông chữ: " + ", ".join(report["fonts"]["missing"]))
     if not report["printers"].get("printers"):
         found.append("Không thấy máy in nào.")
+    if report.get("lookup", {}).get("placeholder"):
+        found.append(
+            f"Địa chỉ tra cứu in trên giấy tiếp nhận vẫn là địa chỉ mẫu "
+            f"({report['lookup']['base_url']}): người dân quét mã sẽ không tra cứu được. "
+            "Đặt địa chỉ thật: `counter-app config set lookup_base_url https://…/tra-cuu/`."
+        )
     return found
 
 
@@ -342,6 +352,7 @@ def render_text(report: dict[str, Any]) -> str:
         f"Sao lưu: {b['count']} tệp trong {b['folder']}; giữ {b['keep_days']} ngày",
         f"  bản tự động gần nhất: {b['last_daily'] or 'chưa có'}",
         f"Phông chữ: {', '.join(report['fonts']['found']) or 'không có'}",
+        f"Địa chỉ tra cứu hồ sơ: {report['lookup']['base_url']}",
     ]
     pr = report["printers"]
     names = ", ".join(pr.get("printers", [])) or "không có"

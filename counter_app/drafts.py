@@ -33,6 +33,8 @@ class IntakeDraftState:
     address: str = ""
     # None means "every paper of the procedure"; otherwise the ticked paper codes.
     papers: list[str] | None = None
+    # Per paper code, counts the clerk changed: {"originals", "copies", "pages"}.
+    paper_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     missing_reason: str = ""
     dossier_sets: int = 1
     result_delivery: str = ResultDelivery.COUNTER.value
@@ -69,7 +71,8 @@ class IntakeDraftState:
                 email=self.email,
                 address=self.address,
             ),
-            papers="all" if self.papers is None else list(self.papers),
+            papers="required" if self.papers is None else list(self.papers),
+            paper_counts={code: dict(counts) for code, counts in self.paper_counts.items()},
             missing_reason=self.missing_reason,
             dossier_sets=self.dossier_sets,
             result_delivery=ResultDelivery(self.result_delivery),
@@ -95,6 +98,15 @@ class IntakeDraftState:
                     isinstance(value, list) and all(isinstance(v, str) for v in value)
                 ):
                     values[f.name] = value
+            elif f.name == "paper_counts":
+                if isinstance(value, dict):
+                    values[f.name] = {
+                        str(code): {
+                            str(k): v for k, v in counts.items() if type(v) is int and v >= 0
+                        }
+                        for code, counts in value.items()
+                        if isinstance(counts, dict)
+                    }
             elif f.name == "extra":
                 if isinstance(value, dict):
                     values[f.name] = {str(k): str(v) for k, v in value.items()}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid as uuidlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal, cast
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from counter_app.audit import audit
 from counter_app.auth import UserInfo
 from counter_app.calendar import WorkingCalendar
-from counter_app.catalog import CatalogService, ProcedureInfo
+from counter_app.catalog import CatalogService, PaperCount, ProcedureInfo
 from counter_app.centre import CentreConfig, unit_identifier
 from counter_app.code_ledger import CodeLedger
 from counter_app.db.engine import Database
@@ -48,6 +48,7 @@ from counter_app.errors import UserError
 from counter_app.identity import (
     IdKind,
     InvalidValue,
+    check_birth_date_against_id,
     fold,
     guess_id_kind,
     normalize_email,
@@ -147,7 +148,12 @@ class DossierDraft:
 
     procedure_code: str
     applicant: ApplicantDraft
-    papers: Sequence[str] | Literal["all"] = "all"
+    # "required": the procedure's required papers, as a clerk ticks them by default; "all" adds
+    # the optional ones ("nếu có"); or the codes handed in.
+    papers: Sequence[str] | Literal["all", "required"] = "required"
+    # Per paper code, {"originals", "copies", "pages"} handed in (each optional: the catalog's
+    # usual count, 0 pages); a paper counted here is handed in.
+    paper_counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     missing_reason: str = ""
     received_at: datetime | None = None
     dossier_sets: int = 1
@@ -192,6 +198,7 @@ class CleanDraft:
     procedure: ProcedureInfo
     applicant: CleanApplicant
     submitted_codes: frozenset[str]
+    counts: Mapping[str, PaperCount]  # for every submitted paper
     missing_reason: str
     received_at: datetime
     dossier_sets: int
@@ -201,6 +208,7 @@ class CleanDraft:
     summary: str
     notes: str
     fee: int
+    fee_detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -282,21 +290,10 @@ class IntakeService:
             errors.add("procedure", f"không có thủ tục mã «{draft.procedure_code.strip()}».")
         applicant = self._validate_applicant(draft.applicant, errors)
         submitted: frozenset[str] = frozenset()
+        counts: dict[str, PaperCount] = {}
         missing_reason = _clean_text(errors, "missing_reason", draft.missing_reason, 1000)
         if procedure is not None:
-            known = {p.code for p in procedure.papers}
-            if draft.papers == "all":
-                submitted = frozenset(known)
-            else:
-                codes = [c.strip().upper() for c in draft.papers if c.strip()]
-                unknown = [c for c in codes if c not in known]
-                if unknown:
-                    errors.add(
-                        "papers",
-                        f"thủ tục {procedure.code} không có giấy tờ mã {', '.join(unknown)} "
-                        f"(các mã: {', '.join(sorted(known))}).",
-                    )
-                submitted = frozenset(c for c in codes if c in known)
+            submitted, counts = _papers_handed_in(procedure, draft, errors)
             missing = [p.name for p in procedure.required_papers if p.code not in submitted]
             if missing and not missing_reason:
                 errors.add(
@@ -329,7 +326,10 @@ class IntakeService:
         has_address = bool(delivery_address or (applicant and applicant.address))
         if delivery is ResultDelivery.POST and not has_address:
             errors.add("delivery_address", "cần địa chỉ để gửi kết quả qua bưu chính.")
-        fee = procedure.fee if procedure is not None and draft.fee is None else (draft.fee or 0)
+        fee, fee_detail = draft.fee or 0, ""
+        if procedure is not None and draft.fee is None:
+            computed = procedure.fee_for(counts)
+            fee, fee_detail = computed.amount, computed.detail
         if fee < 0:
             errors.add("fee", "không được âm.")
         if errors.items or procedure is None or applicant is None:
@@ -338,6 +338,7 @@ class IntakeService:
             procedure=procedure,
             applicant=applicant,
             submitted_codes=submitted,
+            counts=counts,
             missing_reason=missing_reason,
             received_at=received_at.replace(microsecond=0),
             dossier_sets=draft.dossier_sets,
@@ -347,6 +348,7 @@ class IntakeService:
             summary=summary,
             notes=notes,
             fee=fee,
+            fee_detail=fee_detail,
         )
 
     def _validate_applicant(self, a: ApplicantDraft, errors: _Errors) -> CleanApplicant | None:
@@ -386,6 +388,11 @@ class IntakeService:
                 birth = validate_birth_date(birth, today=today)
         except InvalidValue as exc:
             errors.add("applicant.birth_date", str(exc))
+        if birth is not None and id_number and id_kind is IdKind.CITIZEN_ID:
+            try:
+                check_birth_date_against_id(id_number, birth, today=today)
+            except InvalidValue as exc:
+                errors.add("applicant.birth_date", str(exc))
         phone = ""
         try:
             phone = normalize_phone(a.phone) if a.phone.strip() else ""
@@ -516,12 +523,14 @@ class IntakeService:
             search_text=dossier_search_text(a.name, a.id_number, code, a.phone),
             updated_at=now,
         )
+        none = PaperCount(0, 0, 0)
         dossier.papers = [
             DossierPaper(
                 code=p.code,
                 name=p.name,
-                originals=p.originals if p.code in clean.submitted_codes else 0,
-                copies=p.copies if p.code in clean.submitted_codes else 0,
+                originals=clean.counts.get(p.code, none).originals,
+                copies=clean.counts.get(p.code, none).copies,
+                pages=clean.counts.get(p.code, none).pages,
                 submitted=p.code in clean.submitted_codes,
                 position=i,
             )
@@ -617,6 +626,66 @@ class IntakeConflictError(UserError):
 
 def _code_number(code: str) -> int:
     return int(code.rsplit("-", 1)[1])
+
+
+MAX_PAPER_COUNT = 99
+COUNT_KEYS = ("originals", "copies", "pages")
+MAX_PAPER_PAGES = 9999
+
+
+def _papers_handed_in(
+    procedure: ProcedureInfo, draft: DossierDraft, errors: _Errors
+) -> tuple[frozenset[str], dict[str, PaperCount]]:
+    """Which papers were handed in and how many of each: the draft's choice over the catalog's."""
+    known = {p.code: p for p in procedure.papers}
+    if draft.papers == "all":
+        codes = list(known)
+    elif draft.papers == "required":
+        codes = [p.code for p in procedure.required_papers]
+    else:
+        codes = [c.strip().upper() for c in draft.papers if c.strip()]
+    counted = {code.strip().upper(): count for code, count in draft.paper_counts.items()}
+    unknown = sorted({c for c in [*codes, *counted] if c not in known})
+    if unknown:
+        errors.add(
+            "papers",
+            f"thủ tục {procedure.code} không có giấy tờ mã {', '.join(unknown)} "
+            f"(các mã: {', '.join(sorted(known))}).",
+        )
+    submitted = frozenset(c for c in [*codes, *counted] if c in known)
+    counts: dict[str, PaperCount] = {}
+    for code in sorted(submitted, key=list(known).index):
+        spec = known[code]
+        given = counted.get(code, {})
+        unknown_keys = sorted(set(given) - set(COUNT_KEYS))
+        if unknown_keys:
+            errors.add("papers", f"giấy tờ {code}: không hiểu {', '.join(unknown_keys)}.")
+        try:
+            count = PaperCount(
+                int(given.get("originals", spec.originals)),
+                int(given.get("copies", spec.copies)),
+                int(given.get("pages", 0)),
+            )
+        except (TypeError, ValueError):
+            errors.add("papers", f"số bản, số trang của giấy tờ {code} phải là số nguyên.")
+            count = PaperCount(spec.originals, spec.copies, 0)
+        bad = [
+            what
+            for what, value, top in (
+                ("số bản chính", count.originals, MAX_PAPER_COUNT),
+                ("số bản sao", count.copies, MAX_PAPER_COUNT),
+                ("số trang", count.pages, MAX_PAPER_PAGES),
+            )
+            if not 0 <= value <= top
+        ]
+        if bad:
+            errors.add(
+                "papers",
+                f"{', '.join(bad)} của giấy tờ {code} phải từ 0 đến "
+                f"{MAX_PAPER_PAGES if bad == ['số trang'] else MAX_PAPER_COUNT}.",
+            )
+        counts[code] = count
+    return submitted, counts
 
 
 def dossier_search_text(name: str, id_number: str, code: str, phone: str) -> str:

@@ -59,6 +59,7 @@ def dossier_payload(d: Dossier) -> dict[str, Any]:
                 "name": p.name,
                 "originals": p.originals,
                 "copies": p.copies,
+                "pages": p.pages,
                 "submitted": p.submitted,
             }
             for p in d.papers

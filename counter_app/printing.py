@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from counter_app import verification
 from counter_app.audit import audit
 from counter_app.auth import UserInfo
-from counter_app.catalog import info_from_row
+from counter_app.catalog import PaperCount, ProcedureInfo, info_from_row
 from counter_app.centre import CentreConfig
 from counter_app.db.engine import Database
 from counter_app.db.models import Dossier, DossierEvent, Procedure, Slip
@@ -52,6 +52,15 @@ def delivery_text(centre: CentreConfig, delivery: str, address: str, counter_no:
         )
     unit = centre.unit_name[:1] + centre.unit_name[1:].lower()
     return f"Tại {unit}, {counter_label(counter_no).lower()}"
+
+
+def _fee_detail(info: ProcedureInfo, dossier: Dossier) -> str:
+    """How the dossier's fee was computed, when the catalog's rule still gives that amount."""
+    counts = {
+        p.code: PaperCount(p.originals, p.copies, p.pages) for p in dossier.papers if p.submitted
+    }
+    fee = info.fee_for(counts)
+    return fee.detail if info.fee_rule is not None and fee.amount == dossier.fee else ""
 
 
 class ReceiptService:
@@ -104,11 +113,14 @@ class ReceiptService:
                 procedure_code=info.code,
                 procedure_name=info.name,
                 papers=tuple(
-                    ReceiptPaper(p.name, p.originals, p.copies) for p in d.papers if p.submitted
+                    ReceiptPaper(p.name, p.originals, p.copies, p.pages)
+                    for p in d.papers
+                    if p.submitted
                 ),
                 dossier_sets=d.dossier_sets,
                 processing_time_text=info.processing_text,
                 fee=d.fee,
+                fee_detail=_fee_detail(info, d),
                 result_delivery_text=delivery_text(
                     centre, d.result_delivery, d.delivery_address, d.counter_no
                 ),

@@ -87,6 +87,44 @@ class SyncSettings:
     allow_insecure_http: bool = False
 
 
+# The shipped lookup address: a reserved-looking name no centre serves. Receipts carrying it send
+# citizens nowhere, so setup asks for the real one and `doctor` flags it.
+PLACEHOLDER_LOOKUP_HOST = "dichvucong.example.gov.vn"
+
+
+def is_placeholder_lookup_url(url: str) -> bool:
+    """Whether the lookup address is still the shipped placeholder (or empty)."""
+    from urllib.parse import urlsplit
+
+    return not url.strip() or urlsplit(url.strip()).hostname == PLACEHOLDER_LOOKUP_HOST
+
+
+def normalize_lookup_base_url(text: str) -> str:
+    """The citizens' lookup address as receipts append the code to it, or ValueError naming it.
+
+    An http(s) address with a host name; a trailing "/" is added unless it ends in "/" or "="
+    (a query such as "…?ma=" takes the code as its value).
+    """
+    from urllib.parse import urlsplit
+
+    label = "Địa chỉ trang tra cứu hồ sơ"
+    url = text.strip()
+    if not url:
+        raise ValueError(f"{label}: không được để trống.")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+        raise ValueError(
+            f"{label}: «{url}» không phải địa chỉ web (ví dụ "
+            "https://dichvucong.quangninh.gov.vn/tra-cuu/)."
+        )
+    if parts.hostname == PLACEHOLDER_LOOKUP_HOST:
+        raise ValueError(
+            f"{label}: {PLACEHOLDER_LOOKUP_HOST} chỉ là địa chỉ mẫu, người dân không tra cứu được; "
+            "hãy nhập địa chỉ thật của tỉnh."
+        )
+    return url if url.endswith(("/", "=")) else url + "/"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable on one counter PC."""
@@ -99,7 +137,7 @@ class Settings:
     # "counter": this counter is its own receiving unit in dossier codes (safe offline);
     # "centre": all counters share one sequence (only with one shared server database).
     code_scope: str = "counter"
-    lookup_base_url: str = "https://dichvucong.example.gov.vn/tra-cuu/"
+    lookup_base_url: str = f"https://{PLACEHOLDER_LOOKUP_HOST}/tra-cuu/"
     # Admin commands (users, restore, centre, exports with full ID numbers) ask for an admin's
     # credentials instead of trusting the OS user.
     cli_requires_admin: bool = False
@@ -245,6 +283,8 @@ def set_value(settings: Settings, key: str, value: str, *, config_file: Path | N
         if section
         else {f.name: f.type for f in fields(Settings)}[name]
     )
+    if key == "lookup_base_url":
+        value = normalize_lookup_base_url(value)
     target[name] = _coerce(field_type, value, key)
     if key == "counter_no" and not 1 <= target[name] <= MAX_COUNTER_NO:
         raise ValueError(f"Số quầy phải từ 1 đến {MAX_COUNTER_NO}.")

@@ -232,7 +232,20 @@ class AppController(QObject):
     def _setup_done(self, result: Any) -> None:
         if result.counter_no != self.services.settings.counter_no:
             self._change_counter(result.counter_no)
+        if result.lookup_base_url is not None:
+            self._rebuild_services(lookup_base_url=result.lookup_base_url)
         self.open_main(result.user)
+
+    def _rebuild_services(self, **changes: Any) -> None:
+        """Services on settings changed at setup (already written to the settings file)."""
+        from dataclasses import replace
+
+        from counter_app.services import CounterServices
+
+        old = self.services
+        self.services = CounterServices(
+            replace(old.settings, **changes), db=old.db, clock=old.clock
+        )
 
     def _change_counter(self, counter_no: int) -> None:
         """The counter number is this PC's setting: write it and rebuild the services with it."""

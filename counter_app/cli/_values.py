@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 from counter_app.cli import EXIT_INVALID, CliError
 from counter_app.domain import TIMEZONE
@@ -35,3 +36,16 @@ def parse_local_datetime(text: str, field: str) -> datetime:
     if value.tzinfo is not None:
         value = value.astimezone(TIMEZONE).replace(tzinfo=None)
     return value
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a produced file whole or not at all (a half-written PDF must not be printed)."""
+    from counter_app.atomic import DiskError, write_bytes
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(path, data)
+    except DiskError:
+        raise  # already says which folder is full or read-only
+    except OSError as exc:
+        raise CliError(f"Không ghi được tệp {path}: {exc.strerror}") from exc

@@ -7,12 +7,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from counter_app.atomic import write_bytes
-from counter_app.cli import EXIT_ERROR, EXIT_OK, CliError, Context, print_json, user_message
-from counter_app.cli._values import parse_local_datetime
-from counter_app.domain import ApplicantKind
-from counter_app.identity import mask_name
+from counter_app.cli import (
+    EXIT_ERROR,
+    EXIT_INVALID,
+    EXIT_OK,
+    CliError,
+    Context,
+    print_json,
+    user_message,
+)
+from counter_app.cli._values import parse_local_datetime, write_output
+from counter_app.domain import ApplicantKind, SlipKind
+from counter_app.identity import InvalidValue, mask_name
 from counter_app.intake import (
+    COUNT_KEYS,
     FIELD_LABELS,
     ApplicantDraft,
     DossierDraft,
@@ -32,7 +40,24 @@ def register(sub: Any) -> None:
     p.add_argument("--phone", default="")
     p.add_argument("--email", default="")
     p.add_argument("--address", default="")
-    p.add_argument("--papers", default="all", help="all hoặc danh sách mã giấy tờ: TK,GCS")
+    p.add_argument(
+        "--papers",
+        default=None,
+        help="mã giấy tờ đã nộp: TK,GCS; all: cả giấy tờ «nếu có» (mặc định: giấy tờ bắt buộc)",
+    )
+    p.add_argument(
+        "--paper",
+        action="append",
+        default=[],
+        metavar="CODE:copies=N,pages=N",
+        help="số bản chính (originals), bản sao (copies), số trang (pages) của một giấy tờ đã nộp",
+    )
+    p.add_argument(
+        "--refuse",
+        metavar="REASON",
+        help="từ chối tiếp nhận: in Phiếu từ chối (Mẫu 03) ra --out, không tiếp nhận, không cấp mã",
+    )
+    p.add_argument("--out", type=Path, metavar="FILE.pdf", help="tệp PDF của phiếu từ chối")
     p.add_argument("--missing-reason", default="", help="lý do nếu thiếu giấy tờ bắt buộc")
     p.add_argument("--received", metavar="ISO", help="thời điểm tiếp nhận (mặc định: bây giờ)")
     p.add_argument("--batch", metavar="FILE.jsonl", type=Path, help="mỗi dòng một hồ sơ")
@@ -72,14 +97,46 @@ def _result_json(r: ReceivedDossier) -> dict[str, Any]:
     }
 
 
-def _papers(value: Any) -> Any:
-    if value in (None, "all"):
-        return "all"
+def _papers(value: Any) -> tuple[Any, dict[str, dict[str, int]]]:
+    """Papers as given on the command line or in a batch line, and the counts given with them.
+
+    A batch line's list may hold codes or {"code", "originals", "copies", "pages"} objects.
+    """
+    if value is None or value == "required":
+        return "required", {}
+    if value == "all":
+        return "all", {}
     if isinstance(value, str):
-        return [c for c in value.split(",") if c.strip()]
+        return [c for c in value.split(",") if c.strip()], {}
     if isinstance(value, list):
-        return [str(c) for c in value]
+        codes: list[str] = []
+        counts: dict[str, dict[str, int]] = {}
+        for item in value:
+            if isinstance(item, dict):
+                code = str(item.get("code") or "")
+                counts[code] = {k: v for k, v in item.items() if k != "code"}
+                codes.append(code)
+            else:
+                codes.append(str(item))
+        return codes, counts
     raise ValueError('papers phải là "all" hoặc danh sách mã giấy tờ')
+
+
+def _paper_option(text: str) -> tuple[str, dict[str, int]]:
+    """`--paper BS:copies=3,pages=5` → ("BS", {"copies": 3, "pages": 5})."""
+    code, _, rest = text.partition(":")
+    counts: dict[str, int] = {}
+    for part in (p for p in rest.split(",") if p.strip()):
+        key, _, value = part.partition("=")
+        if key.strip() not in COUNT_KEYS or not value.strip().isdigit():
+            raise CliError(
+                f"--paper «{text}»: viết MÃ:copies=N,pages=N,originals=N (số nguyên không âm).",
+                EXIT_INVALID,
+            )
+        counts[key.strip()] = int(value)
+    if not code.strip():
+        raise CliError(f"--paper «{text}»: thiếu mã giấy tờ.", EXIT_INVALID)
+    return code.strip().upper(), counts
 
 
 def cmd_intake(ctx: Context) -> int:
@@ -98,8 +155,16 @@ def cmd_intake(ctx: Context) -> int:
         )
         if not value
     ]
+    if args.refuse is not None:
+        missing = [m for m in missing if m != "--id-number"]
+        if not args.out:
+            missing.append("--out")
     if missing:
         raise CliError(f"Thiếu tham số bắt buộc: {', '.join(missing)}.", 2)
+    if args.refuse is not None:
+        return _refuse(ctx)
+    papers, counts = _papers(args.papers)
+    counts.update(_paper_option(text) for text in args.paper)
     draft = DossierDraft(
         procedure_code=args.procedure,
         applicant=ApplicantDraft(
@@ -111,7 +176,8 @@ def cmd_intake(ctx: Context) -> int:
             email=args.email,
             address=args.address,
         ),
-        papers=_papers(args.papers),
+        papers=papers,
+        paper_counts=counts,
         missing_reason=args.missing_reason,
         received_at=parse_local_datetime(args.received, "--received") if args.received else None,
     )
@@ -171,13 +237,12 @@ def _draft_from_json(line: dict[str, Any]) -> DossierDraft:
         kind = 1
     if isinstance(kind, bool) or not isinstance(kind, int) or kind not in (1, 2, 3, 4):
         raise LineError("applicant.kind", "phải là số 1, 2, 3 hoặc 4.")
-    papers = line.get("papers", "all")
-    if papers is None or papers == "all":
-        papers = "all"
-    elif isinstance(papers, list) and all(isinstance(c, str) for c in papers):
-        papers = list(papers)
-    else:
-        raise LineError("papers", 'phải là "all" hoặc danh sách mã giấy tờ (chuỗi).')
+    try:
+        papers, counts = _papers(line.get("papers"))
+    except ValueError as exc:
+        raise LineError(
+            "papers", 'phải là "all", "required" hoặc danh sách mã giấy tờ (chuỗi hoặc đối tượng).'
+        ) from exc
     received = _text(line, "received_at", "received_at")
     birth = _text(applicant, "birth_date", "applicant.birth_date")
     return DossierDraft(
@@ -192,6 +257,7 @@ def _draft_from_json(line: dict[str, Any]) -> DossierDraft:
             address=_text(applicant, "address", "applicant.address"),
         ),
         papers=papers,
+        paper_counts=counts,
         missing_reason=_text(line, "missing_reason", "missing_reason"),
         received_at=_received(received) if received else None,
         ref=_text(line, "ref", "ref"),
@@ -240,6 +306,36 @@ def _batch_lines(path: Path) -> Any:
     for number, line in enumerate(data.split(b"\n"), start=1):
         if line.strip():
             yield number, line.rstrip(b"\r")
+
+
+def _refuse(ctx: Context) -> int:
+    """Mẫu 03 for a dossier turned away at the counter: a slip is recorded, nothing is received."""
+    args = ctx.args
+    services = ctx.services()
+    applicant = {
+        "name": args.name,
+        "id_number": args.id_number or "",
+        "phone": args.phone,
+        "email": args.email,
+        "address": args.address,
+    }
+    try:
+        slip = services.dossiers.issue_slip(
+            SlipKind.REFUSAL,
+            procedure_code=args.procedure.strip(),
+            applicant=applicant,
+            items=[],
+            reason=args.refuse,
+            clerk=ctx.actor(),
+        )
+    except (ValueError, InvalidValue) as exc:
+        raise CliError(user_message(exc) or str(exc), EXIT_INVALID) from exc
+    write_output(args.out, services.receipts.slip_pdf(slip.uuid, by=ctx.actor()))
+    if args.json:
+        print_json({"refused": True, "slip": slip.uuid, "out": str(args.out)})
+    else:
+        print(f"Đã từ chối tiếp nhận, không cấp mã hồ sơ. Phiếu từ chối: {args.out}")
+    return EXIT_OK
 
 
 def _intake_batch(ctx: Context, path: Path) -> int:
@@ -332,6 +428,6 @@ def cmd_receipt(ctx: Context) -> int:
     pdf = services.receipts.receipt_pdf(
         args.code, Layout(args.layout), reprint=args.reprint, by=ctx.actor()
     )
-    write_bytes(args.out, pdf)
+    write_output(args.out, pdf)
     print(f"Đã ghi {args.out} ({len(pdf) // 1024} KB)")
     return EXIT_OK

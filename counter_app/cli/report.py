@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from counter_app.atomic import write_bytes
 from counter_app.cli import EXIT_INVALID, EXIT_OK, CliError, Context, print_json
-from counter_app.cli._values import parse_day
+from counter_app.cli._values import parse_day, write_output
 from counter_app.domain import Permission
 
 
@@ -24,17 +23,69 @@ def register(sub: Any) -> None:
     )
     p.set_defaults(handler=cmd_report)
 
+    r = sub.add_parser(
+        "register", help="Sổ theo dõi hồ sơ (Mẫu số 07) của một kỳ, ra PDF hoặc XLSX"
+    )
+    r.add_argument("--from", dest="day_from", required=True, metavar="DATE", help="từ ngày")
+    r.add_argument("--to", dest="day_to", metavar="DATE", help="đến ngày (mặc định: = --from)")
+    r.add_argument(
+        "--out", required=True, type=Path, metavar="F.pdf|F.xlsx", help="tệp PDF hoặc Excel"
+    )
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(handler=cmd_register)
 
-def cmd_report(ctx: Context) -> int:
-    from counter_app.reports import Letterhead, Period, ReportService
 
-    args = ctx.args
+def _period(args: Any) -> Any:
+    from counter_app.reports import Period
+
     start = parse_day(args.day_from)
     end = parse_day(args.day_to) if args.day_to else start
     try:
-        period = Period(start, end)
+        return Period(start, end)
     except ValueError as exc:
         raise CliError(str(exc), EXIT_INVALID) from exc
+
+
+def cmd_register(ctx: Context) -> int:
+    """The register for a period; PDF or XLSX by the file's extension."""
+    from counter_app.reports import Letterhead, ReportService
+
+    args = ctx.args
+    suffix = args.out.suffix.lower()
+    if suffix not in (".pdf", ".xlsx"):
+        raise CliError(f"--out: tệp phải có đuôi .pdf hoặc .xlsx (đang là «{args.out.name}»).", 2)
+    period = _period(args)
+    services = ctx.services()
+    reports = ReportService.for_services(services)
+    head = Letterhead.of(services)
+    lines = reports.register(period, by=ctx.actor(Permission.VIEW_DASHBOARD))
+    if suffix == ".pdf":
+        from counter_app.reports.pdf import render_register_pdf
+
+        _write(args.out, render_register_pdf(lines, period, reports.scope, head))
+    else:
+        from counter_app.reports.xlsx import write_register_xlsx
+
+        write_register_xlsx(lines, period, reports.scope, args.out, head)
+    if args.json:
+        print_json(
+            {
+                "from": period.start.isoformat(),
+                "to": period.end.isoformat(),
+                "dossiers": len(lines),
+                "out": str(args.out),
+            }
+        )
+    else:
+        print(f"Đã ghi Sổ theo dõi hồ sơ ({len(lines)} hồ sơ): {args.out}")
+    return EXIT_OK
+
+
+def cmd_report(ctx: Context) -> int:
+    from counter_app.reports import Letterhead, ReportService
+
+    args = ctx.args
+    period = _period(args)
     services = ctx.services()
     reports = ReportService.for_services(services)
     head = Letterhead.of(services)
@@ -68,4 +119,4 @@ def cmd_report(ctx: Context) -> int:
 
 
 def _write(path: Path, data: bytes) -> None:
-    write_bytes(path, data)
+    write_output(path, data)

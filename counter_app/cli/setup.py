@@ -6,8 +6,15 @@ import sys
 from dataclasses import replace
 from typing import Any
 
-from counter_app.cli import EXIT_OK, CliError, Context, print_json
-from counter_app.settings import HOW_TO_SET_COUNTER, KNOWN_KEYS, MAX_COUNTER_NO, set_value
+from counter_app.cli import EXIT_INVALID, EXIT_OK, CliError, Context, print_json
+from counter_app.settings import (
+    HOW_TO_SET_COUNTER,
+    KNOWN_KEYS,
+    MAX_COUNTER_NO,
+    is_placeholder_lookup_url,
+    normalize_lookup_base_url,
+    set_value,
+)
 
 
 def register(sub: Any) -> None:
@@ -18,6 +25,11 @@ def register(sub: Any) -> None:
         type=int,
         metavar="N",
         help="số quầy của máy này (1–99); hỏi khi chạy ở cửa sổ dòng lệnh mà chưa đặt",
+    )
+    p.add_argument(
+        "--lookup-base-url",
+        metavar="URL",
+        help="địa chỉ trang tra cứu hồ sơ in trên giấy tiếp nhận (hỏi nếu chạy trên terminal)",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_init)
@@ -55,8 +67,47 @@ def _choose_counter(ctx: Context) -> None:
     ctx.settings = replace(ctx.settings, counter_no=chosen)
 
 
+def _ask_lookup_url(ctx: Context) -> str | None:
+    """The lookup address from --lookup-base-url, or asked on a terminal while it is the sample.
+
+    Receipts print it under their QR: with the shipped sample citizens could look nothing up.
+    Not asked when scripted (no terminal, or --json): `doctor` flags the sample instead.
+    """
+    if ctx.args.lookup_base_url is not None:
+        return str(ctx.args.lookup_base_url)
+    if (
+        ctx.args.json
+        or not sys.stdin.isatty()
+        or not is_placeholder_lookup_url(ctx.settings.lookup_base_url)
+    ):
+        return None
+    print(
+        "Địa chỉ trang tra cứu hồ sơ của tỉnh (in trên giấy tiếp nhận, mã QR dẫn tới đó),\n"
+        "ví dụ https://dichvucong.quangninh.gov.vn/tra-cuu/ — bỏ trống để đặt sau:"
+    )
+    while True:
+        try:
+            answer = input("> ").strip()
+        except EOFError:
+            return None
+        if not answer:
+            print("Chưa đặt: `counter-app doctor` sẽ nhắc cho đến khi đặt địa chỉ thật.")
+            return None
+        try:
+            return normalize_lookup_base_url(answer)
+        except ValueError as exc:
+            print(exc)
+
+
 def cmd_init(ctx: Context) -> int:
     _choose_counter(ctx)
+    lookup = _ask_lookup_url(ctx)
+    if lookup is not None:
+        try:
+            set_value(ctx.settings, "lookup_base_url", lookup)
+        except ValueError as exc:
+            raise CliError(str(exc), EXIT_INVALID) from exc
+        ctx.settings = replace(ctx.settings, lookup_base_url=normalize_lookup_base_url(lookup))
     services = ctx.services(migrate=False)
     result = services.init(load_catalog=not ctx.args.no_catalog)
     data = {
@@ -69,6 +120,7 @@ def cmd_init(ctx: Context) -> int:
         "procedures": len(services.catalog.all()),
         "counter_no": ctx.settings.counter_no if ctx.settings.counter_chosen else None,
         "calendar_days_added": result.calendar_days_added,
+        "lookup_base_url": ctx.settings.lookup_base_url,
     }
     if ctx.args.json:
         print_json(data)
@@ -81,6 +133,7 @@ def cmd_init(ctx: Context) -> int:
             f"(thêm {result.procedures_added}, cập nhật {result.procedures_updated})."
         )
         print(f"Lịch nghỉ lễ, làm bù chính thức: thêm {result.calendar_days_added} ngày.")
+        print(f"Địa chỉ tra cứu hồ sơ: {data['lookup_base_url']}")
         if ctx.settings.counter_chosen:
             print(f"Máy này là quầy số {ctx.settings.counter_no}.")
     if not ctx.settings.counter_chosen:

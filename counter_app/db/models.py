@@ -57,6 +57,8 @@ class Procedure(Base):
     cutoff: Mapped[str | None] = mapped_column(String(5))
     fee: Mapped[int] = mapped_column(Integer, default=0)
     fee_note: Mapped[str] = mapped_column(Text, default="")
+    # A per-page or per-copy fee rule (catalog.FeeRule.to_json), or None for the flat `fee`.
+    fee_rule: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     result: Mapped[str] = mapped_column(Text, default="")
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     source_note: Mapped[str] = mapped_column(Text, default="")
@@ -182,6 +184,7 @@ class DossierPaper(Base):
     name: Mapped[str] = mapped_column(Text)
     originals: Mapped[int] = mapped_column(Integer, default=0)
     copies: Mapped[int] = mapped_column(Integer, default=0)
+    pages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     submitted: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 

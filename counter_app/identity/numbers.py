@@ -186,6 +186,22 @@ def parse_citizen_id(value: str, *, today: date) -> CitizenIdInfo:
     )
 
 
+def check_birth_date_against_id(number: str, birth_date: date, *, today: date) -> None:
+    """InvalidValue unless the date of birth's year is the one the 12-digit number encodes.
+
+    The number's 4th digit gives the century (0/1: 1900s, 2/3: 2000s, …) and the 5th–6th the
+    last two digits of the year, so 022085… is someone born in 1985: a 1990 birth date is a typo
+    in one of the two fields, and receiving it would print a wrong identity on the receipt.
+    """
+    info = parse_citizen_id(number, today=today)
+    if info.birth_year != birth_date.year:
+        raise InvalidValue(
+            f"năm sinh {birth_date.year} không khớp với số định danh cá nhân {info.number} "
+            f"(chữ số thứ 4–6 «{info.number[3:6]}» là người sinh năm {info.birth_year}). "
+            "Hãy kiểm tra lại ngày sinh hoặc số định danh."
+        )
+
+
 _PASSPORT = re.compile(r"[A-Z0-9]{6,12}")
 _ENTERPRISE = re.compile(r"([0-9]{10})(?:-?([0-9]{3}))?")
 

@@ -76,6 +76,21 @@ class DotPath:
         canvas.addLiteral(self.operators)
         canvas.restoreState()
 
+    def draw_turned(self, canvas: Canvas, x: float, y_top: float) -> None:
+        """Draw turned a quarter clockwise, top-left of its footprint at (x, y_top).
+
+        The footprint is `height` wide and `width` tall: a Code128 printed along a thermal roll,
+        whose length is free while its 72 mm width is not. Still whole dots, so still sharp.
+        """
+        canvas.saveState()
+        canvas.translate(snap(x), -snap(y_top))
+        canvas.scale(DOT, -DOT)
+        # (u, v) → (height − v, u): a rotation, not a mirror, so scanners read it either way.
+        canvas.transform(0, 1, -1, 0, self.height_dots, 0)
+        canvas.setFillColorRGB(0, 0, 0)
+        canvas.addLiteral(self.operators)
+        canvas.restoreState()
+
 
 def _path(rects: Sequence[tuple[int, int, int, int]], width: int, height: int) -> DotPath:
     body = "\n".join(f"{x} {y} {w} {h} re" for x, y, w, h in rects)

@@ -282,12 +282,12 @@ def replay(
     chrome: Op | None = None,
 ) -> bytes:
     """Draw the recorded pages once per copy label into one PDF and return its bytes."""
-    with _binary_streams():
+    with binary_streams():
         return _replay(pages, page_size, copy_labels, info, chrome)
 
 
 @contextmanager
-def _binary_streams() -> Iterator[None]:
+def binary_streams() -> Iterator[None]:
     """Skip reportlab's ASCII85 layer over compressed streams while rendering.
 
     ASCII85 only makes a PDF 25% larger and, in pure Python, costs ~5 ms a receipt. reportlab reads
@@ -311,7 +311,8 @@ def _replay(
     chrome: Op | None,
 ) -> bytes:
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=page_size, invariant=True, pageCompression=1)
+    # Not invariant: the PDF carries its real creation date (a reprint shows when it was made).
+    canvas = Canvas(buffer, pagesize=page_size, invariant=False, pageCompression=1)
     canvas.setTitle(nfc(info.title))
     canvas.setAuthor(nfc(info.author))
     canvas.setSubject(nfc(info.subject))

@@ -1,22 +1,18 @@
-"""A4 slips that turn a dossier away: Mẫu 02 (supplement request) and the refusal slip."""
+"""A4 slips that turn a dossier away: Mẫu 02 (supplement request) and Mẫu 03 (refusal).
+
+Wording and order follow the forms as far as they could be read; resources/forms/SOURCES.md says
+which parts of Phụ lục I of Thông tư 03/2025/TT-VPCP could not be checked.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from counter_app.receipts import fonts, official
-from counter_app.receipts.flow import (
-    MM,
-    Align,
-    DocumentInfo,
-    Flow,
-    measure_table,
-    place_table,
-    replay,
-)
-from counter_app.receipts.model import RefusalData, SupplementRequestData
-from counter_app.receipts.official import BODY, TABLE, Heading
-from counter_app.receipts.text import Run, glue, glued_datetime
+from counter_app.receipts.flow import MM, DocumentInfo, Flow, replay
+from counter_app.receipts.model import MissingPaper, RefusalData, SupplementRequestData
+from counter_app.receipts.official import BODY, Heading
+from counter_app.receipts.text import Run, glue
 
 SUPPLEMENT_TITLE = "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"
 REFUSAL_TITLE = "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"
@@ -25,27 +21,21 @@ COPY_LABELS = ("Liên 1: Giao người nộp hồ sơ", "Liên 2: Lưu tại B�
 
 def _applicant(
     flow: Flow,
-    *,
-    name: str,
-    id_number: str,
-    address: str,
-    phone: str,
-    email: str,
-    procedure_code: str,
-    procedure_name: str,
+    data: SupplementRequestData | RefusalData,
+    name_label: str,
 ) -> None:
-    """Whose dossier and for which procedure."""
-    official.field(flow, "Hồ sơ của", name, bold=True)
-    if id_number.strip():
-        official.field(flow, "Số định danh cá nhân/CCCD", id_number)
-    if address.strip():
-        official.field(flow, "Địa chỉ", address)
-    contact = official.phone_email(phone, email)
+    """Whose dossier and for which procedure, in the order of Mẫu 02 and 03."""
+    official.field(flow, name_label, data.applicant_name, bold=True)
+    if data.applicant_id_number.strip():
+        official.field(flow, "Số định danh cá nhân/CCCD", data.applicant_id_number)
+    if data.applicant_address.strip():
+        official.field(flow, "Địa chỉ", data.applicant_address)
+    contact = official.phone_email(data.applicant_phone, data.applicant_email)
     if contact:
         flow.paragraph(contact, BODY)
-    procedure = procedure_name
-    if procedure_code.strip():
-        procedure = f"{procedure} (mã thủ tục: {procedure_code})"
+    procedure = data.procedure_name
+    if data.procedure_code.strip():
+        procedure = f"{procedure} (mã thủ tục: {data.procedure_code})"
     official.field(flow, "Nội dung yêu cầu giải quyết", procedure)
 
 
@@ -75,71 +65,41 @@ def _heading(data: SupplementRequestData | RefusalData, moment: datetime) -> Hea
 
 
 def _slip_head(title: str, data: SupplementRequestData | RefusalData, moment: datetime) -> Flow:
-    """What both slips open with: heading, title, receiving unit, applicant and procedure, time."""
+    """What both slips open with: heading (place and date), title, code and copy label."""
     fonts.ensure_fonts()
     flow = official.new_flow(title, data.dossier_code)
     official.header(flow, _heading(data, moment))
     official.title(flow, title, data.dossier_code, None, copy_line=True)
-    official.field(
-        flow, "Đơn vị tiếp nhận", official.receiving_unit(data.agency_name, data.counter_label)
-    )
-    _applicant(
-        flow,
-        name=data.applicant_name,
-        id_number=data.applicant_id_number,
-        address=data.applicant_address,
-        phone=data.applicant_phone,
-        email=data.applicant_email,
-        procedure_code=data.procedure_code,
-        procedure_name=data.procedure_name,
-    )
-    official.field(flow, "Thời gian", glued_datetime(moment))
     return flow
 
 
+def _item(paper: MissingPaper) -> str:
+    name = paper.name.strip()
+    return f"{name}: {paper.reason.strip()}" if paper.reason.strip() else name
+
+
 def layout_supplement_request(data: SupplementRequestData) -> Flow:
-    """Lay out Mẫu 02: who, what, the papers to add or complete and why, whom to ask."""
+    """Lay out Mẫu 02: whose dossier, what to add or complete and why, whom to ask."""
     flow = _slip_head(SUPPLEMENT_TITLE, data, data.requested_at)
-    intro = (
-        "Sau khi xem xét, đối chiếu thành phần hồ sơ, Bộ phận tiếp nhận và trả kết quả đề nghị "
-        "Ông/Bà bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:"
-    )
-    with_reasons = any(paper.reason.strip() for paper in data.missing_papers)
-    if with_reasons:
-        columns = official.columns((12, Align.CENTER), (0, Align.LEFT), (62, Align.LEFT))
-        header: tuple[str, ...] = ("STT", "Giấy tờ cần bổ sung, hoàn thiện", "Lý do")
-        rows: list[tuple[str, ...]] = [
-            (str(i), paper.name, paper.reason)
-            for i, paper in enumerate(data.missing_papers, start=1)
-        ]
-    else:
-        columns = official.columns((12, Align.CENTER), (0, Align.LEFT))
-        header = ("STT", "Giấy tờ cần bổ sung, hoàn thiện")
-        rows = [(str(i), paper.name) for i, paper in enumerate(data.missing_papers, start=1)]
-    if not rows:
-        rows = [("", "(Xem lý do dưới đây)")]  # no papers means no reasons column either
-    table = measure_table(
-        columns, header, rows, style=TABLE, header_font=fonts.SERIF_BOLD, padding=1.5 * MM
-    )
+    _applicant(flow, data, "Hồ sơ của")
     flow.space(1.5 * MM)
-    intro_lines = 2 * BODY.leading
-    flow.ensure(intro_lines + 1 * MM + table.lead_height)
-    flow.paragraph([Run(intro, BODY.font)], BODY)
-    flow.space(1 * MM)
-    place_table(flow, table)
-    flow.space(2 * MM)
+    flow.paragraph([Run("Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:", BODY.font)], BODY)
+    items = [_item(paper) for paper in data.missing_papers if paper.name.strip()]
+    for number, item in enumerate(items, start=1):
+        official.numbered(flow, number, [Run(item, BODY.font)])
+    if not items:
+        flow.paragraph([Run("(Xem lý do dưới đây)", fonts.SERIF_ITALIC)], BODY)
     if data.general_reason.strip():
         official.field(flow, "Lý do", data.general_reason)
     whom = data.counter_label.strip() or official.UNIT_IN_TEXT
-    contact = f"Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, Ông/Bà liên hệ {whom}"
+    contact = f"Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, Ông/Bà liên hệ với {whom}"
     if data.contact_phone.strip():
         contact += f", số điện thoại {glue(data.contact_phone.strip())}"
+    flow.space(1 * MM)
     flow.paragraph([Run(f"{contact} để được hướng dẫn./.", fonts.SERIF_ITALIC)], BODY)
     if data.notes.strip():
         official.field(flow, "Ghi chú", data.notes)
-    official.signatures(
-        flow, ("NGƯỜI NỘP HỒ SƠ", data.applicant_name), ("NGƯỜI HƯỚNG DẪN", data.clerk_name)
-    )
+    official.signatures(flow, None, ("NGƯỜI HƯỚNG DẪN", data.clerk_name))
     return flow
 
 
@@ -152,14 +112,20 @@ def render_supplement_request(data: SupplementRequestData, *, copies: int = 2) -
 
 
 def layout_refusal(data: RefusalData) -> Flow:
-    """Lay out the refusal slip: who, what, and the numbered reasons."""
+    """Lay out Mẫu 03: who, which procedure, and the numbered reasons for refusing it."""
     flow = _slip_head(REFUSAL_TITLE, data, data.refused_at)
+    official.field(
+        flow,
+        "Bộ phận tiếp nhận và trả kết quả",
+        official.receiving_unit(data.agency_name, data.counter_label),
+    )
+    _applicant(flow, data, "Tiếp nhận hồ sơ của")
     flow.space(1.5 * MM)
     flow.paragraph(
         [
             Run(
-                "Sau khi nghiên cứu, đối chiếu với các quy định hiện hành, Bộ phận tiếp nhận và "
-                "trả kết quả từ chối tiếp nhận hồ sơ này với lý do cụ thể như sau:",
+                "Qua nghiên cứu, đối chiếu với các quy định hiện hành, Bộ phận tiếp nhận và trả "
+                "kết quả từ chối tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:",
                 BODY.font,
             )
         ],
@@ -170,12 +136,11 @@ def layout_refusal(data: RefusalData) -> Flow:
         official.numbered(flow, number, [Run(reason, BODY.font)])
     if data.notes.strip():
         official.field(flow, "Ghi chú", data.notes)
+    flow.space(1 * MM)
     flow.paragraph(
         [Run("Xin thông báo để Ông/Bà được biết và thực hiện./.", fonts.SERIF_ITALIC)], BODY
     )
-    official.signatures(
-        flow, ("NGƯỜI NỘP HỒ SƠ", data.applicant_name), ("NGƯỜI TIẾP NHẬN HỒ SƠ", data.clerk_name)
-    )
+    official.signatures(flow, None, ("NGƯỜI TIẾP NHẬN HỒ SƠ", data.clerk_name))
     return flow
 
 

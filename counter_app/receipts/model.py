@@ -23,6 +23,7 @@ class ReceiptPaper:
     name: str
     originals: int
     copies: int
+    pages: int = 0  # pages of the paper when recorded (0: not recorded)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,6 +41,7 @@ class ReceiptData:
     papers: tuple[ReceiptPaper, ...]
     processing_time_text: str  # "03 ngày làm việc", "04 giờ làm việc", "Trong ngày"
     fee: int  # VND; 0 prints "Không thu phí"
+    fee_detail: str = ""  # how the fee was computed, e.g. "03 bản × 05 trang"
     result_delivery_text: str
     clerk_name: str
     counter_label: str  # "Quầy số 3"

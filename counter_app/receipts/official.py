@@ -211,10 +211,17 @@ def _replay(ops: list[Callable[[Canvas], None]], shift: float = 0.0) -> Op:
 
 
 def title(
-    flow: Flow, text: str, dossier_code: str, reprint_text: str | None, copy_line: bool
+    flow: Flow,
+    text: str,
+    dossier_code: str,
+    reprint_text: str | None,
+    copy_line: bool,
+    *,
+    above: float = 7 * MM,
+    below: float = 3 * MM,
 ) -> None:
     """Title, "Mã hồ sơ: …", the copy label (filled in per copy) and a boxed reprint notice."""
-    flow.space(7 * MM)
+    flow.space(above)
     flow.paragraph([Run(text, TITLE.font)], TITLE, align=Align.CENTER)
     if dossier_code:
         flow.paragraph(
@@ -234,7 +241,7 @@ def title(
         flow.advance(style.leading)
     if reprint_text:
         boxed(flow, reprint_text)
-    flow.space(3 * MM)
+    flow.space(below)
 
 
 def boxed(flow: Flow, text: str) -> None:
@@ -260,17 +267,27 @@ def boxed(flow: Flow, text: str) -> None:
     flow.advance(height)
 
 
-def field(flow: Flow, label: str, value: str, *, bold: bool = False, style: Style = BODY) -> None:
+def field(
+    flow: Flow,
+    label: str,
+    value: str,
+    *,
+    bold: bool = False,
+    style: Style = BODY,
+    width: float | None = None,
+) -> None:
     """'Label: value' with wrapped lines aligned under the start of the label."""
     value_font = fonts.SERIF_BOLD if bold else style.font
-    flow.paragraph([Run(f"{label}: ", style.font), Run(value, value_font)], style)
+    flow.paragraph([Run(f"{label}: ", style.font), Run(value, value_font)], style, width=width)
 
 
-def numbered(flow: Flow, number: int, runs: list[Run], style: Style = BODY) -> None:
+def numbered(
+    flow: Flow, number: int, runs: list[Run], style: Style = BODY, *, width: float | None = None
+) -> None:
     """'N. text…' with continuation lines indented under the text."""
     prefix = f"{number}. "
     indent = text_width(prefix, style.font, style.size)
-    flow.paragraph([Run(prefix, style.font), *runs], style, hanging=indent)
+    flow.paragraph([Run(prefix, style.font), *runs], style, hanging=indent, width=width)
 
 
 def phone_email(phone: str, email: str) -> list[Run]:
@@ -284,14 +301,24 @@ def phone_email(phone: str, email: str) -> list[Run]:
     return runs
 
 
-def signatures(flow: Flow, left: tuple[str, str], right: tuple[str, str]) -> None:
-    """Two signature blocks (title, hint, room to sign, printed name), kept on one page."""
+def signatures(
+    flow: Flow,
+    left: tuple[str, str] | None,
+    right: tuple[str, str],
+    *,
+    sign_room: float = 22 * MM,
+    above: float = 6 * MM,
+) -> None:
+    """Signature blocks (title, hint, room to sign, printed name), kept on one page.
+
+    `left` None leaves the left half empty: forms signed by the counter alone (Mẫu 02, 03).
+    """
     half = CONTENT_WIDTH / 2
     hint = Style(fonts.SERIF_ITALIC, 11, 14)
     name = Style(fonts.SERIF_BOLD, 12, 15)
-    sign_room = 22 * MM
     blocks: list[tuple[float, list[Line], list[Line], list[Line]]] = []
-    for offset, (who, person) in ((0.0, left), (half, right)):
+    sides = [(0.0, left), (half, right)] if left is not None else [(half, right)]
+    for offset, (who, person) in sides:
         blocks.append(
             (
                 MARGIN_LEFT + offset,
@@ -303,7 +330,7 @@ def signatures(flow: Flow, left: tuple[str, str], right: tuple[str, str]) -> Non
     titles = max(len(b[1]) for b in blocks) * HEAD_BOLD.leading
     names = max(len(b[3]) for b in blocks) * name.leading
     height = titles + hint.leading + sign_room + names
-    flow.space(6 * MM)
+    flow.space(above)
     flow.ensure(height)
     y = flow.y
 

@@ -1,19 +1,23 @@
 """The receipt as one 80 mm thermal slip (72 mm printable), as long as its content.
 
-A dossier code's Code128 is ~72 mm of bars at the minimum 2 dots a module, too wide for the roll,
-so the slip's machine-readable code is a QR. It encodes the lookup URL when the URL carries the
+The slip carries two machine-readable codes. A QR of the lookup URL when the URL carries the
 dossier code (a phone opens the status page; the kiosk finds the code in it with
-`counter_app.dossier_codes.extract_code`), otherwise the bare code. A Code128 is added when a short
-code fits.
+`counter_app.dossier_codes.extract_code`), otherwise of the bare code. And a Code128 of the code for
+hand-held 1D laser scanners: a dossier code's Code128 is ~77 mm with its quiet zones at the minimum
+2 dots a module, wider than the roll, so it is printed along the roll, beside the QR, unless a short
+code fits across.
 """
 
 from __future__ import annotations
+
+import math
 
 from reportlab.pdfgen.canvas import Canvas
 
 from counter_app.dossier_codes import extract_code
 from counter_app.receipts import fonts
 from counter_app.receipts.codes import (
+    DOT,
     code128_modules,
     code128_path,
     qr_for,
@@ -52,7 +56,9 @@ from counter_app.receipts.text import (
     wrap_text,
 )
 
-PAGE_WIDTH = 80 * MM
+# 80 mm rounded down to whole 203-dpi dots (79.95 mm): with both page sides whole dots, a
+# renderer at 203 dpi maps every dot-snapped bar edge onto a pixel edge (it rounds the page size).
+PAGE_WIDTH = math.floor(80 * MM / DOT) * DOT
 MARGIN = 4 * MM  # 72 mm printable on an 80 mm roll
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 MARGIN_TOP = 3 * MM
@@ -61,6 +67,7 @@ UNBOUNDED = 100_000.0
 LINE_INSET = 0.5  # points; table rules are 0.5 pt wide
 QR_TARGET = 34 * MM
 BAR_HEIGHT = 8 * MM
+TURNED_BAR_HEIGHT = 14 * MM  # across the roll: long bars are easy to aim a laser at
 COPY_LABEL = "Liên giao người nộp hồ sơ"
 SLIP_TITLE = RECEIPT_TITLE.replace(" VÀ ", "\nVÀ ")  # two balanced lines
 
@@ -112,31 +119,40 @@ def _code_text(flow: Flow, code: str) -> None:
     _centered(flow, code, style)
 
 
-def _qr(flow: Flow, content: str) -> None:
-    qr = qr_for(content, QR_TARGET)
-    x = MARGIN + (CONTENT_WIDTH - qr.width) / 2
-    y = flow.y
-
-    def op(canvas: Canvas, _info: PageInfo) -> None:
-        qr.draw(canvas, x, y)
-
-    flow.add(op)
-    flow.advance(qr.height)
-
-
-def _code128_if_it_fits(flow: Flow, code: str) -> None:
-    bars = code128_path(code128_modules(code), BAR_HEIGHT)
-    if bars.width > CONTENT_WIDTH:
+def _codes(flow: Flow, data: ReceiptData) -> None:
+    """The QR, then the Code128 across the roll if it fits, else along the roll beside the QR."""
+    qr = qr_for(slip_qr_content(data), QR_TARGET)
+    bars = code128_path(code128_modules(data.dossier_code), BAR_HEIGHT)
+    caption = wrap_text(QR_CAPTION, ITALIC.font, ITALIC.size, qr.width + 8 * MM)
+    if bars.width <= CONTENT_WIDTH:
+        x = MARGIN + (CONTENT_WIDTH - qr.width) / 2
+        y = flow.y
+        flow.add(lambda canvas, _info: qr.draw(canvas, x, y))
+        flow.advance(qr.height)
+        _centered(flow, QR_CAPTION, ITALIC)
+        flow.space(1 * MM)
+        bars_x = MARGIN + (CONTENT_WIDTH - bars.width) / 2
+        bars_y = flow.y
+        flow.add(lambda canvas, _info: bars.draw(canvas, bars_x, bars_y))
+        flow.advance(bars.height + 1 * MM)
         return
-    x = MARGIN + (CONTENT_WIDTH - bars.width) / 2
-    flow.space(1 * MM)
-    y = flow.y
+    turned = code128_path(code128_modules(data.dossier_code), TURNED_BAR_HEIGHT)
+    # Bars at the right edge, the QR and its caption centred in what is left at the left.
+    bars_x = MARGIN + CONTENT_WIDTH - turned.height
+    left_width = CONTENT_WIDTH - turned.height - 2 * MM
+    qr_x = MARGIN + (left_width - qr.width) / 2
+    caption_x = MARGIN
+    top = flow.y
+    qr_block = qr.height + len(caption) * ITALIC.leading
+    qr_top = top + max(0.0, (turned.width - qr_block) / 2)
 
     def op(canvas: Canvas, _info: PageInfo) -> None:
-        bars.draw(canvas, x, y)
+        turned.draw_turned(canvas, bars_x, top)
+        qr.draw(canvas, qr_x, qr_top)
+        draw_lines(canvas, caption, ITALIC, caption_x, qr_top + qr.height, left_width, Align.CENTER)
 
     flow.add(op)
-    flow.advance(bars.height + 1 * MM)
+    flow.advance(max(turned.width, qr_block))
 
 
 def _reprint_box(flow: Flow, text: str) -> None:
@@ -183,9 +199,7 @@ def layout_receipt_slip(data: ReceiptData) -> Flow:
     _centered(flow, "Mã hồ sơ", BODY)
     _code_text(flow, data.dossier_code)
     flow.space(1 * MM)
-    _qr(flow, slip_qr_content(data))
-    _centered(flow, QR_CAPTION, ITALIC)
-    _code128_if_it_fits(flow, data.dossier_code)
+    _codes(flow, data)
     _rule(flow)
 
     _field(flow, "Đơn vị tiếp nhận", receiving_unit(data.agency_name, data.counter_label))
@@ -245,7 +259,8 @@ def layout_receipt_slip(data: ReceiptData) -> Flow:
 def render_receipt_slip(data: ReceiptData) -> bytes:
     """The slip PDF: one page 80 mm wide and exactly as tall as its content."""
     flow = layout_receipt_slip(data)
-    height = flow.y + MARGIN_BOTTOM
+    # A whole number of dots tall too (see PAGE_WIDTH).
+    height = math.ceil((flow.y + MARGIN_BOTTOM) / DOT) * DOT
     info = DocumentInfo(
         title=f"{RECEIPT_TITLE} — {data.dossier_code}",
         author=data.agency_name.replace("\n", " "),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from counter_app.db.models import Dossier, OutboxEntry, Procedure, Rating, Slip
+from counter_app.db.models import Dossier, DossierEvent, OutboxEntry, Procedure, Rating, Slip
 from counter_app.domain import DossierStatus, Permission, SlipKind
 from counter_app.dossiers import open_filter, overdue_filter
 from counter_app.ratings import RatingScore
@@ -243,6 +243,22 @@ class ReportService(DrillDowns):
         )
         lines: list[RegisterLine] = []
         with self._db.read() as s:
+            # When each dossier first went to processing (4) and its result came back (9).
+            received = select(Dossier.id).where(*self._received_in(period))
+            firsts: dict[tuple[str, int], datetime] = {
+                (code, status): at
+                for code, status, at in s.execute(
+                    select(Dossier.code, DossierEvent.status, func.min(DossierEvent.at))
+                    .join(Dossier, Dossier.id == DossierEvent.dossier_id)
+                    .where(
+                        DossierEvent.dossier_id.in_(received),
+                        DossierEvent.status.in_(
+                            [int(DossierStatus.PROCESSING), int(DossierStatus.RESULT_READY)]
+                        ),
+                    )
+                    .group_by(Dossier.code, DossierEvent.status)
+                )
+            }
             for i, row in enumerate(s.execute(stmt), start=1):
                 snapshot = row[4] if isinstance(row[4], dict) else {}
                 contact = ", ".join(
@@ -263,6 +279,8 @@ class ReportService(DrillDowns):
                         counter_no=row[9],
                         clerk_name=row[10] or "",
                         notes=row[11] or "",
+                        transferred_at=firsts.get((row[0], int(DossierStatus.PROCESSING))),
+                        result_received_at=firsts.get((row[0], int(DossierStatus.RESULT_READY))),
                     )
                 )
         return lines

@@ -210,6 +210,8 @@ class RegisterLine:
     counter_no: int
     clerk_name: str
     notes: str
+    transferred_at: datetime | None = None  # first sent for processing (status 4)
+    result_received_at: datetime | None = None  # result came back from processing (status 9)
 
 
 @dataclass(frozen=True)
@@ -251,3 +253,61 @@ def summary_rows(report: DayReport) -> list[tuple[Figure, str, int]]:
 def show_pct(value: float | None) -> str:
     """A percentage the Vietnamese way (decimal comma), or a dash."""
     return f"{value:.1f}%".replace(".", ",") if value is not None else "—"
+
+
+#: Columns of Mẫu 07 "Sổ theo dõi hồ sơ" (Thông tư 03/2025/TT-VPCP, Phụ lục I). The form's own
+#: column list could not be read; these follow the register of Thông tư 01/2018/TT-VPCP (Mẫu 06),
+#: see resources/forms/SOURCES.md.
+REGISTER_COLUMNS: tuple[str, ...] = (
+    "STT",
+    "Mã hồ sơ",
+    "Tên thủ tục hành chính",
+    "Số lượng hồ sơ (bộ)",
+    "Tên người nộp hồ sơ",
+    "Địa chỉ, số điện thoại",
+    "Cơ quan chủ trì giải quyết",
+    "Nhận hồ sơ",
+    "Hẹn trả kết quả",
+    "Chuyển hồ sơ đến cơ quan giải quyết",
+    "Nhận kết quả từ cơ quan giải quyết",
+    "Trả kết quả cho tổ chức, cá nhân",
+    "Ký nhận",
+    "Ghi chú",
+)
+#: The date columns, grouped under "Ngày, tháng, năm" on the form.
+REGISTER_DATE_COLUMNS = (7, 8, 9, 10, 11)
+
+
+def register_note(line: RegisterLine) -> str:
+    """The register's note: the status when it is not what the dates already say, then notes."""
+    quiet = (DossierStatus.RECEIVED, DossierStatus.RETURNED)
+    status_note = "" if line.status in quiet else line.status.label
+    return "; ".join(x for x in (status_note, line.notes) if x)
+
+
+def register_row(line: RegisterLine) -> tuple[str, ...]:
+    """One register line as the form's cells (dates as "HH:MM dd/mm/yyyy"): PDF and XLSX alike.
+
+    The lead agency and the signature are left blank: the counter does not know the first and
+    the second is written by hand on the printed book.
+    """
+
+    def at(moment: datetime | None) -> str:
+        return f"{moment:%H:%M %d/%m/%Y}" if moment is not None else ""
+
+    return (
+        str(line.number),
+        line.code,
+        line.procedure_name,
+        str(line.dossier_sets),
+        line.applicant_name,
+        line.contact,
+        "",
+        at(line.received_at),
+        at(line.appointment_at),
+        at(line.transferred_at),
+        at(line.result_received_at),
+        at(line.handed_back_at),
+        "",
+        register_note(line),
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -27,15 +26,17 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
-from counter_app.domain import DossierStatus
 from counter_app.ratings import RatingScore
 from counter_app.receipts.fonts import SERIF, SERIF_BOLD, SERIF_ITALIC, ensure_fonts
 from counter_app.reports.model import (
+    REGISTER_COLUMNS,
+    REGISTER_DATE_COLUMNS,
     DayReport,
     Letterhead,
     Period,
     RegisterLine,
     ReportScope,
+    register_row,
     show_date,
     show_pct,
     show_time,
@@ -296,33 +297,17 @@ def render_report_pdf(report: DayReport, head: Letterhead | None = None) -> byte
     return buf.getvalue()
 
 
-def _two_lines(at: datetime | None) -> str:
-    """ "HH:MM" over "dd/mm/yyyy", to fit a narrow register column."""
-    return f"{at:%H:%M}\n{at:%d/%m/%Y}" if at is not None else ""
-
-
-_REGISTER_HEADERS = (
-    "STT",
-    "Mã hồ sơ",
-    "Tên thủ tục hành chính",
-    "Số lượng hồ sơ (bộ)",
-    "Tên cá nhân, tổ chức",
-    "Địa chỉ, số điện thoại",
-    "Ngày, giờ nhận hồ sơ",
-    "Ngày, giờ hẹn trả kết quả",
-    "Ngày, giờ trả kết quả",
-    "Ký nhận",
-    "Ghi chú",
-)
-
-
 def render_register_pdf(
     lines: Sequence[RegisterLine],
     period: Period,
     scope: ReportScope,
     head: Letterhead | None = None,
 ) -> bytes:
-    """The register "Sổ theo dõi hồ sơ" for a period: A4 landscape, one line per dossier."""
+    """Mẫu 07 "Sổ theo dõi hồ sơ" for a period: A4 landscape, one line per dossier.
+
+    The cells come from `register_row`, the one definition the XLSX shares; the date columns sit
+    under one "Ngày, tháng, năm" heading as on the form.
+    """
     head = head or Letterhead()
     st = _styles(10)
     buf = io.BytesIO()
@@ -343,57 +328,68 @@ def render_register_pdf(
     story.append(Paragraph(_esc(f"Hồ sơ tiếp nhận {period.label}"), st["center"]))
     story.append(Paragraph(_esc(f"Phạm vi: {scope.label}"), st["italic_center"]))
     story.append(Spacer(1, 3 * mm))
-    cell, small, headst = st["cell_small"], st["cell_small"], st["cell_head"]
-    rows: list[list[Any]] = [[Paragraph(h, headst) for h in _REGISTER_HEADERS]]
+    cell, headst = st["cell_small"], st["cell_head"]
+    first, last = REGISTER_DATE_COLUMNS[0], REGISTER_DATE_COLUMNS[-1]
+    top = [
+        Paragraph(_esc(title), headst) if not first <= i <= last else ""
+        for i, title in enumerate(REGISTER_COLUMNS)
+    ]
+    top[first] = Paragraph("Ngày, tháng, năm", headst)
+    second = [
+        Paragraph(_esc(title), headst) if first <= i <= last else ""
+        for i, title in enumerate(REGISTER_COLUMNS)
+    ]
+    numbers = [Paragraph(f"({i})", headst) for i in range(1, len(REGISTER_COLUMNS) + 1)]
+    rows: list[list[Any]] = [top, second, numbers]
+    wrapped = (2, 4, 5, 13)  # long text: paragraphs; the rest are short one-liners
     for line in lines:
-        # Received and handed back are what the dates already say; other statuses need a word.
-        quiet = (DossierStatus.RECEIVED, DossierStatus.RETURNED)
-        status_note = "" if line.status in quiet else line.status.label
-        notes = "; ".join(x for x in (status_note, line.notes) if x)
+        cells = register_row(line)
         rows.append(
             [
-                # Plain strings (one line each) where nothing needs wrapping: paragraphs are the
-                # slow part of a register of thousands of lines.
-                str(line.number),
-                _nfc(line.code).replace("-", "-\n", 1),
-                Paragraph(_esc(line.procedure_name), cell),
-                str(line.dossier_sets),
-                Paragraph(_esc(line.applicant_name), cell),
-                Paragraph(_esc(line.contact), small),
-                _two_lines(line.received_at),
-                _two_lines(line.appointment_at),
-                _two_lines(line.handed_back_at),
-                "",
-                Paragraph(_esc(notes), small) if notes else "",
+                Paragraph(_esc(value), cell)
+                if i in wrapped and value
+                # "HH:MM" over "dd/mm/yyyy" fits a narrow column; the code breaks after its unit.
+                else _nfc(value).replace(" ", "\n", 1)
+                if first <= i <= last
+                else _nfc(value).replace("-", "-\n", 1)
+                if i == 1
+                else _nfc(value)
+                for i, value in enumerate(cells)
             ]
         )
     if not lines:
-        rows.append(["", "", Paragraph("Không có hồ sơ.", cell), *[""] * 8])
-    fixed = [9, 33, 0, 14, 30, 38, 20, 20, 20, 18, 28]
+        rows.append(["", "", Paragraph("Không có hồ sơ.", cell), *[""] * 11])
+    # The total is the table's last row, so no page ever holds it alone without the header.
+    rows.append([Paragraph(_esc(f"Tổng số: {len(lines)} hồ sơ."), st["bold"]), *[""] * 13])
+    fixed = [8, 27, 0, 10, 24, 26, 18, 15, 15, 15, 15, 15, 12, 20]
     fixed_mm = [w * mm for w in fixed]
     fixed_mm[2] = width - sum(fixed_mm)
-    table = LongTable(rows, colWidths=fixed_mm, repeatRows=1)
+    table = LongTable(rows, colWidths=fixed_mm, repeatRows=3)
+    spans: list[Any] = [("SPAN", (first, 0), (last, 0)), ("SPAN", (0, -1), (-1, -1))]
+    spans += [
+        ("SPAN", (i, 0), (i, 1)) for i in range(len(REGISTER_COLUMNS)) if i < first or i > last
+    ]
     table.setStyle(
         TableStyle(
             [
+                *spans,
                 ("GRID", (0, 0), (-1, -1), 0.4, _GRID),
-                ("BACKGROUND", (0, 0), (-1, 0), _HEAD_BG),
+                ("BACKGROUND", (0, 0), (-1, 2), _HEAD_BG),
                 ("FONTNAME", (0, 0), (-1, -1), SERIF),
                 ("FONTSIZE", (0, 0), (-1, -1), 8),
                 ("LEADING", (0, 0), (-1, -1), 9.6),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("ALIGN", (0, 1), (0, -1), "CENTER"),
-                ("ALIGN", (3, 1), (3, -1), "CENTER"),
+                ("VALIGN", (0, 0), (-1, 1), "MIDDLE"),
+                ("VALIGN", (0, 3), (-1, -1), "TOP"),
+                ("ALIGN", (0, 3), (0, -1), "CENTER"),
+                ("ALIGN", (3, 3), (3, -1), "CENTER"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
             ]
         )
     )
     story.append(table)
-    story.append(Spacer(1, 3 * mm))
-    story.append(Paragraph(_esc(f"Tổng số: {len(lines)} hồ sơ."), st["bold"]))
-    footer = _footer(f"Sổ theo dõi hồ sơ — {period.label} — {scope.label}")
+    footer = _footer(f"Sổ theo dõi hồ sơ (Mẫu số 07) — {period.label} — {scope.label}")
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buf.getvalue()

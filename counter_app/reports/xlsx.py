@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -12,7 +13,19 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from counter_app.atomic import write_with
 from counter_app.ratings import RatingScore
-from counter_app.reports.model import DayReport, Letterhead, show_date, show_time, summary_rows
+from counter_app.reports.model import (
+    REGISTER_COLUMNS,
+    REGISTER_DATE_COLUMNS,
+    DayReport,
+    Letterhead,
+    Period,
+    RegisterLine,
+    ReportScope,
+    register_row,
+    show_date,
+    show_time,
+    summary_rows,
+)
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
@@ -162,3 +175,43 @@ def write_xlsx(report: DayReport, path: Path, head: Letterhead | None = None) ->
 
     write_with(path, wb.save)
     return path
+
+
+def write_register_xlsx(
+    lines: Sequence[RegisterLine],
+    period: Period,
+    scope: ReportScope,
+    path: Path,
+    head: Letterhead | None = None,
+) -> Path:
+    """Mẫu 07 "Sổ theo dõi hồ sơ" as one sheet, cells from `register_row` (as the PDF)."""
+    head = head or Letterhead()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Sổ theo dõi hồ sơ"
+    if head.agency_name:
+        ws.append([head.agency_name])
+    ws.append(["SỔ THEO DÕI HỒ SƠ"])
+    ws.cell(ws.max_row, 1).font = _TITLE
+    ws.append([f"Hồ sơ tiếp nhận {period.label}. Phạm vi: {scope.label}."])
+    ws.append([])
+    first, last = REGISTER_DATE_COLUMNS[0], REGISTER_DATE_COLUMNS[-1]
+    group = ["Ngày, tháng, năm" if i == first else "" for i in range(len(REGISTER_COLUMNS))]
+    ws.append(group)
+    group_row = ws.max_row
+    ws.merge_cells(
+        start_row=group_row, start_column=first + 1, end_row=group_row, end_column=last + 1
+    )
+    for cell in ws[group_row]:
+        cell.font = _BOLD
+        cell.fill = _HEAD_FILL
+        cell.alignment = Alignment(horizontal="center")
+    widths = [6, 30, 45, 10, 26, 32, 22, 17, 17, 17, 17, 17, 12, 30]
+    _table(ws, list(REGISTER_COLUMNS), [list(register_row(line)) for line in lines], widths)
+    ws.freeze_panes = ws.cell(ws.max_row - len(lines) + 1, 1)
+    ws.append([])
+    ws.append([f"Tổng số: {len(lines)} hồ sơ."])
+    _no_formulas(wb)  # names and addresses are citizens' text, never formulas
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_with(path, wb.save)

@@ -73,7 +73,7 @@ def test_to_dossier_draft(tmp_path: Path) -> None:
     )
     draft = state.to_dossier_draft()
     assert draft.procedure_code == "1.001193"
-    assert draft.papers == "all" and draft.applicant.birth_date is None
+    assert draft.papers == "required" and draft.applicant.birth_date is None
     assert IntakeDraftState(papers=["TK"]).to_dossier_draft().papers == ["TK"]
 
 

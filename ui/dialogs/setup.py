@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.centre import CentreConfig
+from counter_app.settings import is_placeholder_lookup_url, normalize_lookup_base_url, set_value
 from ui.dialogs.centre import CentreForm
 from ui.messages import user_text
 from ui.ops import Ops
@@ -28,6 +29,7 @@ from ui.widgets import named
 class SetupResult:
     user: Any  # UserInfo of the new admin
     counter_no: int
+    lookup_base_url: str | None = None  # stored in the settings file when given
 
 
 class SetupDialog(QDialog):
@@ -62,6 +64,17 @@ class SetupDialog(QDialog):
         form.addRow("&Họ và tên:", self.full_name)
         form.addRow("Mật &khẩu (≥ 8 ký tự):", self.password)
         form.addRow("Nhập &lại mật khẩu:", self.password2)
+        lookup = QGroupBox("Tra cứu hồ sơ của người dân")
+        lookup_form = QFormLayout(lookup)
+        self.lookup_url = named(QLineEdit(), "lookupBaseUrlInput")
+        self.lookup_url.setPlaceholderText("https://dichvucong.<tỉnh>.gov.vn/tra-cuu/")
+        current = services.settings.lookup_base_url
+        self.lookup_url.setText("" if is_placeholder_lookup_url(current) else current)
+        self.lookup_url.setToolTip(
+            "In trên giấy tiếp nhận, mã QR dẫn tới đây. Bỏ trống để đặt sau "
+            "(counter-app doctor sẽ nhắc)."
+        )
+        lookup_form.addRow("Địa chỉ &tra cứu:", self.lookup_url)
         self.error = named(QLabel(), "errorLabel", wrap=True)
         self.error.setStyleSheet("color: #b00020")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
@@ -73,6 +86,7 @@ class SetupDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.centre)
         layout.addWidget(admin)
+        layout.addWidget(lookup)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.setMinimumWidth(960)
@@ -88,6 +102,14 @@ class SetupDialog(QDialog):
             self.error.setText("Mật khẩu nhập lại không khớp.")
             self.password2.setFocus()
             return
+        lookup_url: str | None = None
+        if self.lookup_url.text().strip():
+            try:
+                lookup_url = normalize_lookup_base_url(self.lookup_url.text())
+            except ValueError as exc:
+                self.error.setText(str(exc))
+                self.lookup_url.setFocus()
+                return
         counter_no = self.centre.counter.value()
         if counter_no == 0:
             self.error.setText(
@@ -109,7 +131,9 @@ class SetupDialog(QDialog):
             user = services.auth.create_first_admin(username, full_name, password)
             services.centre.save(clean, by=user)
             services.reload_centre()
-            return SetupResult(user, counter_no)
+            if lookup_url is not None:
+                set_value(services.settings, "lookup_base_url", lookup_url)
+            return SetupResult(user, counter_no, lookup_url)
 
         self.ok.setEnabled(False)
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.catalog import ProcedureInfo
+from counter_app.catalog import PaperCount, ProcedureInfo
 from counter_app.domain import ResultDelivery
 from counter_app.drafts import DraftStore, IntakeDraftState
 from counter_app.identity import InvalidValue
@@ -123,7 +123,9 @@ class IntakeForm(QWidget):
         self.delivery_address = named(QLineEdit(), "deliveryAddressInput")
         self.delivery_address.setPlaceholderText("để trống = địa chỉ người nộp")
         self.notes = named(QLineEdit(), "notesInput")
-        papers_box = QGroupBox("Thành phần hồ sơ (dấu chọn = đã nộp; phím Cách để đổi)")
+        papers_box = QGroupBox(
+            "Thành phần hồ sơ (dấu chọn = đã nộp; phím Cách để đổi; gõ số để sửa số bản, số trang)"
+        )
         pf = QVBoxLayout(papers_box)
         pf.addWidget(self.errors.wrap(self.papers, "papers"), 1)
         extra = QFormLayout()
@@ -237,6 +239,7 @@ class IntakeForm(QWidget):
         self.delivery.currentIndexChanged.connect(self._changed)
         self.sets.valueChanged.connect(self._changed)
         self.papers_model.dataChanged.connect(self._changed)
+        self.papers_model.dataChanged.connect(lambda *_: self._show_procedure_info())
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -244,8 +247,10 @@ class IntakeForm(QWidget):
         """What is typed now, as the plain draft the core understands."""
         current = self.procedure.current
         papers = None
+        counts: dict[str, dict[str, int]] = {}
         if current is not None:
             papers = self.papers_model.checked_codes()
+            counts = self.papers_model.counts()
         return IntakeDraftState(
             procedure_code=current.code if current else self.procedure.text().strip(),
             applicant_kind=int(self.kind.currentData()),
@@ -256,6 +261,7 @@ class IntakeForm(QWidget):
             email=self.email.text(),
             address=self.address.text(),
             papers=papers,
+            paper_counts=counts,
             missing_reason=self.missing_reason.text(),
             dossier_sets=self.sets.value(),
             result_delivery=str(self.delivery.currentData()),
@@ -274,6 +280,7 @@ class IntakeForm(QWidget):
             else:
                 self.procedure.choose(info)
                 self.papers_model.set_checked_codes(state.papers)
+                self.papers_model.set_counts(state.paper_counts)
             self.kind.setCurrentIndex(max(0, self.kind.findData(state.applicant_kind)))
             self.name.setText(state.name)
             self.id_number.setText(state.id_number)
@@ -287,6 +294,7 @@ class IntakeForm(QWidget):
             self.delivery_address.setText(state.delivery_address)
             self.notes.setText(state.notes)
             self._restored_papers = state.papers
+            self._restored_counts = state.paper_counts
         finally:
             self._loading = False
 
@@ -341,6 +349,7 @@ class IntakeForm(QWidget):
                     self._loading = True
                     self.procedure.choose(info)
                     self.papers_model.set_checked_codes(papers)
+                    self.papers_model.set_counts(getattr(self, "_restored_counts", {}))
                     self._loading = False
 
         self.ops.op(catalog.all, self).success(ready).run()
@@ -355,12 +364,36 @@ class IntakeForm(QWidget):
             self.papers_model.set_papers([])
             return
         self.procedure_name.setText(f"{info.name} ({info.sector})")
-        self.procedure_info.setText(
-            f"Thời hạn giải quyết: {info.processing_text}   ·   Phí, lệ phí: {format_fee(info.fee)}"
-        )
         self.papers_model.set_papers(info.papers)
+        self._show_procedure_info()
         self._set_error("procedure", "")
         self._update_appointment()
+
+    def _show_procedure_info(self) -> None:
+        """Processing time and the fee; with a catalog fee rule, the fee for the counts typed."""
+        info = self.procedure.current
+        if info is None:
+            return
+        fee = info.fee_for(
+            {
+                code: PaperCount(c["originals"], c["copies"], c["pages"])
+                for code, c in self._paper_counts().items()
+            }
+        )
+        text = format_fee(fee.amount) + (f" ({fee.detail})" if fee.detail else "")
+        self.procedure_info.setText(
+            f"Thời hạn giải quyết: {info.processing_text}   ·   Phí, lệ phí: {text}"
+        )
+
+    def _paper_counts(self) -> dict[str, dict[str, int]]:
+        """Every ticked paper's counts (the catalog's where the clerk typed none)."""
+        model = self.papers_model
+        changed = model.counts()
+        return {
+            p.code: changed.get(p.code, {"originals": p.originals, "copies": p.copies, "pages": 0})
+            for p in model.papers()
+            if p.code in model.checked_codes()
+        }
 
     def _procedure_picked(self, _info: ProcedureInfo) -> None:
         self.next_empty_field().setFocus()

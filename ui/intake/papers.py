@@ -1,4 +1,9 @@
-"""The procedure's papers as a checklist with original/copy counts."""
+"""The procedure's papers as a checklist with originals, copies and pages the clerk can change.
+
+Counts start at the catalog's usual numbers; the clerk types over them (a certified copy's fee
+depends on its copies and pages). Keyboard: arrows move between cells, typing a digit edits a
+count (F2 is the main window's "Tiếp nhận" key), Enter confirms, Space ticks the paper.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,21 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QSpinBox,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 from counter_app.catalog import PaperSpec
+from counter_app.intake import COUNT_KEYS, MAX_PAPER_COUNT, MAX_PAPER_PAGES
 
-_HEADERS = ("Giấy tờ", "Bản chính", "Bản sao")
+_HEADERS = ("Giấy tờ", "Bản chính", "Bản sao", "Số trang")
+_MAXIMA = (MAX_PAPER_COUNT, MAX_PAPER_COUNT, MAX_PAPER_PAGES)  # columns 1, 2, 3
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -21,13 +36,35 @@ class PapersModel(QAbstractTableModel):
         super().__init__(parent)
         self._papers: list[PaperSpec] = []
         self._checked: list[bool] = []
+        self._counts: list[list[int]] = []  # originals, copies, pages per row
 
     def set_papers(self, papers: tuple[PaperSpec, ...] | list[PaperSpec]) -> None:
         self.beginResetModel()
         self._papers = list(papers)
         # Required papers are normally brought; optional ones ("nếu có") only sometimes.
         self._checked = [p.required for p in self._papers]
+        self._counts = [[p.originals, p.copies, 0] for p in self._papers]
         self.endResetModel()
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Counts of the ticked papers that differ from the catalog's, or with pages recorded."""
+        out: dict[str, dict[str, int]] = {}
+        for paper, checked, counts in zip(self._papers, self._checked, self._counts, strict=True):
+            if checked and counts != [paper.originals, paper.copies, 0]:
+                out[paper.code] = dict(zip(COUNT_KEYS, counts, strict=True))
+        return out
+
+    def set_counts(self, counts: dict[str, dict[str, int]]) -> None:
+        """Restore counts kept in a draft (unknown codes and keys are ignored)."""
+        for row, paper in enumerate(self._papers):
+            given = counts.get(paper.code, {})
+            defaults = (paper.originals, paper.copies, 0)
+            self._counts[row] = [
+                int(given.get(key, default))
+                for key, default in zip(COUNT_KEYS, defaults, strict=True)
+            ]
+        if self._papers:
+            self.dataChanged.emit(self.index(0, 1), self.index(len(self._papers) - 1, 3))
 
     def papers(self) -> list[PaperSpec]:
         return list(self._papers)
@@ -68,6 +105,8 @@ class PapersModel(QAbstractTableModel):
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if index.column() == 0:
             base |= Qt.ItemFlag.ItemIsUserCheckable
+        else:
+            base |= Qt.ItemFlag.ItemIsEditable
         return base
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -78,7 +117,12 @@ class PapersModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return paper.name + ("" if paper.required else " (nếu có)")
-            return str(paper.originals if col == 1 else paper.copies)
+            value = self._counts[index.row()][col - 1]
+            return "" if col == 3 and value == 0 else str(value)
+        if role == Qt.ItemDataRole.EditRole and col > 0:
+            return self._counts[index.row()][col - 1]
+        if role == Qt.ItemDataRole.ToolTipRole and col > 0:
+            return "Gõ số để sửa, Enter để ghi."
         if role == Qt.ItemDataRole.CheckStateRole and col == 0:
             return Qt.CheckState.Checked if self._checked[index.row()] else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
@@ -90,6 +134,16 @@ class PapersModel(QAbstractTableModel):
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if index.isValid() and index.column() > 0 and role == Qt.ItemDataRole.EditRole:
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                return False
+            if not 0 <= number <= _MAXIMA[index.column() - 1]:
+                return False
+            self._counts[index.row()][index.column() - 1] = number
+            self.dataChanged.emit(index, index)
+            return True
         if not index.isValid() or index.column() != 0 or role != Qt.ItemDataRole.CheckStateRole:
             return False
         checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2, True)
@@ -98,8 +152,20 @@ class PapersModel(QAbstractTableModel):
         return True
 
 
+class _CountDelegate(QStyledItemDelegate):
+    """A spin box within the column's range (0–99 copies, 0–9999 pages)."""
+
+    def createEditor(  # noqa: N802
+        self, parent: QWidget, option: QStyleOptionViewItem, index: Index
+    ) -> QWidget:
+        editor = QSpinBox(parent)
+        editor.setRange(0, _MAXIMA[max(0, index.column() - 1)])
+        editor.setFrame(False)
+        return editor
+
+
 class PapersView(QTableView):
-    """Space ticks or unticks the current paper."""
+    """Space ticks or unticks the current paper; a digit starts editing the current count."""
 
     def __init__(self, model: PapersModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -107,13 +173,24 @@ class PapersView(QTableView):
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+        )
+        self._delegate = _CountDelegate(self)
+        for column in (1, 2, 3):
+            self.setItemDelegateForColumn(column, self._delegate)
         self.setWordWrap(True)
         self.verticalHeader().hide()
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.setTabKeyNavigation(False)
-        self.setToolTip("Dấu chọn = đã nộp. Phím Cách để chọn/bỏ chọn giấy tờ đang trỏ.")
+        self.setToolTip(
+            "Dấu chọn = đã nộp. Phím Cách để chọn/bỏ chọn giấy tờ đang trỏ; "
+            "mũi tên sang phải tới số bản, số trang rồi gõ số."
+        )
         model.modelReset.connect(self.resizeRowsToContents)

@@ -45,16 +45,19 @@ def test_supplement_request_two_copies_with_papers_and_reasons() -> None:
             SUPPLEMENT_TITLE,
             f"Mã hồ sơ: {CODE}",
             f"Hồ sơ của: {APPLICANT}",
-            "Thời gian: 09 giờ 05 phút, ngày 27 tháng 11 năm 2026",
-            "STT Giấy tờ cần bổ sung, hoàn thiện Lý do",
-            "1 Bản sao Căn cước công dân của chủ hộ Bản sao không rõ số định danh",
-            "2 Giấy đề nghị đăng ký hộ kinh doanh Thiếu chữ ký của chủ hộ",
-            "liên hệ Quầy số 3, số điện thoại 0203 3888 999 để được hướng dẫn",
+            "Quảng Ninh, ngày 27 tháng 11 năm 2026",
+            "Nội dung yêu cầu giải quyết: Cấp giấy chứng nhận đăng ký hộ kinh doanh",
+            "Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:",
+            "1. Bản sao Căn cước công dân của chủ hộ: Bản sao không rõ số định danh",
+            "2. Giấy đề nghị đăng ký hộ kinh doanh: Thiếu chữ ký của chủ hộ",
+            "liên hệ với Quầy số 3, số điện thoại 0203 3888 999 để được hướng dẫn./.",
             "NGƯỜI HƯỚNG DẪN",
-            "NGƯỜI NỘP HỒ SƠ",
+            "(Ký và ghi rõ họ tên)",
             "Trần Văn Hùng",
         ):
             assert expected in text, expected
+        # Mẫu 02 is signed by the clerk who gives the guidance alone.
+        assert "NGƯỜI NỘP HỒ SƠ" not in text
     for page in rasterise(pdf, 203):
         assert decode(page, zxingcpp.BarcodeFormat.Code128) == [CODE]
     for boxes in text_boxes(pdf):
@@ -70,7 +73,7 @@ def test_supplement_request_with_a_general_reason_and_no_code() -> None:
     pdf = render_supplement_request(data, copies=1)
     (text,) = page_texts(pdf)
     assert "Mã hồ sơ" not in text
-    assert "STT Giấy tờ cần bổ sung, hoàn thiện 1 Tờ khai 2 Bản sao giấy khai sinh" in text
+    assert "sau: 1. Tờ khai 2. Bản sao giấy khai sinh" in text
     assert "Lý do: Hồ sơ chưa đủ thành phần theo quy định." in text
     (page,) = rasterise(pdf, 203)
     assert decode(page, zxingcpp.BarcodeFormat.Code128) == []
@@ -96,14 +99,21 @@ def test_refusal_lists_numbered_reasons() -> None:
     for text in texts:
         for expected in (
             REFUSAL_TITLE,
-            f"Hồ sơ của: {APPLICANT}",
-            "từ chối tiếp nhận hồ sơ này với lý do cụ thể như sau:",
+            "Bộ phận tiếp nhận và trả kết quả: TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH",
+            f"Tiếp nhận hồ sơ của: {APPLICANT}",
+            "Nội dung yêu cầu giải quyết: Cấp giấy chứng nhận đăng ký hộ kinh doanh",
+            "Qua nghiên cứu, đối chiếu với các quy định hiện hành, Bộ phận tiếp nhận và trả kết "
+            "quả từ chối tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:",
+            "Xin thông báo để Ông/Bà được biết và thực hiện./.",
             "1. Thủ tục không thuộc thẩm quyền giải quyết của cơ quan.",
             "2. Ngành nghề đăng ký thuộc danh mục ngành nghề cấm đầu tư kinh doanh.",
             "NGƯỜI TIẾP NHẬN HỒ SƠ",
             "(Ký và ghi rõ họ tên)",
         ):
             assert expected in text, expected
+        assert "NGƯỜI NỘP HỒ SƠ" not in text
+    for page in rasterise(pdf, 203):  # no code was used: nothing to scan
+        assert decode(page, zxingcpp.BarcodeFormat.Code128) == []
     for boxes in text_boxes(pdf):
         assert overlapping(boxes) == []
     assert all(size == pytest.approx((595.2756, 841.8898), abs=0.01) for size in page_sizes(pdf))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 
 import pytest
@@ -45,7 +46,7 @@ def image(request: pytest.FixtureRequest, pdf: bytes) -> Image.Image:
 
 def test_one_page_80_mm_wide(pdf: bytes) -> None:
     ((width, height),) = page_sizes(pdf)
-    assert width == pytest.approx(80 * MM, abs=0.01)
+    assert width == pytest.approx(80 * MM, abs=0.2)  # 80 mm in whole 203-dpi dots
     assert 120 * MM < height < 400 * MM
 
 
@@ -131,7 +132,7 @@ def test_thirty_papers_make_a_longer_single_page(pdf: bytes) -> None:
     papers = many_papers(30)
     long_pdf = render_receipt(receipt(papers=papers), Layout.SLIP80)
     ((width, height),) = page_sizes(long_pdf)
-    assert width == pytest.approx(80 * MM, abs=0.01)
+    assert width == pytest.approx(80 * MM, abs=0.2)  # 80 mm in whole 203-dpi dots
     assert height > page_sizes(pdf)[0][1] + 200 * MM
     (text,) = page_texts(long_pdf)
     assert all(paper.name in text for paper in papers)
@@ -139,3 +140,39 @@ def test_thirty_papers_make_a_longer_single_page(pdf: bytes) -> None:
     assert overlapping(boxes) == []
     (page,) = rasterise(long_pdf, 203)
     assert decode_bands(page, zxingcpp.BarcodeFormat.QRCode) == [URL]
+
+
+def _one_bit(image: Image.Image) -> Image.Image:
+    """What a 1-bit thermal printer makes of the page: every pixel black or white."""
+    return image.point(lambda v: 0 if v < 128 else 255).convert("1").convert("L")
+
+
+def test_long_code_gets_a_code128_along_the_roll_at_203_dpi_one_bit(pdf: bytes) -> None:
+    (page,) = rasterise(pdf, 203)
+    bw = _one_bit(page)
+    # Along the roll: zxing-cpp must turn the image to find it; unturned it sees none.
+    assert decode(bw, zxingcpp.BarcodeFormat.Code128) == [CODE]
+    unturned = zxingcpp.read_barcodes(bw, formats=zxingcpp.BarcodeFormat.Code128, try_rotate=False)
+    assert unturned == []
+    assert decode(bw, zxingcpp.BarcodeFormat.QRCode) == [URL]
+    left, right = ink_columns(page)
+    assert left >= 4 * page.width / 80 - 1 and right <= 76 * page.width / 80 + 1
+
+
+def test_code128_bars_are_whole_two_dot_modules(pdf: bytes) -> None:
+    (page,) = rasterise(pdf, 203)
+    # The bars run down the right edge; a column through them crosses every bar and space.
+    x = page.width - round(6 * page.width / 80)
+    column = [page.getpixel((x, y)) for y in range(page.height)]
+    start = next(y for y, v in enumerate(column) if v < 128)
+    runs: list[tuple[bool, int]] = []
+    for is_dark, group in itertools.groupby(v < 128 for v in column[start:]):
+        length = len(list(group))
+        if not is_dark and length >= 20:  # the quiet zone after the stop pattern
+            break
+        runs.append((is_dark, length))
+    bar_runs = [length for _, length in runs]
+    assert sum(is_dark for is_dark, _ in runs) > 50
+    assert all(run % 2 == 0 for run in bar_runs), bar_runs
+    grey = [v for v in column[start : start + sum(bar_runs)] if 0 < v < 255]
+    assert grey == [], "bar edges fall between pixels"

@@ -27,8 +27,10 @@ from counter_app.domain import (
 )
 from counter_app.dossier_codes import extract_code
 from counter_app.errors import UserError
-from counter_app.identity import fold, mask_name, normalize_text
+from counter_app.identity import fold, normalize_text
 from counter_app.outbox import dossier_payload, enqueue, event_payload, slip_payload
+from counter_app.public import PublicDossier, PublicEvent
+from counter_app.public import public_view as project
 
 
 @dataclass(frozen=True)
@@ -87,35 +89,6 @@ class DossierDetail:
     handed_back_at: datetime | None
     provincial_ref: str | None
     processing_text: str
-
-
-@dataclass(frozen=True)
-class PublicDossier:
-    """What anyone holding the receipt may see (kiosk, QR link, public API): nothing personal."""
-
-    code: str
-    procedure_name: str
-    masked_name: str
-    status: DossierStatus
-    status_text: str
-    appointment_at: datetime
-    result_ready: bool
-    collect_at: str
-    what_to_bring: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "procedure": self.procedure_name,
-            "applicant": self.masked_name,
-            "status": int(self.status),
-            "status_label": self.status.label,
-            "status_text": self.status_text,
-            "appointment": self.appointment_at.isoformat(),
-            "result_ready": self.result_ready,
-            "collect_at": self.collect_at,
-            "what_to_bring": self.what_to_bring,
-        }
 
 
 class ResultNotReady(UserError, RuntimeError):
@@ -177,33 +150,20 @@ def _row_from(values: Sequence[Any]) -> DossierRow:
 
 
 def public_view(d: Dossier, counter_label: str = "") -> PublicDossier:
-    """The public face of a dossier: one place for the kiosk, the QR page and the server API."""
-    status = DossierStatus(d.status)
-    ready = status is DossierStatus.RESULT_READY
-    if d.result_delivery == ResultDelivery.POST.value:
-        collect = "Kết quả được gửi qua dịch vụ bưu chính công ích đến địa chỉ đã đăng ký."
-    else:
-        collect = "Tại Bộ phận tiếp nhận và trả kết quả" + (
-            f", {counter_label}" if counter_label else ""
-        )
-    bring = (
-        "Mang theo giấy tiếp nhận hồ sơ và hẹn trả kết quả, căn cước/CCCD của người nộp "
-        "(hoặc giấy ủy quyền nếu nhận thay)."
-    )
-    if status is DossierStatus.SUPPLEMENT_REQUESTED:
-        bring = "Mang theo giấy tiếp nhận và các giấy tờ cần bổ sung theo phiếu yêu cầu."
-    elif status is DossierStatus.PAYMENT_REQUESTED:
-        bring = "Mang theo giấy tiếp nhận và thông báo nộp nghĩa vụ tài chính."
-    return PublicDossier(
+    """The public face of a counter's dossier (the kiosk's): the core projection of its facts.
+
+    At the centre's own kiosk the citizen holds the receipt, hence `verified`.
+    """
+    return project(
         code=d.code,
         procedure_name=d.procedure.name,
-        masked_name=mask_name(d.applicant_name),
-        status=status,
-        status_text=status.citizen_text,
+        applicant_name=d.applicant_name,
+        status=d.status,
         appointment_at=d.appointment_at,
-        result_ready=ready,
-        collect_at=collect,
-        what_to_bring=bring,
+        result_delivery=d.result_delivery,
+        counter_label=counter_label,
+        events=[PublicEvent(e.status, e.at) for e in d.events],
+        verified=True,
     )
 
 

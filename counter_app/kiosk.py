@@ -21,9 +21,11 @@ import requests
 
 from counter_app.domain import TIMEZONE, DossierStatus
 from counter_app.dossier_codes import MAX_SCAN_LENGTH, extract_code
-from counter_app.dossiers import DossierService, PublicDossier
+from counter_app.dossiers import DossierService
 from counter_app.identity import normalize_text
+from counter_app.public import PublicDossier
 from counter_app.settings import Settings
+from counter_app.verification import QUERY_KEY, split_scan
 
 log = logging.getLogger(__name__)
 
@@ -165,19 +167,20 @@ class KioskService:
             if len(self._recent) >= BURST_LIMIT:
                 return KioskAnswer(Outcome.TOO_FAST, message=MESSAGES[Outcome.TOO_FAST])
             self._recent.append(now)
-        answer = self._lookup(code)
+        # The receipt's QR carries the verification value: the server then shows the masked name.
+        answer = self._lookup(code, split_scan(scanned)[1])
         self._last = (code, now, answer)
         return answer
 
-    def _lookup(self, code: str) -> KioskAnswer:
+    def _lookup(self, code: str, value: str | None = None) -> KioskAnswer:
         local = self._dossiers.public(code)
         if local is not None:
             return KioskAnswer(Outcome.FOUND, local, source="local")
         if not self._server_url:
             return KioskAnswer(Outcome.NOT_FOUND, message=MESSAGES[Outcome.NOT_FOUND])
-        return self._ask_server(code)
+        return self._ask_server(code, value)
 
-    def _ask_server(self, code: str) -> KioskAnswer:
+    def _ask_server(self, code: str, value: str | None = None) -> KioskAnswer:
         url = f"{self._server_url}/api/v1/dossiers/{quote(code, safe='')}"
         http = self._http or requests
         try:
@@ -186,6 +189,7 @@ class KioskService:
                 timeout=(SERVER_CONNECT_TIMEOUT_S, SERVER_READ_TIMEOUT_S),
                 verify=self._verify,
                 headers={"Accept": "application/json"},
+                params={QUERY_KEY: value} if value else None,
                 allow_redirects=False,
             )
         except requests.RequestException as exc:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from counter_app.domain import local_now
 from counter_app.server.store import CounterIdentity, ServerStore
+from counter_app.server.web.pages import WebApp
 from counter_app.sync.protocol import (
     API_PREFIX,
     DEFAULT_PAGE,
@@ -68,11 +69,15 @@ class ServerApp:
         self.store = store
         self.max_request_bytes = max_request_bytes
         self.max_batch_items = max_batch_items
+        # The citizen's HTML pages (/tra-cuu, /static/): their own errors, limits and headers.
+        self.web = WebApp(store.db)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         method = str(environ.get("REQUEST_METHOD", "GET"))
         path = str(environ.get("PATH_INFO", ""))
+        if self.web.handles(path):
+            return self.web(environ, start_response)
         counter: CounterIdentity | None = None
         status = 500
         extra: dict[str, Any] = {}
@@ -120,7 +125,8 @@ class ServerApp:
         match = _DOSSIER_PATH.match(path)
         if match:
             _require_method(method, "GET")
-            found = self.store.public(match.group(1).upper())
+            value = parse_qs(str(environ.get("QUERY_STRING", ""))).get("v", [None])[0]
+            found = self.store.public(match.group(1).upper(), value)
             if found is None:
                 raise HttpError(404, "not_found", "Không tìm thấy hồ sơ.")
             return 200, {"protocol": PROTOCOL_VERSION, "dossier": found}, None, {}

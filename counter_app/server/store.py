@@ -15,10 +15,7 @@ from sqlalchemy import Table, func, select
 
 from counter_app.catalog import parse_catalog
 from counter_app.db.engine import Database
-from counter_app.db.models import Dossier as DossierModel
-from counter_app.db.models import Procedure as ProcedureModel
 from counter_app.domain import DossierStatus, local_now
-from counter_app.dossiers import public_view
 from counter_app.server.claims import claim_batch
 from counter_app.server.feed import add_change, read_changes, status_change
 from counter_app.server.schema import (
@@ -30,6 +27,7 @@ from counter_app.server.schema import (
     metadata,
     record_t,
 )
+from counter_app.server.web.lookup import find_dossier
 from counter_app.sync.protocol import (
     CALENDAR,
     CATALOG,
@@ -224,18 +222,8 @@ class ServerStore:
             ).all()
             return [dict(r._mapping) for r in rows]
 
-    def public(self, code: str) -> dict[str, Any] | None:
-        """The public projection (the same one the kiosk uses): nothing personal."""
-        with self.db.read() as s:
-            row = s.execute(select(dossier_t).where(dossier_t.c.code == code)).first()
-        if row is None:
-            return None
-        d = DossierModel(
-            code=row.code,
-            status=row.status,
-            applicant_name=row.applicant_name,
-            appointment_at=row.appointment_at,
-            result_delivery=row.result_delivery,
-            procedure=ProcedureModel(code=row.procedure_code, name=row.procedure_name),
-        )
-        return public_view(d).to_json()
+    def public(self, code: str, value: str | None = None) -> dict[str, Any] | None:
+        """The public projection (the same one the kiosk and the citizen's page use): nothing
+        personal; the masked name only when `value` is the dossier's verification value."""
+        found = find_dossier(self.db, code, value)
+        return found.view.to_json() if found is not None else None

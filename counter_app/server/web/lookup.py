@@ -1,0 +1,97 @@
+"""Reading one dossier's public facts from the server's tables: the dossier row, its stored events
+(with the appointment change kept in each pushed event's record) and whether it was rated."""
+
+from __future__ import annotations
+
+import json
+import uuid as uuidlib
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from counter_app.db.engine import Database
+from counter_app.public import APPOINTMENT_CHANGE_KEY, PublicDossier, PublicEvent, public_view
+from counter_app.server.schema import dossier_t, event_t, record_t
+from counter_app.verification import check_value
+
+# Ratings given on the web get a UUID derived from the dossier's: the record table's unique key
+# then makes "once per dossier" hold even for two submissions racing each other.
+_WEB_RATING_NS = uuidlib.UUID("6f1d1e7c-3b0a-4c55-9d55-0c1a2b3c4d5e")
+
+
+def web_rating_uuid(dossier_uuid: str) -> str:
+    return str(uuidlib.uuid5(_WEB_RATING_NS, dossier_uuid.lower()))
+
+
+@dataclass(frozen=True)
+class ServerDossier:
+    """A dossier as the public page needs it: the view, plus what the server checks behind it."""
+
+    uuid: str
+    counter_id: int
+    view: PublicDossier
+    rated: bool
+
+
+def has_rating(s: Session, dossier_uuid: str) -> bool:
+    """Whether a rating exists for the dossier: given here on the web, or pushed by its counter."""
+    web = s.scalar(
+        select(record_t.c.id).where(
+            record_t.c.uuid == web_rating_uuid(dossier_uuid), record_t.c.entity == "rating"
+        )
+    )
+    if web is not None:
+        return True
+    # A kiosk rating arrives as a pushed record; its payload is canonical JSON (sorted keys, no
+    # spaces), so the dossier's UUID appears in exactly this form.
+    needle = f'%"dossier_uuid":"{dossier_uuid}"%'
+    pushed = s.scalar(
+        select(record_t.c.id)
+        .where(record_t.c.entity == "rating", record_t.c.payload.like(needle))
+        .limit(1)
+    )
+    return pushed is not None
+
+
+def find_dossier(db: Database, code: str, value: str | None) -> ServerDossier | None:
+    """The public view of `code` (masked name only when `value` checks); None when unknown."""
+    with db.read() as s:
+        row = s.execute(select(dossier_t).where(dossier_t.c.code == code)).first()
+        if row is None:
+            return None
+        events = s.execute(
+            select(event_t.c.status, event_t.c.at, record_t.c.payload)
+            .select_from(event_t)
+            .outerjoin(
+                record_t,
+                and_(
+                    record_t.c.uuid == event_t.c.uuid,
+                    record_t.c.entity == "event",
+                    record_t.c.version == 1,
+                ),
+            )
+            .where(event_t.c.dossier_uuid == row.uuid)
+            .order_by(event_t.c.at, event_t.c.id)
+        ).all()
+        rated = row.status == 10 and has_rating(s, row.uuid)
+    public_events = []
+    for status, at, payload in events:
+        change = None
+        if payload is not None:
+            try:
+                change = json.loads(payload).get(APPOINTMENT_CHANGE_KEY)
+            except (ValueError, AttributeError):
+                change = None
+        public_events.append(PublicEvent(status, at, change))
+    view = public_view(
+        code=row.code,
+        procedure_name=row.procedure_name,
+        applicant_name=row.applicant_name,
+        status=row.status,
+        appointment_at=row.appointment_at,
+        result_delivery=row.result_delivery,
+        events=public_events,
+        verified=check_value(row.uuid, row.code, value),
+    )
+    return ServerDossier(row.uuid, row.counter_id, view, rated)

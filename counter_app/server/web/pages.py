@@ -23,8 +23,8 @@ from sqlalchemy.exc import OperationalError
 
 from counter_app.db.engine import Database
 from counter_app.dossier_codes import CODE_PATTERN, MAX_SCAN_LENGTH
-from counter_app.errors import UserError
-from counter_app.ratings import RatingScore
+from counter_app.identity import InvalidValue
+from counter_app.ratings import RatingNotAllowed, RatingScore
 from counter_app.server.ratelimit import RateLimiter
 from counter_app.server.web.lookup import find_dossier
 from counter_app.server.web.rating import NotVerified, parse_score, rate_on_web
@@ -296,10 +296,10 @@ class WebApp:
             rate_on_web(self.db, code, value, score, comment)
         except NotVerified as exc:
             raise _Reply(403, str(exc)) from exc
-        except UserError as exc:
-            found = find_dossier(self.db, code, value)
-            if found is None or not found.view.verified or found.rated:
-                raise _Reply(409 if found else 404, str(exc)) from exc
+        except RatingNotAllowed as exc:
+            known = find_dossier(self.db, code, None) is not None
+            raise _Reply(409 if known else 404, str(exc)) from exc
+        except InvalidValue as exc:
             # A mistake in the form: the same page again, with the message beside the form.
             return 400, self._dossier_page(code, value, form_error=str(exc), comment=comment)
         raise _Reply(303, location=f"{page_url(code, normalize_value(value or ''))}#danh-gia")

@@ -78,8 +78,11 @@ class Site:
             d = s.scalar(select(Dossier).where(Dossier.code == code))
             assert d is not None
             payload = dossier_payload(d)
-            previous = d.appointment_at
-            version = d.version + 1
+        # Versions and the appointment as the server has them (this helper, not the counter,
+        # moved them before).
+        stored = self.server.store.dossier(code)
+        assert stored is not None
+        previous, version = stored["appointment_at"], stored["version"] + 1
         payload = {**payload, "appointment_at": new.isoformat()}
         events = self.server.store.events_of(payload["uuid"])
         n = len(events) + 1
@@ -87,7 +90,7 @@ class Site:
             "uuid": f"33333333-3333-4333-8333-{abs(hash((code, n))) % 10**12:012d}",
             "dossier_uuid": payload["uuid"],
             "dossier_code": code,
-            "status": self.server.store.dossier(code)["status"],  # type: ignore[index]
+            "status": stored["status"],
             "at": at.isoformat(),
             "actor": "Cán bộ tiếp nhận",
             "note": "",

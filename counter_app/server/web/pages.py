@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,7 +30,7 @@ from counter_app.ratings import RatingNotAllowed, RatingScore
 from counter_app.server.ratelimit import RateLimiter
 from counter_app.server.web.lookup import find_dossier
 from counter_app.server.web.rating import NotVerified, parse_score, rate_on_web
-from counter_app.verification import QUERY_KEY, normalize_value, split_scan
+from counter_app.verification import QUERY_KEY, check_value, normalize_value, split_scan
 
 log = logging.getLogger("counter_app.server.web")
 
@@ -42,6 +44,10 @@ DEFAULT_RATE = 0.5
 DEFAULT_BURST = 30
 _MAX_FORM_BYTES = 8 * 1024
 _STATIC_MAX_AGE = 86_400
+#: Rendered pages are reused this long: a status moves a few times in a dossier's life, a page is
+#: asked for again and again (a family refreshing, a QR scanned twice). Ratings forget at once.
+DEFAULT_CACHE_SECONDS = 2.0
+_CACHE_ENTRIES = 10_000
 
 _REASONS = {
     200: "200 OK",
@@ -91,6 +97,15 @@ def vn_date(moment: datetime) -> str:
     return f"{moment:%d/%m/%Y}"
 
 
+@dataclass
+class _Cached:
+    """One dossier's rendered pages: without value, with the right one, with a wrong one."""
+
+    expires: float
+    uuid: str
+    pages: dict[str, bytes]
+
+
 @dataclass(frozen=True)
 class _Static:
     body: bytes
@@ -136,9 +151,20 @@ def page_url(code: str, value: str | None = None) -> str:
 class WebApp:
     """Serves the citizen's pages; `limiter` throttles lookups per client address."""
 
-    def __init__(self, db: Database, *, limiter: RateLimiter | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        limiter: RateLimiter | None = None,
+        cache_seconds: float = DEFAULT_CACHE_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.db = db
         self.limiter = limiter or RateLimiter(DEFAULT_RATE, DEFAULT_BURST)
+        self.cache_seconds = cache_seconds
+        self._monotonic = monotonic
+        self._cache: OrderedDict[str, _Cached] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self.static = _load_static()
         self.env = Environment(
             loader=PackageLoader("counter_app.server.web", "templates"),
@@ -234,7 +260,8 @@ class WebApp:
         value = _first(parse_qs(query), QUERY_KEY)
         if code != code_text and not value:
             raise _Reply(303, location=page_url(code))
-        return 200, self._dossier_page(code, value)
+        cached = self._cached_page(code, value)
+        return 200, cached if cached is not None else self._dossier_page(code, value)
 
     def _form(self, query: str) -> tuple[int, bytes]:
         args = parse_qs(query)
@@ -276,7 +303,7 @@ class WebApp:
                 f"Không tìm thấy hồ sơ mã {code}. Vui lòng kiểm tra lại mã trên giấy tiếp nhận; "
                 "hồ sơ vừa nộp có thể cần vài phút để có trên hệ thống.",
             )
-        return self._render(
+        body = self._render(
             "dossier.html",
             d=found.view,
             rated=found.rated,
@@ -286,6 +313,42 @@ class WebApp:
             comment=comment,
             rate_url=f"{page_url(code)}/danh-gia",
         )
+        if not form_error and not comment:
+            self._remember(code, found.uuid, _page_kind(found.uuid, code, value), body)
+        return body
+
+    # -- the page cache ------------------------------------------------------------------------
+
+    def _cached_page(self, code: str, value: str | None) -> bytes | None:
+        if self.cache_seconds <= 0:
+            return None
+        with self._cache_lock:
+            entry = self._cache.get(code)
+            if entry is None:
+                return None
+            if entry.expires <= self._monotonic():
+                del self._cache[code]
+                return None
+            self._cache.move_to_end(code)
+            return entry.pages.get(_page_kind(entry.uuid, code, value))
+
+    def _remember(self, code: str, uuid: str, kind: str, body: bytes) -> None:
+        if self.cache_seconds <= 0:
+            return
+        now = self._monotonic()
+        with self._cache_lock:
+            entry = self._cache.get(code)
+            if entry is None or entry.expires <= now:
+                entry = self._cache[code] = _Cached(now + self.cache_seconds, uuid, {})
+            entry.pages[kind] = body
+            self._cache.move_to_end(code)
+            while len(self._cache) > _CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+
+    def forget(self, code: str) -> None:
+        """Drop a dossier's cached pages (after it was rated here)."""
+        with self._cache_lock:
+            self._cache.pop(code, None)
 
     def _rate(self, environ: Environ, code: str) -> tuple[int, bytes]:
         form = _read_form(environ)
@@ -294,6 +357,7 @@ class WebApp:
         try:
             score = parse_score(_first(form, "diem") or "")
             rate_on_web(self.db, code, value, score, comment)
+            self.forget(code)
         except NotVerified as exc:
             raise _Reply(403, str(exc)) from exc
         except RatingNotAllowed as exc:
@@ -342,6 +406,12 @@ class WebApp:
             ],
         )
         return [b""] if method == "HEAD" else [found.body]
+
+
+def _page_kind(uuid: str, code: str, value: str | None) -> str:
+    if not value:
+        return "anonymous"
+    return "verified" if check_value(uuid, code, value) else "wrong"
 
 
 def _allow(method: str, *allowed: str) -> None:

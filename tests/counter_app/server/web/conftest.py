@@ -116,6 +116,8 @@ def site(services: Any, tmp_path: Path) -> Iterator[Site]:
     server = start_server(f"sqlite:///{tmp_path / 'server.sqlite3'}")
     found = Site(server, services)
     found.limit(1000, 1000)  # tests of the limit itself set their own
+    # Tests move statuses and look at once; the cache has its own test.
+    server.app.app.web.cache_seconds = 0
     yield found
     server.stop()
     server.store.close()

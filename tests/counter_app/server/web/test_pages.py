@@ -299,3 +299,28 @@ def test_json_lookup_and_page_share_the_projection(site: Site) -> None:
     assert {k: v for k, v in data.items() if k != "timeline"} == {
         k: v for k, v in direct.items() if k != "timeline"
     }
+
+
+def test_pages_are_reused_briefly_and_a_rating_shows_at_once(site: Site) -> None:
+    web = site.server.app.app.web
+    now = [1000.0]
+    web.cache_seconds, web._monotonic = 2.0, lambda: now[0]
+    code = site.receive(1)[0]
+    assert "Tình trạng: Được tiếp nhận" in text_of(get(site, f"/tra-cuu/{code}").text)[0]
+    site.server.store.advance(code, 4)
+    # Within the cache's time the same page is served again; afterwards the new status.
+    assert "Tình trạng: Được tiếp nhận" in text_of(get(site, f"/tra-cuu/{code}").text)[0]
+    now[0] += 2.5
+    assert "Tình trạng: Đang xử lý" in text_of(get(site, f"/tra-cuu/{code}").text)[0]
+    # The value still decides what is shown: a wrong one never gets the cached verified page.
+    value = site.value(code)
+    assert MASKED in get(site, f"/tra-cuu/{code}", params={"v": value}).text
+    assert MASKED not in get(site, f"/tra-cuu/{code}", params={"v": "A" * 8}).text
+    assert MASKED not in get(site, f"/tra-cuu/{code}").text
+    site.server.store.advance(code, 10)
+    now[0] += 2.5
+    assert 'name="diem"' in get(site, f"/tra-cuu/{code}", params={"v": value}).text
+    rated = requests.post(
+        f"{site.url}/tra-cuu/{code}/danh-gia", data={"v": value, "diem": "2"}, timeout=10
+    )
+    assert "Xin cảm ơn ông/bà đã góp ý" in text_of(rated.text)[0]  # not the cached form

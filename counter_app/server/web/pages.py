@@ -16,11 +16,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.exc import OperationalError
 
 from counter_app.db.engine import Database
@@ -124,10 +124,13 @@ class _Reply(Exception):
         self.retry_after: int | None = None
 
 
+# Beside this module, in the source tree, an installed package and the one-folder bundle alike.
+_HERE = Path(__file__).resolve().parent
+
+
 def _load_static() -> dict[str, _Static]:
     files: dict[str, _Static] = {}
-    folder = resources.files("counter_app.server.web") / "static"
-    for entry in folder.iterdir():
+    for entry in sorted((_HERE / "static").iterdir()):
         if entry.name.endswith(".css"):
             body = entry.read_bytes()
             digest = hashlib.sha256(body).hexdigest()[:16]
@@ -167,7 +170,7 @@ class WebApp:
         self._cache_lock = threading.Lock()
         self.static = _load_static()
         self.env = Environment(
-            loader=PackageLoader("counter_app.server.web", "templates"),
+            loader=FileSystemLoader(_HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,

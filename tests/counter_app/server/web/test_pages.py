@@ -324,3 +324,14 @@ def test_pages_are_reused_briefly_and_a_rating_shows_at_once(site: Site) -> None
         f"{site.url}/tra-cuu/{code}/danh-gia", data={"v": value, "diem": "2"}, timeout=10
     )
     assert "Xin cảm ơn ông/bà đã góp ý" in text_of(rated.text)[0]  # not the cached form
+
+
+def test_a_broken_database_gets_a_calm_page(site: Site) -> None:
+    code = site.receive(1)[0]
+    with site.server.store.db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE event")  # a real fault under the running server
+    reply = get(site, f"/tra-cuu/{code}")
+    assert reply.status_code == 503 and reply.headers["Retry-After"] == "5"
+    text, _ = text_of(reply.text)
+    assert "Hệ thống tạm thời bận" in text and "Vui lòng thử lại sau ít phút." in text
+    assert "Traceback" not in reply.text and "event" not in text

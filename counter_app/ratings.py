@@ -22,6 +22,15 @@ from counter_app.identity import InvalidValue, normalize_text
 from counter_app.outbox import enqueue, rating_payload
 
 MAX_COMMENT = 500
+# A rating's UUID is derived from its dossier's, wherever it is given (the kiosk here, or the
+# citizen's page on the provincial server): the server's record key (entity, uuid, version) then
+# holds one rating per dossier, checked with one index lookup.
+_RATING_NS = uuidlib.UUID("6f1d1e7c-3b0a-4c55-9d55-0c1a2b3c4d5e")
+
+
+def rating_uuid(dossier_uuid: str) -> str:
+    """The UUID of the (one) rating of the dossier `dossier_uuid`."""
+    return str(uuidlib.uuid5(_RATING_NS, dossier_uuid.strip().lower()))
 
 
 class RatingScore(IntEnum):
@@ -93,7 +102,7 @@ class RatingService:
             if s.scalar(select(func.count()).where(Rating.dossier_id == d.id)):
                 raise RatingNotAllowed("Hồ sơ này đã được đánh giá. Xin cảm ơn ông/bà.")
             rating = Rating(
-                uuid=str(uuidlib.uuid4()), dossier_id=d.id, score=int(score), comment=clean, at=now
+                uuid=rating_uuid(d.uuid), dossier_id=d.id, score=int(score), comment=clean, at=now
             )
             s.add(rating)
             s.flush()

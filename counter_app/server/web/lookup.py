@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import uuid as uuidlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,16 +12,9 @@ from sqlalchemy.orm import Session
 
 from counter_app.db.engine import Database
 from counter_app.public import APPOINTMENT_CHANGE_KEY, PublicDossier, PublicEvent, public_view
+from counter_app.ratings import rating_uuid
 from counter_app.server.schema import dossier_t, event_t, record_t
 from counter_app.verification import check_value
-
-# Ratings given on the web get a UUID derived from the dossier's: the record table's unique key
-# then makes "once per dossier" hold even for two submissions racing each other.
-_WEB_RATING_NS = uuidlib.UUID("6f1d1e7c-3b0a-4c55-9d55-0c1a2b3c4d5e")
-
-
-def web_rating_uuid(dossier_uuid: str) -> str:
-    return str(uuidlib.uuid5(_WEB_RATING_NS, dossier_uuid.lower()))
 
 
 @dataclass(frozen=True)
@@ -35,17 +27,18 @@ class ServerDossier:
     rated: bool
 
 
-def has_rating(s: Session | Connection, dossier_uuid: str) -> bool:
-    """Whether a rating exists for the dossier: given here on the web, or pushed by its counter."""
-    web = s.scalar(
+def has_rating(s: Session | Connection, dossier_uuid: str, *, legacy: bool = False) -> bool:
+    """Whether the dossier has a rating: given on the web or at its counter's kiosk (both under
+    `rating_uuid`). `legacy` also looks for kiosk ratings pushed before rating UUIDs were derived
+    from the dossier's: a scan of the rating records, for the rating form's POST only."""
+    found = s.scalar(
         select(record_t.c.id).where(
-            record_t.c.uuid == web_rating_uuid(dossier_uuid), record_t.c.entity == "rating"
+            record_t.c.uuid == rating_uuid(dossier_uuid), record_t.c.entity == "rating"
         )
     )
-    if web is not None:
-        return True
-    # A kiosk rating arrives as a pushed record; its payload is canonical JSON (sorted keys, no
-    # spaces), so the dossier's UUID appears in exactly this form.
+    if found is not None or not legacy:
+        return found is not None
+    # Pushed payloads are canonical JSON (sorted keys, no spaces): the UUID appears in this form.
     needle = f'%"dossier_uuid":"{dossier_uuid}"%'
     pushed = s.scalar(
         select(record_t.c.id)

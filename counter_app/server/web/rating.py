@@ -12,10 +12,10 @@ from counter_app.db.engine import Database
 from counter_app.domain import DossierStatus, local_now
 from counter_app.identity import InvalidValue, normalize_text
 from counter_app.outbox import canonical_json, content_hash
-from counter_app.ratings import MAX_COMMENT, RatingNotAllowed, RatingScore
+from counter_app.ratings import MAX_COMMENT, RatingNotAllowed, RatingScore, rating_uuid
 from counter_app.server.feed import add_change
 from counter_app.server.schema import dossier_t, record_t
-from counter_app.server.web.lookup import has_rating, web_rating_uuid
+from counter_app.server.web.lookup import has_rating
 from counter_app.sync.protocol import RATING
 from counter_app.verification import check_value
 
@@ -59,9 +59,9 @@ def rate_on_web(
                 )
             if row.status != int(DossierStatus.RETURNED):
                 raise RatingNotAllowed("Chỉ đánh giá được sau khi đã nhận kết quả.")
-            if has_rating(s, row.uuid):
+            if has_rating(s, row.uuid, legacy=True):
                 raise RatingNotAllowed("Hồ sơ này đã được đánh giá. Xin cảm ơn ông/bà.")
-            uuid = web_rating_uuid(row.uuid)
+            uuid = rating_uuid(row.uuid)
             # The same keys as a counter's rating record (outbox.rating_payload), plus where from.
             payload = {
                 "uuid": uuid,

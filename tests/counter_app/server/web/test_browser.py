@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from counter_app.server.web.lookup import web_rating_uuid
+from counter_app.ratings import rating_uuid
 from tests.counter_app.server.web.conftest import Site
 
 CHROMIUM = "/usr/bin/chromium"
@@ -189,7 +189,7 @@ def test_rating_submitted_in_the_browser(browser: Any, site: Site, shots: Path) 
         browser.save_screenshot(str(shots / "rated-360x800.png"))
     finally:
         _viewport(browser, DESKTOP, mobile=False)
-    stored = site.server.store.record("rating", web_rating_uuid(site.uuid(code)), 1)
+    stored = site.server.store.record("rating", rating_uuid(site.uuid(code)), 1)
     assert stored is not None
     assert (stored["score"], stored["comment"]) == (3, "Cán bộ hướng dẫn tận tình, nhanh chóng")
     # Back, and the same form again: the page says it was rated, the server refuses a second.

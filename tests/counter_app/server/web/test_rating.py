@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from counter_app.db.models import OutboxEntry, Rating
 from counter_app.domain import local_now
-from counter_app.ratings import RatingScore, RatingService
+from counter_app.outbox import content_hash
+from counter_app.ratings import RatingScore, RatingService, rating_uuid
 from counter_app.reports import Period, ReportService
-from counter_app.server.web.lookup import web_rating_uuid
+from counter_app.sync.protocol import PushItem
 from tests.counter_app.server.web.conftest import Site
 from tests.counter_app.server.web.test_pages import text_of
 
@@ -58,7 +59,7 @@ def test_rating_once_with_the_value_reaches_the_dashboard(site: Site) -> None:
     assert again.status_code == 409
     assert "Hồ sơ này đã được đánh giá" in text_of(again.text)[0]
     uuid = site.uuid(code)
-    stored = site.server.store.record("rating", web_rating_uuid(uuid), 1)
+    stored = site.server.store.record("rating", rating_uuid(uuid), 1)
     assert stored is not None
     assert (stored["score"], stored["comment"], stored["source"]) == (3, "Cán bộ nhiệt tình", "web")
 
@@ -67,7 +68,7 @@ def test_rating_once_with_the_value_reaches_the_dashboard(site: Site) -> None:
     with site.services.db.read() as s:
         ratings = s.execute(select(Rating.uuid, Rating.score, Rating.comment)).all()
         queued = s.scalar(select(OutboxEntry.id).where(OutboxEntry.entity == "rating"))
-    assert [tuple(r) for r in ratings] == [(web_rating_uuid(uuid), 3, "Cán bộ nhiệt tình")]
+    assert [tuple(r) for r in ratings] == [(rating_uuid(uuid), 3, "Cán bộ nhiệt tình")]
     assert queued is None
     report = ReportService.for_services(site.services).report(
         Period(date(2026, 1, 1), local_now().date())
@@ -102,3 +103,20 @@ def test_a_dossier_rated_at_the_kiosk_is_not_rated_again_on_the_web(site: Site) 
     assert "Hồ sơ này đã được đánh giá" in text_of(page.text)[0]
     assert 'name="diem"' not in page.text
     assert _rate(site, code, v=site.value(code), diem="3").status_code == 409
+
+
+def test_an_older_kiosk_rating_with_its_own_uuid_still_counts(site: Site) -> None:
+    """Ratings pushed before rating UUIDs came from the dossier's: the POST finds them."""
+    code = _handed_back(site)
+    payload = {
+        "uuid": "66666666-6666-4666-8666-000000000001",
+        "dossier_uuid": site.uuid(code),
+        "score": 1,
+        "comment": "",
+        "at": "2026-12-01T09:00:00",
+    }
+    item = PushItem("rating", payload["uuid"], 1, content_hash(payload), payload)
+    assert [r["status"] for r in site.push([item])] == ["accepted"]
+    refused = _rate(site, code, v=site.value(code), diem="3")
+    assert refused.status_code == 409
+    assert "Hồ sơ này đã được đánh giá" in text_of(refused.text)[0]

@@ -23,7 +23,7 @@ from counter_app.domain import TIMEZONE, DossierStatus
 from counter_app.dossier_codes import MAX_SCAN_LENGTH, extract_code
 from counter_app.dossiers import DossierService
 from counter_app.identity import normalize_text
-from counter_app.public import PublicDossier
+from counter_app.public import PublicDossier, lists_from_json
 from counter_app.settings import Settings
 from counter_app.verification import QUERY_KEY, split_scan
 
@@ -99,6 +99,7 @@ def public_from_json(data: Any, code: str) -> PublicDossier | None:
             value = data.get(key, default)
             return normalize_text(str(value if value is not None else default))[:_MAX_FIELD]
 
+        timeline, changes = lists_from_json(data)
         return PublicDossier(
             code=code,
             procedure_name=text("procedure"),
@@ -109,6 +110,9 @@ def public_from_json(data: Any, code: str) -> PublicDossier | None:
             result_ready=status is DossierStatus.RESULT_READY,
             collect_at=text("collect_at"),
             what_to_bring=text("what_to_bring"),
+            timeline=timeline,
+            appointment_changes=changes,
+            verified=data.get("verified") is True,
         )
     except (KeyError, TypeError, ValueError):
         return None

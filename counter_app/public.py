@@ -169,6 +169,33 @@ def parse_appointment_change(raw: Any, at: datetime) -> AppointmentChange | None
     return AppointmentChange(previous, new, clean, raw.get("apology") is True, at)
 
 
+def lists_from_json(
+    data: Mapping[str, Any],
+) -> tuple[tuple[TimelineStep, ...], tuple[AppointmentChange, ...]]:
+    """The timeline and appointment changes of a public view's JSON (`to_json`); junk is dropped.
+
+    For the kiosk, which shows what the provincial server's lookup answered.
+    """
+    steps: list[TimelineStep] = []
+    raw_steps = data.get("timeline")
+    for raw in raw_steps[:MAX_STEPS] if isinstance(raw_steps, list) else ():
+        at = _naive_local(raw.get("at")) if isinstance(raw, Mapping) else None
+        try:
+            status = DossierStatus(int(raw["status"])) if at is not None else None
+        except (KeyError, TypeError, ValueError):
+            status = None
+        if at is not None and status is not None:
+            steps.append(TimelineStep(status, at))
+    changes: list[AppointmentChange] = []
+    raw_changes = data.get("appointment_changes")
+    for raw in raw_changes[:MAX_STEPS] if isinstance(raw_changes, list) else ():
+        at = _naive_local(raw.get("at")) if isinstance(raw, Mapping) else None
+        change = parse_appointment_change(raw, at) if at is not None else None
+        if change is not None:
+            changes.append(change)
+    return tuple(steps), tuple(changes)
+
+
 def public_view(
     *,
     code: str,
@@ -227,6 +254,7 @@ __all__ = [
     "PublicDossier",
     "PublicEvent",
     "TimelineStep",
+    "lists_from_json",
     "parse_appointment_change",
     "public_view",
 ]

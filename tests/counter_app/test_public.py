@@ -106,3 +106,23 @@ def test_collect_and_bring_per_status(status: DossierStatus) -> None:
     assert view.status_text == status.citizen_text
     by_post = _view(status=int(status), result_delivery="post")
     assert "bưu chính" in by_post.collect_at
+
+
+def test_the_kiosk_reads_back_what_the_server_sends() -> None:
+    """The server's JSON of a view, read by the kiosk, is the same view (lists included)."""
+    from counter_app.kiosk import public_from_json
+
+    change = {"previous": "2026-12-02T09:00:00", "new": "2026-12-09T14:00:00", "reason": "Lý do"}
+    events = [
+        PublicEvent(2, datetime(2026, 11, 27, 9, 0)),
+        PublicEvent(4, AT, {**change, "apology": True}),
+    ]
+    view = _view(events=events, verified=True)
+    assert public_from_json({"dossier": view.to_json()}, view.code) == view
+    junk = {
+        **view.to_json(),
+        "timeline": [{"status": 99, "at": "x"}, 5],
+        "appointment_changes": "x",
+    }
+    parsed = public_from_json(junk, view.code)
+    assert parsed is not None and parsed.timeline == () and parsed.appointment_changes == ()

@@ -32,8 +32,10 @@ from counter_app.domain import (
 )
 from counter_app.dossier_codes import extract_code
 from counter_app.errors import UserError
-from counter_app.identity import fold, mask_name, normalize_text
+from counter_app.identity import fold, normalize_text
 from counter_app.outbox import dossier_payload, enqueue, event_payload, slip_payload
+from counter_app.public import PublicDossier, PublicEvent
+from counter_app.public import public_view as project
 
 
 @dataclass(frozen=True)
@@ -162,47 +164,6 @@ class DossierDetail:
         return tuple(e.appointment_change for e in self.events if e.appointment_change)
 
 
-@dataclass(frozen=True)
-class PublicDossier:
-    """What anyone holding the receipt may see (kiosk, QR link, public API): nothing personal."""
-
-    code: str
-    procedure_name: str
-    masked_name: str
-    status: DossierStatus
-    status_text: str
-    appointment_at: datetime
-    result_ready: bool
-    collect_at: str
-    what_to_bring: str
-    appointment_changes: tuple[AppointmentChange, ...] = ()
-
-    @property
-    def apology_issued(self) -> bool:
-        """Whether the centre apologised for a late result (Mẫu 04)."""
-        return any(c.apology for c in self.appointment_changes)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "procedure": self.procedure_name,
-            "applicant": self.masked_name,
-            "status": int(self.status),
-            "status_label": self.status.label,
-            "status_text": self.status_text,
-            "appointment": self.appointment_at.isoformat(),
-            "result_ready": self.result_ready,
-            "collect_at": self.collect_at,
-            "what_to_bring": self.what_to_bring,
-            # Public: dates and the reason given in the letter, never who changed it.
-            "appointment_changes": [
-                {k: v for k, v in c.to_json().items() if k != "actor"}
-                for c in self.appointment_changes
-            ],
-            "apology_issued": self.apology_issued,
-        }
-
-
 class ResultNotReady(UserError, RuntimeError):
     """Handing back a result whose dossier is not at status 9; str(exc) is Vietnamese."""
 
@@ -265,42 +226,21 @@ def _row_from(values: Sequence[Any]) -> DossierRow:
     )
 
 
-def public_view(
-    d: Dossier, counter_label: str = "", changes: Sequence[AppointmentChange] | None = None
-) -> PublicDossier:
-    """The public face of a dossier: one place for the kiosk, the QR page and the server API.
+def public_view(d: Dossier, counter_label: str = "") -> PublicDossier:
+    """The public face of a counter's dossier (the kiosk's): the core projection of its facts.
 
-    `changes` default to those recorded in the dossier's own events.
+    At the centre's own kiosk the citizen holds the receipt, hence `verified`.
     """
-    if changes is None:
-        changes = [c for c in (change_from_event(e) for e in d.events) if c is not None]
-    status = DossierStatus(d.status)
-    ready = status is DossierStatus.RESULT_READY
-    if d.result_delivery == ResultDelivery.POST.value:
-        collect = "Kết quả được gửi qua dịch vụ bưu chính công ích đến địa chỉ đã đăng ký."
-    else:
-        collect = "Tại Bộ phận tiếp nhận và trả kết quả" + (
-            f", {counter_label}" if counter_label else ""
-        )
-    bring = (
-        "Mang theo giấy tiếp nhận hồ sơ và hẹn trả kết quả, căn cước/CCCD của người nộp "
-        "(hoặc giấy ủy quyền nếu nhận thay)."
-    )
-    if status is DossierStatus.SUPPLEMENT_REQUESTED:
-        bring = "Mang theo giấy tiếp nhận và các giấy tờ cần bổ sung theo phiếu yêu cầu."
-    elif status is DossierStatus.PAYMENT_REQUESTED:
-        bring = "Mang theo giấy tiếp nhận và thông báo nộp nghĩa vụ tài chính."
-    return PublicDossier(
+    return project(
         code=d.code,
         procedure_name=d.procedure.name,
-        masked_name=mask_name(d.applicant_name),
-        status=status,
-        status_text=status.citizen_text,
+        applicant_name=d.applicant_name,
+        status=d.status,
         appointment_at=d.appointment_at,
-        result_ready=ready,
-        collect_at=collect,
-        what_to_bring=bring,
-        appointment_changes=tuple(changes),
+        result_delivery=d.result_delivery,
+        counter_label=counter_label,
+        events=[PublicEvent(e.status, e.at, e.appointment_change) for e in d.events],
+        verified=True,
     )
 
 

@@ -21,8 +21,9 @@ import requests
 
 from counter_app.domain import TIMEZONE, DossierStatus
 from counter_app.dossier_codes import MAX_SCAN_LENGTH, extract_code
-from counter_app.dossiers import AppointmentChange, DossierService, PublicDossier
+from counter_app.dossiers import DossierService
 from counter_app.identity import normalize_text
+from counter_app.public import PublicDossier, lists_from_json
 from counter_app.settings import Settings
 from counter_app.verification import QUERY_KEY, VALUE_LENGTH, normalize_value, split_scan
 
@@ -98,8 +99,8 @@ def public_from_json(data: Any, code: str) -> PublicDossier | None:
             value = data.get(key, default)
             return normalize_text(str(value if value is not None else default))[:_MAX_FIELD]
 
+        timeline, changes = lists_from_json(data)
         return PublicDossier(
-            appointment_changes=_changes_from_json(data.get("appointment_changes")),
             code=code,
             procedure_name=text("procedure"),
             masked_name=text("applicant"),
@@ -109,36 +110,12 @@ def public_from_json(data: Any, code: str) -> PublicDossier | None:
             result_ready=status is DossierStatus.RESULT_READY,
             collect_at=text("collect_at"),
             what_to_bring=text("what_to_bring"),
+            timeline=timeline,
+            appointment_changes=changes,
+            verified=data.get("verified") is True,
         )
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def _changes_from_json(raw: Any) -> tuple[AppointmentChange, ...]:
-    """The server's list of appointment changes; malformed entries are left out, never shown."""
-    if not isinstance(raw, list):
-        return ()
-    changes: list[AppointmentChange] = []
-    for item in raw[:20]:
-        if not isinstance(item, dict):
-            continue
-        try:
-            previous = _local(datetime.fromisoformat(str(item["previous"])))
-            new = _local(datetime.fromisoformat(str(item["new"])))
-            at = _local(datetime.fromisoformat(str(item.get("at") or item["new"])))
-        except (KeyError, ValueError):
-            continue
-        reason = normalize_text(str(item.get("reason") or ""))[:_MAX_FIELD]
-        changes.append(
-            AppointmentChange(previous, new, reason, item.get("apology") is True, at, "")
-        )
-    return tuple(changes)
-
-
-def _local(moment: datetime) -> datetime:
-    if moment.tzinfo is not None:
-        return moment.astimezone(TIMEZONE).replace(tzinfo=None)
-    return moment
 
 
 class KioskService:
@@ -194,11 +171,12 @@ class KioskService:
             if len(self._recent) >= BURST_LIMIT:
                 return KioskAnswer(Outcome.TOO_FAST, message=MESSAGES[Outcome.TOO_FAST])
             self._recent.append(now)
+        # The receipt's QR carries the verification value: the server then shows the masked name.
         answer = self._lookup(code, split_scan(scanned)[1])
         self._last = (code, now, answer)
         return answer
 
-    def _lookup(self, code: str, value: str | None) -> KioskAnswer:
+    def _lookup(self, code: str, value: str | None = None) -> KioskAnswer:
         local = self._dossiers.public(code)
         if local is not None:
             return KioskAnswer(Outcome.FOUND, local, source="local")
@@ -206,11 +184,11 @@ class KioskService:
             return KioskAnswer(Outcome.NOT_FOUND, message=MESSAGES[Outcome.NOT_FOUND])
         return self._ask_server(code, value)
 
-    def _ask_server(self, code: str, value: str | None) -> KioskAnswer:
+    def _ask_server(self, code: str, value: str | None = None) -> KioskAnswer:
         """The server's public lookup; the receipt's verification value (from the QR) is passed
         along, without which the server shows no part of the name."""
-        url = f"{self._server_url}/api/v1/dossiers/{quote(code, safe='')}"
         params = {QUERY_KEY: normalize_value(value)[:VALUE_LENGTH]} if value else None
+        url = f"{self._server_url}/api/v1/dossiers/{quote(code, safe='')}"
         http = self._http or requests
         try:
             response = http.get(

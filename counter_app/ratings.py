@@ -7,8 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from counter_app.audit import audit
 from counter_app.db.engine import Database
@@ -20,6 +22,15 @@ from counter_app.identity import InvalidValue, normalize_text
 from counter_app.outbox import enqueue, rating_payload
 
 MAX_COMMENT = 500
+# A rating's UUID is derived from its dossier's, wherever it is given (the kiosk here, or the
+# citizen's page on the provincial server): the server's record key (entity, uuid, version) then
+# holds one rating per dossier, checked with one index lookup.
+_RATING_NS = uuidlib.UUID("6f1d1e7c-3b0a-4c55-9d55-0c1a2b3c4d5e")
+
+
+def rating_uuid(dossier_uuid: str) -> str:
+    """The UUID of the (one) rating of the dossier `dossier_uuid`."""
+    return str(uuidlib.uuid5(_RATING_NS, dossier_uuid.strip().lower()))
 
 
 class RatingScore(IntEnum):
@@ -91,10 +102,36 @@ class RatingService:
             if s.scalar(select(func.count()).where(Rating.dossier_id == d.id)):
                 raise RatingNotAllowed("Hồ sơ này đã được đánh giá. Xin cảm ơn ông/bà.")
             rating = Rating(
-                uuid=str(uuidlib.uuid4()), dossier_id=d.id, score=int(score), comment=clean, at=now
+                uuid=rating_uuid(d.uuid), dossier_id=d.id, score=int(score), comment=clean, at=now
             )
             s.add(rating)
             s.flush()
             audit(s, None, "rating.add", "rating", rating.uuid, {"score": int(score)})
             enqueue(s, "rating", rating.uuid, rating_payload(rating, d.uuid))
             return RatingRecord(rating.uuid, d.code, score, clean, now)
+
+
+def apply_server_rating(s: Session, data: dict[str, Any]) -> int:
+    """A rating the citizen gave on the province's web page, from the change feed; 1 if stored.
+
+    Not queued for sync (it comes from the server); a dossier already rated here keeps its rating.
+    """
+    uuid, dossier_uuid = str(data.get("uuid") or ""), str(data.get("dossier_uuid") or "")
+    try:
+        score = RatingScore(int(data.get("score", 0)))
+        at = datetime.fromisoformat(str(data.get("at"))).replace(tzinfo=None)
+        comment = normalize_text(str(data.get("comment", "")), multiline=True)[:MAX_COMMENT]
+    except (TypeError, ValueError):
+        return 0
+    d = s.scalar(select(Dossier).where(Dossier.uuid == dossier_uuid))
+    if d is None or not uuid:
+        return 0
+    known = s.scalar(
+        select(func.count()).where((Rating.dossier_id == d.id) | (Rating.uuid == uuid))
+    )
+    if known:
+        return 0
+    s.add(Rating(uuid=uuid[:36], dossier_id=d.id, score=int(score), comment=comment, at=at))
+    s.flush()
+    audit(s, None, "rating.add", "rating", uuid, {"score": int(score), "source": "web"})
+    return 1

@@ -97,6 +97,9 @@ def test_data_files_carry_resources_and_migrations_without_caches() -> None:
     versions = {name for name, dest in dests if dest == "counter_app/db/migrations/versions"}
     assert any(name.startswith("0001") for name in versions)
     assert not any("__pycache__" in src or src.endswith(".pyc") for src, _ in pairs)
+    # The reference server in the bundle serves the citizen's page.
+    assert ("dossier.html", "counter_app/server/web/templates") in dests
+    assert ("tra-cuu.css", "counter_app/server/web/static") in dests
 
 
 def test_hidden_imports_cover_what_is_imported_by_name() -> None:

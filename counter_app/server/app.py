@@ -19,6 +19,7 @@ from counter_app.domain import local_now
 from counter_app.server.ratelimit import RateLimiter
 from counter_app.server.schema import ROLE_BACK_OFFICE, ROLE_COUNTER
 from counter_app.server.store import CounterIdentity, QuotaExceeded, ServerError, ServerStore
+from counter_app.server.web.pages import WebApp
 from counter_app.sync.protocol import (
     API_PREFIX,
     DEFAULT_PAGE,
@@ -74,11 +75,15 @@ class ServerApp:
         self.max_request_bytes = max_request_bytes
         self.max_batch_items = max_batch_items
         self.lookup_limiter = lookup_limiter or RateLimiter(LOOKUP_RATE, LOOKUP_BURST)
+        # The citizen's HTML pages (/tra-cuu, /static/): their own errors, limits and headers.
+        self.web = WebApp(store.db)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         method = str(environ.get("REQUEST_METHOD", "GET"))
         path = str(environ.get("PATH_INFO", ""))
+        if self.web.handles(path):
+            return self.web(environ, start_response)
         counter: CounterIdentity | None = None
         status = 500
         extra: dict[str, Any] = {}

@@ -19,10 +19,7 @@ from sqlalchemy.orm import Session
 from counter_app.catalog import parse_catalog
 from counter_app.centre import AGENCY_IDENTIFIER
 from counter_app.db.engine import Database
-from counter_app.db.models import Dossier as DossierModel
-from counter_app.db.models import Procedure as ProcedureModel
 from counter_app.domain import DossierStatus, local_now
-from counter_app.dossiers import public_view
 from counter_app.errors import UserError
 from counter_app.identity import InvalidValue, normalize_text
 from counter_app.server.claims import claim_batch, writer
@@ -41,6 +38,7 @@ from counter_app.server.schema import (
     record_t,
 )
 from counter_app.server.validate import LONG_MAX_CHARS
+from counter_app.server.web.lookup import find_dossier
 from counter_app.sync.protocol import (
     ACCEPTED,
     CALENDAR,
@@ -50,7 +48,6 @@ from counter_app.sync.protocol import (
     PushItem,
     PushResult,
 )
-from counter_app.verification import check_value
 
 # Re-exported: callers import these from here.
 __all__ = [
@@ -498,40 +495,7 @@ class ServerStore:
             return [dict(r._mapping) for r in rows]
 
     def public(self, code: str, value: str | None = None) -> dict[str, Any] | None:
-        """The public projection (the same one the kiosk uses). With the receipt's verification
-        value (`?v=`) it includes the procedure and the masked name; without it, status and
-        appointment only, so walking sequential codes reveals nobody."""
-        with self.db.read() as s:
-            row = s.execute(select(dossier_t).where(dossier_t.c.code == code)).first()
-            if row is None:
-                return None
-            changes = s.execute(
-                select(event_t.c.appointment_change)
-                .where(
-                    event_t.c.dossier_uuid == row.uuid, event_t.c.appointment_change.is_not(None)
-                )
-                .order_by(event_t.c.at, event_t.c.id)
-            ).all()
-        d = DossierModel(
-            code=row.code,
-            status=row.status,
-            applicant_name=row.applicant_name,
-            appointment_at=row.appointment_at,
-            result_delivery=row.result_delivery,
-            procedure=ProcedureModel(code=row.procedure_code, name=row.procedure_name),
-        )
-        view = public_view(d).to_json()
-        verified = check_value(row.uuid, row.code, value)
-        if not verified:
-            del view["procedure"], view["applicant"]
-        view["verified"] = verified
-        view["appointment_changes"] = [
-            {
-                "previous": c.appointment_change["previous"],
-                "new": c.appointment_change["new"],
-                "apology": bool(c.appointment_change.get("apology")),
-                **({"reason": c.appointment_change.get("reason", "")} if verified else {}),
-            }
-            for c in changes
-        ]
-        return view
+        """The public projection (the same one the kiosk and the citizen's page use): nothing
+        personal; the masked name only when `value` is the dossier's verification value."""
+        found = find_dossier(self.db, code, value)
+        return found.view.to_json() if found is not None else None

@@ -32,6 +32,8 @@ REJECTED = "rejected"  # the server refuses this record (message says why)
 DOSSIER_STATUS = "dossier_status"
 CATALOG = "catalog"
 CALENDAR = "calendar"
+#: A citizen's rating given on the province's web page, sent to the dossier's counter.
+RATING = "rating"
 
 
 class ProtocolError(ValueError):

@@ -16,8 +16,16 @@ from counter_app.catalog import CatalogError, parse_catalog, upsert_procedures
 from counter_app.centre import set_exception_in
 from counter_app.db.models import Dossier, DossierEvent, OutboxEntry
 from counter_app.domain import DossierStatus
+from counter_app.ratings import apply_server_rating
 from counter_app.sync import state as st
-from counter_app.sync.protocol import CALENDAR, CATALOG, DOSSIER_STATUS, ChangePage, ProtocolError
+from counter_app.sync.protocol import (
+    CALENDAR,
+    CATALOG,
+    DOSSIER_STATUS,
+    RATING,
+    ChangePage,
+    ProtocolError,
+)
 from counter_app.sync.transport import AuthError, RequestRejected, TransientError
 
 if TYPE_CHECKING:
@@ -79,6 +87,8 @@ def _apply_page(eng: SyncEngine, since: int, page: ChangePage) -> int:
             elif change.kind == CALENDAR:
                 applied += _apply_calendar(s, change.data)
                 calendar = True
+            elif change.kind == RATING:
+                applied += apply_server_rating(s, change.data)
         st.set_value(s, st.CURSOR, str(page.next))
     if catalog and eng.on_catalog:
         eng.on_catalog()

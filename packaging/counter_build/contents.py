@@ -83,12 +83,16 @@ def holidays_locale_files() -> list[tuple[str, str]]:
 
 def data_files(root: Path = ROOT) -> list[tuple[str, str]]:
     """(source file, destination folder) pairs: resources/, the alembic migrations (no caches),
-    the portal export's JSON schema and the holiday names."""
+    the citizen page's templates and stylesheet, the portal export's JSON schema and the holiday
+    names."""
     pairs: list[tuple[str, str]] = []
+    web = root / "counter_app" / "server" / "web"
     for top in (
         root / "resources",
         root / "counter_app" / "db" / "migrations",
         root / "counter_app" / "server" / "migrations",
+        web / "templates",
+        web / "static",
     ):
         for path in _files_under(top):
             dest = path.parent.relative_to(root).as_posix()

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from counter_app.auth import system_actor
 from counter_app.domain import DossierStatus
 from counter_app.kiosk import (
     BURST_LIMIT,
@@ -23,6 +24,7 @@ from counter_app.kiosk import (
     Outcome,
     public_from_json,
 )
+from counter_app.verification import lookup_url
 from tests.counter_app.reports.seed import seed
 
 REMOTE = "000.00.00.H49.Q07-261120-0042"
@@ -232,9 +234,8 @@ def test_cli_kiosk_refuses_full_screen_without_a_pin(sqlite_url, app_home, capsy
 
 def test_kiosk_asks_the_real_reference_server(services, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Counter 1 syncs a dossier; a kiosk on another, empty database finds it through the server."""
-    from counter_app.verification import lookup_url
     from tests.conftest import make_services
-    from tests.counter_app.sync.harness import engine_for, receive, start_server, uuid_of
+    from tests.counter_app.sync.harness import engine_for, receive, start_server
 
     server = start_server(f"sqlite:///{tmp_path / 'server.sqlite3'}")
     elsewhere = make_services(f"sqlite:///{tmp_path / 'kiosk.sqlite3'}", clock, counter_no=5)
@@ -248,12 +249,12 @@ def test_kiosk_asks_the_real_reference_server(services, clock, tmp_path) -> None
         assert answer.found and answer.source == "server"
         assert answer.dossier is not None and answer.dossier.result_ready
         assert answer.dossier.code == codes[0]
-        assert answer.dossier.masked_name == "" and answer.dossier.procedure_name == ""
-        # The receipt's QR carries the verification value: the masked name is shown.
-        qr = lookup_url(services.settings.lookup_base_url, codes[1], uuid_of(services, codes[1]))
-        answer = service.scan(qr)
-        assert answer.found and answer.dossier is not None
-        assert "*" in answer.dossier.masked_name and answer.dossier.procedure_name
+        # A bare code gives no part of the name; the receipt's QR (with its value) does.
+        assert answer.dossier.masked_name == ""
+        uuid = services.dossiers.detail(codes[0], by=system_actor()).uuid
+        qr = lookup_url("https://dichvucong.example.gov.vn/tra-cuu/", codes[0], uuid)
+        with_value = kiosk(elsewhere, server.url).scan(qr)
+        assert with_value.dossier is not None and "*" in with_value.dossier.masked_name
         missing = service.scan(codes[0].replace(codes[0][-4:], "9999"))
         assert missing.outcome is Outcome.NOT_FOUND
     finally:

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QWidget
 
 from counter_app.domain import DossierStatus
-from counter_app.dossiers import PublicDossier
+from counter_app.public import PublicDossier
 from ui.kiosk.style import label, page_layout, plain_label, touch_button
 
 _STATUS_TONE = {

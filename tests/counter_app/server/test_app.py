@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 
+from counter_app.auth import system_actor
 from counter_app.outbox import content_hash
 from counter_app.sync.protocol import PushItem
 from counter_app.verification import verification_value
@@ -93,14 +94,21 @@ def test_public_lookup_shows_nothing_personal(services: Any, server: RefServer) 
     assert reply.status_code == 200
     dossier = reply.json()["dossier"]
     assert dossier["status"] == 9 and dossier["result_ready"] is True
+    # Without the receipt's verification value no part of the name is shown.
+    assert dossier["applicant"] == "" and dossier["verified"] is False
+    detail = services.dossiers.detail(codes[0], by=system_actor())
+    value = verification_value(detail.uuid, codes[0])
+    reply = requests.get(f"{server.url}/api/v1/dossiers/{codes[0]}?v={value}", timeout=5)
+    dossier = reply.json()["dossier"]
     assert dossier["applicant"] == "Trần T** T**" and dossier["verified"] is True
     text = reply.text
     assert "022190000000" not in text and "Thuỷ" not in text
     assert set(dossier) == {
         "code", "procedure", "applicant", "status", "status_label", "status_text",
-        "appointment", "result_ready", "collect_at", "what_to_bring", "verified",
+        "appointment", "result_ready", "collect_at", "what_to_bring", "verified", "timeline",
         "appointment_changes", "apology_issued",
     }  # fmt: skip
+    assert [s["status"] for s in dossier["timeline"]] == [2, 9]
     missing = requests.get(f"{server.url}/api/v1/dossiers/H49-261127-9999", timeout=5)
     assert missing.status_code == 404
 

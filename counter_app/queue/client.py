@@ -10,6 +10,7 @@ import requests
 
 from counter_app.errors import UserError
 from counter_app.queue.app import MAX_WAIT_S, PREFIX
+from counter_app.settings import QueueSettings
 from counter_app.sync.transport import plain_http_warning
 
 ENV_URL = "COUNTER_APP_QUEUE_URL"
@@ -171,3 +172,15 @@ def _message(parsed: Any) -> str:
     if isinstance(parsed, dict) and isinstance(parsed.get("error"), dict):
         return str(parsed["error"].get("message", ""))[:500]
     return ""
+
+
+def queue_figures(settings: QueueSettings, start: date, end: date) -> dict[str, Any]:
+    """The queue's figures for `report`: the stats, or {"error": …} when the service is down
+    (the report of dossiers must not fail because the queue does)."""
+    client = QueueClient(settings.server_url, settings.token)
+    try:
+        return client.stats(start, end)
+    except QueueClientError as exc:
+        return {"error": str(exc)}
+    finally:
+        client.close()

@@ -239,11 +239,10 @@ class QueueStore:
     def config(self) -> dict[str, Any]:
         """Centre name, priority categories and the public page's base address."""
         with self.db.read() as s:
-            rows = dict(
-                s.execute(select(meta_t.c.key, meta_t.c.value).where(meta_t.c.key.in_(CONFIG_KEYS)))
-                .tuples()
-                .all()
-            )
+            found = s.execute(
+                select(meta_t.c.key, meta_t.c.value).where(meta_t.c.key.in_(CONFIG_KEYS))
+            ).all()
+        rows = {r.key: r.value for r in found}
         categories = (
             json.loads(rows["priority_categories"])
             if "priority_categories" in rows

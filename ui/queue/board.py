@@ -12,8 +12,16 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QResizeEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from counter_app.domain import local_now
 from counter_app.queue.client import QueueClientError
@@ -27,7 +35,7 @@ log = logging.getLogger(__name__)
 RETRY_MS = 3000
 FRESH_MS = 6000
 RECENT = 5
-NEXT = 8
+NEXT = 6
 
 
 class CounterTile(QFrame):
@@ -47,6 +55,8 @@ class CounterTile(QFrame):
         self.number.setProperty("class", "tileNumber")
         for w in (self.caption, self.number):
             w.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            # Sizes come from the screen (see _scale_fonts), never from the text.
+            w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             layout.addWidget(w)
 
     def set_number(self, number: str | None, *, fresh: bool = False) -> None:
@@ -101,6 +111,7 @@ class QueueBoardWindow(QWidget):
         self.grid.setSpacing(14)
         body.addLayout(self.grid, 3)
         side = QVBoxLayout()
+        side.setSpacing(0)  # line heights come from the fonts, sized to fit the screen
         self.recent_title = QLabel("VỪA GỌI")
         self.next_title = QLabel("SỐ TIẾP THEO")
         self.recent = [QLabel("") for _ in range(RECENT)]
@@ -112,11 +123,14 @@ class QueueBoardWindow(QWidget):
         side.addWidget(self.next_title)
         for w in self.next:
             side.addWidget(w)
-        side.addStretch(1)
         for w in (self.recent_title, self.next_title):
             w.setProperty("class", "sectionTitle")
         for w in (*self.recent, *self.next):
             w.setProperty("class", "listItem")
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # The side column shares the screen's height out; its font sizes are chosen to fit.
+        for w in (*self.recent, *self.next, self.recent_title, self.next_title):
+            w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         body.addLayout(side, 2)
         root.addLayout(body, 1)
 
@@ -197,9 +211,9 @@ class QueueBoardWindow(QWidget):
             self.tiles[int(c["counter"])].set_number(c["current"], fresh=int(c["counter"]) in fresh)
         calls = status.get("last_calls", [])
         for i, w in enumerate(self.recent):
-            w.setText(
-                f"{calls[i]['number']}  →  Quầy {calls[i]['counter']}" if i < len(calls) else ""
-            )
+            call = calls[i] if i < len(calls) else None
+            again = " (gọi lại)" if call and call["kind"] == "recall" else ""
+            w.setText(f"{call['number']}  →  Quầy {call['counter']}{again}" if call else "")
         waiting = status.get("waiting", [])
         for i, w in enumerate(self.next):
             if i < len(waiting):
@@ -214,12 +228,18 @@ class QueueBoardWindow(QWidget):
         for tile in self.tiles.values():
             tile.deleteLater()
         self.tiles = {}
-        columns = 4 if len(counters) > 9 else 3
+        columns = self._columns(len(counters))
+        for col in range(6):
+            self.grid.setColumnStretch(col, 1 if col < columns else 0)
         for i, c in enumerate(sorted(counters)):
             tile = CounterTile(c, self)
             self.tiles[c] = tile
             self.grid.addWidget(tile, i // columns, i % columns)
         self._scale_fonts()
+
+    @staticmethod
+    def _columns(count: int) -> int:
+        return 4 if count > 9 else 3 if count > 4 else 2
 
     def _unflash(self) -> None:
         for tile in self.tiles.values():
@@ -236,27 +256,36 @@ class QueueBoardWindow(QWidget):
     def _scale_fonts(self) -> None:
         """Pixel sizes from the screen height: a number is ~1/10 of it (≈ 11 cm on a 50" TV)."""
         h = max(self.height(), 480)
-        rows = max(1, (len(self.tiles) + 3) // 4)
+        w = max(self.width(), 640)
+        columns = self._columns(len(self.tiles))
+        rows = max(1, -(-len(self.tiles) // columns))
+        tile_w = w * 0.6 / columns
+        side_w = w * 0.4
+        side = {*self.recent, *self.next}
 
         def px(widget: QWidget, size: float, bold: bool = False) -> None:
             font = QFont(widget.font())
             font.setPixelSize(max(10, int(size)))
             font.setBold(bold)
             widget.setFont(font)
+            if widget in side:
+                # Squeezable labels still keep one full line (descenders of "Quầy" included).
+                widget.setMinimumHeight(QFontMetrics(font).height())
 
-        px(self.title, h * 0.045, True)
-        px(self.clock, h * 0.04)
+        px(self.title, h * 0.04, True)
+        px(self.clock, h * 0.036)
         px(self.banner, h * 0.03, True)
-        number = min(h * 0.1, h * 0.62 / rows / 1.6)
+        # Five characters ("A1023") must fit a tile's width.
+        number = min(h * 0.13, h * 0.7 / rows / 1.5, tile_w / 3.3)
         for tile in self.tiles.values():
-            px(tile.caption, number * 0.42, True)
+            px(tile.caption, number * 0.36, True)
             px(tile.number, number, True)
-        for w in (self.recent_title, self.next_title):
-            px(w, h * 0.04, True)
-        for w in self.recent:
-            px(w, h * 0.045, True)
-        for w in self.next:
-            px(w, h * 0.033)
+        for section in (self.recent_title, self.next_title):
+            px(section, h * 0.036, True)
+        for label in self.recent:  # "A1023  →  Quầy 12 (gọi lại)" on one line
+            px(label, min(h * 0.042, side_w / 15), True)
+        for label in self.next:
+            px(label, min(h * 0.034, side_w / 12))
 
     def shutdown(self) -> None:
         """Stop polling; waits for the poll in flight (at most `wait_s`)."""

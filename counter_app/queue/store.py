@@ -14,7 +14,9 @@ import json
 import math
 import secrets
 import threading
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -52,6 +54,7 @@ Clock = Callable[[], datetime]
 
 #: Settings of the whole queue kept in `queue_meta` (`queue config set KEY VALUE`).
 CONFIG_KEYS = ("centre_name", "priority_categories", "public_url")
+AREAS_TTL_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,10 @@ class QueueStore:
         self.db = db
         self.clock = clock
         self._listeners: list[Callable[[], None]] = []
-        self._lock = threading.Lock()
+        # The service's threads queue for SQLite's write lock here, woken at once, rather than
+        # in SQLite's busy handler, which sleeps up to 100 ms between tries.
+        self._write_lock = threading.Lock()
+        self._areas: tuple[float, list[ServiceArea]] | None = None
 
     @classmethod
     def open(cls, url: str, *, clock: Clock = local_now) -> QueueStore:
@@ -142,7 +148,7 @@ class QueueStore:
     def create_schema(self) -> None:
         """Create missing tables, record the schema version and seed the default areas once."""
         metadata.create_all(self.db.engine)
-        with self.db.write() as s:
+        with self._write() as s:
             found = s.scalar(select(meta_t.c.value).where(meta_t.c.key == "schema_version"))
             if found is not None and int(found) > SCHEMA_VERSION:
                 raise QueueError(
@@ -153,6 +159,15 @@ class QueueStore:
             if not s.execute(select(area_t.c.area).limit(1)).first():
                 for position, area in enumerate(DEFAULT_AREAS):
                     s.execute(area_t.insert().values(**_area_row(area, position)))
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        if not self.db.is_sqlite:
+            with self.db.write() as s:
+                yield s
+            return
+        with self._write_lock, self.db.write() as s:
+            yield s
 
     def on_change(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every committed change (the push channel wakes its waiters)."""
@@ -172,7 +187,7 @@ class QueueStore:
         if role not in ROLES:
             raise QueueError(f"Vai trò phải là một trong: {', '.join(ROLES)}.")
         token = "que_" + secrets.token_urlsafe(32)
-        with self.db.write() as s:
+        with self._write() as s:
             row = s.execute(select(device_t.c.id).where(device_t.c.name == name)).first()
             values = {"role": role, "token_hash": hash_token(token)}
             if row is None:
@@ -195,13 +210,21 @@ class QueueStore:
     # -- configuration -------------------------------------------------------------------------
 
     def areas(self) -> list[ServiceArea]:
+        """The service areas; cached for a few seconds (every call needs them), so a change made
+        by `queue area set` from another process reaches a running service within AREAS_TTL_S."""
+        cached = self._areas
+        if cached is not None and time.monotonic() - cached[0] < AREAS_TTL_S:
+            return list(cached[1])
         with self.db.read() as s:
             rows = s.execute(select(area_t).order_by(area_t.c.position, area_t.c.area)).all()
-        return [_area_of(r) for r in rows]
+        areas = [_area_of(r) for r in rows]
+        self._areas = (time.monotonic(), areas)
+        return list(areas)
 
     def set_area(self, area: ServiceArea) -> None:
         """Add or change a service area (name, prefix, counters, catalog sectors)."""
-        with self.db.write() as s:
+        self._areas = None
+        with self._write() as s:
             clash = s.scalar(
                 select(area_t.c.area).where(
                     area_t.c.prefix == area.prefix, area_t.c.area != area.area
@@ -218,7 +241,8 @@ class QueueStore:
                 s.execute(area_t.update().where(area_t.c.area == area.area).values(**values))
 
     def remove_area(self, area: str) -> None:
-        with self.db.write() as s:
+        self._areas = None
+        with self._write() as s:
             waiting = s.scalar(
                 select(func.count())
                 .select_from(ticket_t)
@@ -268,7 +292,7 @@ class QueueStore:
                     raise QueueError("Đối tượng ưu tiên viết dạng mã=Nhãn, cách nhau dấu phẩy.")
                 pairs.append([code.strip(), label.strip()])
             value = json.dumps(pairs, ensure_ascii=False)
-        with self.db.write() as s:
+        with self._write() as s:
             s.execute(meta_t.delete().where(meta_t.c.key == key))
             s.execute(meta_t.insert().values(key=key, value=value))
 
@@ -286,7 +310,7 @@ class QueueStore:
                 raise QueueError(f"Đối tượng ưu tiên «{category}» không có trong danh sách.")
         now = self.clock()
         day = now.date()
-        with self.db.write() as s:
+        with self._write() as s:
             row = s.execute(select(area_t).where(area_t.c.area == area)).first()
             if row is None:
                 raise QueueError(f"Không có khu vực «{area}».")
@@ -324,8 +348,10 @@ class QueueStore:
             raise QueueError(f"Quầy số {counter} chưa được giao khu vực nào (queue area set).")
         now = self.clock()
         day = now.date()
-        with self.db.write() as s:
-            self._close_current(s, day, counter, now)
+        if not self._anything_to_do(day, counter, served):
+            return None  # an idle counter pressing "next" takes no write lock
+        with self._write() as s:
+            closed = self._close_current(s, day, counter, now)
             query = (
                 select(ticket_t)
                 .where(
@@ -357,10 +383,19 @@ class QueueStore:
                 result = _ticket_of(
                     s.execute(select(ticket_t).where(ticket_t.c.id == row.id)).one()
                 )
-        self._changed()
+        if closed or result is not None:
+            self._changed()
         return result
 
-    def _close_current(self, s: Session, day: date, counter: int, now: datetime) -> None:
+    def _anything_to_do(self, day: date, counter: int, served: list[str]) -> bool:
+        t = ticket_t
+        waiting = (t.c.state == TicketState.WAITING.value) & t.c.area.in_(served)
+        mine = t.c.state.in_(ACTIVE_STATES) & (t.c.counter == counter)
+        with self.db.read() as s:
+            found = s.execute(select(t.c.id).where(t.c.day == day, waiting | mine).limit(1)).first()
+        return found is not None
+
+    def _close_current(self, s: Session, day: date, counter: int, now: datetime) -> int:
         rows = s.execute(
             select(ticket_t.c.id, ticket_t.c.number, ticket_t.c.area).where(
                 ticket_t.c.day == day,
@@ -375,6 +410,7 @@ class QueueStore:
                 .values(state=TicketState.DONE.value, done_at=now)
             )
             _event(s, day, "done", r.number, r.area, counter, now)
+        return len(rows)
 
     def done(self, number: str) -> Ticket:
         """The citizen has been served: the service time ends now."""
@@ -429,7 +465,7 @@ class QueueStore:
         day = now.date()
         number = number.strip().upper()
         allowed = tuple(allowed)
-        with self.db.write() as s:
+        with self._write() as s:
             row = s.execute(
                 select(ticket_t).where(ticket_t.c.day == day, ticket_t.c.number == number)
             ).first()

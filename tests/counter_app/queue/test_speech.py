@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import array
 import math
+import os
 import shutil
 import subprocess
 import wave
@@ -24,7 +25,9 @@ def test_sentence_is_the_configured_vietnamese_one() -> None:
         call_sentence("A001", 1, "Mời {so}")
 
 
-@pytest.mark.skipif(find_espeak() is None, reason="espeak-ng not installed")
+@pytest.mark.skipif(
+    find_espeak() is None and not os.environ.get("CI"), reason="espeak-ng not installed"
+)
 def test_call_renders_to_a_wav_that_is_speech(tmp_path: Path) -> None:
     out = render_wav(call_sentence("A023", 3), tmp_path / "call.wav")
     with wave.open(str(out)) as w:

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from counter_app.domain import Role
 from counter_app.queue.app import QueueApp
@@ -18,7 +17,7 @@ from counter_app.queue.domain import TicketState
 from counter_app.queue.store import QueueStore
 from counter_app.server.runner import RunningServer
 from counter_app.settings import QueueSettings
-from tests.ui.conftest import CHIP_QR, settle, type_text
+from tests.ui.conftest import CHIP_QR, settle
 from ui.queue import counter as counter_module
 from ui.queue.counter import DOWN_TEXT
 
@@ -32,18 +31,18 @@ def _free_port() -> int:
 
 
 def _receive_dossier(qtbot: Any, window: Any, ops: Any) -> Any:
-    """A real intake by keyboard (chip scan, procedure, phone, Ctrl+S), as a clerk does it."""
+    """A real intake through the form: chip-ID scan, procedure by keyboard, phone, save."""
     form = window.intake
     window.show_tab(0)
+    form.apply_chip_scan(CHIP_QR)
     form.procedure.setFocus()
-    type_text(qtbot, QApplication.focusWidget(), CHIP_QR)
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
-    qtbot.keyClicks(QApplication.focusWidget(), "1193")
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.keyClicks(form.procedure, "1193")
+    qtbot.keyClick(form.procedure, Qt.Key.Key_Return)
     settle(qtbot, ops)
-    qtbot.keyClicks(QApplication.focusWidget(), "0912345678")
+    assert form.procedure.current is not None
+    form.phone.setText("0912345678")
     before = form.last_received
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    form.save()
     settle(qtbot, ops)
     qtbot.waitUntil(lambda: form.last_received is not before, timeout=10_000)
     qtbot.waitUntil(lambda: form.preview is not None, timeout=10_000)

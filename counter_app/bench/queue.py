@@ -27,8 +27,11 @@ CITIZENS = 650
 KIOSKS = 4
 COUNTERS = 12
 BOARDS = 2
-DAY_S = 15.0  # the arrivals of a working day, compressed
-SERVICE_S = (0.1, 0.4)
+# A working day compressed ~500 times: 8 h of arrivals in 60 s (11 tickets a second, about
+# 500 times a real centre's rate), service times shrunk alike.
+DAY_S = 60.0
+SERVICE_S = (0.4, 1.4)
+IDLE_S = 0.5  # a free clerk presses "next" again after a moment
 NO_SHOW = 0.03
 PRIORITY = 0.1
 RUSH_PER_KIOSK = 100
@@ -143,7 +146,7 @@ def _simulate(
             if ticket is None:
                 if kiosks_done.is_set():
                     break
-                time.sleep(0.05)
+                time.sleep(IDLE_S)
                 continue
             time.sleep(crng.uniform(*SERVICE_S))
             if crng.random() < NO_SHOW:

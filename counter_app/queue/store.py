@@ -55,6 +55,7 @@ Clock = Callable[[], datetime]
 #: Settings of the whole queue kept in `queue_meta` (`queue config set KEY VALUE`).
 CONFIG_KEYS = ("centre_name", "priority_categories", "public_url")
 AREAS_TTL_S = 5.0
+TOKEN_TTL_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ class QueueStore:
         # in SQLite's busy handler, which sleeps up to 100 ms between tries.
         self._write_lock = threading.Lock()
         self._areas: tuple[float, list[ServiceArea]] | None = None
+        self._devices: dict[str, tuple[float, Device | None]] = {}
 
     @classmethod
     def open(cls, url: str, *, clock: Clock = local_now) -> QueueStore:
@@ -187,6 +189,7 @@ class QueueStore:
         if role not in ROLES:
             raise QueueError(f"Vai trò phải là một trong: {', '.join(ROLES)}.")
         token = "que_" + secrets.token_urlsafe(32)
+        self._devices.clear()
         with self._write() as s:
             row = s.execute(select(device_t.c.id).where(device_t.c.name == name)).first()
             values = {"role": role, "token_hash": hash_token(token)}
@@ -197,15 +200,25 @@ class QueueStore:
         return token
 
     def authenticate(self, token: str) -> Device | None:
+        """The device holding `token`; remembered for TOKEN_TTL_S (every request asks), so a
+        token replaced by `queue token create` stops working within that time."""
         if not token:
             return None
+        key = hash_token(token)
+        cached = self._devices.get(key)
+        if cached is not None and time.monotonic() - cached[0] < TOKEN_TTL_S:
+            return cached[1]
         with self.db.read() as s:
             row = s.execute(
                 select(device_t.c.id, device_t.c.name, device_t.c.role).where(
-                    device_t.c.token_hash == hash_token(token)
+                    device_t.c.token_hash == key
                 )
             ).first()
-        return Device(row.id, row.name, row.role) if row is not None else None
+        device = Device(row.id, row.name, row.role) if row is not None else None
+        if len(self._devices) > 1000:  # wrong tokens must not grow it without bound
+            self._devices.clear()
+        self._devices[key] = (time.monotonic(), device)
+        return device
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -337,9 +350,22 @@ class QueueStore:
             ).scalar_one()
             before = _waiting_before(s, day, area, priority, ticket_id)
             _event(s, day, "issue", number, area, None, now)
-            found = s.execute(select(ticket_t).where(ticket_t.c.id == ticket_id)).one()
         self._changed()
-        return Issued(_ticket_of(found), before)
+        ticket = Ticket(
+            number=number,
+            area=area,
+            day=day,
+            state=TicketState.WAITING,
+            priority=priority,
+            category=category if priority else "",
+            issued_at=now,
+            called_at=None,
+            done_at=None,
+            counter=None,
+            calls=0,
+            dossier_code="",
+        )
+        return Issued(ticket, before)
 
     def call_next(self, counter: int) -> Ticket | None:
         """Close this counter's current ticket and call the next one it serves, or None."""

@@ -16,6 +16,7 @@ def test_queue_bench_reports_its_figures(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(queue, "DAY_S", 1.0)
     monkeypatch.setattr(queue, "SERVICE_S", (0.01, 0.03))
     monkeypatch.setattr(queue, "RUSH_PER_KIOSK", 10)
+    monkeypatch.setattr(queue, "IDLE_S", 0.05)
     result = queue.run(SimpleNamespace(tmp_dir=tmp_path))
     for key in ("queue_call_to_board_ms_p95", "queue_tickets_per_s", "queue_day_wall_s"):
         assert result[key] > 0, key

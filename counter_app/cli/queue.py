@@ -6,7 +6,7 @@ import os
 import sys
 from typing import Any
 
-from counter_app.cli import EXIT_OK, CliError, Context, print_json
+from counter_app.cli import EXIT_INVALID, EXIT_OK, CliError, Context, print_json
 from counter_app.cli._values import parse_day
 
 ENV_QUEUE_DB = "COUNTER_APP_QUEUE_DB"
@@ -313,6 +313,12 @@ def cmd_board(ctx: Context) -> int:
 
 
 def _gui(ctx: Context, which: str) -> int:
+    if which == "kiosk" and not ctx.settings.kiosk_admin_pin and not ctx.args.windowed:
+        raise CliError(
+            "Chưa đặt mã PIN quản trị nên không thể thoát khỏi máy lấy số toàn màn hình. "
+            "Hãy đặt trước: counter-app config set kiosk_admin_pin <mã PIN>.",
+            EXIT_INVALID,
+        )
     client = queue_client(ctx)
     try:
         from ui.queue.run import run_window

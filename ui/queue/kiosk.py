@@ -7,12 +7,13 @@ reached the kiosk says tickets are not available and tries again every few secon
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -64,6 +65,7 @@ class QueueKioskWindow(QWidget):
         ops: Ops | None = None,
         printer: Printer | None = None,
         ticket_s: float = TICKET_S,
+        admin_pin: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -79,6 +81,10 @@ class QueueKioskWindow(QWidget):
         self.priority = ""
         self._busy = False
         self.page = "unavailable"
+        # With a PIN, the window can only be left through it (Alt+F4 is ignored).
+        self._pin = admin_pin
+        self._unlocked = not admin_pin
+        self.pin_dialog: Any = None
 
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
@@ -88,6 +94,13 @@ class QueueKioskWindow(QWidget):
         self.title = _label("Trung tâm Phục vụ hành chính công", "headerTitle")
         hl.addWidget(self.title)
         hl.addWidget(_label("LẤY SỐ THỨ TỰ", "headerSub"))
+        admin = named(QPushButton("Quản trị"), "adminButton")
+        admin.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        admin.setFlat(True)
+        admin.setStyleSheet("color: #5b7396; border: none; font-size: 10pt;")
+        admin.clicked.connect(lambda _=False: self.ask_pin())
+        admin.setVisible(bool(admin_pin))
+        hl.addWidget(admin, 0, Qt.AlignmentFlag.AlignRight)
         root.addWidget(header)
         self.stack = QStackedWidget()
         root.addWidget(self.stack, 1)
@@ -283,6 +296,34 @@ class QueueKioskWindow(QWidget):
         widget = {"choose": self.choose, "ticket": self.ticket_page}.get(name, self.unavailable)
         self.stack.setCurrentWidget(widget)
         self.page_did_change.emit(name)
+
+    # -- leaving -------------------------------------------------------------------------------
+
+    def ask_pin(self) -> None:
+        """The admin's way out of full screen: the same PIN pad as the lookup kiosk."""
+        from ui.kiosk.pin_dialog import PinDialog
+
+        dialog = PinDialog(parent=self)
+        title = dialog.findChild(QLabel, "pinTitle")
+        if title is not None:
+            title.setText("Nhập mã PIN quản trị để thoát khỏi máy lấy số")
+        dialog.finished.connect(lambda result: self._pin_entered(dialog, result))
+        dialog.open()
+        self.pin_dialog = dialog
+
+    def _pin_entered(self, dialog: Any, result: int) -> None:
+        pin = str(dialog.pin)
+        dialog.deleteLater()
+        self.pin_dialog = None
+        if result and hmac.compare_digest(pin.encode(), self._pin.encode()):
+            self._unlocked = True
+            self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self._unlocked:
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         text = event.text()

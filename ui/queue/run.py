@@ -14,7 +14,11 @@ def make_window(which: str, client: Any, settings: Any) -> QWidget:
         from ui.queue.kiosk import QueueKioskWindow
 
         printer_name = settings.queue.kiosk_printer or settings.printer_name
-        return QueueKioskWindow(client, printer=lambda pdf: print_pdf(pdf, printer_name))
+        return QueueKioskWindow(
+            client,
+            printer=lambda pdf: print_pdf(pdf, printer_name),
+            admin_pin=settings.kiosk_admin_pin,
+        )
     from ui.queue.board import QueueBoardWindow
     from ui.queue.speech import Speaker
 

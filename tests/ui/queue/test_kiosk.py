@@ -146,3 +146,22 @@ def test_kiosk_says_tickets_are_unavailable_then_carries_on(
         client.close()
         server.stop()
         store.close()
+
+
+def test_full_screen_kiosk_leaves_only_with_the_admin_pin(qtbot: Any, service: Any) -> None:
+    window = QueueKioskWindow(service.kiosk, printer=lambda _pdf: None, admin_pin="2468")
+    qtbot.addWidget(window)
+    window.show()
+    window.close()  # Alt+F4 and the like
+    assert window.isVisible()
+    window.ask_pin()
+    dialog = window.pin_dialog
+    dialog.edit.setText("1111")
+    dialog.accept()
+    assert window.isVisible()
+    window.ask_pin()
+    dialog = window.pin_dialog
+    assert "máy lấy số" in dialog.findChild(type(window.prompt), "pinTitle").text()
+    dialog.edit.setText("2468")
+    dialog.accept()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)

@@ -27,6 +27,8 @@ ENV_HOME = "COUNTER_APP_HOME"
 ENV_DB = "COUNTER_APP_DB"
 ENV_SERVER_URL = "COUNTER_APP_SERVER_URL"
 ENV_SERVER_TOKEN = "COUNTER_APP_SERVER_TOKEN"
+ENV_QUEUE_URL = "COUNTER_APP_QUEUE_URL"
+ENV_QUEUE_TOKEN = "COUNTER_APP_QUEUE_TOKEN"
 
 COUNTER_NOT_CHOSEN = 0
 MAX_COUNTER_NO = 99
@@ -126,6 +128,17 @@ def normalize_lookup_base_url(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class QueueSettings:
+    """How this PC (counter, kiosk or board) reaches the centre's queue service."""
+
+    server_url: str = ""
+    token: str = ""
+    # What the board says for a call; {number} and {counter} are filled in.
+    sentence: str = "Mời công dân có số thứ tự {number} đến quầy số {counter}"
+    kiosk_printer: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable on one counter PC."""
 
@@ -148,6 +161,7 @@ class Settings:
     # How far back a received time may be typed in, in working days (late data entry).
     backdate_working_days: int = 3
     sync: SyncSettings = field(default_factory=SyncSettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
 
     @property
     def counter_chosen(self) -> bool:
@@ -186,13 +200,18 @@ class Settings:
             sync = replace(sync, server_url=env[ENV_SERVER_URL])
         if env.get(ENV_SERVER_TOKEN):
             sync = replace(sync, token=env[ENV_SERVER_TOKEN])
-        settings = replace(settings, sync=sync)
+        queue = settings.queue
+        if env.get(ENV_QUEUE_URL):
+            queue = replace(queue, server_url=env[ENV_QUEUE_URL])
+        if env.get(ENV_QUEUE_TOKEN):
+            queue = replace(queue, token=env[ENV_QUEUE_TOKEN])
+        settings = replace(settings, sync=sync, queue=queue)
         if db_url:
             settings = replace(settings, db_url=db_url)
         return settings
 
     def _apply(self, data: Mapping[str, Any]) -> Settings:
-        top = {f.name: f for f in fields(self) if f.name not in ("paths", "sync")}
+        top = {f.name: f for f in fields(self) if f.name not in _SECTIONS}
         changes: dict[str, Any] = {}
         for key, value in data.items():
             if key in top:
@@ -204,12 +223,28 @@ class Settings:
             for k, v in sync_data.items()
             if k in sync_fields
         }
-        return replace(self, **changes, sync=replace(self.sync, **sync_changes))
+        queue_data = data.get("queue", {})
+        queue_fields = {f.name: f for f in fields(QueueSettings)}
+        queue_changes = {
+            k: _coerce(queue_fields[k].type, v, f"queue.{k}")
+            for k, v in queue_data.items()
+            if k in queue_fields
+        }
+        return replace(
+            self,
+            **changes,
+            sync=replace(self.sync, **sync_changes),
+            queue=replace(self.queue, **queue_changes),
+        )
 
+
+_SECTIONS = ("paths", "sync", "queue")
+_SECTION_TYPES: dict[str, Any] = {"sync": SyncSettings, "queue": QueueSettings}
 
 KNOWN_KEYS: tuple[str, ...] = tuple(
-    [f.name for f in fields(Settings) if f.name not in ("paths", "sync")]
+    [f.name for f in fields(Settings) if f.name not in _SECTIONS]
     + [f"sync.{f.name}" for f in fields(SyncSettings)]
+    + [f"queue.{f.name}" for f in fields(QueueSettings)]
 )
 
 
@@ -279,7 +314,7 @@ def set_value(settings: Settings, key: str, value: str, *, config_file: Path | N
     section, _, name = key.rpartition(".")
     target = data.setdefault(section, {}) if section else data
     field_type = (
-        {f.name: f.type for f in fields(SyncSettings)}[name]
+        {f.name: f.type for f in fields(_SECTION_TYPES[section])}[name]
         if section
         else {f.name: f.type for f in fields(Settings)}[name]
     )

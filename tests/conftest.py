@@ -23,7 +23,13 @@ SMALL_CATALOG = FIXTURES / "catalog_small.json"
 # No test may touch the real user's data: everything lives under one temporary home.
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="counter-app-tests-"))
 os.environ["COUNTER_APP_HOME"] = str(_SESSION_HOME)
-for _var in ("COUNTER_APP_DB", "COUNTER_APP_SERVER_URL", "COUNTER_APP_SERVER_TOKEN"):
+for _var in (
+    "COUNTER_APP_DB",
+    "COUNTER_APP_SERVER_URL",
+    "COUNTER_APP_SERVER_TOKEN",
+    "COUNTER_APP_QUEUE_URL",
+    "COUNTER_APP_QUEUE_TOKEN",
+):
     os.environ.pop(_var, None)
 
 

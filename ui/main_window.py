@@ -17,6 +17,7 @@ from ui.dossiers.panel import DossiersPanel
 from ui.intake.form import IntakeForm
 from ui.intake.scan_filter import ScanFilter
 from ui.ops import Ops
+from ui.queue.counter import install_queue
 from ui.sync_status import SyncStatusWidget
 from ui.widgets import named
 
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         self.dashboard: Any = None
         self._build_menus()
         self._build_status_bar()
+        self.queue = install_queue(self, services.settings)  # None without a queue service
         self.intake.notice.connect(self.show_notice)
         self.dossiers.notice.connect(self.show_notice)
         self.intake.dossier_did_receive.connect(lambda _r: self.dossiers.refresh_when_shown())
@@ -229,6 +231,8 @@ class MainWindow(QMainWindow):
             return
         if widget is not None:
             widget.shutdown()
+        if self.queue is not None:
+            self.queue.shutdown()
         self.intake.flush_draft()
         self.scanner.remove()
         super().closeEvent(event)

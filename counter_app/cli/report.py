@@ -108,7 +108,12 @@ def cmd_report(ctx: Context) -> int:
         _write(args.pdf, render_report_pdf(report, head))
         print(f"Đã ghi báo cáo PDF: {args.pdf}")
     elif args.json:
-        print_json(report.to_json())
+        data = report.to_json()
+        if services.settings.queue.server_url:
+            from counter_app.queue.client import queue_figures
+
+            data["queue"] = queue_figures(services.settings.queue, period.start, period.end)
+        print_json(data)
     else:
         print(f"Báo cáo tiếp nhận hồ sơ {period.label} — {report.scope.label}")
         from counter_app.reports import summary_rows

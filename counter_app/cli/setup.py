@@ -163,6 +163,8 @@ def cmd_config_show(ctx: Context) -> int:
         "lookup_base_url": s.lookup_base_url,
         "sync.server_url": s.sync.server_url,
         "sync.token": "(đã đặt)" if s.sync.token else "",
+        "queue.server_url": s.queue.server_url,
+        "queue.token": "(đã đặt)" if s.queue.token else "",
     }
     if ctx.args.json:
         print_json(data)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import requests
 
+from counter_app.auth import system_actor
 from counter_app.outbox import content_hash, dossier_payload
 from counter_app.server.ratelimit import RateLimiter
 from counter_app.sync.protocol import PushItem

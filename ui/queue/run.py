@@ -1,0 +1,41 @@
+"""`counter-app queue kiosk` and `queue board`: open the window full screen until closed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+
+def make_window(which: str, client: Any, settings: Any) -> QWidget:
+    if which == "kiosk":
+        from ui.printing import print_pdf
+        from ui.queue.kiosk import QueueKioskWindow
+
+        printer_name = settings.queue.kiosk_printer or settings.printer_name
+        return QueueKioskWindow(
+            client,
+            printer=lambda pdf: print_pdf(pdf, printer_name),
+            admin_pin=settings.kiosk_admin_pin,
+        )
+    from ui.queue.board import QueueBoardWindow
+    from ui.queue.speech import Speaker
+
+    return QueueBoardWindow(client, speaker=Speaker(settings.queue.sentence))
+
+
+def run_window(which: str, client: Any, settings: Any, *, windowed: bool = False) -> int:
+    from ui.app import make_application
+
+    app = make_application()
+    window = make_window(which, client, settings)
+    if windowed:
+        window.resize(1366, 768)
+        window.show()
+    else:
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        window.showFullScreen()
+    code = app.exec()
+    client.close()
+    return int(code)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from counter_app.attachments import AttachmentService, FileStore
 from counter_app.auth import AuthService
 from counter_app.calendar import WorkingCalendar
 from counter_app.catalog import CatalogService
@@ -61,6 +62,12 @@ class CounterServices:
         )
         self.dossiers = DossierService(self.db, counter_no=settings.counter_no, clock=clock)
         self.receipts = ReceiptService(self.db, settings, self.centre_config, clock=clock)
+        self.attachments = AttachmentService(
+            self.db,
+            FileStore(settings.paths.files_dir),
+            max_bytes=settings.max_file_mb * 1024 * 1024,
+            clock=clock,
+        )
 
     def migrate(self) -> UpgradeResult:
         """Create or upgrade the schema (an older SQLite file is backed up first)."""

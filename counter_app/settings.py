@@ -43,6 +43,11 @@ class Paths:
     def default_db_file(self) -> Path:
         return self.data_dir / "counter.sqlite3"
 
+    @property
+    def files_dir(self) -> Path:
+        """Digitised papers, by receiving unit and SHA-256 (outside the database)."""
+        return self.data_dir / "files"
+
     @classmethod
     def discover(cls, env: Mapping[str, str] | None = None) -> Paths:
         """platformdirs locations, or all under $COUNTER_APP_HOME (tests, portable installs)."""
@@ -88,6 +93,8 @@ class Settings:
     kiosk_idle_s: int = 30
     kiosk_admin_pin: str = ""
     backup_keep_days: int = 14
+    # One digitised file at most this large (MB); the server may set a lower limit.
+    max_file_mb: int = 20
     sync: SyncSettings = field(default_factory=SyncSettings)
 
     @property

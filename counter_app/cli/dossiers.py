@@ -183,6 +183,10 @@ def cmd_lookup(ctx: Context) -> int:
         "received_at": row.received_at.isoformat(),
         "appointment": row.appointment_at.isoformat(),
         "applicant": mask_name(row.applicant_name),
+        "files": [
+            {"paper": f.paper, "name": f.name, "pages": f.pages, "sha256": f.sha256}
+            for f in ctx.services().attachments.files(row.code)
+        ],
     }
     if ctx.args.json:
         print_json(data)

@@ -242,6 +242,27 @@ class Rating(Base):
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class DossierFile(Base):
+    """A digitised paper of a dossier: metadata here, the bytes in the file store by hash."""
+
+    __tablename__ = "dossier_file"
+    __table_args__ = (UniqueConstraint("dossier_id", "paper_code", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), index=True
+    )
+    paper_code: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(255))
+    mime: Mapped[str] = mapped_column(String(64))
+    pages: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    digitised_by: Mapped[str] = mapped_column(String(255))
+    digitised_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class AuditEntry(Base):
     """Who did what, when. Holds no personal data: ids and codes only."""
 

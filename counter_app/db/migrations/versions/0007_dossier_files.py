@@ -1,0 +1,58 @@
+"""digitised papers: one row per file attached to a dossier's paper
+
+The bytes live in the file store (a folder per receiving unit, named by SHA-256); this table holds
+what the counter and the server need to know about them: paper, page count, size, hash, who
+digitised it and when. Attaching the same file to the same paper twice is one row.
+
+Revision ID: 0007
+Revises: 0003
+Create Date: 2026-12-01 23:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0007"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "dossier_file",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("uuid", sa.String(length=36), nullable=False),
+        sa.Column("dossier_id", sa.Integer(), nullable=False),
+        sa.Column("paper_code", sa.String(length=12), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("mime", sa.String(length=64), nullable=False),
+        sa.Column("pages", sa.Integer(), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("digitised_by", sa.String(length=255), nullable=False),
+        sa.Column("digitised_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["dossier_id"],
+            ["dossier.id"],
+            name=op.f("fk_dossier_file_dossier_id_dossier"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dossier_file")),
+        sa.UniqueConstraint("uuid", name=op.f("uq_dossier_file_uuid")),
+        sa.UniqueConstraint(
+            "dossier_id", "paper_code", "sha256", name=op.f("uq_dossier_file_dossier_id")
+        ),
+    )
+    op.create_index(op.f("ix_dossier_file_dossier_id"), "dossier_file", ["dossier_id"])
+    op.create_index(op.f("ix_dossier_file_sha256"), "dossier_file", ["sha256"])
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_dossier_file_sha256"), table_name="dossier_file")
+    op.drop_index(op.f("ix_dossier_file_dossier_id"), table_name="dossier_file")
+    op.drop_table("dossier_file")

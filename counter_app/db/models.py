@@ -261,6 +261,8 @@ class DossierFile(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     digitised_by: Mapped[str] = mapped_column(String(255))
     digitised_at: Mapped[datetime] = mapped_column(DateTime)
+    # When the server confirmed it holds the whole file (then its metadata is queued for push).
+    uploaded_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AuditEntry(Base):

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 from sqlalchemy.exc import OperationalError
 
 from counter_app.domain import local_now
+from counter_app.server.files import MAX_CHUNK_BYTES, FileStoreError, ServerFiles
 from counter_app.server.store import CounterIdentity, ServerStore
 from counter_app.sync.protocol import (
     API_PREFIX,
@@ -33,6 +34,7 @@ StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
 
 _DOSSIER_PATH = re.compile(rf"^{API_PREFIX}/dossiers/([0-9A-Za-z.\-]{{1,64}})$")
+_FILE_PATH = re.compile(rf"^{API_PREFIX}/files/([0-9a-f]{{64}})$")
 
 _STATUS_TEXT = {
     200: "200 OK",
@@ -40,19 +42,24 @@ _STATUS_TEXT = {
     401: "401 Unauthorized",
     404: "404 Not Found",
     405: "405 Method Not Allowed",
+    409: "409 Conflict",
     411: "411 Length Required",
     413: "413 Payload Too Large",
+    422: "422 Unprocessable Content",
     500: "500 Internal Server Error",
     503: "503 Service Unavailable",
 }
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, extra: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.extra = extra or {}
 
 
 class ServerApp:
@@ -64,8 +71,11 @@ class ServerApp:
         *,
         max_request_bytes: int = MAX_REQUEST_BYTES,
         max_batch_items: int = MAX_BATCH_ITEMS,
+        files: ServerFiles | None = None,
     ) -> None:
         self.store = store
+        self.files = files
+        store.files = files
         self.max_request_bytes = max_request_bytes
         self.max_batch_items = max_batch_items
 
@@ -79,7 +89,7 @@ class ServerApp:
         try:
             status, body, counter, extra = self._route(environ, method, path)
         except HttpError as exc:
-            status, body = exc.status, error_body(exc.code, exc.message)
+            status, body = exc.status, {**error_body(exc.code, exc.message), **exc.extra}
         except OperationalError:
             log.exception("database unavailable")
             status = 503
@@ -136,6 +146,10 @@ class ServerApp:
                 "results": [r.to_json() for r in results],
             }
             return 200, reply, counter, {"items": len(items)}
+        match = _FILE_PATH.match(path)
+        if match:
+            counter = self._auth(environ)
+            return self._file(environ, method, counter, match.group(1))
         if path == f"{API_PREFIX}/changes":
             _require_method(method, "GET")
             counter = self._auth(environ)
@@ -149,6 +163,33 @@ class ServerApp:
             }
             return 200, reply, counter, {"since": since, "changes": len(changes)}
         raise HttpError(404, "not_found", "Không có địa chỉ này.")
+
+    def _file(
+        self, environ: Environ, method: str, counter: CounterIdentity, sha256: str
+    ) -> tuple[int, dict[str, Any], CounterIdentity | None, dict[str, Any]]:
+        """GET: how much of a file has arrived; PUT: one chunk at `Upload-Offset`."""
+        if self.files is None:
+            raise HttpError(404, "not_found", "Máy chủ này không nhận tệp số hóa.")
+        owner = counter.name
+        try:
+            if method == "GET":
+                status = self.files.status(owner, sha256)
+            else:
+                _require_method(method, "PUT")
+                offset = _header_int(environ, "HTTP_UPLOAD_OFFSET", "Upload-Offset")
+                total = _header_int(environ, "HTTP_UPLOAD_LENGTH", "Upload-Length")
+                length = _header_int(environ, "CONTENT_LENGTH", "Content-Length")
+                if length > MAX_CHUNK_BYTES:
+                    raise HttpError(413, "too_large", f"Mỗi phần tối đa {MAX_CHUNK_BYTES} byte.")
+                chunk = environ["wsgi.input"].read(length)
+                if len(chunk) != length:
+                    raise HttpError(400, "short_body", "Phần tệp gửi lên bị thiếu byte.")
+                status = self.files.append(owner, sha256, offset=offset, total=total, chunk=chunk)
+        except FileStoreError as exc:
+            extra = {} if exc.received is None else {"received": exc.received}
+            raise HttpError(exc.status, exc.code, str(exc), extra) from exc
+        reply = {"protocol": PROTOCOL_VERSION, **status.to_json()}
+        return 200, reply, counter, {"file": sha256[:12], "received": status.received}
 
     def _auth(self, environ: Environ) -> CounterIdentity:
         header = str(environ.get("HTTP_AUTHORIZATION", ""))
@@ -202,6 +243,13 @@ class ServerApp:
 def _require_method(method: str, allowed: str) -> None:
     if method != allowed:
         raise HttpError(405, "method", f"Chỉ nhận {allowed}.")
+
+
+def _header_int(environ: Environ, key: str, name: str) -> int:
+    text = str(environ.get(key) or "")
+    if not text.isdigit() or len(text) > 12:
+        raise HttpError(400, "bad_header", f"Thiếu hoặc sai tiêu đề {name} (số byte).")
+    return int(text)
 
 
 def _page_args(query: str) -> tuple[int, int]:

@@ -8,8 +8,9 @@ import json
 import secrets
 import uuid as uuidlib
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, func, select
 
@@ -34,10 +35,14 @@ from counter_app.sync.protocol import (
     CALENDAR,
     CATALOG,
     DOSSIER_STATUS,
+    REJECTED,
     Change,
     PushItem,
     PushResult,
 )
+
+if TYPE_CHECKING:
+    from counter_app.server.files import ServerFiles
 
 # Re-exported: callers import these from here.
 __all__ = [
@@ -67,6 +72,8 @@ class ServerStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Set by the app when it serves uploads: a file record is taken only once its bytes are.
+        self.files: ServerFiles | None = None
 
     @classmethod
     def open(cls, url: str) -> ServerStore:
@@ -119,7 +126,26 @@ class ServerStore:
 
     def push(self, counter: CounterIdentity, items: Sequence[PushItem]) -> list[PushResult]:
         """Claim each record atomically: new → accepted, same hash → duplicate, else conflict."""
-        return claim_batch(self.db, counter, items)
+        waiting = {
+            i.key: i for i in items if i.entity == "file" and not self._has_bytes(counter, i)
+        }
+        results = claim_batch(self.db, counter, [i for i in items if i.key not in waiting])
+        by_key = {r.key: r for r in results}
+        refused = PushResult(
+            "file", "", 0, REJECTED, "Máy chủ chưa nhận đủ nội dung tệp: cần tải tệp lên trước."
+        )
+        return [
+            by_key[i.key] if i.key in by_key else replace(refused, uuid=i.uuid, version=i.version)
+            for i in items
+        ]
+
+    def _has_bytes(self, counter: CounterIdentity, item: PushItem) -> bool:
+        sha = item.payload.get("sha256")
+        return (
+            self.files is not None
+            and isinstance(sha, str)
+            and self.files.complete(counter.name, sha)
+        )
 
     # -- pull ----------------------------------------------------------------------------------
 

@@ -12,7 +12,8 @@ API_PREFIX = "/api/v1"
 PROTOCOL_HEADER = "X-Counter-Protocol"
 
 #: Entities a counter may push.
-ENTITIES = frozenset({"dossier", "event", "slip", "rating"})
+# "file": a digitised paper's metadata, accepted once its bytes were uploaded (see files).
+ENTITIES = frozenset({"dossier", "event", "slip", "rating", "file"})
 MAX_BATCH_ITEMS = 1000
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024

@@ -126,12 +126,24 @@ class HttpTransport:
     def get(self, path: str, params: dict[str, Any]) -> Any:
         return self._request("GET", path, params=params)
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def put_bytes(self, path: str, data: bytes, headers: dict[str, str]) -> Any:
+        """PUT raw bytes (a file chunk) with extra headers; the reply is JSON as usual."""
+        return self._request(
+            "PUT",
+            path,
+            data=data,
+            extra_headers={**headers, "Content-Type": "application/octet-stream"},
+        )
+
+    def _request(
+        self, method: str, path: str, extra_headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> Any:
         headers = {
             "Authorization": f"Bearer {self.token}",
             "Content-Type": "application/json",
             "Accept": "application/json",
             PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+            **(extra_headers or {}),
         }
         url = f"{self.base_url}{API_PREFIX}{path}"
         try:

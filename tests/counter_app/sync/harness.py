@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from counter_app.db.models import Dossier, DossierEvent, OutboxEntry
 from counter_app.intake import ApplicantDraft, DossierDraft
 from counter_app.server.app import ServerApp
+from counter_app.server.files import ServerFiles
 from counter_app.server.runner import RunningServer
 from counter_app.server.store import ServerStore
 from counter_app.settings import SyncSettings
@@ -142,10 +143,10 @@ class RefServer:
             self.running = None
 
 
-def start_server(url: str) -> RefServer:
+def start_server(url: str, files: ServerFiles | None = None) -> RefServer:
     store = ServerStore.open(url)
     token = store.create_token("Quầy 1")
-    server = RefServer(store, FaultyApp(ServerApp(store)), token)
+    server = RefServer(store, FaultyApp(ServerApp(store, files=files)), token)
     server.start()
     return server
 

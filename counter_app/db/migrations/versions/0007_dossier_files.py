@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("digitised_by", sa.String(length=255), nullable=False),
         sa.Column("digitised_at", sa.DateTime(), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["dossier_id"],
             ["dossier.id"],

@@ -131,6 +131,8 @@ class DossierDraft:
     summary: str = ""
     notes: str = ""
     fee: int | None = None
+    # An online dossier keeps the identity the portal gave it; walk-in dossiers get a new one.
+    uuid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,7 @@ class CleanDraft:
     summary: str
     notes: str
     fee: int
+    uuid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,7 @@ class IntakeService:
             summary=summary,
             notes=notes,
             fee=fee,
+            uuid=draft.uuid,
         )
 
     def _validate_applicant(self, a: ApplicantDraft, errors: _Errors) -> CleanApplicant | None:
@@ -402,7 +406,7 @@ class IntakeService:
         code = allocate_code(s, unit, clean.received_at.date())
         a = clean.applicant
         dossier = Dossier(
-            uuid=str(uuidlib.uuid4()),
+            uuid=clean.uuid or str(uuidlib.uuid4()),
             code=code,
             unit_identifier=unit,
             procedure=procedure_row,

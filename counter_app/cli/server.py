@@ -28,12 +28,22 @@ def register(sub: Any) -> None:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8765)
     run.add_argument("--threads", type=int, default=8)
+    run.add_argument(
+        "--files", metavar="DIR", type=Path, help="thư mục tệp số hóa (mặc định: cạnh CSDL)"
+    )
     run.set_defaults(handler=cmd_run)
+
+    online = add("submit-online", "nộp một hồ sơ trực tuyến (như cổng dịch vụ công gửi đến)")
+    online.add_argument("file", type=Path, metavar="FILE.json")
+    online.add_argument("--files", metavar="DIR", type=Path, help="thư mục tệp số hóa")
+    online.add_argument("--json", action="store_true")
+    online.set_defaults(handler=cmd_submit_online)
 
     token = ssub.add_parser("token", help="mã truy cập của quầy")
     tsub = token.add_subparsers(dest="token_command", required=True)
     create = tsub.add_parser("create", help="cấp mã truy cập mới cho một quầy (in ở dòng cuối)")
     create.add_argument("name")
+    create.add_argument("--role", choices=["counter", "portal"], default="counter")
     create.add_argument("--db", dest="server_db", metavar="URL")
     create.set_defaults(handler=cmd_token_create)
 
@@ -74,6 +84,47 @@ def _store(ctx: Context) -> Any:
     return ServerStore.open(url)
 
 
+def _files(ctx: Context) -> Any:
+    from counter_app.server.files import ServerFiles
+
+    return ServerFiles(ctx.args.files or ctx.settings.paths.data_dir / "server-files")
+
+
+def cmd_submit_online(ctx: Context) -> int:
+    """`server submit-online FILE.json`: papers name files relative to the JSON file."""
+    from counter_app.server import online
+
+    path: Path = ctx.args.file
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CliError(f"Không đọc được tệp {path}: {exc.strerror}") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CliError(f"Tệp {path} không phải JSON UTF-8 hợp lệ: {exc}") from exc
+    contents: dict[str, bytes] = {}
+    papers = document.get("papers", []) if isinstance(document, dict) else []
+    for index, paper in enumerate(papers if isinstance(papers, list) else []):
+        if isinstance(paper, dict) and isinstance(paper.get("file"), str):
+            source = (path.parent / paper["file"]).resolve()
+            try:
+                contents[str(index)] = source.read_bytes()
+            except OSError as exc:
+                raise CliError(f"Giấy tờ thứ {index + 1}: không đọc được {source}.") from exc
+            paper.setdefault("name", source.name)
+    store = _store(ctx)
+    try:
+        submitted = online.submit(store.db, _files(ctx), document, contents)
+    except online.OnlineError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        store.close()
+    if ctx.args.json:
+        print_json(submitted)
+    else:
+        print(f"Đã nhận hồ sơ trực tuyến {submitted['uuid']} ({len(submitted['papers'])} tệp).")
+    return EXIT_OK
+
+
 def _server_errors(exc: Exception) -> CliError:
     return CliError(str(exc))
 
@@ -84,9 +135,8 @@ def cmd_run(ctx: Context) -> int:
 
     configure_logging()
     store = _store(ctx)
-    server = make_server(
-        ServerApp(store), host=ctx.args.host, port=ctx.args.port, threads=ctx.args.threads
-    )
+    app = ServerApp(store, files=_files(ctx))
+    server = make_server(app, host=ctx.args.host, port=ctx.args.port, threads=ctx.args.threads)
     print(f"Máy chủ tỉnh đang chạy tại http://{ctx.args.host}:{server.effective_port}", flush=True)
     try:
         server.run()
@@ -102,7 +152,7 @@ def cmd_token_create(ctx: Context) -> int:
 
     store = _store(ctx)
     try:
-        token = store.create_token(ctx.args.name)
+        token = store.create_token(ctx.args.name, ctx.args.role)
     except ServerError as exc:
         raise _server_errors(exc) from exc
     finally:

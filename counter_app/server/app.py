@@ -7,12 +7,14 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
 from sqlalchemy.exc import OperationalError
 
 from counter_app.domain import local_now
+from counter_app.server import online
 from counter_app.server.files import MAX_CHUNK_BYTES, FileStoreError, ServerFiles
 from counter_app.server.store import CounterIdentity, ServerStore
 from counter_app.sync.protocol import (
@@ -31,15 +33,30 @@ from counter_app.sync.protocol import (
 log = logging.getLogger("counter_app.server")
 
 StartResponse = Callable[..., Any]
+JSON_TYPE = "application/json; charset=utf-8"
 Environ = dict[str, Any]
 
 _DOSSIER_PATH = re.compile(rf"^{API_PREFIX}/dossiers/([0-9A-Za-z.\-]{{1,64}})$")
 _FILE_PATH = re.compile(rf"^{API_PREFIX}/files/([0-9a-f]{{64}})$")
+_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_ONLINE_PATH = re.compile(
+    rf"^{API_PREFIX}/online/({_UUID})(?:/(claim|decision)|/files/([0-9a-f]{{64}}))?$"
+)
+
+
+@dataclass(frozen=True)
+class RawReply:
+    """A reply that is not JSON (a file's bytes)."""
+
+    content_type: str
+    data: bytes
+
 
 _STATUS_TEXT = {
     200: "200 OK",
     400: "400 Bad Request",
     401: "401 Unauthorized",
+    403: "403 Forbidden",
     404: "404 Not Found",
     405: "405 Method Not Allowed",
     409: "409 Conflict",
@@ -90,6 +107,8 @@ class ServerApp:
             status, body, counter, extra = self._route(environ, method, path)
         except HttpError as exc:
             status, body = exc.status, {**error_body(exc.code, exc.message), **exc.extra}
+        except online.OnlineError as exc:
+            status, body = exc.status, error_body(exc.code, str(exc))
         except OperationalError:
             log.exception("database unavailable")
             status = 503
@@ -97,9 +116,13 @@ class ServerApp:
         except Exception:
             log.exception("unexpected error")
             status, body = 500, error_body("internal", "Lỗi máy chủ.")
-        data = json.dumps(body, ensure_ascii=False).encode()
+        raw = body.get("_raw") if isinstance(body, dict) else None
+        if isinstance(raw, RawReply):
+            data, content_type = raw.data, raw.content_type
+        else:
+            data, content_type = json.dumps(body, ensure_ascii=False).encode(), JSON_TYPE
         headers = [
-            ("Content-Type", "application/json; charset=utf-8"),
+            ("Content-Type", content_type),
             ("Content-Length", str(len(data))),
             (PROTOCOL_HEADER, str(PROTOCOL_VERSION)),
         ]
@@ -146,6 +169,19 @@ class ServerApp:
                 "results": [r.to_json() for r in results],
             }
             return 200, reply, counter, {"items": len(items)}
+        if path == f"{API_PREFIX}/online":
+            _require_method(method, "POST")
+            counter = self._auth(environ)
+            if counter.role != "portal":
+                raise HttpError(
+                    403, "forbidden", "Chỉ cổng dịch vụ công được nộp hồ sơ trực tuyến."
+                )
+            submitted = online.submit(self.store.db, self._online_files(), self._json_body(environ))
+            return 200, {"protocol": PROTOCOL_VERSION, "online": submitted}, counter, {}
+        match = _ONLINE_PATH.match(path)
+        if match:
+            counter = self._auth(environ)
+            return self._online(environ, method, counter, *match.groups())
         match = _FILE_PATH.match(path)
         if match:
             counter = self._auth(environ)
@@ -188,8 +224,49 @@ class ServerApp:
         except FileStoreError as exc:
             extra = {} if exc.received is None else {"received": exc.received}
             raise HttpError(exc.status, exc.code, str(exc), extra) from exc
+        except OSError as exc:
+            raise HttpError(503, "unavailable", "Kho tệp của máy chủ tạm thời lỗi.") from exc
         reply = {"protocol": PROTOCOL_VERSION, **status.to_json()}
         return 200, reply, counter, {"file": sha256[:12], "received": status.received}
+
+    def _online_files(self) -> ServerFiles:
+        if self.files is None:
+            raise HttpError(404, "not_found", "Máy chủ này không nhận hồ sơ trực tuyến.")
+        return self.files
+
+    def _online(
+        self,
+        environ: Environ,
+        method: str,
+        counter: CounterIdentity,
+        uuid: str,
+        action: str | None,
+        sha: str | None,
+    ) -> tuple[int, dict[str, Any], CounterIdentity | None, dict[str, Any]]:
+        """Grant, decide, or read one online dossier (and its papers' bytes)."""
+        db = self.store.db
+        extra = {"online": uuid[:8]}
+        if sha is not None:
+            _require_method(method, "GET")
+            if not online.paper_file(db, uuid, sha):
+                raise HttpError(404, "not_found", "Hồ sơ trực tuyến không có tệp này.")
+            data = self._online_files().read(online.ONLINE_OWNER, sha)
+            return 200, {"_raw": RawReply("application/octet-stream", data)}, counter, extra
+        if action is None:
+            _require_method(method, "GET")
+            found = online.public_status(db, uuid)
+            if found is None:
+                raise HttpError(404, "not_found", "Không có hồ sơ trực tuyến này.")
+            return 200, {"protocol": PROTOCOL_VERSION, "online": found}, counter, extra
+        _require_method(method, "POST")
+        if counter.role != "counter":
+            raise HttpError(403, "forbidden", "Chỉ quầy tiếp nhận được xử lý hồ sơ trực tuyến.")
+        if action == "claim":
+            grant = online.claim(db, counter, uuid)
+            reply = {"protocol": PROTOCOL_VERSION, "granted": grant.granted, "holder": grant.holder}
+            return 200, reply, counter, extra
+        decided = online.decide(db, self._online_files(), counter, uuid, self._json_body(environ))
+        return 200, {"protocol": PROTOCOL_VERSION, "online": decided}, counter, extra
 
     def _auth(self, environ: Environ) -> CounterIdentity:
         header = str(environ.get("HTTP_AUTHORIZATION", ""))

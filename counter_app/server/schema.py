@@ -26,6 +26,8 @@ counter_t = Table(
     Column("name", String(100), nullable=False, unique=True),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime, nullable=False),
+    # "counter", or "portal" for the national/provincial portal that files online dossiers.
+    Column("role", String(16), nullable=False, server_default="counter"),
 )
 # Every record ever accepted, keyed for idempotency: the unique constraint is the claim.
 record_t = Table(
@@ -84,6 +86,24 @@ change_t = Table(
     sqlite_autoincrement=True,
 )
 
+# Dossiers citizens filed online (status 1), until a counter accepts, refuses or asks for more.
+online_t = Table(
+    "online_dossier",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("procedure_code", String(32), nullable=False),
+    Column("applicant", JSON, nullable=False),
+    Column("papers", JSON, nullable=False),
+    Column("submitted_at", DateTime, nullable=False),
+    Column("status", Integer, nullable=False),
+    # The one counter granted this dossier; the conditional UPDATE that sets it is the grant.
+    Column("claimed_by", Integer, nullable=True),
+    Column("claimed_at", DateTime, nullable=True),
+    Column("dossier_code", String(64), nullable=True),
+    Column("decision", JSON, nullable=True),
+)
+
 
 @dataclass(frozen=True)
 class CounterIdentity:
@@ -91,3 +111,4 @@ class CounterIdentity:
 
     id: int
     name: str
+    role: str = "counter"

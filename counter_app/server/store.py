@@ -89,25 +89,27 @@ class ServerStore:
 
     # -- tokens --------------------------------------------------------------------------------
 
-    def create_token(self, name: str) -> str:
+    def create_token(self, name: str, role: str = "counter") -> str:
         """A new token for counter `name` (replacing its old one); only its hash is stored."""
         name = name.strip()
         if not name or len(name) > 100:
             raise ServerError("Tên quầy phải từ 1 đến 100 ký tự.")
+        if role not in ("counter", "portal"):
+            raise ServerError("Vai trò mã truy cập phải là counter hoặc portal.")
         token = "ctr_" + secrets.token_urlsafe(32)
         with self.db.write() as s:
             row = s.execute(select(counter_t.c.id).where(counter_t.c.name == name)).first()
             if row is None:
                 s.execute(
                     counter_t.insert().values(
-                        name=name, token_hash=hash_token(token), created_at=local_now()
+                        name=name, token_hash=hash_token(token), created_at=local_now(), role=role
                     )
                 )
             else:
                 s.execute(
                     counter_t.update()
                     .where(counter_t.c.id == row.id)
-                    .values(token_hash=hash_token(token))
+                    .values(token_hash=hash_token(token), role=role)
                 )
         return token
 
@@ -116,11 +118,11 @@ class ServerStore:
             return None
         with self.db.read() as s:
             row = s.execute(
-                select(counter_t.c.id, counter_t.c.name).where(
+                select(counter_t.c.id, counter_t.c.name, counter_t.c.role).where(
                     counter_t.c.token_hash == hash_token(token)
                 )
             ).first()
-        return CounterIdentity(row.id, row.name) if row is not None else None
+        return CounterIdentity(row.id, row.name, row.role) if row is not None else None
 
     # -- push ----------------------------------------------------------------------------------
 

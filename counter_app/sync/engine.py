@@ -120,9 +120,12 @@ class SyncEngine:
         rng: Callable[[], float] = random.random,
         transport: HttpTransport | None = None,
         files: FileStore | None = None,
+        after_pull: Callable[[], int] | None = None,
     ) -> None:
         self.db = db
         self.files = files
+        # Work that needs the server's answers first (online decisions that waited offline).
+        self.after_pull = after_pull
         self.sync = sync
         self.clock = clock
         self.on_catalog = on_catalog
@@ -157,6 +160,7 @@ class SyncEngine:
             on_catalog=services.catalog.invalidate,
             on_calendar=services.reload_centre,
             files=FileStore(services.settings.paths.files_dir),
+            after_pull=services.online.process_pending,
             **kwargs,
         )
 
@@ -194,6 +198,8 @@ class SyncEngine:
             pushed = self._push(report, manual)
             # The feed is read even when sending failed: the kiosk still learns of results.
             pulled = not report.paused and self._pull(report)
+            if pulled and self.after_pull is not None:
+                self.after_pull()
             self._record(report, pushed and pulled)
         finally:
             self.lease.release()

@@ -33,6 +33,9 @@ REJECTED = "rejected"  # the server refuses this record (message says why)
 DOSSIER_STATUS = "dossier_status"
 CATALOG = "catalog"
 CALENDAR = "calendar"
+# An online dossier to check at a counter, and "a counter took it" (broadcast to all counters).
+ONLINE_DOSSIER = "online_dossier"
+ONLINE_CLAIMED = "online_claimed"
 
 
 class ProtocolError(ValueError):

@@ -16,8 +16,17 @@ from counter_app.catalog import CatalogError, parse_catalog, upsert_procedures
 from counter_app.centre import set_exception_in
 from counter_app.db.models import Dossier, DossierEvent, OutboxEntry
 from counter_app.domain import DossierStatus
+from counter_app.online import apply_claimed_change, apply_online_change
 from counter_app.sync import state as st
-from counter_app.sync.protocol import CALENDAR, CATALOG, DOSSIER_STATUS, ChangePage, ProtocolError
+from counter_app.sync.protocol import (
+    CALENDAR,
+    CATALOG,
+    DOSSIER_STATUS,
+    ONLINE_CLAIMED,
+    ONLINE_DOSSIER,
+    ChangePage,
+    ProtocolError,
+)
 from counter_app.sync.transport import AuthError, RequestRejected, TransientError
 
 if TYPE_CHECKING:
@@ -79,6 +88,10 @@ def _apply_page(eng: SyncEngine, since: int, page: ChangePage) -> int:
             elif change.kind == CALENDAR:
                 applied += _apply_calendar(s, change.data)
                 calendar = True
+            elif change.kind == ONLINE_DOSSIER:
+                applied += apply_online_change(s, change.data, eng.clock())
+            elif change.kind == ONLINE_CLAIMED:
+                applied += apply_claimed_change(s, change.data, eng.clock())
         st.set_value(s, st.CURSOR, str(page.next))
     if catalog and eng.on_catalog:
         eng.on_catalog()

@@ -135,8 +135,17 @@ class HttpTransport:
             extra_headers={**headers, "Content-Type": "application/octet-stream"},
         )
 
+    def get_bytes(self, path: str) -> bytes:
+        """GET a file's bytes (not JSON); errors are judged like any other reply."""
+        return bytes(self._request("GET", path, raw=True))
+
     def _request(
-        self, method: str, path: str, extra_headers: dict[str, str] | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        extra_headers: dict[str, str] | None = None,
+        raw: bool = False,
+        **kwargs: Any,
     ) -> Any:
         headers = {
             "Authorization": f"Bearer {self.token}",
@@ -163,6 +172,8 @@ class HttpTransport:
             raise TransientError("Không kết nối được máy chủ (mất mạng hoặc máy chủ tắt).") from exc
         except requests.exceptions.RequestException as exc:
             raise TransientError(f"Lỗi kết nối máy chủ: {type(exc).__name__}.") from exc
+        if raw and 200 <= status < 300:
+            return body
         return self._judge(status, body, retry_after)
 
     def _read(self, response: requests.Response) -> bytes:

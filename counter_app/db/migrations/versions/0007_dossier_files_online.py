@@ -51,9 +51,32 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_dossier_file_dossier_id"), "dossier_file", ["dossier_id"])
     op.create_index(op.f("ix_dossier_file_sha256"), "dossier_file", ["sha256"])
+    op.create_table(
+        "online_dossier",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("uuid", sa.String(length=36), nullable=False),
+        sa.Column("procedure_code", sa.String(length=32), nullable=False),
+        sa.Column("applicant", sa.JSON(), nullable=False),
+        sa.Column("papers", sa.JSON(), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("holder", sa.String(length=100), nullable=False),
+        sa.Column("wanted", sa.String(length=16), nullable=False),
+        sa.Column("wanted_detail", sa.JSON(), nullable=False),
+        sa.Column("dossier_code", sa.String(length=64), nullable=True),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_online_dossier")),
+        sa.UniqueConstraint("uuid", name=op.f("uq_online_dossier_uuid")),
+    )
+    op.create_index(op.f("ix_online_dossier_procedure_code"), "online_dossier", ["procedure_code"])
+    op.create_index(op.f("ix_online_dossier_state"), "online_dossier", ["state"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_online_dossier_state"), table_name="online_dossier")
+    op.drop_index(op.f("ix_online_dossier_procedure_code"), table_name="online_dossier")
+    op.drop_table("online_dossier")
     op.drop_index(op.f("ix_dossier_file_sha256"), table_name="dossier_file")
     op.drop_index(op.f("ix_dossier_file_dossier_id"), table_name="dossier_file")
     op.drop_table("dossier_file")

@@ -211,6 +211,10 @@ class AttachmentService:
         self._max_bytes = max_bytes
         self._clock = clock
 
+    @property
+    def store(self) -> FileStore:
+        return self._store
+
     def attach(
         self, code: str, paper_code: str, files: Sequence[Path], *, by: UserInfo
     ) -> list[AttachedFile]:

@@ -32,6 +32,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "report_day_ms": ("max", 50),
     "report_month_ms": ("max", 300),
     "kiosk_lookup_ms_p95": ("max", 20),
+    "files_upload_ratio": ("min", 0.5),
 }
 
 _NOT_SECTIONS = {"fill", "names", "core"}

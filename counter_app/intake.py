@@ -165,6 +165,8 @@ class DossierDraft:
     fee: int | None = None
     # The caller's own key (a batch line's "ref"): the same ref again returns the same dossier.
     ref: str = ""
+    # An online dossier keeps the identity the portal gave it; walk-in dossiers get a new one.
+    uuid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,7 @@ class CleanDraft:
     notes: str
     fee: int
     fee_detail: str = ""
+    uuid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -349,6 +352,7 @@ class IntakeService:
             notes=notes,
             fee=fee,
             fee_detail=fee_detail,
+            uuid=draft.uuid,
         )
 
     def _validate_applicant(self, a: ApplicantDraft, errors: _Errors) -> CleanApplicant | None:
@@ -498,7 +502,7 @@ class IntakeService:
         code = allocate_code(s, unit, clean.received_at.date())
         a = clean.applicant
         dossier = Dossier(
-            uuid=str(uuidlib.uuid4()),
+            uuid=clean.uuid or str(uuidlib.uuid4()),
             code=code,
             unit_identifier=unit,
             procedure=procedure_row,

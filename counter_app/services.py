@@ -12,7 +12,9 @@ import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from counter_app.attachments import AttachmentService, FileStore
 from counter_app.auth import AuthService
 from counter_app.calendar import WorkingCalendar
 from counter_app.catalog import CatalogService
@@ -25,10 +27,14 @@ from counter_app.domain import local_now
 from counter_app.dossiers import DossierService
 from counter_app.intake import IntakeService
 from counter_app.issuing import IssuingGuard
+from counter_app.online import OnlineService
 from counter_app.printing import ReceiptService
 from counter_app.settings import Settings
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from counter_app.sync.transport import HttpTransport
 
 # Other counters on a shared database may change the calendar; re-read it this often.
 _CENTRE_TTL_S = 60.0
@@ -90,6 +96,31 @@ class CounterServices:
             self.db, counter_no=settings.counter_no, clock=clock, calendar=self.calendar
         )
         self.receipts = ReceiptService(self.db, settings, self.centre_config, clock=clock)
+        self.attachments = AttachmentService(
+            self.db,
+            FileStore(settings.paths.files_dir),
+            max_bytes=settings.max_file_mb * 1024 * 1024,
+            clock=clock,
+        )
+        self.online = OnlineService(self, transport=self.server_transport, clock=clock)
+        self._transport: HttpTransport | None = None
+
+    def server_transport(self) -> HttpTransport | None:
+        """One HTTP connection to the provincial server, or None when none is configured."""
+        sync = self.settings.sync
+        if not (sync.server_url and sync.token):
+            return None
+        if self._transport is None:
+            from counter_app.sync.transport import HttpTransport
+
+            self._transport = HttpTransport(
+                sync.server_url,
+                sync.token,
+                connect_timeout_s=sync.connect_timeout_s,
+                read_timeout_s=sync.read_timeout_s,
+                ca_bundle=sync.ca_bundle,
+            )
+        return self._transport
 
     def migrate(self, *, locked: bool = False) -> UpgradeResult:
         """Create or upgrade the schema (an older SQLite file is backed up first).
@@ -214,4 +245,6 @@ class CounterServices:
         if self.ledger is not None:
             self.ledger.close()
         self.db.release_hold()
+        if self._transport is not None:
+            self._transport.close()
         self.db.dispose()

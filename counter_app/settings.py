@@ -56,6 +56,11 @@ class Paths:
     def default_db_file(self) -> Path:
         return self.data_dir / "counter.sqlite3"
 
+    @property
+    def files_dir(self) -> Path:
+        """Digitised papers, by receiving unit and SHA-256 (outside the database)."""
+        return self.data_dir / "files"
+
     @classmethod
     def discover(cls, env: Mapping[str, str] | None = None) -> Paths:
         """platformdirs locations, or all under $COUNTER_APP_HOME (tests, portable installs)."""
@@ -160,6 +165,8 @@ class Settings:
     backup_keep_days: int = 14
     # How far back a received time may be typed in, in working days (late data entry).
     backdate_working_days: int = 3
+    # One digitised file at most this large (MB); the server may set a lower limit.
+    max_file_mb: int = 20
     sync: SyncSettings = field(default_factory=SyncSettings)
     queue: QueueSettings = field(default_factory=QueueSettings)
 

@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
                 "handBackAction",
             )
         )
+        m.addAction(self._action("Hồ sơ trực tuyến…", self.open_online, "F6", "onlineAction"))
         if can(Permission.VIEW_DASHBOARD):
             v = bar.addMenu("&Giám sát")
             act = self._action("Bảng điều khiển", self.open_dashboard, "Ctrl+D", "dashboardAction")
@@ -150,6 +151,15 @@ class MainWindow(QMainWindow):
             status.addPermanentWidget(self.sync_widget)
         except Exception:  # the counter must work even if the sync widget cannot start
             log.exception("Không tạo được ô trạng thái đồng bộ")
+        # Online dossiers waiting for a counter (only a counter that syncs can receive them).
+        self.online_label = named(QLabel(""), "onlineCountLabel")
+        self.online_label.setToolTip("Hồ sơ công dân nộp trực tuyến đang chờ (F6 để mở)")
+        status.addPermanentWidget(self.online_label)
+        self._online_timer = QTimer(self, interval=60_000)
+        self._online_timer.timeout.connect(self.refresh_online_count)
+        if self.services.settings.sync.server_url:
+            self._online_timer.start()
+            QTimer.singleShot(2000, self.refresh_online_count)
         status.showMessage("Sẵn sàng. Quét mã QR căn cước hoặc mã hồ sơ bất cứ lúc nào.")
 
     def show_notice(self, text: str) -> None:
@@ -193,6 +203,21 @@ class MainWindow(QMainWindow):
 
         self.dashboard = DashboardWindow(self.services, self, user=self.user)
         self.dashboard.show()
+
+    def open_online(self) -> None:
+        from ui.online.panel import OnlineDossiersDialog
+
+        dialog = OnlineDossiersDialog(self.services, self.ops, self.user, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.online_did_change.connect(self.refresh_online_count)
+        dialog.online_did_change.connect(self.dossiers.refresh_when_shown)
+        dialog.open()
+
+    def refresh_online_count(self) -> None:
+        def show(count: int) -> None:
+            self.online_label.setText(f"Trực tuyến: {count}" if count else "")
+
+        self.ops.op(self.services.online.count_open, self).success(show).run()
 
     def open_users(self) -> None:
         from ui.dialogs.users import UsersDialog

@@ -36,6 +36,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "server_push_ratio": ("min", 0.3),
     "web_page_ratio": ("max", 3),
     "queue_call_to_board_ms_p95": ("max", 200),
+    "files_upload_ratio": ("min", 0.5),
 }
 
 _NOT_SECTIONS = {"fill", "names", "core"}

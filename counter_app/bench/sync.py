@@ -93,11 +93,13 @@ def _no_fsync(dbapi_conn: Any, _record: Any) -> None:
 class _ServerProcess:
     """The reference server (SQLite, waitress) in a child process on 127.0.0.1:0."""
 
-    def __init__(self, db_url: str, unit: str) -> None:
+    def __init__(self, db_url: str, unit: str, files_dir: Path | None = None) -> None:
         # spawn: a clean interpreter on every OS (the frozen bundle calls freeze_support()).
         mp = multiprocessing.get_context("spawn")
         self._conn, child = mp.Pipe()
-        self._process = mp.Process(target=_serve, args=(db_url, unit, child), daemon=True)
+        self._process = mp.Process(
+            target=_serve, args=(db_url, unit, child, files_dir), daemon=True
+        )
         self._process.start()
         child.close()
         try:
@@ -107,6 +109,11 @@ class _ServerProcess:
         except EOFError:
             self.stop()
             raise RuntimeError("the benchmark's server process did not start") from None
+
+    def new_token(self, name: str, unit: str) -> str:
+        self._conn.send(f"token {name} {unit}")
+        token: str = self._conn.recv()
+        return token
 
     def stats(self) -> dict[str, int]:
         self._conn.send("stats")
@@ -123,10 +130,14 @@ class _ServerProcess:
         self._conn.close()
 
 
-def _serve(db_url: str, unit: str, conn: Connection) -> None:
-    """The child: serve until told to stop; answer "stats" with the store's counts."""
+def _serve(db_url: str, unit: str, conn: Connection, files_dir: Path | None = None) -> None:
+    """The child: serve until told to stop; answer "stats" with the store's counts, and
+    "token NAME UNIT" with a new token."""
+    from counter_app.server.files import ServerFiles
+
     store = ServerStore.open(db_url)
-    server = RunningServer(ServerApp(store), threads=4)
+    files = ServerFiles(files_dir) if files_dir is not None else None
+    server = RunningServer(ServerApp(store, files=files), threads=4)
     # As in the counter's process: start-up objects stay out of the collector's scans.
     gc.collect()
     gc.freeze()
@@ -135,6 +146,9 @@ def _serve(db_url: str, unit: str, conn: Connection) -> None:
         while (command := conn.recv()) != "stop":
             if command == "stats":
                 conn.send(store.stats())
+            elif command.startswith("token "):
+                name, unit_ = command.removeprefix("token ").rsplit(" ", 1)
+                conn.send(store.create_token(name, unit_))
     except EOFError:
         pass  # the parent is gone
     finally:

@@ -404,6 +404,10 @@ def cmd_lookup(ctx: Context) -> int:
         "applicant": mask_name(row.applicant_name),
         "appointment_history": [c.to_json() for c in history],
         "apology_issued": any(c.apology for c in history),
+        "files": [
+            {"paper": f.paper, "name": f.name, "pages": f.pages, "sha256": f.sha256}
+            for f in ctx.services().attachments.files(row.code)
+        ],
     }
     if ctx.args.json:
         print_json(data)

@@ -41,7 +41,16 @@ def register(sub: Any) -> None:
         metavar="ADDR",
         help="địa chỉ reverse proxy (nginx) được tin cho X-Forwarded-For",
     )
+    run.add_argument(
+        "--files", metavar="DIR", type=Path, help="thư mục tệp số hóa (mặc định: cạnh CSDL)"
+    )
     run.set_defaults(handler=cmd_run)
+
+    online = add("submit-online", "nộp một hồ sơ trực tuyến (như cổng dịch vụ công gửi đến)")
+    online.add_argument("file", type=Path, metavar="FILE.json")
+    online.add_argument("--files", metavar="DIR", type=Path, help="thư mục tệp số hóa")
+    online.add_argument("--json", action="store_true")
+    online.set_defaults(handler=cmd_submit_online)
 
     token = ssub.add_parser("token", help="mã truy cập của quầy")
     tsub = token.add_subparsers(dest="token_command", required=True)
@@ -50,7 +59,10 @@ def register(sub: Any) -> None:
     create.add_argument("--unit", help="đơn vị tiếp nhận của quầy, vd. 000.00.00.H49.Q03")
     create.add_argument("--centre", help="trung tâm, vd. 000.00.00.H49")
     create.add_argument(
-        "--role", choices=["counter", "back-office"], default="counter", help="vai trò"
+        "--role",
+        choices=["counter", "back-office", "portal"],
+        default="counter",
+        help="vai trò (portal: cổng dịch vụ công nộp hồ sơ trực tuyến)",
     )
     create.add_argument("--db", dest="server_db", metavar="URL")
     create.set_defaults(handler=cmd_token_create)
@@ -109,6 +121,47 @@ def _actor(ctx: Context) -> str:
     return ctx.actor().username
 
 
+def _files(ctx: Context) -> Any:
+    from counter_app.server.files import ServerFiles
+
+    return ServerFiles(ctx.args.files or ctx.settings.paths.data_dir / "server-files")
+
+
+def cmd_submit_online(ctx: Context) -> int:
+    """`server submit-online FILE.json`: papers name files relative to the JSON file."""
+    from counter_app.server import online
+
+    path: Path = ctx.args.file
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CliError(f"Không đọc được tệp {path}: {exc.strerror}") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CliError(f"Tệp {path} không phải JSON UTF-8 hợp lệ: {exc}") from exc
+    contents: dict[str, bytes] = {}
+    papers = document.get("papers", []) if isinstance(document, dict) else []
+    for index, paper in enumerate(papers if isinstance(papers, list) else []):
+        if isinstance(paper, dict) and isinstance(paper.get("file"), str):
+            source = (path.parent / paper["file"]).resolve()
+            try:
+                contents[str(index)] = source.read_bytes()
+            except OSError as exc:
+                raise CliError(f"Giấy tờ thứ {index + 1}: không đọc được {source}.") from exc
+            paper.setdefault("name", source.name)
+    store = _store(ctx)
+    try:
+        submitted = online.submit(store.db, _files(ctx), document, contents)
+    except online.OnlineError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        store.close()
+    if ctx.args.json:
+        print_json(submitted)
+    else:
+        print(f"Đã nhận hồ sơ trực tuyến {submitted['uuid']} ({len(submitted['papers'])} tệp).")
+    return EXIT_OK
+
+
 def _server_errors(exc: Exception) -> CliError:
     return CliError(str(exc))
 
@@ -122,7 +175,11 @@ def cmd_run(ctx: Context) -> int:
     if ctx.args.lookup_rate <= 0 or ctx.args.lookup_burst < 1 or ctx.args.daily_quota < 1:
         raise CliError("--lookup-rate, --lookup-burst và --daily-quota phải là số dương.")
     store = _store(ctx, daily_quota=ctx.args.daily_quota)
-    app = ServerApp(store, lookup_limiter=RateLimiter(ctx.args.lookup_rate, ctx.args.lookup_burst))
+    app = ServerApp(
+        store,
+        lookup_limiter=RateLimiter(ctx.args.lookup_rate, ctx.args.lookup_burst),
+        files=_files(ctx),
+    )
     server = make_server(
         app,
         host=ctx.args.host,

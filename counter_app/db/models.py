@@ -247,6 +247,54 @@ class Rating(Base):
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class DossierFile(Base):
+    """A digitised paper of a dossier: metadata here, the bytes in the file store by hash."""
+
+    __tablename__ = "dossier_file"
+    __table_args__ = (UniqueConstraint("dossier_id", "paper_code", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), index=True
+    )
+    paper_code: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(255))
+    mime: Mapped[str] = mapped_column(String(64))
+    pages: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    digitised_by: Mapped[str] = mapped_column(String(255))
+    digitised_at: Mapped[datetime] = mapped_column(DateTime)
+    # When the server confirmed it holds the whole file (then its metadata is queued for push).
+    uploaded_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class OnlineDossier(Base):
+    """A dossier a citizen filed online, as this counter learned of it from the server's feed.
+
+    `state`: new (anyone may take it), claiming (asked for, no answer yet: offline), mine (the
+    server granted it here), taken (another counter has it), accepted / supplement / refused (the
+    decision reached the server). `wanted` is the clerk's decision while it is on its way.
+    """
+
+    __tablename__ = "online_dossier"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    procedure_code: Mapped[str] = mapped_column(String(32), index=True)
+    applicant: Mapped[dict[str, Any]] = mapped_column(JSON)
+    papers: Mapped[list[Any]] = mapped_column(JSON)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    holder: Mapped[str] = mapped_column(String(100), default="")
+    wanted: Mapped[str] = mapped_column(String(16), default="")
+    wanted_detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    dossier_code: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class AuditEntry(Base):
     """Who did what, when. Holds no personal data: ids and codes only."""
 

@@ -8,6 +8,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
@@ -16,8 +17,10 @@ from urllib.parse import parse_qs
 from sqlalchemy.exc import OperationalError
 
 from counter_app.domain import local_now
+from counter_app.server import online
+from counter_app.server.files import MAX_CHUNK_BYTES, FileStoreError, ServerFiles
 from counter_app.server.ratelimit import RateLimiter
-from counter_app.server.schema import ROLE_BACK_OFFICE, ROLE_COUNTER
+from counter_app.server.schema import ROLE_BACK_OFFICE, ROLE_COUNTER, ROLE_PORTAL
 from counter_app.server.store import CounterIdentity, QuotaExceeded, ServerError, ServerStore
 from counter_app.server.web.pages import WebApp
 from counter_app.sync.protocol import (
@@ -37,6 +40,7 @@ from counter_app.verification import QUERY_KEY
 log = logging.getLogger("counter_app.server")
 
 StartResponse = Callable[..., Any]
+JSON_TYPE = "application/json; charset=utf-8"
 Environ = dict[str, Any]
 
 _DOSSIER_PATH = re.compile(rf"^{API_PREFIX}/dossiers/([0-9A-Za-z.\-]{{1,64}})$")
@@ -47,17 +51,37 @@ _DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 #: one every two seconds after a burst of ten.
 LOOKUP_RATE = 0.5
 LOOKUP_BURST = 10
+_FILE_PATH = re.compile(rf"^{API_PREFIX}/files/([0-9a-f]{{64}})$")
+_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_ONLINE_PATH = re.compile(
+    rf"^{API_PREFIX}/online/({_UUID})(?:/(claim|decision)|/files/([0-9a-f]{{64}}))?$"
+)
+
+
+@dataclass(frozen=True)
+class RawReply:
+    """A reply that is not JSON (a file's bytes)."""
+
+    content_type: str
+    data: bytes
 
 
 class HttpError(Exception):
     def __init__(
-        self, status: int, code: str, message: str, *, retry_after: float | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        extra: dict[str, Any] | None = None,
+        *,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.retry_after = retry_after
+        self.extra = extra or {}
 
 
 class ServerApp:
@@ -70,8 +94,11 @@ class ServerApp:
         max_request_bytes: int = MAX_REQUEST_BYTES,
         max_batch_items: int = MAX_BATCH_ITEMS,
         lookup_limiter: RateLimiter | None = None,
+        files: ServerFiles | None = None,
     ) -> None:
         self.store = store
+        self.files = files
+        store.files = files
         self.max_request_bytes = max_request_bytes
         self.max_batch_items = max_batch_items
         self.lookup_limiter = lookup_limiter or RateLimiter(LOOKUP_RATE, LOOKUP_BURST)
@@ -91,8 +118,10 @@ class ServerApp:
         try:
             status, body, counter, extra = self._route(environ, method, path)
         except HttpError as exc:
-            status, body = exc.status, error_body(exc.code, exc.message)
+            status, body = exc.status, {**error_body(exc.code, exc.message), **exc.extra}
             retry_after = exc.retry_after
+        except online.OnlineError as exc:
+            status, body = exc.status, error_body(exc.code, str(exc))
         except OperationalError:
             log.exception("database unavailable")
             status = 503
@@ -100,12 +129,17 @@ class ServerApp:
         except Exception:
             log.exception("unexpected error")
             status, body = 500, error_body("internal", "Lỗi máy chủ.")
-        try:
-            data = json.dumps(body, ensure_ascii=False).encode()
-        except UnicodeEncodeError:  # a lone surrogate echoed from the request: escape it
-            data = json.dumps(body).encode()
+        raw = body.get("_raw") if isinstance(body, dict) else None
+        content_type = JSON_TYPE
+        if isinstance(raw, RawReply):
+            data, content_type = raw.data, raw.content_type
+        else:
+            try:
+                data = json.dumps(body, ensure_ascii=False).encode()
+            except UnicodeEncodeError:  # a lone surrogate echoed from the request: escape it
+                data = json.dumps(body).encode()
         headers = [
-            ("Content-Type", "application/json; charset=utf-8"),
+            ("Content-Type", content_type),
             ("Content-Length", str(len(data))),
             (PROTOCOL_HEADER, str(PROTOCOL_VERSION)),
         ]
@@ -162,6 +196,19 @@ class ServerApp:
                 "results": [r.to_json() for r in results],
             }
             return 200, reply, counter, {"items": len(items)}
+        if path == f"{API_PREFIX}/online":
+            _require_method(method, "POST")
+            counter = self._auth(environ, ROLE_PORTAL)
+            submitted = online.submit(self.store.db, self._online_files(), self._json_body(environ))
+            return 200, {"protocol": PROTOCOL_VERSION, "online": submitted}, counter, {}
+        match = _ONLINE_PATH.match(path)
+        if match:
+            counter = self._auth(environ, ROLE_COUNTER)
+            return self._online(environ, method, counter, *match.groups())
+        match = _FILE_PATH.match(path)
+        if match:
+            counter = self._auth(environ, ROLE_COUNTER)
+            return self._file(environ, method, counter, match.group(1))
         if path == f"{API_PREFIX}/changes":
             _require_method(method, "GET")
             counter = self._auth(environ, ROLE_COUNTER)
@@ -240,6 +287,72 @@ class ServerApp:
             raise HttpError(404, "not_found", "Không tìm thấy hồ sơ.")
         return 200, {"protocol": PROTOCOL_VERSION, "dossier": found}, None, {}
 
+    def _file(
+        self, environ: Environ, method: str, counter: CounterIdentity, sha256: str
+    ) -> tuple[int, dict[str, Any], CounterIdentity | None, dict[str, Any]]:
+        """GET: how much of a file has arrived; PUT: one chunk at `Upload-Offset`."""
+        if self.files is None:
+            raise HttpError(404, "not_found", "Máy chủ này không nhận tệp số hóa.")
+        owner = counter.name
+        try:
+            if method == "GET":
+                status = self.files.status(owner, sha256)
+            else:
+                _require_method(method, "PUT")
+                offset = _header_int(environ, "HTTP_UPLOAD_OFFSET", "Upload-Offset")
+                total = _header_int(environ, "HTTP_UPLOAD_LENGTH", "Upload-Length")
+                length = _header_int(environ, "CONTENT_LENGTH", "Content-Length")
+                if length > MAX_CHUNK_BYTES:
+                    raise HttpError(413, "too_large", f"Mỗi phần tối đa {MAX_CHUNK_BYTES} byte.")
+                chunk = environ["wsgi.input"].read(length)
+                if len(chunk) != length:
+                    raise HttpError(400, "short_body", "Phần tệp gửi lên bị thiếu byte.")
+                status = self.files.append(owner, sha256, offset=offset, total=total, chunk=chunk)
+        except FileStoreError as exc:
+            extra = {} if exc.received is None else {"received": exc.received}
+            raise HttpError(exc.status, exc.code, str(exc), extra) from exc
+        except OSError as exc:
+            raise HttpError(503, "unavailable", "Kho tệp của máy chủ tạm thời lỗi.") from exc
+        reply = {"protocol": PROTOCOL_VERSION, **status.to_json()}
+        return 200, reply, counter, {"file": sha256[:12], "received": status.received}
+
+    def _online_files(self) -> ServerFiles:
+        if self.files is None:
+            raise HttpError(404, "not_found", "Máy chủ này không nhận hồ sơ trực tuyến.")
+        return self.files
+
+    def _online(
+        self,
+        environ: Environ,
+        method: str,
+        counter: CounterIdentity,
+        uuid: str,
+        action: str | None,
+        sha: str | None,
+    ) -> tuple[int, dict[str, Any], CounterIdentity | None, dict[str, Any]]:
+        """Grant, decide, or read one online dossier (and its papers' bytes)."""
+        db = self.store.db
+        extra = {"online": uuid[:8]}
+        if sha is not None:
+            _require_method(method, "GET")
+            if not online.paper_file(db, uuid, sha):
+                raise HttpError(404, "not_found", "Hồ sơ trực tuyến không có tệp này.")
+            data = self._online_files().read(online.ONLINE_OWNER, sha)
+            return 200, {"_raw": RawReply("application/octet-stream", data)}, counter, extra
+        if action is None:
+            _require_method(method, "GET")
+            found = online.public_status(db, uuid)
+            if found is None:
+                raise HttpError(404, "not_found", "Không có hồ sơ trực tuyến này.")
+            return 200, {"protocol": PROTOCOL_VERSION, "online": found}, counter, extra
+        _require_method(method, "POST")
+        if action == "claim":
+            grant = online.claim(db, counter, uuid)
+            reply = {"protocol": PROTOCOL_VERSION, "granted": grant.granted, "holder": grant.holder}
+            return 200, reply, counter, extra
+        decided = online.decide(db, self._online_files(), counter, uuid, self._json_body(environ))
+        return 200, {"protocol": PROTOCOL_VERSION, "online": decided}, counter, extra
+
     def _auth(self, environ: Environ, role: str) -> CounterIdentity:
         header = str(environ.get("HTTP_AUTHORIZATION", ""))
         scheme, _, token = header.partition(" ")
@@ -258,8 +371,10 @@ class ServerApp:
         if counter.role != role:
             if role == ROLE_BACK_OFFICE:
                 message = "Chỉ mã truy cập của bộ phận xử lý mới chuyển trạng thái hồ sơ."
+            elif role == ROLE_PORTAL:
+                message = "Chỉ cổng dịch vụ công được nộp hồ sơ trực tuyến."
             else:
-                message = "Mã truy cập của bộ phận xử lý không dùng để đồng bộ quầy."
+                message = "Chỉ mã truy cập của quầy tiếp nhận dùng được việc này."
             raise HttpError(403, "forbidden", message)
         return counter
 
@@ -307,6 +422,13 @@ class ServerApp:
 def _require_method(method: str, allowed: str) -> None:
     if method != allowed:
         raise HttpError(405, "method", f"Chỉ nhận {allowed}.")
+
+
+def _header_int(environ: Environ, key: str, name: str) -> int:
+    text = str(environ.get(key) or "")
+    if not text.isdigit() or len(text) > 12:
+        raise HttpError(400, "bad_header", f"Thiếu hoặc sai tiêu đề {name} (số byte).")
+    return int(text)
 
 
 def _query(text: str) -> dict[str, str]:

@@ -26,7 +26,9 @@ metadata = MetaData()
 #: Token roles: a counter pushes and pulls for its unit; the back office moves dossiers on.
 ROLE_COUNTER = "counter"
 ROLE_BACK_OFFICE = "back-office"
-ROLES = (ROLE_COUNTER, ROLE_BACK_OFFICE)
+#: The portal that files citizens' online dossiers (POST /api/v1/online).
+ROLE_PORTAL = "portal"
+ROLES = (ROLE_COUNTER, ROLE_BACK_OFFICE, ROLE_PORTAL)
 
 counter_t = Table(
     "counter",
@@ -127,6 +129,24 @@ audit_t = Table(
     Column("action", String(64), nullable=False),
     Column("ref", String(64), nullable=False),
     Column("detail", JSON, nullable=False),
+)
+
+# Dossiers citizens filed online (status 1), until a counter accepts, refuses or asks for more.
+online_t = Table(
+    "online_dossier",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("procedure_code", String(32), nullable=False),
+    Column("applicant", JSON, nullable=False),
+    Column("papers", JSON, nullable=False),
+    Column("submitted_at", DateTime, nullable=False),
+    Column("status", Integer, nullable=False),
+    # The one counter granted this dossier; the conditional UPDATE that sets it is the grant.
+    Column("claimed_by", Integer, nullable=True),
+    Column("claimed_at", DateTime, nullable=True),
+    Column("dossier_code", String(64), nullable=True),
+    Column("decision", JSON, nullable=True),
 )
 
 

@@ -9,9 +9,10 @@ import secrets
 import threading
 import uuid as uuidlib
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, time
 from time import monotonic
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
@@ -25,7 +26,6 @@ from counter_app.identity import InvalidValue, normalize_text
 from counter_app.server.claims import claim_batch, writer
 from counter_app.server.feed import add_change, read_changes, status_change
 from counter_app.server.schema import (
-    ROLE_BACK_OFFICE,
     ROLE_COUNTER,
     ROLES,
     CounterIdentity,
@@ -44,10 +44,14 @@ from counter_app.sync.protocol import (
     CALENDAR,
     CATALOG,
     DOSSIER_STATUS,
+    REJECTED,
     Change,
     PushItem,
     PushResult,
 )
+
+if TYPE_CHECKING:
+    from counter_app.server.files import ServerFiles
 
 # Re-exported: callers import these from here.
 __all__ = [
@@ -109,6 +113,8 @@ class ServerStore:
         self.daily_quota = daily_quota
         self._quota: dict[int, tuple[date, int, float]] = {}
         self._quota_lock = threading.Lock()
+        # Set by the app when it serves uploads: a file record is taken only once its bytes are.
+        self.files: ServerFiles | None = None
 
     @classmethod
     def open(cls, url: str, *, daily_quota: int | None = DEFAULT_DAILY_QUOTA) -> ServerStore:
@@ -142,13 +148,16 @@ class ServerStore:
         if not name or len(name) > 100:
             raise ServerError("Tên quầy phải từ 1 đến 100 ký tự.")
         if role not in ROLES:
-            raise ServerError("Vai trò phải là counter hoặc back-office.")
+            raise ServerError("Vai trò phải là counter, back-office hoặc portal.")
         unit = (unit or "").strip().upper() or None
         centre = (centre or "").strip().upper() or None
         if role == ROLE_COUNTER and unit is None:
             raise ServerError("Mã truy cập của quầy phải gắn với một đơn vị tiếp nhận (--unit).")
-        if role == ROLE_BACK_OFFICE and unit is not None:
-            raise ServerError("Mã truy cập của bộ phận xử lý không gắn với đơn vị (bỏ --unit).")
+        if role != ROLE_COUNTER and unit is not None:
+            raise ServerError(
+                "Mã truy cập của bộ phận xử lý hoặc cổng dịch vụ công không gắn với đơn vị "
+                "(bỏ --unit)."
+            )
         for value, what in ((unit, "đơn vị"), (centre, "trung tâm")):
             if value is not None and (len(value) > 35 or not AGENCY_IDENTIFIER.match(value)):
                 raise ServerError(
@@ -271,14 +280,14 @@ class ServerStore:
         if counter.unit is None:
             raise ServerError("Chỉ quầy tiếp nhận mới gửi hồ sơ lên máy chủ.")
         if self.daily_quota is None:
-            return claim_batch(self.db, counter, items)
+            return self._claim(counter, items)
         used = self._used_today(counter)
         if used + len(items) > self.daily_quota:
             raise QuotaExceeded(
                 f"Quầy «{counter.name}» đã gửi {used} bản ghi hôm nay; hạn mức là "
                 f"{self.daily_quota} bản ghi một ngày. Liên hệ quản trị máy chủ tỉnh."
             )
-        results = claim_batch(self.db, counter, items)
+        results = self._claim(counter, items)
         accepted = sum(1 for r in results if r.status == ACCEPTED)
         with self._quota_lock:
             day, count, stamp = self._quota[counter.id]
@@ -351,6 +360,29 @@ class ServerStore:
                 record["ref"] = refs.get(r.uuid)
             out.append(record)
         return out, (rows[-1].id if rows else after)
+
+    def _claim(self, counter: CounterIdentity, items: Sequence[PushItem]) -> list[PushResult]:
+        """claim_batch, except a file record whose bytes the server does not hold yet."""
+        waiting = {
+            i.key: i for i in items if i.entity == "file" and not self._has_bytes(counter, i)
+        }
+        results = claim_batch(self.db, counter, [i for i in items if i.key not in waiting])
+        by_key = {r.key: r for r in results}
+        refused = PushResult(
+            "file", "", 0, REJECTED, "Máy chủ chưa nhận đủ nội dung tệp: cần tải tệp lên trước."
+        )
+        return [
+            by_key[i.key] if i.key in by_key else replace(refused, uuid=i.uuid, version=i.version)
+            for i in items
+        ]
+
+    def _has_bytes(self, counter: CounterIdentity, item: PushItem) -> bool:
+        sha = item.payload.get("sha256")
+        return (
+            self.files is not None
+            and isinstance(sha, str)
+            and self.files.complete(counter.name, sha)
+        )
 
     # -- pull ----------------------------------------------------------------------------------
 

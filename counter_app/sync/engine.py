@@ -19,18 +19,20 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from counter_app.attachments import AttachmentError, FileStore
 from counter_app.db.engine import Database
 from counter_app.db.models import OutboxEntry
 from counter_app.domain import local_now
 from counter_app.settings import SyncSettings
 from counter_app.sync import pull, push
 from counter_app.sync import state as st
+from counter_app.sync.files import FileUploader
 from counter_app.sync.protocol import DEFAULT_PAGE
 from counter_app.sync.pull import UNSENT
 from counter_app.sync.push import CRASH_ENV
 from counter_app.sync.rebuild import RebuildError, RebuildReport
 from counter_app.sync.rebuild import rebuild as rebuild_from_server
-from counter_app.sync.transport import HttpTransport
+from counter_app.sync.transport import HttpTransport, RequestRejected, TransientError
 
 # Re-exported: callers import these from here.
 __all__ = [
@@ -59,12 +61,14 @@ class CycleReport:
     reached_server: bool = False
     retry_in: float | None = None
     warnings: list[str] = field(default_factory=list)
+    files_uploaded: int = 0
 
     def add(self, other: CycleReport) -> None:
         self.pushed += other.pushed
         self.pulled += other.pulled
         self.rejected += other.rejected
         self.conflicts += other.conflicts
+        self.files_uploaded += other.files_uploaded
         self.error, self.paused, self.busy = other.error, other.paused, other.busy
         self.configured = other.configured
         self.reached_server = self.reached_server or other.reached_server
@@ -117,8 +121,13 @@ class SyncEngine:
         max_pages: int = 100,
         rng: Callable[[], float] = random.random,
         transport: HttpTransport | None = None,
+        files: FileStore | None = None,
+        after_pull: Callable[[], int] | None = None,
     ) -> None:
         self.db = db
+        self.files = files
+        # Work that needs the server's answers first (online decisions that waited offline).
+        self.after_pull = after_pull
         self.sync = sync
         self.clock = clock
         self.on_catalog = on_catalog
@@ -153,6 +162,8 @@ class SyncEngine:
             clock=services.clock,
             on_catalog=services.catalog.invalidate,
             on_calendar=services.reload_centre,
+            files=FileStore(services.settings.paths.files_dir),
+            after_pull=services.online.process_pending,
             **kwargs,
         )
 
@@ -190,9 +201,12 @@ class SyncEngine:
                 report.error = values[st.PAUSED]
                 return report
             self._requeue_sending()
+            self._upload(report)
             pushed = self._push(report, manual)
             # The feed is read even when sending failed: the kiosk still learns of results.
             pulled = not report.paused and self._pull(report)
+            if pulled and self.after_pull is not None:
+                self.after_pull()
             self._record(report, pushed and pulled)
         finally:
             self.lease.release()
@@ -248,6 +262,27 @@ class SyncEngine:
 
     def _requeue_sending(self) -> None:
         push.requeue_sending(self)
+
+    def _upload(self, report: CycleReport) -> None:
+        """Digitised files first: their metadata records are queued once their bytes are in."""
+        if self.files is None or self.transport is None:
+            return
+        uploader = FileUploader(self.db, self.files, self.transport, clock=self.clock)
+        try:
+            done = uploader.upload_pending()
+        except TransientError as exc:
+            report.error = f"Chưa tải được tệp số hóa lên: {exc}"
+            return
+        except RequestRejected as exc:
+            report.error = f"Máy chủ không nhận tệp số hóa: {exc}"
+            return
+        except AttachmentError as exc:
+            report.error = str(exc)
+            return
+        # AuthError is left to the push below, which pauses the queue with its message.
+        report.files_uploaded += done.files
+        if done.files:
+            report.reached_server = True
 
     def _push(self, report: CycleReport, manual: bool) -> bool:
         return push.push(self, report, manual)

@@ -12,7 +12,8 @@ API_PREFIX = "/api/v1"
 PROTOCOL_HEADER = "X-Counter-Protocol"
 
 #: Entities a counter may push.
-ENTITIES = frozenset({"dossier", "event", "slip", "rating"})
+# "file": a digitised paper's metadata, accepted once its bytes were uploaded (see files).
+ENTITIES = frozenset({"dossier", "event", "slip", "rating", "file"})
 MAX_BATCH_ITEMS = 1000
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
@@ -34,6 +35,9 @@ CATALOG = "catalog"
 CALENDAR = "calendar"
 #: A citizen's rating given on the province's web page, sent to the dossier's counter.
 RATING = "rating"
+# An online dossier to check at a counter, and "a counter took it" (broadcast to all counters).
+ONLINE_DOSSIER = "online_dossier"
+ONLINE_CLAIMED = "online_claimed"
 
 
 class ProtocolError(ValueError):

@@ -16,12 +16,15 @@ from counter_app.catalog import CatalogError, parse_catalog, upsert_procedures
 from counter_app.centre import set_exception_in
 from counter_app.db.models import Dossier, DossierEvent, OutboxEntry
 from counter_app.domain import DossierStatus
+from counter_app.online import apply_claimed_change, apply_online_change
 from counter_app.ratings import apply_server_rating
 from counter_app.sync import state as st
 from counter_app.sync.protocol import (
     CALENDAR,
     CATALOG,
     DOSSIER_STATUS,
+    ONLINE_CLAIMED,
+    ONLINE_DOSSIER,
     RATING,
     ChangePage,
     ProtocolError,
@@ -89,6 +92,10 @@ def _apply_page(eng: SyncEngine, since: int, page: ChangePage) -> int:
                 calendar = True
             elif change.kind == RATING:
                 applied += apply_server_rating(s, change.data)
+            elif change.kind == ONLINE_DOSSIER:
+                applied += apply_online_change(s, change.data, eng.clock())
+            elif change.kind == ONLINE_CLAIMED:
+                applied += apply_claimed_change(s, change.data, eng.clock())
         st.set_value(s, st.CURSOR, str(page.next))
     if catalog and eng.on_catalog:
         eng.on_catalog()

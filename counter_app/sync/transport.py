@@ -146,7 +146,27 @@ class HttpTransport:
     def get(self, path: str, params: dict[str, Any]) -> Any:
         return self._request("GET", path, params=params)
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def put_bytes(self, path: str, data: bytes, headers: dict[str, str]) -> Any:
+        """PUT raw bytes (a file chunk) with extra headers; the reply is JSON as usual."""
+        return self._request(
+            "PUT",
+            path,
+            data=data,
+            extra_headers={**headers, "Content-Type": "application/octet-stream"},
+        )
+
+    def get_bytes(self, path: str) -> bytes:
+        """GET a file's bytes (not JSON); errors are judged like any other reply."""
+        return bytes(self._request("GET", path, raw=True))
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        extra_headers: dict[str, str] | None = None,
+        raw: bool = False,
+        **kwargs: Any,
+    ) -> Any:
         if self.refusal:
             raise InsecureServerUrl(self.refusal)
         headers = {
@@ -154,6 +174,7 @@ class HttpTransport:
             "Content-Type": "application/json",
             "Accept": "application/json",
             PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+            **(extra_headers or {}),
         }
         url = f"{self.base_url}{API_PREFIX}{path}"
         try:
@@ -179,6 +200,8 @@ class HttpTransport:
             raise TransientError("Không kết nối được máy chủ (mất mạng hoặc máy chủ tắt).") from exc
         except requests.exceptions.RequestException as exc:
             raise TransientError(f"Lỗi kết nối máy chủ: {type(exc).__name__}.") from exc
+        if raw and 200 <= status < 300:
+            return body
         return self._judge(status, body, retry_after)
 
     def _read(self, response: requests.Response) -> bytes:

@@ -16,6 +16,7 @@ from counter_app.auth import system_actor
 from counter_app.db.models import Dossier, DossierEvent, OutboxEntry
 from counter_app.intake import ApplicantDraft, DossierDraft
 from counter_app.server.app import ServerApp
+from counter_app.server.files import ServerFiles
 from counter_app.server.runner import RunningServer
 from counter_app.server.store import ServerStore
 from counter_app.settings import SyncSettings
@@ -147,10 +148,12 @@ class RefServer:
 UNIT = "000.00.00.H49.Q01"
 
 
-def start_server(url: str, unit: str = UNIT, **kwargs: Any) -> RefServer:
+def start_server(
+    url: str, unit: str = UNIT, files: ServerFiles | None = None, **kwargs: Any
+) -> RefServer:
     store = ServerStore.open(url, **kwargs)
     token = store.create_token("Quầy 1", unit)
-    server = RefServer(store, FaultyApp(ServerApp(store)), token)
+    server = RefServer(store, FaultyApp(ServerApp(store, files=files)), token)
     server.start()
     return server
 

@@ -1,0 +1,345 @@
+"""Digitised papers: files attached to a dossier's papers, kept once each by their SHA-256.
+
+Nghị định 118/2025 has the counter digitise the papers of dossiers received in person. A file is
+checked (a PDF or an image that really opens, its pages counted) before anything is stored; its
+bytes go into a content-addressed store outside the database (a folder per receiving unit, named
+by hash, so the same scan attached twice is stored once), and its metadata (paper, pages, size,
+hash, who digitised it and when) into the database in one transaction. The bytes are written
+first: a crash between the two leaves an unreferenced file, never a row without its file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import uuid as uuidlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from counter_app.audit import audit
+from counter_app.auth import UserInfo
+from counter_app.db.engine import Database
+from counter_app.db.models import Dossier, DossierFile, DossierPaper
+from counter_app.domain import Permission, local_now
+from counter_app.errors import UserError
+from counter_app.identity import InvalidValue, normalize_text
+
+#: The default ceiling for one file; a province's server may allow less (then sync refuses it).
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+#: A scanned paper has a few pages; more than this is a mistake or an attack (decompression bomb).
+MAX_PAGES = 500
+_MAX_IMAGE_PIXELS = 80_000_000  # ~A3 at 600 dpi in colour; larger is refused, not decoded
+
+
+class AttachmentError(UserError):
+    """A file could not be attached; the message names the file and says why."""
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What inspecting a file found: its kind, pages and hash."""
+
+    name: str
+    mime: str
+    pages: int
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class AttachedFile:
+    """A file as `lookup` and the detail dialog list it."""
+
+    uuid: str
+    paper: str
+    name: str
+    mime: str
+    pages: int
+    size: int
+    sha256: str
+    digitised_by: str
+    digitised_at: datetime
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "uuid": self.uuid,
+            "paper": self.paper,
+            "name": self.name,
+            "mime": self.mime,
+            "pages": self.pages,
+            "size": self.size,
+            "sha256": self.sha256,
+            "digitised_by": self.digitised_by,
+            "digitised_at": self.digitised_at.isoformat(),
+        }
+
+
+def _pdf_pages(data: bytes, name: str) -> int:
+    import pypdfium2
+
+    try:
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        raise AttachmentError(
+            f"Tệp «{name}» không phải PDF đọc được (tệp hỏng hoặc có mật khẩu)."
+        ) from exc
+    try:
+        pages = len(pdf)
+        if pages:
+            pdf[0].close()  # the first page must load, not only the cross-reference table
+    except pypdfium2.PdfiumError as exc:
+        raise AttachmentError(f"Tệp «{name}»: trang đầu của PDF bị hỏng.") from exc
+    finally:
+        pdf.close()
+    return pages
+
+
+def _image_pages(data: bytes, name: str) -> tuple[str, int]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = (image.format or "").upper()
+            width, height = image.size
+            if width * height > _MAX_IMAGE_PIXELS:
+                raise AttachmentError(
+                    f"Tệp «{name}»: ảnh quá lớn ({width}×{height} điểm ảnh); "
+                    "hãy quét ở độ phân giải thấp hơn (200–300 dpi)."
+                )
+            pages = int(getattr(image, "n_frames", 1))
+            for frame in range(min(pages, MAX_PAGES)):
+                image.seek(frame)
+                image.load()  # a truncated scan fails here, not when the back office opens it
+    except AttachmentError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise AttachmentError(
+            f"Tệp «{name}» không phải ảnh hoặc PDF đọc được (tệp hỏng hoặc sai định dạng)."
+        ) from exc
+    mime = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff"}.get(kind)
+    if mime is None:
+        raise AttachmentError(
+            f"Tệp «{name}»: định dạng {kind or 'không rõ'} không được nhận; "
+            "chỉ nhận PDF, JPEG, PNG hoặc TIFF."
+        )
+    return mime, pages
+
+
+def inspect_file(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> FileCheck:
+    """Check that `data` is a PDF or image that opens; count its pages; hash it."""
+    if len(data) > max_bytes:
+        raise AttachmentError(
+            f"Tệp «{name}» dung lượng {len(data) / 1048576:.1f} MB, vượt giới hạn "
+            f"{max_bytes / 1048576:.0f} MB cho một tệp. Hãy quét ở độ phân giải thấp hơn "
+            "hoặc tách thành nhiều tệp."
+        )
+    if not data:
+        raise AttachmentError(f"Tệp «{name}» rỗng.")
+    if data[:5] == b"%PDF-":
+        mime, pages = "application/pdf", _pdf_pages(data, name)
+    else:
+        mime, pages = _image_pages(data, name)
+    if not 1 <= pages <= MAX_PAGES:
+        raise AttachmentError(f"Tệp «{name}» có {pages} trang; cần từ 1 đến {MAX_PAGES} trang.")
+    return FileCheck(name, mime, pages, len(data), hashlib.sha256(data).hexdigest())
+
+
+class FileStore:
+    """Files by hash under `root/<unit>/<first two hex digits>/<sha256>`; each written once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, unit: str, sha256: str) -> Path:
+        if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+            raise ValueError("not a SHA-256 hex digest")
+        return self.root / _safe_unit(unit) / sha256[:2] / sha256
+
+    def put(self, unit: str, data: bytes, sha256: str) -> Path:
+        """Store `data` (whose hash the caller computed) unless it is there already, whole."""
+        target = self.path(unit, sha256)
+        if target.exists() and target.stat().st_size == len(data):
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return target
+
+    def read(self, unit: str, sha256: str) -> bytes:
+        data = self.path(unit, sha256).read_bytes()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise AttachmentError(f"Tệp {sha256[:12]}… trong kho đã bị thay đổi hoặc hỏng.")
+        return data
+
+
+def _safe_unit(unit: str) -> str:
+    # Unit identifiers are dot-separated groups of digits and capitals (QĐ 20/2020); anything
+    # else would be a path trick.
+    if not unit or not all(c.isascii() and (c.isalnum() or c == ".") for c in unit):
+        raise ValueError(f"bad unit identifier {unit!r}")
+    return unit
+
+
+class AttachmentService:
+    """Attach digitised papers to received dossiers and list them."""
+
+    def __init__(
+        self,
+        db: Database,
+        store: FileStore,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        clock: Callable[[], datetime] = local_now,
+    ) -> None:
+        self._db = db
+        self._store = store
+        self._max_bytes = max_bytes
+        self._clock = clock
+
+    @property
+    def store(self) -> FileStore:
+        return self._store
+
+    def attach(
+        self, code: str, paper_code: str, files: Sequence[Path], *, by: UserInfo
+    ) -> list[AttachedFile]:
+        """Check every file first, then store and record them all; any bad file attaches none."""
+        by.require(Permission.RECEIVE)
+        if not files:
+            raise AttachmentError("Chưa chọn tệp nào để đính kèm.")
+        loaded: list[tuple[FileCheck, bytes]] = []
+        for path in files:
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError as exc:
+                raise AttachmentError(f"Không tìm thấy tệp «{path}».") from exc
+            except OSError as exc:
+                raise AttachmentError(f"Không đọc được tệp «{path}»: {exc.strerror}.") from exc
+            check = inspect_file(data, _display_name(path), max_bytes=self._max_bytes)
+            loaded.append((check, data))
+        return self.attach_checked(code, paper_code, loaded, by=by)
+
+    def attach_checked(
+        self,
+        code: str,
+        paper_code: str,
+        loaded: Sequence[tuple[FileCheck, bytes]],
+        *,
+        by: UserInfo,
+    ) -> list[AttachedFile]:
+        by.require(Permission.RECEIVE)
+        paper = paper_code.strip().upper()
+        with self._db.read() as s:
+            dossier, _ = self._dossier_and_paper(s, code, paper)
+            unit = dossier.unit_identifier
+        for check, data in loaded:
+            self._store.put(unit, data, check.sha256)
+        now = self._clock().replace(microsecond=0)
+        with self._db.write() as s:
+            dossier, _ = self._dossier_and_paper(s, code, paper)
+            existing = {
+                f.sha256: f
+                for f in s.scalars(
+                    select(DossierFile).where(
+                        DossierFile.dossier_id == dossier.id, DossierFile.paper_code == paper
+                    )
+                )
+            }
+            out: list[DossierFile] = []
+            for check, _data in loaded:
+                row = existing.get(check.sha256)
+                if row is None:
+                    row = DossierFile(
+                        uuid=str(uuidlib.uuid4()),
+                        dossier_id=dossier.id,
+                        paper_code=paper,
+                        name=check.name,
+                        mime=check.mime,
+                        pages=check.pages,
+                        size=check.size,
+                        sha256=check.sha256,
+                        digitised_by=by.full_name,
+                        digitised_at=now,
+                    )
+                    s.add(row)
+                    existing[check.sha256] = row
+                out.append(row)
+            s.flush()
+            audit(
+                s,
+                by,
+                "dossier.attach",
+                "dossier",
+                dossier.code,
+                {"paper": paper, "files": [r.sha256[:12] for r in out]},
+            )
+            return [_attached(r) for r in out]
+
+    def files(self, code: str) -> list[AttachedFile]:
+        """The files of a dossier, paper by paper, in the order they were attached."""
+        with self._db.read() as s:
+            rows = s.scalars(
+                select(DossierFile)
+                .join(Dossier, Dossier.id == DossierFile.dossier_id)
+                .where(Dossier.code == code.strip().upper())
+                .order_by(DossierFile.paper_code, DossierFile.id)
+            )
+            return [_attached(r) for r in rows]
+
+    def content(self, code: str, sha256: str) -> bytes:
+        """A stored file's bytes, checked against its hash (for the viewer and the upload)."""
+        with self._db.read() as s:
+            dossier = s.scalar(select(Dossier).where(Dossier.code == code.strip().upper()))
+            if dossier is None:
+                raise AttachmentError(f"Không tìm thấy hồ sơ mã {code.strip()}.")
+            unit = dossier.unit_identifier
+        return self._store.read(unit, sha256)
+
+    @staticmethod
+    def _dossier_and_paper(s: Session, code: str, paper: str) -> tuple[Dossier, DossierPaper]:
+        dossier = s.scalar(select(Dossier).where(Dossier.code == code.strip().upper()))
+        if dossier is None:
+            raise AttachmentError(f"Không tìm thấy hồ sơ mã {code.strip()}.")
+        papers = {p.code: p for p in dossier.papers}
+        if paper not in papers:
+            raise AttachmentError(
+                f"Giấy tờ: hồ sơ {dossier.code} không có giấy tờ mã «{paper}» "
+                f"(các mã: {', '.join(sorted(papers))})."
+            )
+        return dossier, papers[paper]
+
+
+def _display_name(path: Path) -> str:
+    try:
+        return normalize_text(path.name, max_length=255) or "tệp"
+    except InvalidValue:
+        return "tệp"
+
+
+def _attached(r: DossierFile) -> AttachedFile:
+    return AttachedFile(
+        r.uuid,
+        r.paper_code,
+        r.name,
+        r.mime,
+        r.pages,
+        r.size,
+        r.sha256,
+        r.digitised_by,
+        r.digitised_at,
+    )

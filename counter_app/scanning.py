@@ -1,0 +1,99 @@
+"""Scanning a paper at the counter through SANE (`scanimage`), as a plain subprocess.
+
+On Linux SANE is the scanner stack; `scanimage` ships in Debian's `sane-utils` and its `test`
+backend is a real device without hardware (the tests use it). Windows scanners speak WIA/TWAIN,
+which this core does not drive yet: there the scan action says so and the clerk attaches the file
+the scanner's own software saved.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+
+from counter_app.errors import UserError
+
+# A flatbed A4 page at 300 dpi takes ~10 s; a stuck device must not hang the counter forever.
+SCAN_TIMEOUT_S = 120.0
+
+
+class ScannerUnavailable(UserError):
+    """No scanner software or device: the message tells the clerk what to do instead."""
+
+
+@dataclass(frozen=True)
+class ScanDevice:
+    name: str
+    label: str
+
+
+def _scanimage() -> str:
+    if sys.platform == "win32":
+        raise ScannerUnavailable(
+            "Quét trực tiếp (WIA/TWAIN) chưa được hỗ trợ trên Windows: hãy quét bằng phần mềm "
+            "của máy quét rồi đính kèm tệp PDF hoặc ảnh."
+        )
+    found = shutil.which("scanimage")
+    if found is None:
+        raise ScannerUnavailable(
+            "Máy này chưa cài phần mềm máy quét SANE (scanimage): hãy cài gói sane-utils, "
+            "hoặc đính kèm tệp PDF hoặc ảnh đã quét."
+        )
+    return found
+
+
+def list_devices() -> list[ScanDevice]:
+    """The scanners SANE sees (may be empty)."""
+    exe = _scanimage()
+    try:
+        out = subprocess.run(
+            [exe, "-f", "%d\t%v %m%n"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ScannerUnavailable("Tìm máy quét quá lâu không có trả lời.") from exc
+    devices = []
+    for line in out.stdout.splitlines():
+        name, _, label = line.partition("\t")
+        if name.strip():
+            devices.append(ScanDevice(name.strip(), label.strip() or name.strip()))
+    return devices
+
+
+def scan_page(device: str | None = None, *, resolution: int = 200) -> bytes:
+    """One page from `device` (SANE name; None: the first one SANE finds) as PNG bytes."""
+    exe = _scanimage()
+    if device is None:
+        devices = list_devices()
+        if not devices:
+            raise ScannerUnavailable(
+                "Không tìm thấy máy quét nào: hãy kiểm tra máy quét đã bật và cắm cáp, "
+                "hoặc đính kèm tệp đã quét."
+            )
+        device = devices[0].name
+    if not 50 <= resolution <= 1200:
+        raise UserError("Độ phân giải quét phải từ 50 đến 1200 dpi.")
+    try:
+        proc = subprocess.run(
+            [exe, "-d", device, "--format=png", "--resolution", str(resolution)],
+            capture_output=True,
+            timeout=SCAN_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ScannerUnavailable(
+            f"Máy quét {device} không trả lời sau {SCAN_TIMEOUT_S:.0f} giây."
+        ) from exc
+    if proc.returncode != 0 or not proc.stdout:
+        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ScannerUnavailable(
+            f"Máy quét {device} không quét được"
+            + (f" ({detail[-1][:200]})" if detail else "")
+            + "."
+        )
+    return proc.stdout

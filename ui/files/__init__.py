@@ -1,0 +1,1 @@
+"""Digitised papers: viewing and attaching files."""

@@ -1,0 +1,1 @@
+"""Online dossiers checked at the counter."""

@@ -61,7 +61,7 @@ def _database(base: Path) -> Iterator[str]:
         return
     url = make_url(given)
     name = f"counter_bench_{uuidlib.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT", hide_parameters=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:

@@ -12,7 +12,9 @@ connection = config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only when someone runs the alembic CLI by hand
     from sqlalchemy import create_engine
 
-    engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
+    engine = create_engine(
+        config.get_main_option("sqlalchemy.url") or "sqlite://", hide_parameters=True
+    )
     connection = engine.connect()
 
 context.configure(

@@ -18,7 +18,7 @@ from ui.intake.form import IntakeForm
 from ui.intake.scan_filter import ScanFilter
 from ui.ops import Ops
 from ui.sync_status import SyncStatusWidget
-from ui.widgets import named
+from ui.widgets import fit_to_screen, named
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
         self.scanner.install()
         self.dossiers.reload()
         QTimer.singleShot(300, self._warm_up)
-        self.resize(1280, 760)
+        fit_to_screen(self, 1280, 760)
         self.intake.procedure.setFocus()
 
     # -- frame ---------------------------------------------------------------------------------

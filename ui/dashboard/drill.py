@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.reports import DrillList
+from ui.widgets import fit_to_screen
 
 _Index = QModelIndex | QPersistentModelIndex
+MAX_COLUMN_PX = 280
 
 
 class DrillModel(QAbstractTableModel):
@@ -74,8 +76,14 @@ class DrillDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.resizeColumnsToContents()
+        # A long procedure name or address must not push the appointment and status columns
+        # off screen: wide columns are capped (the full text is in the tooltip).
+        for column in range(self.model.columnCount() - 1):
+            header.resizeSection(column, min(header.sectionSize(column), MAX_COLUMN_PX))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("Đóng")
         buttons.rejected.connect(self.reject)
@@ -84,4 +92,4 @@ class DrillDialog(QDialog):
         layout.addWidget(self.count_label)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(1100, 560)
+        fit_to_screen(self, 1100, 560)

@@ -34,12 +34,15 @@ from counter_app.reports.figures import NO_CLERK, show_date, show_pct, show_time
 from ui.dashboard.drill import DrillDialog
 from ui.dashboard.widgets import BreakdownTable, FigureTile, HourChart
 from ui.ops import Ops
+from ui.widgets import fit_to_screen
 
 REFRESH_MS = 30_000
 
 _STYLE = """
 FigureTile { background: #ffffff; border: 1px solid #c9d3df; border-radius: 6px; }
 FigureTile:hover { border-color: #2f6db5; }
+FigureTile:focus { border: 2px solid #2f6db5; background: #eef4fb; }
+HourChart:focus { border: 2px solid #2f6db5; }
 FigureTile[tone="warn"] QLabel#tileValue { color: #b3261e; }
 FigureTile[tone="good"] QLabel#tileValue { color: #1e7b34; }
 QLabel#tileValue { font-size: 26pt; font-weight: bold; color: #1d3557; }
@@ -99,7 +102,7 @@ class DashboardWindow(QMainWindow):
         self.timer.start()
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.refresh)
-        self.resize(1360, 860)
+        fit_to_screen(self, 1360, 860)
         self.refresh()
 
     # -- layout --------------------------------------------------------------------------------
@@ -112,34 +115,38 @@ class DashboardWindow(QMainWindow):
         title.setObjectName("dashTitle")
         top.addWidget(title)
         top.addSpacing(16)
-        top.addWidget(QLabel("Từ ngày"))
         self.date_from = QDateEdit()
         self.date_to = QDateEdit()
+        from_label = QLabel("Từ ngà&y")
+        from_label.setBuddy(self.date_from)
+        top.addWidget(from_label)
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd/MM/yyyy")
             edit.dateChanged.connect(self._dates_changed)
         top.addWidget(self.date_from)
-        top.addWidget(QLabel("đến ngày"))
+        to_label = QLabel("đế&n ngày")
+        to_label.setBuddy(self.date_to)
+        top.addWidget(to_label)
         top.addWidget(self.date_to)
         for text, slot in (
-            ("Hôm nay", self.show_today),
-            ("7 ngày", self.show_week),
-            ("Tháng này", self.show_month),
+            ("&Hôm nay", self.show_today),
+            ("&7 ngày", self.show_week),
+            ("&Tháng này", self.show_month),
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             top.addWidget(button)
         top.addStretch(1)
-        self.refresh_button = QPushButton("Làm mới")
+        self.refresh_button = QPushButton("Làm &mới")
         self.refresh_button.setShortcut("F5")
         self.refresh_button.clicked.connect(self.refresh)
         top.addWidget(self.refresh_button)
-        self.xlsx_button = QPushButton("Xuất Excel…")
+        self.xlsx_button = QPushButton("Xuất &Excel…")
         self.xlsx_button.clicked.connect(lambda: self.export_xlsx(None))
-        self.pdf_button = QPushButton("Xuất PDF…")
+        self.pdf_button = QPushButton("Xuất &PDF…")
         self.pdf_button.clicked.connect(lambda: self.export_pdf(None))
-        self.register_button = QPushButton("Sổ theo dõi hồ sơ (PDF)…")
+        self.register_button = QPushButton("&Sổ theo dõi hồ sơ (PDF)…")
         self.register_button.clicked.connect(lambda: self.export_register(None))
         for b in (self.xlsx_button, self.pdf_button, self.register_button):
             top.addWidget(b)

@@ -90,6 +90,10 @@ class CentreForm(QWidget):
         self.counter.setValue(counter_no)
         for key, edit in self.hours.items():
             edit.setText(hours_text(list(cfg.working_hours.get(key) or [])))
+        # setText leaves the cursor at the end, which scrolls a long name so that its start is
+        # hidden ("RUNG TÂM…"): show every field from its first letter.
+        for edit in (self.identifier, self.parent_name, self.name, self.unit, self.place):
+            edit.setCursorPosition(0)
 
     def config(self) -> CentreConfig:
         """The typed settings; ValueError (Vietnamese) for malformed hours."""

@@ -126,7 +126,7 @@ class IntakeForm(QWidget):
         pf = QVBoxLayout(papers_box)
         pf.addWidget(self.errors.wrap(self.papers, "papers"), 1)
         extra = QFormLayout()
-        extra.addRow("Lý do &thiếu:", self.errors.wrap(self.missing_reason, "missing_reason"))
+        extra.addRow("Lý do thiế&u:", self.errors.wrap(self.missing_reason, "missing_reason"))
         row = QHBoxLayout()
         row.addWidget(self.errors.wrap(self.sets, "dossier_sets"))
         row.addWidget(QLabel("Nhận kết quả:"))
@@ -135,7 +135,7 @@ class IntakeForm(QWidget):
         sets_label.setBuddy(self.sets)
         extra.addRow(sets_label, row)
         extra.addRow("Địa chỉ nhận:", self.errors.wrap(self.delivery_address, "delivery_address"))
-        extra.addRow("Ghi &chú:", self.errors.wrap(self.notes, "notes"))
+        extra.addRow("Gh&i chú:", self.errors.wrap(self.notes, "notes"))
         pf.addLayout(extra)
 
         self.code_label = named(QLabel(), "dossierCodeLabel")
@@ -149,11 +149,11 @@ class IntakeForm(QWidget):
         self.save_button.setStyleSheet("font-weight: bold; padding: 6px 16px;")
         self.new_button = named(QPushButton("Nhập &mới"), "newButton")
         self.new_button.setToolTip("Xóa biểu mẫu để nhận hồ sơ khác (Ctrl+N)")
-        self.supplement_button = named(QPushButton("Yêu cầu &bổ sung…"), "supplementButton")
+        self.supplement_button = named(QPushButton("Yêu cầu bổ &sung…"), "supplementButton")
         self.supplement_button.setToolTip(
             "Lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ — Mẫu 02 (Ctrl+B)"
         )
-        self.refuse_button = named(QPushButton("Từ chối tiếp nhận…"), "refuseButton")
+        self.refuse_button = named(QPushButton("Từ chối tiế&p nhận…"), "refuseButton")
         self.refuse_button.setToolTip("Lập Phiếu từ chối tiếp nhận giải quyết hồ sơ (Ctrl+R)")
         buttons = QHBoxLayout()
         buttons.addWidget(self.code_label, 1)

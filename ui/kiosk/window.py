@@ -13,8 +13,16 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLayout,
+    QLineEdit,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from counter_app.domain import DossierStatus
 from counter_app.kiosk import KioskAnswer, KioskService
@@ -24,8 +32,9 @@ from ui.kiosk.idle_page import IDLE_TEXT, IdlePage
 from ui.kiosk.notice_pages import BusyPage, MessagePage, ThanksPage
 from ui.kiosk.pin_dialog import PinDialog
 from ui.kiosk.rating_page import RatingPage
-from ui.kiosk.style import KIOSK_STYLE, label, touch_button
+from ui.kiosk.style import KIOSK_STYLE, kiosk_scale, kiosk_style, label, touch_button
 from ui.ops import Ops
+from ui.widgets import fit_to_screen
 
 __all__ = ["IDLE_TEXT", "KioskWindow", "run"]
 
@@ -80,6 +89,8 @@ class KioskWindow(QWidget):
         self.setObjectName("kioskRoot")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setWindowTitle("Tra cứu hồ sơ")
+        self.scale = 1.0
+        self._margins: dict[QLayout, tuple[int, int, int, int]] = {}
         self.setStyleSheet(KIOSK_STYLE)
         self._build()
         self.idle_timer = QTimer(self, singleShot=True)
@@ -154,6 +165,29 @@ class KioskWindow(QWidget):
         self.admin_button = touch_button("Quản trị", self.ask_pin, "adminButton")
         footer.addWidget(self.admin_button)
         root.addLayout(footer)
+
+    # -- fitting the screen ----------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        screen = self.screen()
+        if screen is not None:
+            size = screen.geometry()
+            self.apply_scale(kiosk_scale(size.width(), size.height()))
+        super().showEvent(event)
+
+    def apply_scale(self, scale: float) -> None:
+        """Shrink type, margins and the scan picture so every page fits this screen."""
+        if not self._margins:
+            for layout in self.findChildren(QLayout):
+                m = layout.contentsMargins()
+                self._margins[layout] = (m.left(), m.top(), m.right(), m.bottom())
+        if scale == self.scale:
+            return
+        self.scale = scale
+        self.setStyleSheet(kiosk_style(scale))
+        for layout, margins in self._margins.items():
+            layout.setContentsMargins(*(round(v * scale) for v in margins))
+        self.idle_page.picture.set_scale(scale)
 
     # -- pages ---------------------------------------------------------------------------------
 
@@ -346,6 +380,17 @@ class KioskWindow(QWidget):
         super().closeEvent(event)
 
 
+def show_kiosk(window: KioskWindow, *, fullscreen: bool) -> None:
+    """Full screen without a frame, or a window that fits the screen (for trying it out)."""
+    if fullscreen:
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        window.showFullScreen()
+    else:
+        fit_to_screen(window, 1280, 800)
+        window.show()
+    window.scan_input.setFocus()
+
+
 def run(services: Any, *, fullscreen: bool = True) -> int:
     """`counter-app kiosk`: the kiosk window until an admin leaves it with the PIN."""
     from ui.app import make_application
@@ -353,13 +398,7 @@ def run(services: Any, *, fullscreen: bool = True) -> int:
     app = make_application()
     ops = Ops()
     window = KioskWindow(services, ops=ops)
-    if fullscreen:
-        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-        window.showFullScreen()
-    else:
-        window.resize(1280, 800)
-        window.show()
-    window.scan_input.setFocus()
+    show_kiosk(window, fullscreen=fullscreen)
     code = app.exec()
     ops.shutdown()
     services.close()

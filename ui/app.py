@@ -54,6 +54,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("Quầy tiếp nhận và trả kết quả")
     app.setOrganizationName("ttphvhcc")
     load_fonts(app)
+    from ui.translations import install_translations
+
+    install_translations(app)
     return app
 
 

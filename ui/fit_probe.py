@@ -85,7 +85,7 @@ def main(argv: list[str]) -> int:
 
     user = services.auth.authenticate("giamsat", "giamsat123")
     controller.open_main(user)
-    window = controller.window
+    window: Any = controller.window
     assert window is not None
     pump(1.0)
     check(window, "main")
@@ -94,6 +94,10 @@ def main(argv: list[str]) -> int:
     window.intake.procedure.textEdited.emit("khai sinh")
     pump()
     check(window, "main-picker")
+    long_query = "ban sao trich luc"
+    window.intake.procedure.setText(long_query)
+    window.intake.procedure.textEdited.emit(long_query)
+    check(window, "main-picker-long")
     window.open_dashboard()
     dash = window.dashboard
     pump(1.5, until=lambda: dash.report is not None)

@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.scanner = ScanFilter(self)
         self.scanner.chip_id_scanned.connect(self.on_chip_id_scan)
         self.scanner.code_scanned.connect(self.on_code_scan)
+        self.scanner.scan_unreadable.connect(self.on_unreadable_scan)
         self.scanner.install()
         self.dossiers.reload()
         QTimer.singleShot(300, self._warm_up)
@@ -90,7 +91,7 @@ class MainWindow(QMainWindow):
         m.addAction(self._action("Lưu và in", self.intake.save, "", "saveAction"))
         m.actions()[-1].setShortcut(QKeySequence("Ctrl+S"))
         m.actions()[-1].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # form owns Ctrl+S
-        m.addAction(self._action("Nhập mới", self.intake.clear, "", "newAction"))
+        m.addAction(self._action("Nhập mới", self.intake.new_intake, "", "newAction"))
         m.actions()[-1].setShortcut(QKeySequence("Ctrl+N"))
         m.actions()[-1].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         m.addAction(
@@ -179,6 +180,15 @@ class MainWindow(QMainWindow):
         self.show_notice(f"Đã quét mã hồ sơ {code}.")
         self.tabs.setCurrentIndex(1)
         self.dossiers.open_code(code)
+
+    def on_unreadable_scan(self, _text: str) -> None:
+        message = (
+            "Không đọc được mã vừa quét. Hãy quét lại mã QR trên thẻ căn cước, "
+            "hoặc mã vạch / mã QR trên giấy tiếp nhận; ô đang nhập không bị thay đổi."
+        )
+        self.show_notice(message)
+        if self.tabs.currentIndex() == 0:
+            self.intake.scan_notice.setText(message)
 
     def _hand_back_hint(self) -> None:
         self.show_tab(1)

@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDateEdit,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -91,6 +90,7 @@ class DashboardWindow(QMainWindow):
         self.report: DayReport | None = None
         self._loading = False
         self._reload_again = False
+        self.save_dialog: QWidget | None = None
         self.setWindowTitle("Bảng điều khiển — tình hình tiếp nhận hồ sơ")
         self.setStyleSheet(_STYLE)
         self._build()
@@ -148,8 +148,6 @@ class DashboardWindow(QMainWindow):
         self.pdf_button.clicked.connect(lambda: self.export_pdf(None))
         self.register_button = QPushButton("&Sổ theo dõi hồ sơ (PDF)…")
         self.register_button.clicked.connect(lambda: self.export_register(None))
-        for b in (self.xlsx_button, self.pdf_button, self.register_button):
-            top.addWidget(b)
         outer.addLayout(top)
 
         status_row = QHBoxLayout()
@@ -214,7 +212,13 @@ class DashboardWindow(QMainWindow):
         )
         hint.setFrameShape(QFrame.Shape.NoFrame)
         hint.setObjectName("hintLabel")
-        outer.addWidget(hint)
+        hint.setWordWrap(True)
+        # The exports sit under the lists, so the top row fits a 1366-pixel-wide screen.
+        bottom = QHBoxLayout()
+        bottom.addWidget(hint, 1)
+        for b in (self.xlsx_button, self.pdf_button, self.register_button):
+            bottom.addWidget(b)
+        outer.addLayout(bottom)
         self.setCentralWidget(root)
 
     # -- period --------------------------------------------------------------------------------
@@ -336,9 +340,10 @@ class DashboardWindow(QMainWindow):
 
     # -- exports -------------------------------------------------------------------------------
 
-    def _ask_path(self, title: str, name: str, pattern: str) -> Path | None:
-        chosen, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / name), pattern)
-        return Path(chosen) if chosen else None
+    def _ask_path(self, title: str, name: str, pattern: str, then: Callable[[Path], None]) -> None:
+        from ui.dialogs.files import ask_save_path
+
+        self.save_dialog = ask_save_path(self, title, name, pattern, then)
 
     def _file_stem(self) -> str:
         p = self.period
@@ -357,10 +362,9 @@ class DashboardWindow(QMainWindow):
 
     def export_xlsx(self, path: Path | None = None) -> None:
         """The period's report as an Excel workbook."""
-        path = path or self._ask_path(
-            "Lưu báo cáo Excel", f"bao-cao-tiep-nhan_{self._file_stem()}.xlsx", "Excel (*.xlsx)"
-        )
         if path is None:
+            name = f"bao-cao-tiep-nhan_{self._file_stem()}.xlsx"
+            self._ask_path("Lưu báo cáo Excel", name, "Excel (*.xlsx)", self.export_xlsx)
             return
         period, target = self.period, path
 
@@ -373,10 +377,9 @@ class DashboardWindow(QMainWindow):
 
     def export_pdf(self, path: Path | None = None) -> None:
         """The period's report as PDF."""
-        path = path or self._ask_path(
-            "Lưu báo cáo PDF", f"bao-cao-tiep-nhan_{self._file_stem()}.pdf", "PDF (*.pdf)"
-        )
         if path is None:
+            name = f"bao-cao-tiep-nhan_{self._file_stem()}.pdf"
+            self._ask_path("Lưu báo cáo PDF", name, "PDF (*.pdf)", self.export_pdf)
             return
         period, target = self.period, path
 
@@ -390,10 +393,9 @@ class DashboardWindow(QMainWindow):
 
     def export_register(self, path: Path | None = None) -> None:
         """The register "Sổ theo dõi hồ sơ" of the period as PDF."""
-        path = path or self._ask_path(
-            "Lưu Sổ theo dõi hồ sơ", f"so-theo-doi-ho-so_{self._file_stem()}.pdf", "PDF (*.pdf)"
-        )
         if path is None:
+            name = f"so-theo-doi-ho-so_{self._file_stem()}.pdf"
+            self._ask_path("Lưu Sổ theo dõi hồ sơ", name, "PDF (*.pdf)", self.export_register)
             return
         period, target = self.period, path
 

@@ -69,7 +69,7 @@ class UsersDialog(QDialog):
         form.addRow(add)
         self.error = named(QLabel(), "errorLabel", wrap=True)
         self.error.setStyleSheet("color: #b00020")
-        close = QPushButton("Đó&ng")
+        close = QPushButton("Đón&g")
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)

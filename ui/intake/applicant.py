@@ -57,6 +57,10 @@ class ApplicantBox(QGroupBox):
         self.scan_notice.setStyleSheet("color: #8a5a00;")
         form.addRow(self.scan_notice)
         self.kind.currentIndexChanged.connect(self._kind_changed)
+        # "Đã điền … <ID>" or a failed scan's message describes the fields as the scan left
+        # them: once the clerk edits one of them, it no longer holds.
+        for edit in (self.id_number, self.name, self.birth_date, self.address):
+            edit.textEdited.connect(lambda _text: self.scan_notice.clear())
 
     def _kind_changed(self, _index: int) -> None:
         person = ApplicantKind(int(self.kind.currentData())).is_person

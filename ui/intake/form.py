@@ -32,7 +32,7 @@ from ui.intake.applicant import CARD_FIELDS, ApplicantBox
 from ui.intake.fields import GENERAL, FieldErrors
 from ui.intake.papers import PapersModel, PapersView
 from ui.intake.procedure_picker import ProcedurePicker
-from ui.messages import show_error
+from ui.messages import ask, show_error
 from ui.ops import Ops
 from ui.widgets import named
 
@@ -72,6 +72,7 @@ class IntakeForm(QWidget):
         self.last_received: Any = None
         self.last_receipt_pdf: bytes | None = None
         self.preview: Any = None
+        self.confirm_box: Any = None
         self._saving = False
         self._loading = False
         self._pending_procedure = ""
@@ -196,12 +197,12 @@ class IntakeForm(QWidget):
         self._field_order = list(self.errors.widgets)
 
         self.save_button.clicked.connect(self.save)
-        self.new_button.clicked.connect(self.clear)
+        self.new_button.clicked.connect(self.new_intake)
         self.supplement_button.clicked.connect(self.request_supplement)
         self.refuse_button.clicked.connect(self.refuse)
         for seq, slot in (
             ("Ctrl+S", self.save),
-            ("Ctrl+N", self.clear),
+            ("Ctrl+N", self.new_intake),
             ("Ctrl+B", self.request_supplement),
             ("Ctrl+R", self.refuse),
             ("F4", self.procedure.setFocus),
@@ -288,6 +289,22 @@ class IntakeForm(QWidget):
             self._restored_papers = state.papers
         finally:
             self._loading = False
+
+    def is_filled(self) -> bool:
+        """Whether the clerk has typed or scanned anything that Ctrl+N would throw away."""
+        return not self.state().is_empty()
+
+    def new_intake(self) -> None:
+        """Ctrl+N / "Nhập mới": empty the form, after asking if something is filled in."""
+        if not self.is_filled():
+            self.clear()
+            return
+        self.confirm_box = ask(
+            self,
+            "Biểu mẫu đang có thông tin chưa lưu. Xóa hết để nhập hồ sơ mới?",
+            self.clear,
+            title="Nhập hồ sơ mới",
+        )
 
     def clear(self) -> None:
         """Empty the form for the next citizen (the last saved code stays visible)."""
@@ -394,7 +411,16 @@ class IntakeForm(QWidget):
         try:
             card = self.applicant.read_card(text, self.services.clock().date())
         except InvalidValue as exc:
-            message = f"Không đọc được mã QR căn cước, chưa điền gì: {exc}"
+            if text.count("|") < 5:  # cut short or not a card at all: the detail helps nobody
+                message = (
+                    "Không đọc được mã QR trên thẻ căn cước (mã quét chưa trọn). "
+                    "Hãy quét lại; chưa điền thông tin nào."
+                )
+            else:
+                message = (
+                    f"Không đọc được mã QR căn cước: {exc} "
+                    "Hãy quét lại hoặc nhập tay; chưa điền thông tin nào."
+                )
             self.scan_notice.setText(message)
             self.notice.emit(message)
             return False

@@ -21,13 +21,20 @@ from counter_app.dossier_codes import extract_code
 MAX_GAP_S = 0.04
 #: Shorter bursts are typing, not scans (a dossier code has > 20 characters).
 MIN_LENGTH = 8
+#: A burst this long at scanner speed is a scan even when it reads as nothing we know.
+MIN_UNREADABLE_LENGTH = 16
 
 
 class ScanFilter(QObject):
-    """Application event filter. Signals: `chip_id_scanned(str)`, `code_scanned(str)`."""
+    """Application event filter.
+
+    Signals: `chip_id_scanned(str)`, `code_scanned(str)`, `scan_unreadable(str)` for a burst
+    that is a scan (too long and fast for a person) but neither a card nor a dossier code.
+    """
 
     chip_id_scanned = Signal(str)
     code_scanned = Signal(str)
+    scan_unreadable = Signal(str)
 
     def __init__(
         self,
@@ -98,14 +105,18 @@ class ScanFilter(QObject):
             kind = "chip"
         elif extract_code(text) is not None and len(text.strip()) >= 20:
             kind = "code"
+        elif len(text) >= MIN_UNREADABLE_LENGTH or "://" in text:
+            kind = "unreadable"  # a damaged or foreign code: it must not stay in the field
         else:
             return False
         if restore is not None:
             restore()
         if kind == "chip":
             self.chip_id_scanned.emit(text)
-        else:
+        elif kind == "code":
             self.code_scanned.emit(text)
+        else:
+            self.scan_unreadable.emit(text)
         return True  # Enter is eaten: it ended a scan, it must not submit a form
 
 

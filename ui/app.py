@@ -281,6 +281,10 @@ def create_controller(
     settings = Settings.load(db_url=db_url)
     log_path = _setup_logging(settings)
     messages.LOG_PATH[:] = [log_path]
+    from ui import db_guard
+
+    # Database work by window code on this thread is logged with its stack (tests make it fail).
+    db_guard.install(strict=os.environ.get("COUNTER_APP_STRICT_THREADS") == "1")
     ops = Ops()
     ops.error_handler = lambda exc, parent: messages.show_error(parent, exc)
     controller = AppController(

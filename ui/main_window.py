@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.intake.notice.connect(self.show_notice)
         self.dossiers.notice.connect(self.show_notice)
-        self.intake.dossier_did_receive.connect(lambda _r: self.dossiers.refresh_when_shown())
+        self.intake.dossier_did_receive.connect(self._dossier_received)
         self.scanner = ScanFilter(self)
         self.scanner.chip_id_scanned.connect(self.on_chip_id_scan)
         self.scanner.code_scanned.connect(self.on_code_scan)
@@ -145,11 +145,16 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(user)
         self.sync_widget: SyncStatusWidget | None = None
         try:
-            self.sync_widget = SyncStatusWidget(self.services, self)
+            self.sync_widget = SyncStatusWidget(self.services, self, ops=self.ops)
             status.addPermanentWidget(self.sync_widget)
         except Exception:  # the counter must work even if the sync widget cannot start
             log.exception("Không tạo được ô trạng thái đồng bộ")
         status.showMessage("Sẵn sàng. Quét mã QR căn cước hoặc mã hồ sơ bất cứ lúc nào.")
+
+    def _dossier_received(self, _received: Any) -> None:
+        self.dossiers.refresh_when_shown()
+        if self.sync_widget is not None:
+            self.sync_widget.controller.refresh()  # "waiting" counts the new dossier at once
 
     def show_notice(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -208,9 +213,9 @@ class MainWindow(QMainWindow):
         UsersDialog(self.services, self.ops, self.user, self).open()
 
     def open_centre(self) -> None:
-        from ui.dialogs.centre import CentreDialog
+        from ui.dialogs.centre import open_centre_dialog
 
-        CentreDialog(self.services, self.ops, self.user, self).open()
+        open_centre_dialog(self.services, self.ops, self.user, self)
 
     def open_calendar(self) -> None:
         from ui.dialogs.calendar import CalendarDialog

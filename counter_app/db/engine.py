@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, StaticPool
 
 from counter_app.errors import UserError
+from counter_app.thread_guard import check_thread
 
 
 class DatabaseError(UserError, RuntimeError):
@@ -80,12 +81,14 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits on success and rolls back on any exception."""
+        check_thread()
         with self._write() as session, session.begin():
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only unit of work; never takes the SQLite write lock."""
+        check_thread()
         with self._read() as session:
             try:
                 yield session

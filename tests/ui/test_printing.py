@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ def _receipt(services: Any) -> tuple[str, bytes]:
     code = services.intake.receive(
         DossierDraft("2.000908", ApplicantDraft("Phạm Thị Lan", "022190012345"))
     ).code
-    return code, receipt_pdf(services, code)
+    # receipt_pdf is worker-thread code (it reads the database): run it on a worker here too.
+    with ThreadPoolExecutor(1) as pool:
+        return code, pool.submit(receipt_pdf, services, code).result()
 
 
 def test_pages_painted_at_printer_resolution_keep_the_code(

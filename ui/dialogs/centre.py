@@ -113,7 +113,14 @@ class CentreForm(QWidget):
 class CentreDialog(QDialog):
     """Admin: change the centre settings (takes effect for new dossiers)."""
 
-    def __init__(self, services: Any, ops: Ops, user: Any, parent: QWidget | None) -> None:
+    def __init__(
+        self,
+        services: Any,
+        ops: Ops,
+        user: Any,
+        parent: QWidget | None,
+        config: CentreConfig | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("centreDialog")
         self.setWindowTitle("Thông tin trung tâm và giờ làm việc")
@@ -137,7 +144,8 @@ class CentreDialog(QDialog):
         layout.addWidget(self.form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.form.set_config(services.centre_config(), services.settings.counter_no)
+        # The caller reads the settings in the background (`open_centre_dialog`).
+        self.form.set_config(config or CentreConfig(), services.settings.counter_no)
 
     def _save(self) -> None:
         try:
@@ -153,3 +161,12 @@ class CentreDialog(QDialog):
         self._ops.op(lambda: self._services.centre.save(cfg, by=self._user), self).success(
             done
         ).failure(lambda exc: self.error.setText(user_text(exc))).run()
+
+
+def open_centre_dialog(services: Any, ops: Ops, user: Any, parent: QWidget) -> None:
+    """Read the centre settings off the UI thread, then open the dialog with them."""
+
+    def show(cfg: CentreConfig) -> None:
+        CentreDialog(services, ops, user, parent, cfg).open()
+
+    ops.op(services.centre_config, parent).success(show).run()

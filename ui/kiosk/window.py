@@ -8,6 +8,7 @@ Leaving needs the admin PIN.
 from __future__ import annotations
 
 import hmac
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -37,6 +38,8 @@ from ui.ops import Ops
 from ui.widgets import fit_to_screen
 
 __all__ = ["IDLE_TEXT", "KioskWindow", "run"]
+
+log = logging.getLogger(__name__)
 
 THANKS_S = 6
 MESSAGE_S = 12
@@ -100,6 +103,7 @@ class KioskWindow(QWidget):
         QShortcut(QKeySequence("Ctrl+Alt+Q"), self, self.ask_pin)
         self.pin_dialog: PinDialog | None = None
         self.go_idle()
+        self._load_agency()
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -110,12 +114,8 @@ class KioskWindow(QWidget):
         header.setObjectName("kioskHeader")
         hl = QVBoxLayout(header)
         hl.setContentsMargins(32, 14, 32, 14)
-        try:
-            cfg = self.services.centre_config()
-            agency = cfg.agency_name
-        except Exception:  # a kiosk shows its screen even if centre settings cannot be read
-            agency = ""
-        hl.addWidget(label(agency or "TRA CỨU HỒ SƠ", "headerTitle"))
+        self.header_title = label("TRA CỨU HỒ SƠ", "headerTitle")
+        hl.addWidget(self.header_title)
         hl.addWidget(label("Tra cứu tình trạng hồ sơ", "headerSub"))
         root.addWidget(header)
 
@@ -165,6 +165,18 @@ class KioskWindow(QWidget):
         self.admin_button = touch_button("Quản trị", self.ask_pin, "adminButton")
         footer.addWidget(self.admin_button)
         root.addLayout(footer)
+
+    def _load_agency(self) -> None:
+        """The centre's name in the header, read in the background (the kiosk shows at once)."""
+
+        def show(cfg: Any) -> None:
+            if cfg.agency_name:
+                self.header_title.setText(cfg.agency_name)
+
+        def failed(exc: BaseException) -> None:  # the kiosk works without the name
+            log.warning("Không đọc được thông tin trung tâm: %s", exc)
+
+        self.ops.op(self.services.centre_config, self).success(show).failure(failed).run()
 
     # -- fitting the screen ----------------------------------------------------------------------
 
@@ -396,6 +408,9 @@ def run(services: Any, *, fullscreen: bool = True) -> int:
     from ui.app import make_application
 
     app = make_application()
+    from ui import db_guard
+
+    db_guard.install()
     ops = Ops()
     window = KioskWindow(services, ops=ops)
     show_kiosk(window, fullscreen=fullscreen)

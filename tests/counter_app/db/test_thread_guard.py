@@ -40,3 +40,15 @@ def test_guarded_thread_is_refused_others_are_served(db: Database) -> None:
         set_thread_guard(previous)
     with db.read() as s:  # no guard: any thread again
         assert s.execute(text("select 1")).scalar_one() == 1
+
+
+def test_a_changed_catalog_is_reloaded_by_whoever_changed_it(services: object) -> None:
+    """After a load (or a sync pull) the type-ahead answers from memory, on any thread."""
+    catalog = services.catalog  # type: ignore[attr-defined]
+    catalog.load_file()  # reloads on this (the changing) thread
+    previous = set_thread_guard(forbid_thread(threading.get_ident()))
+    try:
+        assert catalog.find("khai sinh")
+        assert catalog.get("1.001193") is not None
+    finally:
+        set_thread_guard(previous)

@@ -11,9 +11,9 @@ from counter_app.intake import ApplicantDraft, DossierDraft
 
 
 def test_growth_prints_both_sizes_and_ratios() -> None:
+    sizes = ["--small-rows", "300", "--rows", "600"]
     done = subprocess.run(
-        [sys.executable, "-m", "counter_app", "bench", "--growth", "--small-rows", "300"]
-        + ["--rows", "600", "--json"],
+        [sys.executable, "-m", "counter_app", "bench", "--growth", *sizes, "--json"],
         capture_output=True,
         text=True,
         timeout=600,

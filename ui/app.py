@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont, QFontDatabase
@@ -18,6 +18,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ui import messages
 from ui.ops import Ops
+
+if TYPE_CHECKING:
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +75,7 @@ class AppController(QObject):
 
     def __init__(
         self,
-        services: Any,
+        services: Any,  # None until the worker has built them (start-up runs behind login)
         ops: Ops,
         *,
         demo: bool = False,

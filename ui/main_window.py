@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -19,6 +19,9 @@ from ui.intake.scan_filter import ScanFilter
 from ui.ops import Ops
 from ui.sync_status import SyncStatusWidget
 from ui.widgets import fit_to_screen, named
+
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,9 @@ class MainWindow(QMainWindow):
 
     logout_requested = Signal()
 
-    def __init__(self, services: Any, ops: Ops, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: CounterServices, ops: Ops, user: Any, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.services, self.ops, self.user = services, ops, user

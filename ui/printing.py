@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRectF, QSizeF, Qt
 from PySide6.QtGui import (
@@ -37,6 +37,9 @@ from ui.messages import show_error
 from ui.ops import Ops
 from ui.page_view import PdfPageView
 from ui.widgets import named
+
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +154,7 @@ class PdfPreviewDialog(QDialog):
     def __init__(
         self,
         parent: QWidget | None,
-        services: Any,
+        services: CounterServices,
         ops: Ops,
         pdf: bytes,
         images: list[QImage],
@@ -314,7 +317,7 @@ def shutdown_render_pool() -> None:
         _RenderPool.executor = None
 
 
-def receipt_pdf(services: Any, code: str) -> bytes:
+def receipt_pdf(services: CounterServices, code: str) -> bytes:
     """The receipt of a just-saved dossier, rendered in the helper process (worker thread)."""
     from counter_app.receipts import Layout, render_receipt
 
@@ -368,7 +371,7 @@ def preview_dpi(size_pt: tuple[float, float], width_px: int) -> float:
 
 def open_pdf_preview(
     parent: QWidget,
-    services: Any,
+    services: CounterServices,
     ops: Ops,
     pdf: bytes,
     title: str,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
@@ -19,6 +19,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from counter_app.sync.engine import CycleReport, SyncEngine
 from counter_app.sync.status import SyncStatus, sync_status
 from ui.ops import Ops
+
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +37,7 @@ class SyncController(QObject):
     _worker_done = Signal(object, object)
 
     def __init__(
-        self, services: Any, parent: QObject | None = None, *, ops: Ops | None = None
+        self, services: CounterServices, parent: QObject | None = None, *, ops: Ops | None = None
     ) -> None:
         super().__init__(parent)
         self.services = services
@@ -166,7 +169,7 @@ class SyncStatusWidget(QWidget):
 
     def __init__(
         self,
-        services: Any,
+        services: CounterServices,
         parent: QWidget | None = None,
         *,
         autostart: bool = True,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -34,6 +34,9 @@ from ui.dashboard.drill import DrillDialog
 from ui.dashboard.widgets import BreakdownTable, FigureTile, HourChart
 from ui.ops import Ops
 from ui.widgets import fit_to_screen
+
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
 
 REFRESH_MS = 30_000
 
@@ -74,7 +77,7 @@ class DashboardWindow(QMainWindow):
 
     def __init__(
         self,
-        services: Any,
+        services: CounterServices,
         parent: QWidget | None = None,
         *,
         ops: Ops | None = None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,6 +23,9 @@ from counter_app.centre import CentreConfig
 from ui.messages import user_text
 from ui.ops import Ops
 from ui.widgets import named
+
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
 
 _SESSION = re.compile(r"(\d{1,2}[:h]\d{2})\s*[-–]\s*(\d{1,2}[:h]\d{2})")
 
@@ -115,7 +118,7 @@ class CentreDialog(QDialog):
 
     def __init__(
         self,
-        services: Any,
+        services: CounterServices,
         ops: Ops,
         user: Any,
         parent: QWidget | None,
@@ -163,7 +166,7 @@ class CentreDialog(QDialog):
         ).failure(lambda exc: self.error.setText(user_text(exc))).run()
 
 
-def open_centre_dialog(services: Any, ops: Ops, user: Any, parent: QWidget) -> None:
+def open_centre_dialog(services: CounterServices, ops: Ops, user: Any, parent: QWidget) -> None:
     """Read the centre settings off the UI thread, then open the dialog with them."""
 
     def show(cfg: CentreConfig) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
@@ -29,6 +29,9 @@ from ui.messages import show_error
 from ui.ops import Ops
 from ui.widgets import named
 
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
+
 SIZE_ROWS = 60
 
 
@@ -38,7 +41,9 @@ class DossiersPanel(QWidget):
     detail_did_open = Signal(object)
     notice = Signal(str)
 
-    def __init__(self, services: Any, ops: Ops, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: CounterServices, ops: Ops, user: Any, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("dossiersPanel")
         self.services, self.ops, self.user = services, ops, user

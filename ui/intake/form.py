@@ -7,7 +7,7 @@ Rules live in the core: the form only turns widgets into an `IntakeDraftState`, 
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -36,6 +36,9 @@ from ui.messages import ask, show_error
 from ui.ops import Ops
 from ui.widgets import named
 
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
+
 _DRAFT_DELAY_MS = 400
 
 
@@ -57,7 +60,7 @@ class IntakeForm(QWidget):
 
     def __init__(
         self,
-        services: Any,
+        services: CounterServices,
         ops: Ops,
         user: Any,
         *,

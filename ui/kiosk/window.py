@@ -11,7 +11,7 @@ import hmac
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
@@ -36,6 +36,9 @@ from ui.kiosk.rating_page import RatingPage
 from ui.kiosk.style import KIOSK_STYLE, kiosk_scale, kiosk_style, label, touch_button
 from ui.ops import Ops
 from ui.widgets import fit_to_screen
+
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
 
 __all__ = ["IDLE_TEXT", "KioskWindow", "run"]
 
@@ -62,7 +65,7 @@ class KioskWindow(QWidget):
 
     def __init__(
         self,
-        services: Any,
+        services: CounterServices,
         *,
         ops: Ops | None = None,
         kiosk: KioskService | None = None,
@@ -403,7 +406,7 @@ def show_kiosk(window: KioskWindow, *, fullscreen: bool) -> None:
     window.scan_input.setFocus()
 
 
-def run(services: Any, *, fullscreen: bool = True) -> int:
+def run(services: CounterServices, *, fullscreen: bool = True) -> int:
     """`counter-app kiosk`: the kiosk window until an admin leaves it with the PIN."""
     from ui.app import make_application
 

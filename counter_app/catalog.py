@@ -352,19 +352,26 @@ class CatalogService:
         return counts
 
     def invalidate(self) -> None:
-        self._cache = None
+        """The catalog changed: reload it now, on the thread that changed it (a load or a sync
+        pull, never the window's), and swap the new list in whole; readers in the meantime keep
+        the old one, so the type-ahead never waits for the database."""
+        self._cache = self._read()
+
+    def _read(self) -> dict[str, ProcedureInfo]:
+        with self._db.read() as s:
+            rows = s.scalars(
+                select(Procedure)
+                .where(Procedure.active.is_(True))
+                .options(selectinload(Procedure.papers))
+                .order_by(Procedure.sector, Procedure.name)
+            )
+            return {r.code: info_from_row(r) for r in rows}
 
     def _all(self) -> dict[str, ProcedureInfo]:
-        if self._cache is None:
-            with self._db.read() as s:
-                rows = s.scalars(
-                    select(Procedure)
-                    .where(Procedure.active.is_(True))
-                    .options(selectinload(Procedure.papers))
-                    .order_by(Procedure.sector, Procedure.name)
-                )
-                self._cache = {r.code: info_from_row(r) for r in rows}
-        return self._cache
+        cache = self._cache
+        if cache is None:
+            cache = self._cache = self._read()
+        return cache
 
     def all(self) -> list[ProcedureInfo]:
         return list(self._all().values())

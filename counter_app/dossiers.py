@@ -652,14 +652,26 @@ class SlipRecord:
     procedure_code: str
 
 
+def fts_match(words: list[str]) -> str:
+    """The FTS5 query for folded words: each a prefix, all required, quoted (no FTS syntax)."""
+    return " AND ".join(f'"{w}"*' for w in words)
+
+
 def _fts_ids(
     s: Session, words: list[str], filters: list[ColumnElement[bool]], limit: int
 ) -> list[int]:
     """Newest matching dossier ids from the FTS5 index, walking it in rowid order so a common
     name ("nguyen") stops after `limit` hits instead of collecting hundreds of thousands."""
     # Prefix query on already-folded text; quoting keeps user input from being FTS syntax.
-    match = " AND ".join(f'"{w}"*' for w in words)
+    match = fts_match(words)
     fts = table("dossier_fts", column("rowid"))
+    if not filters:
+        # The FTS table alone, newest rowid first: FTS5 walks its doclists backwards and stops
+        # after `limit` hits. Joined to `dossier`, SQLite collected and sorted every match first
+        # (p95 ×4 for ×10 rows).
+        only = select(fts.c.rowid).where(text("dossier_fts MATCH :match"))
+        only = only.order_by(fts.c.rowid.desc()).limit(limit)
+        return list(s.scalars(only, {"match": match}))
     stmt = (
         select(fts.c.rowid)
         .select_from(fts.join(Dossier.__table__, Dossier.id == fts.c.rowid))

@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont, QFontDatabase
@@ -18,6 +18,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ui import messages
 from ui.ops import Ops
+
+if TYPE_CHECKING:
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("Quầy tiếp nhận và trả kết quả")
     app.setOrganizationName("ttphvhcc")
     load_fonts(app)
+    from ui.translations import install_translations
+
+    install_translations(app)
     return app
 
 
@@ -71,7 +77,7 @@ class AppController(QObject):
 
     def __init__(
         self,
-        services: Any,
+        services: Any,  # None until the worker has built them (start-up runs behind login)
         ops: Ops,
         *,
         demo: bool = False,
@@ -405,6 +411,10 @@ def create_controller(
     settings = Settings.load(db_url=db_url)
     log_path = _setup_logging(settings)
     messages.LOG_PATH[:] = [log_path]
+    from ui import db_guard
+
+    # Database work by window code on this thread is logged with its stack (tests make it fail).
+    db_guard.install(strict=os.environ.get("COUNTER_APP_STRICT_THREADS") == "1")
     ops = Ops()
     ops.error_handler = lambda exc, parent: messages.show_error(parent, exc)
     controller = AppController(

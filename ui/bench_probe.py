@@ -14,6 +14,7 @@ Prints one JSON object on the last line of stdout.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -80,6 +81,61 @@ def _busy_day(services: object, count: int) -> None:
         services.intake.receive(draft, clerk=actor)  # type: ignore[attr-defined]
 
 
+class _Server:
+    """The reference provincial server in its own process on 127.0.0.1 (a real sync peer)."""
+
+    def __init__(self, folder: object, unit: str) -> None:
+        import socket
+        import subprocess
+        from pathlib import Path
+
+        url = f"sqlite:///{Path(str(folder)) / 'server.sqlite3'}"
+        cli = [sys.executable, "-m", "counter_app", "server"]
+        made = subprocess.run(
+            [*cli, "token", "create", "Quầy 1", "--unit", unit, "--db", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        self.token = made.stdout.strip().splitlines()[-1]
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen(
+            [*cli, "run", "--host", "127.0.0.1", "--port", str(port), "--db", url],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("máy chủ tham chiếu không khởi động")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def _print_to_file(pdf: bytes, path: object) -> int:
+    """What `ui.printing.print_pdf` does for a printer, into a PDF file (no print system)."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    from ui.printing import _setup_printer, page_size_points, paint_pages, rasterise
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    _setup_printer(printer, page_size_points(pdf))
+    images = rasterise(pdf, 300)
+    paint_pages(printer, images)
+    return len(images)
+
+
 def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
     import statistics
     from pathlib import Path
@@ -100,6 +156,15 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
     username, _, password, _ = DEMO_USERS[-1]
     user = services.auth.authenticate(username, password)
     before = len(services.dossiers.list_day(services.clock().date(), by=user))
+    server = None
+    if args.load:
+        from dataclasses import replace
+
+        from counter_app.settings import SyncSettings
+
+        server = _Server(args.dir, services.intake.unit_identifier())
+        sync = SyncSettings(server_url=server.url, token=server.token, interval_s=3600)
+        services.settings = replace(services.settings, sync=sync)
     ops = Ops()
     window = MainWindow(services, ops, user)
     window.resize(1366, 768)
@@ -155,16 +220,33 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
         gaps.clear()
         last[0] = time.perf_counter()
         heartbeat.start()
+        if args.load and window.sync_widget is not None:
+            # At the same moment: a sync cycle, a reprint to the printer, a catalog reload.
+            window.sync_widget.sync_now()
+            last_pdf, out = form.last_receipt_pdf, Path(args.dir) / f"print-{i}.pdf"
+            if last_pdf is not None:
+                ops.op(functools.partial(_print_to_file, last_pdf, out)).run()
+            ops.op(services.catalog.invalidate).run()
         form.save()
         wait(lambda: form.preview is not None and ops.pending == 0)
         settle_until = time.perf_counter() + 0.3  # let the preview paint its pages
         wait(lambda t=settle_until: time.perf_counter() > t)
         heartbeat.stop()
         rounds_max.append(max(gaps) * 1000 if gaps else 0.0)
+        sys.stderr.write(f"round {i}: {rounds_max[-1]:.1f} ms\n")
         if form.preview is not None:
             form.preview.close()
+    if server is not None:
+        from dataclasses import replace as _replace
+
+        # The close prompt about records still waiting for the server is not part of the figure.
+        services.settings = _replace(
+            services.settings, sync=_replace(services.settings.sync, server_url="")
+        )
     window.close()
     ops.shutdown()
+    if server is not None:
+        server.stop()
     from ui.printing import shutdown_render_pool
 
     shutdown_render_pool()
@@ -174,6 +256,7 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
         "intake_ui_stall_ms_p50": statistics.median(rounds_max),
         "intake_ui_stall_ms_rounds": [round(ms, 1) for ms in rounds_max],
         "rounds": float(args.rounds),
+        "under_load": float(bool(args.load)),
         "gc_max_ms": max(gc_ms, default=0.0),
         "dossiers_saved": float(
             len(services.dossiers.list_day(services.clock().date(), by=user)) - before
@@ -192,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--dir", required=True)
     t.add_argument("--rounds", type=int, default=STALL_ROUNDS)
     t.add_argument("--day-rows", type=int, default=DAY_ROWS)
+    t.add_argument(
+        "--load", action="store_true", help="a sync, a print and a catalog reload at each save"
+    )
     args = parser.parse_args(argv)
     result: dict[str, object] = dict(_startup(args) if args.what == "startup" else _stall(args))
     sys.stdout.write(json.dumps(result) + "\n")

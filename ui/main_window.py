@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -19,7 +19,10 @@ from ui.intake.scan_filter import ScanFilter
 from ui.ops import Ops
 from ui.queue.counter import install_queue
 from ui.sync_status import SyncStatusWidget
-from ui.widgets import named
+from ui.widgets import fit_to_screen, named
+
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,9 @@ class MainWindow(QMainWindow):
 
     logout_requested = Signal()
 
-    def __init__(self, services: Any, ops: Ops, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: CounterServices, ops: Ops, user: Any, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.services, self.ops, self.user = services, ops, user
@@ -59,14 +64,15 @@ class MainWindow(QMainWindow):
         self.queue = install_queue(self, services.settings)  # None without a queue service
         self.intake.notice.connect(self.show_notice)
         self.dossiers.notice.connect(self.show_notice)
-        self.intake.dossier_did_receive.connect(lambda _r: self.dossiers.refresh_when_shown())
+        self.intake.dossier_did_receive.connect(self._dossier_received)
         self.scanner = ScanFilter(self)
         self.scanner.chip_id_scanned.connect(self.on_chip_id_scan)
         self.scanner.code_scanned.connect(self.on_code_scan)
+        self.scanner.scan_unreadable.connect(self.on_unreadable_scan)
         self.scanner.install()
         self.dossiers.reload()
         QTimer.singleShot(300, self._warm_up)
-        self.resize(1280, 760)
+        fit_to_screen(self, 1280, 760)
         self.intake.procedure.setFocus()
 
     # -- frame ---------------------------------------------------------------------------------
@@ -92,7 +98,7 @@ class MainWindow(QMainWindow):
         m.addAction(self._action("Lưu và in", self.intake.save, "", "saveAction"))
         m.actions()[-1].setShortcut(QKeySequence("Ctrl+S"))
         m.actions()[-1].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # form owns Ctrl+S
-        m.addAction(self._action("Nhập mới", self.intake.clear, "", "newAction"))
+        m.addAction(self._action("Nhập mới", self.intake.new_intake, "", "newAction"))
         m.actions()[-1].setShortcut(QKeySequence("Ctrl+N"))
         m.actions()[-1].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         m.addAction(
@@ -147,7 +153,7 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(user)
         self.sync_widget: SyncStatusWidget | None = None
         try:
-            self.sync_widget = SyncStatusWidget(self.services, self)
+            self.sync_widget = SyncStatusWidget(self.services, self, ops=self.ops)
             status.addPermanentWidget(self.sync_widget)
         except Exception:  # the counter must work even if the sync widget cannot start
             log.exception("Không tạo được ô trạng thái đồng bộ")
@@ -161,6 +167,11 @@ class MainWindow(QMainWindow):
             self._online_timer.start()
             QTimer.singleShot(2000, self.refresh_online_count)
         status.showMessage("Sẵn sàng. Quét mã QR căn cước hoặc mã hồ sơ bất cứ lúc nào.")
+
+    def _dossier_received(self, _received: Any) -> None:
+        self.dossiers.refresh_when_shown()
+        if self.sync_widget is not None:
+            self.sync_widget.controller.refresh()  # "waiting" counts the new dossier at once
 
     def show_notice(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -191,6 +202,15 @@ class MainWindow(QMainWindow):
         self.show_notice(f"Đã quét mã hồ sơ {code}.")
         self.tabs.setCurrentIndex(1)
         self.dossiers.open_code(code)
+
+    def on_unreadable_scan(self, _text: str) -> None:
+        message = (
+            "Không đọc được mã vừa quét. Hãy quét lại mã QR trên thẻ căn cước, "
+            "hoặc mã vạch / mã QR trên giấy tiếp nhận; ô đang nhập không bị thay đổi."
+        )
+        self.show_notice(message)
+        if self.tabs.currentIndex() == 0:
+            self.intake.scan_notice.setText(message)
 
     def _hand_back_hint(self) -> None:
         self.show_tab(1)
@@ -225,9 +245,9 @@ class MainWindow(QMainWindow):
         UsersDialog(self.services, self.ops, self.user, self).open()
 
     def open_centre(self) -> None:
-        from ui.dialogs.centre import CentreDialog
+        from ui.dialogs.centre import open_centre_dialog
 
-        CentreDialog(self.services, self.ops, self.user, self).open()
+        open_centre_dialog(self.services, self.ops, self.user, self)
 
     def open_calendar(self) -> None:
         from ui.dialogs.calendar import CalendarDialog

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+from shiboken6 import isValid
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -119,6 +120,8 @@ class Op(Generic[T]):
         self._ops._submit(self)
 
     def _show_progress(self) -> None:
+        if self.parent_gone():
+            return
         self._dialog = QProgressDialog(self._progress_label or "", "", 0, 0, self._parent)
         self._dialog.setWindowTitle("Đang xử lý")
         self._dialog.setCancelButton(None)
@@ -126,13 +129,24 @@ class Op(Generic[T]):
         self._dialog.setMinimumDuration(0)
         self._dialog.show()
 
+    def parent_gone(self) -> bool:
+        """The widget the job was started for has been deleted (Esc during a print)."""
+        return self._parent is not None and not isValid(self._parent)
+
     def _finish(self, result: Any, exc: BaseException | None) -> None:
         if self._timer is not None:
             self._timer.stop()
         if self._dialog is not None:
-            self._dialog.close()
-            self._dialog.deleteLater()
+            if isValid(self._dialog):
+                self._dialog.close()
+                self._dialog.deleteLater()
             self._dialog = None
+        if self.parent_gone():
+            # Its callbacks would touch deleted widgets; the work itself is done (a print sent,
+            # a file written), so only a failure is worth the log.
+            if exc is not None:
+                log.warning("Tác vụ nền của một cửa sổ đã đóng bị lỗi: %s", exc)
+            return
         if exc is None:
             if self._on_success is not None:
                 self._on_success(result)

@@ -10,15 +10,22 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRectF, QSizeF, QStandardPaths, Qt
-from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut
+from PySide6.QtCore import QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QShortcut,
+)
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -31,12 +38,24 @@ from ui.ops import Ops
 from ui.page_view import PdfPageView
 from ui.widgets import named
 
+if TYPE_CHECKING:
+    from counter_app.auth import UserInfo
+    from counter_app.services import CounterServices
+
 log = logging.getLogger(__name__)
 
 PREVIEW_DPI = 110  # at most; narrower screens get pages that fit their width
 PREVIEW_WIDTH = 900
 MAX_PRINT_DPI = 600
 NO_PRINTER = "(không có máy in)"
+_SCROLL_KEYS = (
+    Qt.Key.Key_PageDown,
+    Qt.Key.Key_PageUp,
+    Qt.Key.Key_Home,
+    Qt.Key.Key_End,
+    Qt.Key.Key_Down,
+    Qt.Key.Key_Up,
+)
 
 
 def rasterise(pdf: bytes, dpi: float, pixel_ratio: float = 1.0) -> list[QImage]:
@@ -136,7 +155,7 @@ class PdfPreviewDialog(QDialog):
     def __init__(
         self,
         parent: QWidget | None,
-        services: Any,
+        services: CounterServices,
         ops: Ops,
         pdf: bytes,
         images: list[QImage],
@@ -149,6 +168,7 @@ class PdfPreviewDialog(QDialog):
         self.services, self.ops, self.pdf, self.images = services, ops, pdf, images
         self.filename = filename
         self.printed_to: str | None = None
+        self.save_dialog: QWidget | None = None
         self.view = named(PdfPageView(images, self), "printPreview")
         self.printers = named(QComboBox(), "printerCombo")
         names = QPrinterInfo.availablePrinterNames()
@@ -195,6 +215,25 @@ class PdfPreviewDialog(QDialog):
             self.save_button.setFocus()
         self._fit_to_screen(parent)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Page keys scroll the pages whichever button has the focus (no Tab needed)."""
+        if event.key() in _SCROLL_KEYS:
+            bar = self.view.verticalScrollBar()
+            step = {
+                Qt.Key.Key_PageDown: bar.pageStep(),
+                Qt.Key.Key_PageUp: -bar.pageStep(),
+                Qt.Key.Key_Down: bar.singleStep() * 3,
+                Qt.Key.Key_Up: -bar.singleStep() * 3,
+            }
+            if event.key() == Qt.Key.Key_Home:
+                bar.setValue(bar.minimum())
+            elif event.key() == Qt.Key.Key_End:
+                bar.setValue(bar.maximum())
+            else:
+                bar.setValue(bar.value() + step[Qt.Key(event.key())])
+            return
+        super().keyPressEvent(event)
+
     def _fit_to_screen(self, parent: QWidget | None) -> None:
         screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
         self.resize(
@@ -230,12 +269,11 @@ class PdfPreviewDialog(QDialog):
         self.ops.op(lambda: print_pdf(pdf, name), self).success(done).failure(failed).run()
 
     def ask_save_pdf(self) -> None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Lưu PDF", str(Path(folder) / self.filename), "Tệp PDF (*.pdf)"
+        from ui.dialogs.files import ask_save_path
+
+        self.save_dialog = ask_save_path(
+            self, "Lưu PDF", self.filename, "Tệp PDF (*.pdf)", self.save_pdf_to
         )
-        if path:
-            self.save_pdf_to(Path(path))
 
     def save_pdf_to(self, path: Path) -> None:
         pdf = self.pdf
@@ -282,7 +320,7 @@ def shutdown_render_pool() -> None:
         _RenderPool.executor = None
 
 
-def receipt_pdf(services: Any, code: str, *, by: Any) -> bytes:
+def receipt_pdf(services: CounterServices, code: str, *, by: UserInfo) -> bytes:
     """The receipt of a just-saved dossier, rendered in the helper process (worker thread)."""
     from counter_app.receipts import Layout, render_receipt
 
@@ -336,7 +374,7 @@ def preview_dpi(size_pt: tuple[float, float], width_px: int) -> float:
 
 def open_pdf_preview(
     parent: QWidget,
-    services: Any,
+    services: CounterServices,
     ops: Ops,
     pdf: bytes,
     title: str,

@@ -11,13 +11,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from counter_app.sync.engine import CycleReport, SyncEngine
 from counter_app.sync.status import SyncStatus, sync_status
+from ui.ops import Ops
+
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +34,17 @@ class SyncController(QObject):
 
     sync_did_finish = Signal(object)
     status_did_change = Signal(object)
-    _worker_done = Signal(object)
+    _worker_done = Signal(object, object)
 
-    def __init__(self, services: Any, parent: QObject | None = None) -> None:
+    def __init__(
+        self, services: CounterServices, parent: QObject | None = None, *, ops: Ops | None = None
+    ) -> None:
         super().__init__(parent)
         self.services = services
+        self.ops = ops
+        #: The last status read (in the background); `pending_count()` answers from it.
+        self.status: SyncStatus | None = None
+        self._own_ops: Ops | None = None
         self._engine: SyncEngine | None = None
         self._engine_settings: Any = None
         self._lock = threading.Lock()
@@ -100,25 +110,49 @@ class SyncController(QObject):
         except Exception as exc:  # the window must keep working whatever the network does
             log.exception("sync cycle failed")
             report = CycleReport(error=f"Lỗi đồng bộ: {exc}")
+        status = self._read_status()  # still on the sync thread: the window never waits
         if not self._closed:
             # RuntimeError: the window was closed meanwhile and there is nobody to tell.
             with contextlib.suppress(RuntimeError):
-                self._worker_done.emit(report)
+                self._worker_done.emit(report, status)
 
-    def _on_done(self, report: CycleReport) -> None:
+    def _read_status(self) -> SyncStatus | None:
+        try:
+            return sync_status(self.services)
+        except Exception:  # the indicator may lag; the counter keeps working
+            log.exception("sync status could not be read")
+            return None
+
+    def _on_done(self, report: CycleReport, status: SyncStatus | None) -> None:
         with self._lock:
             self._running = False
+        if status is not None:
+            self._show_status(status)
         self.sync_did_finish.emit(report)
-        self.refresh()
 
-    def refresh(self) -> SyncStatus:
-        """Read the queue and last outcome from the database (a few small indexed queries)."""
-        status = sync_status(self.services)
+    def refresh(self) -> None:
+        """Read the queue and last outcome in the background; `status_did_change` follows."""
+        if self.ops is not None:
+            self.ops.op(self._read_status).success(self._show_status_or_none).run()
+            return
+
+        # Without the window's worker (a widget on its own): a private one, owned by this
+        # controller, so that nothing is emitted on a controller that is already deleted.
+        if self._own_ops is None:
+            self._own_ops = Ops(self)
+        self._own_ops.op(self._read_status).success(self._show_status_or_none).run()
+
+    def _show_status_or_none(self, status: SyncStatus | None) -> None:
+        if status is not None:
+            self._show_status(status)
+
+    def _show_status(self, status: SyncStatus) -> None:
+        self.status = status
         self.status_did_change.emit(status)
-        return status
 
     def pending_count(self) -> int:
-        return sync_status(self.services).pending
+        """Records waiting, as last read (after start, every cycle and every save)."""
+        return self.status.pending if self.status is not None else 0
 
     def has_pending(self) -> bool:
         return self.pending_count() > 0
@@ -126,15 +160,24 @@ class SyncController(QObject):
     def shutdown(self) -> None:
         self._closed = True
         self._timer.stop()
+        if self._own_ops is not None:
+            self._own_ops.shutdown()
 
 
 class SyncStatusWidget(QWidget):
     """Online/offline, records waiting, last successful sync, last error, and "Sync now"."""
 
-    def __init__(self, services: Any, parent: QWidget | None = None, *, autostart: bool = True):
+    def __init__(
+        self,
+        services: CounterServices,
+        parent: QWidget | None = None,
+        *,
+        autostart: bool = True,
+        ops: Ops | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("syncStatus")
-        self.controller = SyncController(services, self)
+        self.controller = SyncController(services, self, ops=ops)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         self.state_label = QLabel(self)
@@ -164,7 +207,7 @@ class SyncStatusWidget(QWidget):
         self.resend_button.clicked.connect(self.resend_failed)
         self.controller.status_did_change.connect(self._show)
         self.controller.sync_did_finish.connect(self._finished)
-        self.controller.refresh()
+        self.controller.refresh()  # in the background: the window opens without waiting
         if autostart:
             self.controller.start()
 

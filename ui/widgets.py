@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from PySide6.QtCore import QPoint, QSize
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QWidget
 
 W = TypeVar("W", bound=QWidget)
@@ -16,3 +18,24 @@ def named(widget: W, name: str, *, wrap: bool = False) -> W:
     if wrap and isinstance(widget, QLabel):
         widget.setWordWrap(True)
     return widget
+
+
+# Room for a window manager's title bar and borders, which are unknown until the window is shown
+# (openbox and Windows 10/11 both stay within this).
+FRAME_ALLOWANCE = QSize(16, 48)
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Size a top-level window to (width, height) or, on a smaller screen, to what is available.
+
+    The size counts the frame too, so the title bar and status bar stay on screen on a
+    1366×768 laptop with a task bar; the window is centred in the available area.
+    """
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    avail = screen.availableGeometry()
+    w = min(width, avail.width() - FRAME_ALLOWANCE.width())
+    h = min(height, avail.height() - FRAME_ALLOWANCE.height())
+    window.resize(max(w, 200), max(h, 150))
+    x = avail.x() + max(0, (avail.width() - w - FRAME_ALLOWANCE.width()) // 2)
+    y = avail.y() + max(0, (avail.height() - h - FRAME_ALLOWANCE.height()) // 2)
+    window.move(QPoint(x, y))

@@ -145,3 +145,27 @@ def run_bench(
         return results
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+#: Growth from the small to the large database that a flat figure stays within.
+GROWTH_TARGETS: dict[str, float] = {"search_ms_p95": 1.25, "lookup_ms_p95": 1.25}
+_GROWTH_KEYS = (
+    "intake_ms_p50",
+    "intake_ms_p95",
+    "receipt_ms_p50",
+    "lookup_ms_p95",
+    "search_ms_p95",
+    "search_raw_fts_ms_p95",
+)
+
+
+def growth(
+    small: int, large: int, *, progress: Callable[[str], None] = lambda _msg: None
+) -> dict[str, dict[str, float]]:
+    """`bench --growth`: the core section at two sizes; ratios large/small per figure."""
+    progress(f"Cỡ nhỏ: {small:,} hồ sơ")
+    a = run_bench(small, only=["core"], progress=progress)
+    progress(f"Cỡ lớn: {large:,} hồ sơ")
+    b = run_bench(large, only=["core"], progress=progress)
+    ratios = {k: b[k] / a[k] if a.get(k) else float("nan") for k in _GROWTH_KEYS if k in a}
+    return {"small": a, "large": b, "ratios": ratios}

@@ -59,10 +59,36 @@ def run(ctx: Any) -> dict[str, float]:
 
     timed_ms(search, 10)
     search_ms = timed_ms(search, 300)
+    raw_ms = _raw_fts_ms(services, [fold(n) for n in names])
     return {
         "intake_ms_p50": median(intake_ms),
         "intake_ms_p95": percentile(intake_ms, 95),
         "receipt_ms_p50": median(receipt_ms),
         "lookup_ms_p95": percentile(lookup_ms, 95),
         "search_ms_p95": percentile(search_ms, 95),
+        "search_raw_fts_ms_p95": percentile(raw_ms, 95),
+        "search_vs_raw_fts": percentile(search_ms, 95) / max(percentile(raw_ms, 95), 1e-6),
     }
+
+
+def _raw_fts_ms(services: Any, folded: list[str]) -> list[float]:
+    """The bare FTS5 query for the same names on the same file: the floor a search can reach."""
+    import re
+
+    from sqlalchemy import text
+
+    from counter_app.dossiers import fts_match
+
+    if not services.db.is_sqlite:
+        return [float("nan")]
+    queries = iter([fts_match(re.findall(r"\w+", n)) for n in folded] * 100)
+    stmt = text(
+        "SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH :m ORDER BY rowid DESC LIMIT 50"
+    )
+
+    def raw() -> None:
+        with services.db.read() as s:
+            s.execute(stmt, {"m": next(queries)}).all()
+
+    timed_ms(raw, 10)
+    return timed_ms(raw, 300)

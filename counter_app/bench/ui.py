@@ -67,7 +67,9 @@ def run(ctx: Any) -> dict[str, float]:
         _probe(["startup", "--db", str(ctx.db_url)], base / "home") for _ in range(STARTUP_RUNS)
     ]
     startups = [float(r["startup_s"]) for r in runs]
-    stall = _probe(["stall", "--dir", str(base), "--rounds", str(STALL_ROUNDS)], base / "home")
+    stall = _probe(
+        ["stall", "--dir", str(base), "--rounds", str(STALL_ROUNDS), "--load"], base / "home"
+    )
     return {
         "startup_s": statistics.median(startups),
         "startup_s_max": max(startups),

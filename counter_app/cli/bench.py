@@ -16,6 +16,14 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--only", nargs="+", metavar="SECTION", help="chỉ đo các phần này (core, ...)")
     p.add_argument("--keep", type=Path, metavar="DIR", help="giữ lại tệp CSDL đã điền")
+    p.add_argument(
+        "--growth",
+        action="store_true",
+        help="đo phần lõi ở --small-rows và --rows hồ sơ rồi in tỉ số (tìm kiếm có phẳng không)",
+    )
+    p.add_argument(
+        "--small-rows", type=int, default=100_000, help="cỡ nhỏ cho --growth (mặc định 100.000)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_bench)
 
@@ -27,6 +35,8 @@ def cmd_bench(ctx: Context) -> int:
         sys.stderr.write(message + "\n")
         sys.stderr.flush()
 
+    if ctx.args.growth:
+        return _growth(ctx, progress)
     results = run_bench(ctx.args.rows, only=ctx.args.only, keep=ctx.args.keep, progress=progress)
     if ctx.args.json:
         print_json({k: round(v, 3) for k, v in results.items()})
@@ -40,4 +50,29 @@ def cmd_bench(ctx: Context) -> int:
             sign = "≤" if kind == "max" else "≥"
             note = f"  (mục tiêu {sign} {limit:g}: {'đạt' if ok else 'CHƯA ĐẠT'})"
         print(f"{key:<26} {value:>12.3f}{note}")
+    return EXIT_OK
+
+
+def _growth(ctx: Context, progress: Any) -> int:
+    """The core figures at two sizes and large/small ratios (target: search ≤ 1.25×)."""
+    from counter_app.bench import GROWTH_TARGETS, growth
+
+    small, large = ctx.args.small_rows, ctx.args.rows
+    report = growth(small, large, progress=progress)
+    if ctx.args.json:
+        print_json(report)
+        return EXIT_OK
+    print(f"{'':<26} {small:>12,} {large:>12,} {'tỉ số':>8}".replace(",", "."))
+    for key, ratio in report["ratios"].items():
+        a, b = report["small"][key], report["large"][key]
+        target = GROWTH_TARGETS.get(key)
+        note = (
+            f"  (mục tiêu ≤ {target:g}: {'đạt' if ratio <= target else 'CHƯA ĐẠT'})"
+            if target
+            else ""
+        )
+        print(f"{key:<26} {a:>12.3f} {b:>12.3f} {ratio:>8.2f}{note}")
+    ratio = report["large"]["search_vs_raw_fts"]
+    verdict = "đạt" if ratio <= 1.5 else "CHƯA ĐẠT"
+    print(f"{'search_vs_raw_fts (lớn)':<26} {ratio:>8.2f}  (mục tiêu ≤ 1.5: {verdict})")
     return EXIT_OK

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, StaticPool
 
 from counter_app.errors import UserError
+from counter_app.thread_guard import check_thread
 
 if TYPE_CHECKING:
     from counter_app.db.lock import SharedHold
@@ -117,6 +118,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits on success and rolls back on any exception."""
+        check_thread()
         try:
             with self._write() as session, session.begin():
                 yield session
@@ -135,6 +137,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only unit of work; never takes the SQLite write lock."""
+        check_thread()
         with self._read() as session:
             try:
                 yield session

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from counter_build.contents import ENV_BUNDLE_LIBPQ
+from counter_build.contents import ENV_BUNDLE_LIBPQ, ENV_QM_DIR, compile_translations
 from counter_build.layout import (
     APP_NAME,
     BUILD_INFO_NAME,
@@ -70,6 +70,9 @@ def build_bundle(dist: Path, work: Path, *, libpq: bool = False) -> BuildResult:
     info.write_text(json.dumps(build_info(), indent=2), encoding="utf-8")
     env = dict(os.environ, COUNTER_APP_BUILD_INFO=str(info), QT_QPA_PLATFORM="offscreen")
     env[ENV_BUNDLE_LIBPQ] = "1" if libpq else "0"
+    qm_dir = work / "translations"
+    compile_translations(qm_dir)
+    env[ENV_QM_DIR] = str(qm_dir)
     started = time.monotonic()
     proc = subprocess.run(pyinstaller_command(dist, work), cwd=ROOT, env=env, check=False)
     seconds = time.monotonic() - started

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -99,7 +101,31 @@ def data_files(root: Path = ROOT) -> list[tuple[str, str]]:
             pairs.append((str(path), dest))
     for path in sorted((root / "counter_app" / "export").glob("*.json")):
         pairs.append((str(path), path.parent.relative_to(root).as_posix()))
+    compiled = os.environ.get(ENV_QM_DIR)
+    if compiled:  # the .qm files build_bundle compiled from resources/translations/*.ts
+        for path in sorted(Path(compiled).glob("*.qm")):
+            pairs.append((str(path), "resources/translations"))
     return pairs + holidays_locale_files()
+
+
+ENV_QM_DIR = "COUNTER_APP_QM_DIR"
+
+
+def compile_translations(out: Path, root: Path = ROOT) -> list[Path]:
+    """resources/translations/*.ts → .qm with pyside6-lrelease (the app also reads a .ts)."""
+    out.mkdir(parents=True, exist_ok=True)
+    scripts = Path(sys.executable).parent
+    lrelease = shutil.which("pyside6-lrelease", path=str(scripts)) or shutil.which(
+        "pyside6-lrelease"
+    )
+    if lrelease is None:
+        return []
+    made = []
+    for ts in sorted((root / "resources" / "translations").glob("*.ts")):
+        qm = out / ts.with_suffix(".qm").name
+        subprocess.run([lrelease, "-silent", str(ts), "-qm", str(qm)], check=True)
+        made.append(qm)
+    return made
 
 
 # psycopg's binary wheel vendors libpq, OpenSSL and Kerberos (10 MB). Without it psycopg uses the

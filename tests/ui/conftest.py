@@ -34,6 +34,17 @@ def _render_pool_stops() -> Iterator[None]:
     shutdown_render_pool()
 
 
+@pytest.fixture(autouse=True)
+def _no_db_on_ui_thread() -> Iterator[None]:
+    """Any database call made by ui/ code on the Qt main thread fails the test."""
+    from counter_app import thread_guard
+    from ui import db_guard
+
+    previous = db_guard.install(strict=True)
+    yield
+    thread_guard.set_thread_guard(previous)
+
+
 @pytest.fixture
 def ops(qapp: Any) -> Iterator[Any]:
     from ui.ops import Ops

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,9 @@ def _receipt(services: Any) -> tuple[str, bytes]:
         DossierDraft("2.000908", ApplicantDraft("Phạm Thị Lan", "022190012345")),
         clerk=system_actor(),
     ).code
-    return code, receipt_pdf(services, code, by=system_actor())
+    # receipt_pdf is worker-thread code (it reads the database): run it on a worker here too.
+    with ThreadPoolExecutor(1) as pool:
+        return code, pool.submit(receipt_pdf, services, code, by=system_actor()).result()
 
 
 def test_pages_painted_at_printer_resolution_keep_the_code(

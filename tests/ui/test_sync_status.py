@@ -35,7 +35,8 @@ def test_sync_now_runs_off_the_ui_thread(qtbot: Any, services: Any, server: RefS
     _configure(services, server)
     widget = SyncStatusWidget(services, None, autostart=False)
     qtbot.addWidget(widget)
-    assert widget.pending_label.text() == "Chờ gửi: 4"
+    # Read in the background: the widget shows it a moment later.
+    qtbot.waitUntil(lambda: widget.pending_label.text() == "Chờ gửi: 4", timeout=10_000)
     assert widget.has_pending() and widget.pending_count() == 4
     with qtbot.waitSignal(widget.controller.sync_did_finish, timeout=10_000):
         qtbot.mouseClick(widget.sync_button, qtbot_button())
@@ -68,7 +69,7 @@ def test_offline_shows_the_error_in_vietnamese(
 def test_not_configured(qtbot: Any, services: Any) -> None:
     widget = SyncStatusWidget(services, None)
     qtbot.addWidget(widget)
-    assert widget.state_label.text() == "○ Chưa cấu hình đồng bộ"
+    qtbot.waitUntil(lambda: widget.state_label.text() == "○ Chưa cấu hình đồng bộ")
     assert not widget.controller.running
     widget.shutdown()
 
@@ -103,7 +104,7 @@ def test_resend_failed_records(qtbot: Any, services: Any, server: RefServer) -> 
         s.execute(update(OutboxEntry).values(state="rejected", last_error="Thiếu mã thủ tục"))
     widget = SyncStatusWidget(services, None, autostart=False)
     qtbot.addWidget(widget)
-    assert not widget.resend_button.isHidden()
+    qtbot.waitUntil(lambda: not widget.resend_button.isHidden(), timeout=10_000)
     assert "Bị từ chối: 2" in widget.pending_label.text()
     with qtbot.waitSignal(widget.controller.sync_did_finish, timeout=10_000):
         qtbot.mouseClick(widget.resend_button, qtbot_button())

@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.reports import DrillList
+from ui.widgets import fit_to_screen
 
 _Index = QModelIndex | QPersistentModelIndex
+MAX_COLUMN_PX = 280
 
 
 class DrillModel(QAbstractTableModel):
@@ -76,8 +78,14 @@ class DrillDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.resizeColumnsToContents()
+        # A long procedure name or address must not push the appointment and status columns
+        # off screen: wide columns are capped (the full text is in the tooltip).
+        for column in range(self.model.columnCount() - 1):
+            header.resizeSection(column, min(header.sectionSize(column), MAX_COLUMN_PX))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("Đóng")
         buttons.rejected.connect(self.reject)
@@ -87,7 +95,7 @@ class DrillDialog(QDialog):
         layout.addWidget(self.count_label)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(1100, 560)
+        fit_to_screen(self, 1100, 560)
 
     def selected_code(self) -> str | None:
         """The dossier code of the current row, if the list is of dossiers."""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QMargins, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -48,7 +48,15 @@ class FigureTile(QFrame):
         layout.addWidget(self.value)
         layout.addWidget(self.caption)
         layout.addWidget(self.detail)
-        self.setMinimumWidth(150)
+        self.setMinimumWidth(120)
+        # Tab reaches every tile; Enter or Space opens its list like a click.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.tile_clicked.emit()
+            return
+        super().keyPressEvent(event)
 
     def set_value(self, value: int, detail: str = "", caption: str | None = None) -> None:
         self.value.setText(f"{value:,}".replace(",", "."))
@@ -85,6 +93,28 @@ class HourChart(QChartView):
         self.setMinimumHeight(260)
         self._hours: list[int] = []
         self.counts: dict[int, int] = {}
+        # By keyboard: Left/Right choose an hour (shown in the chart's title), Enter opens it.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.current = -1
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        key = event.key()
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and self._hours:
+            step = 1 if key == Qt.Key.Key_Right else -1
+            self.current = max(0, min(len(self._hours) - 1, self.current + step))
+            self._show_current()
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self._hours:
+            self.hour_clicked.emit(self._hours[max(0, self.current)])
+            return
+        super().keyPressEvent(event)
+
+    def _show_current(self) -> None:
+        title = "Hồ sơ tiếp nhận theo giờ"
+        if 0 <= self.current < len(self._hours):
+            hour = self._hours[self.current]
+            title += f" — {hour:02d}h: {self.counts.get(hour, 0)} hồ sơ (Enter để xem)"
+        self.chart().setTitle(title)
 
     def set_counts(self, counts: dict[int, int]) -> None:
         chart = self.chart()
@@ -93,6 +123,8 @@ class HourChart(QChartView):
             chart.removeAxis(axis)
         self.counts = dict(counts)
         self._hours = list(counts)
+        self.current = min(self.current, len(self._hours) - 1)
+        self._show_current()
         bars = QBarSet("Số hồ sơ")
         bars.setColor(QColor("#2F6DB5"))
         bars.setLabelColor(QColor("#1d3557"))

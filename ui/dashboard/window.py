@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDateEdit,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -34,12 +33,18 @@ from counter_app.reports.figures import NO_CLERK, show_date, show_pct, show_time
 from ui.dashboard.drill import DrillDialog
 from ui.dashboard.widgets import BreakdownTable, FigureTile, HourChart
 from ui.ops import Ops
+from ui.widgets import fit_to_screen
+
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
 
 REFRESH_MS = 30_000
 
 _STYLE = """
 FigureTile { background: #ffffff; border: 1px solid #c9d3df; border-radius: 6px; }
 FigureTile:hover { border-color: #2f6db5; }
+FigureTile:focus { border: 2px solid #2f6db5; background: #eef4fb; }
+HourChart:focus { border: 2px solid #2f6db5; }
 FigureTile[tone="warn"] QLabel#tileValue { color: #b3261e; }
 FigureTile[tone="good"] QLabel#tileValue { color: #1e7b34; }
 QLabel#tileValue { font-size: 26pt; font-weight: bold; color: #1d3557; }
@@ -72,7 +77,7 @@ class DashboardWindow(QMainWindow):
 
     def __init__(
         self,
-        services: Any,
+        services: CounterServices,
         parent: QWidget | None = None,
         *,
         user: Any,
@@ -90,6 +95,7 @@ class DashboardWindow(QMainWindow):
         self.report: DayReport | None = None
         self._loading = False
         self._reload_again = False
+        self.save_dialog: QWidget | None = None
         self.setWindowTitle("Bảng điều khiển — tình hình tiếp nhận hồ sơ")
         self.setStyleSheet(_STYLE)
         self._build()
@@ -101,7 +107,7 @@ class DashboardWindow(QMainWindow):
         self.timer.start()
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.refresh)
-        self.resize(1360, 860)
+        fit_to_screen(self, 1360, 860)
         self.refresh()
 
     # -- layout --------------------------------------------------------------------------------
@@ -114,37 +120,39 @@ class DashboardWindow(QMainWindow):
         title.setObjectName("dashTitle")
         top.addWidget(title)
         top.addSpacing(16)
-        top.addWidget(QLabel("Từ ngày"))
         self.date_from = QDateEdit()
         self.date_to = QDateEdit()
+        from_label = QLabel("Từ ngà&y")
+        from_label.setBuddy(self.date_from)
+        top.addWidget(from_label)
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd/MM/yyyy")
             edit.dateChanged.connect(self._dates_changed)
         top.addWidget(self.date_from)
-        top.addWidget(QLabel("đến ngày"))
+        to_label = QLabel("đế&n ngày")
+        to_label.setBuddy(self.date_to)
+        top.addWidget(to_label)
         top.addWidget(self.date_to)
         for text, slot in (
-            ("Hôm nay", self.show_today),
-            ("7 ngày", self.show_week),
-            ("Tháng này", self.show_month),
+            ("&Hôm nay", self.show_today),
+            ("&7 ngày", self.show_week),
+            ("&Tháng này", self.show_month),
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             top.addWidget(button)
         top.addStretch(1)
-        self.refresh_button = QPushButton("Làm mới")
+        self.refresh_button = QPushButton("Làm &mới")
         self.refresh_button.setShortcut("F5")
         self.refresh_button.clicked.connect(self.refresh)
         top.addWidget(self.refresh_button)
-        self.xlsx_button = QPushButton("Xuất Excel…")
+        self.xlsx_button = QPushButton("Xuất &Excel…")
         self.xlsx_button.clicked.connect(lambda: self.export_xlsx(None))
-        self.pdf_button = QPushButton("Xuất PDF…")
+        self.pdf_button = QPushButton("Xuất &PDF…")
         self.pdf_button.clicked.connect(lambda: self.export_pdf(None))
-        self.register_button = QPushButton("Sổ theo dõi hồ sơ (PDF)…")
+        self.register_button = QPushButton("&Sổ theo dõi hồ sơ (PDF)…")
         self.register_button.clicked.connect(lambda: self.export_register(None))
-        for b in (self.xlsx_button, self.pdf_button, self.register_button):
-            top.addWidget(b)
         outer.addLayout(top)
 
         status_row = QHBoxLayout()
@@ -209,7 +217,13 @@ class DashboardWindow(QMainWindow):
         )
         hint.setFrameShape(QFrame.Shape.NoFrame)
         hint.setObjectName("hintLabel")
-        outer.addWidget(hint)
+        hint.setWordWrap(True)
+        # The exports sit under the lists, so the top row fits a 1366-pixel-wide screen.
+        bottom = QHBoxLayout()
+        bottom.addWidget(hint, 1)
+        for b in (self.xlsx_button, self.pdf_button, self.register_button):
+            bottom.addWidget(b)
+        outer.addLayout(bottom)
         self.setCentralWidget(root)
 
     # -- period --------------------------------------------------------------------------------
@@ -355,9 +369,10 @@ class DashboardWindow(QMainWindow):
 
     # -- exports -------------------------------------------------------------------------------
 
-    def _ask_path(self, title: str, name: str, pattern: str) -> Path | None:
-        chosen, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / name), pattern)
-        return Path(chosen) if chosen else None
+    def _ask_path(self, title: str, name: str, pattern: str, then: Callable[[Path], None]) -> None:
+        from ui.dialogs.files import ask_save_path
+
+        self.save_dialog = ask_save_path(self, title, name, pattern, then)
 
     def _file_stem(self) -> str:
         p = self.period
@@ -376,10 +391,9 @@ class DashboardWindow(QMainWindow):
 
     def export_xlsx(self, path: Path | None = None) -> None:
         """The period's report as an Excel workbook."""
-        path = path or self._ask_path(
-            "Lưu báo cáo Excel", f"bao-cao-tiep-nhan_{self._file_stem()}.xlsx", "Excel (*.xlsx)"
-        )
         if path is None:
+            name = f"bao-cao-tiep-nhan_{self._file_stem()}.xlsx"
+            self._ask_path("Lưu báo cáo Excel", name, "Excel (*.xlsx)", self.export_xlsx)
             return
         period, target = self.period, path
 
@@ -392,10 +406,9 @@ class DashboardWindow(QMainWindow):
 
     def export_pdf(self, path: Path | None = None) -> None:
         """The period's report as PDF."""
-        path = path or self._ask_path(
-            "Lưu báo cáo PDF", f"bao-cao-tiep-nhan_{self._file_stem()}.pdf", "PDF (*.pdf)"
-        )
         if path is None:
+            name = f"bao-cao-tiep-nhan_{self._file_stem()}.pdf"
+            self._ask_path("Lưu báo cáo PDF", name, "PDF (*.pdf)", self.export_pdf)
             return
         period, target = self.period, path
 
@@ -409,10 +422,9 @@ class DashboardWindow(QMainWindow):
 
     def export_register(self, path: Path | None = None) -> None:
         """The register "Sổ theo dõi hồ sơ" of the period as PDF."""
-        path = path or self._ask_path(
-            "Lưu Sổ theo dõi hồ sơ", f"so-theo-doi-ho-so_{self._file_stem()}.pdf", "PDF (*.pdf)"
-        )
         if path is None:
+            name = f"so-theo-doi-ho-so_{self._file_stem()}.pdf"
+            self._ask_path("Lưu Sổ theo dõi hồ sơ", name, "PDF (*.pdf)", self.export_register)
             return
         period, target = self.period, path
 

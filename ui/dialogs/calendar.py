@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -26,9 +27,14 @@ from ui.messages import user_text
 from ui.ops import Ops
 from ui.widgets import named
 
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
+
 
 class CalendarDialog(QDialog):
-    def __init__(self, services: Any, ops: Ops, user: Any, parent: QWidget | None) -> None:
+    def __init__(
+        self, services: CounterServices, ops: Ops, user: Any, parent: QWidget | None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("calendarDialog")
         self.setWindowTitle("Ngày nghỉ và ngày làm bù")
@@ -101,8 +107,9 @@ class CalendarDialog(QDialog):
 
     def _add(self) -> None:
         centre, by = self.services.centre, self.user
+        picked = self.day.date()
         day, kind, note = (
-            self.day.date().toPython(),
+            date(picked.year(), picked.month(), picked.day()),
             DayKind(self.kind.currentData()),
             self.note.text(),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,6 +23,9 @@ from counter_app.centre import CentreConfig
 from ui.messages import user_text
 from ui.ops import Ops
 from ui.widgets import named
+
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
 
 _SESSION = re.compile(r"(\d{1,2}[:h]\d{2})\s*[-–]\s*(\d{1,2}[:h]\d{2})")
 
@@ -92,6 +95,10 @@ class CentreForm(QWidget):
         self.counter.setValue(counter_no)
         for key, edit in self.hours.items():
             edit.setText(hours_text(list(cfg.working_hours.get(key) or [])))
+        # setText leaves the cursor at the end, which scrolls a long name so that its start is
+        # hidden ("RUNG TÂM…"): show every field from its first letter.
+        for edit in (self.identifier, self.parent_name, self.name, self.unit, self.place):
+            edit.setCursorPosition(0)
 
     def config(self) -> CentreConfig:
         """The typed settings; ValueError (Vietnamese) for malformed hours."""
@@ -111,7 +118,14 @@ class CentreForm(QWidget):
 class CentreDialog(QDialog):
     """Admin: change the centre settings (takes effect for new dossiers)."""
 
-    def __init__(self, services: Any, ops: Ops, user: Any, parent: QWidget | None) -> None:
+    def __init__(
+        self,
+        services: CounterServices,
+        ops: Ops,
+        user: Any,
+        parent: QWidget | None,
+        config: CentreConfig | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("centreDialog")
         self.setWindowTitle("Thông tin trung tâm và giờ làm việc")
@@ -135,7 +149,8 @@ class CentreDialog(QDialog):
         layout.addWidget(self.form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.form.set_config(services.centre_config(), services.settings.counter_no)
+        # The caller reads the settings in the background (`open_centre_dialog`).
+        self.form.set_config(config or CentreConfig(), services.settings.counter_no)
 
     def _save(self) -> None:
         try:
@@ -151,3 +166,12 @@ class CentreDialog(QDialog):
         self._ops.op(lambda: self._services.centre.save(cfg, by=self._user), self).success(
             done
         ).failure(lambda exc: self.error.setText(user_text(exc))).run()
+
+
+def open_centre_dialog(services: CounterServices, ops: Ops, user: Any, parent: QWidget) -> None:
+    """Read the centre settings off the UI thread, then open the dialog with them."""
+
+    def show(cfg: CentreConfig) -> None:
+        CentreDialog(services, ops, user, parent, cfg).open()
+
+    ops.op(services.centre_config, parent).success(show).run()

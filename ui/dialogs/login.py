@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -19,6 +19,9 @@ from ui.messages import user_text
 from ui.ops import Ops
 from ui.widgets import named
 
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
+
 
 class LoginDialog(QDialog):
     """Signals: `login_did_succeed(UserInfo)`; `shown` when first painted (start-up bench)."""
@@ -27,7 +30,7 @@ class LoginDialog(QDialog):
     shown = Signal()
 
     def __init__(
-        self, services: Any, ops: Ops, parent: QWidget | None = None, *, hint: str = ""
+        self, services: CounterServices, ops: Ops, parent: QWidget | None = None, *, hint: str = ""
     ) -> None:
         super().__init__(parent)
         self.setObjectName("loginDialog")
@@ -67,7 +70,7 @@ class LoginDialog(QDialog):
         if services is None:
             self.error.setText("Đang mở cơ sở dữ liệu…")
 
-    def set_services(self, services: Any) -> None:
+    def set_services(self, services: CounterServices) -> None:
         """The core is ready (it loads in the background while the dialog is already usable)."""
         self._services = services
         self.error.clear()

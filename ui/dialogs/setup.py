@@ -61,7 +61,7 @@ class SetupDialog(QDialog):
         self.password2 = named(QLineEdit(), "adminPassword2Input")
         self.password2.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow("Tên đă&ng nhập:", self.username)
-        form.addRow("&Họ và tên:", self.full_name)
+        form.addRow("Họ &và tên:", self.full_name)
         form.addRow("Mật &khẩu (≥ 8 ký tự):", self.password)
         form.addRow("Nhập &lại mật khẩu:", self.password2)
         lookup = QGroupBox("Tra cứu hồ sơ của người dân")

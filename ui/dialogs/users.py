@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,9 +27,14 @@ from ui.messages import user_text
 from ui.ops import Ops
 from ui.widgets import named
 
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
+
 
 class UsersDialog(QDialog):
-    def __init__(self, services: Any, ops: Ops, user: Any, parent: QWidget | None) -> None:
+    def __init__(
+        self, services: CounterServices, ops: Ops, user: Any, parent: QWidget | None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("usersDialog")
         self.setWindowTitle("Người dùng")
@@ -69,7 +74,7 @@ class UsersDialog(QDialog):
         form.addRow(add)
         self.error = named(QLabel(), "errorLabel", wrap=True)
         self.error.setStyleSheet("color: #b00020")
-        close = QPushButton("Đó&ng")
+        close = QPushButton("Đón&g")
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
@@ -29,6 +29,9 @@ from ui.messages import show_error
 from ui.ops import Ops
 from ui.widgets import named
 
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
+
 SIZE_ROWS = 60
 
 
@@ -38,7 +41,9 @@ class DossiersPanel(QWidget):
     detail_did_open = Signal(object)
     notice = Signal(str)
 
-    def __init__(self, services: Any, ops: Ops, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: CounterServices, ops: Ops, user: Any, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("dossiersPanel")
         self.services, self.ops, self.user = services, ops, user
@@ -52,7 +57,7 @@ class DossiersPanel(QWidget):
         self.day.setDisplayFormat("dd/MM/yyyy")
         self.day.setCalendarPopup(True)
         self.day.setDate(QDate(services.clock().date()))
-        self.all_days = named(QCheckBox("&Mọi ngày"), "allDaysCheck")
+        self.all_days = named(QCheckBox("Mọi ngà&y"), "allDaysCheck")
         self.status = named(QComboBox(), "statusFilter")
         self.status.addItem("Mọi trạng thái", None)
         for st in DossierStatus:
@@ -78,11 +83,11 @@ class DossiersPanel(QWidget):
         header.setResizeContentsPrecision(SIZE_ROWS)
         self.count = named(QLabel(), "dossierCountLabel")
         bar = QHBoxLayout()
-        label = QLabel("&Tìm:")
+        label = QLabel("Tì&m:")
         label.setBuddy(self.search)
         bar.addWidget(label)
         bar.addWidget(self.search, 3)
-        day_label = QLabel("N&gày:")
+        day_label = QLabel("&Ngày:")
         day_label.setBuddy(self.day)
         bar.addWidget(day_label)
         bar.addWidget(self.day)

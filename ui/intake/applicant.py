@@ -42,26 +42,30 @@ class ApplicantBox(QGroupBox):
             self.kind.addItem(k.label, int(k))
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        self._id_label = QLabel("Số &giấy tờ:")
-        self._name_label = QLabel("&Họ và tên:")
+        self._id_label = QLabel("Số giấ&y tờ:")
+        self._name_label = QLabel("Họ &và tên:")
         self._id_label.setBuddy(self.id_number)
         self._name_label.setBuddy(self.name)
         form.addRow(self._id_label, errors.wrap(self.id_number, "applicant.id_number"))
         form.addRow(self._name_label, errors.wrap(self.name, "applicant.name"))
         form.addRow("&Ngày sinh:", errors.wrap(self.birth_date, "applicant.birth_date"))
-        form.addRow("Điện &thoại:", errors.wrap(self.phone, "applicant.phone"))
-        form.addRow("Thư điện tử:", errors.wrap(self.email, "applicant.email"))
+        form.addRow("Điện th&oại:", errors.wrap(self.phone, "applicant.phone"))
+        form.addRow("Thư điện tử (&e-mail):", errors.wrap(self.email, "applicant.email"))
         form.addRow("Đị&a chỉ:", errors.wrap(self.address, "applicant.address"))
         form.addRow("Đối tượng:", errors.wrap(self.kind, "applicant.kind"))
         self.scan_notice = named(QLabel(), "scanNoticeLabel", wrap=True)
         self.scan_notice.setStyleSheet("color: #8a5a00;")
         form.addRow(self.scan_notice)
         self.kind.currentIndexChanged.connect(self._kind_changed)
+        # "Đã điền … <ID>" or a failed scan's message describes the fields as the scan left
+        # them: once the clerk edits one of them, it no longer holds.
+        for edit in (self.id_number, self.name, self.birth_date, self.address):
+            edit.textEdited.connect(lambda _text: self.scan_notice.clear())
 
     def _kind_changed(self, _index: int) -> None:
         person = ApplicantKind(int(self.kind.currentData())).is_person
-        self._name_label.setText("&Họ và tên:" if person else "Tên tổ &chức:")
-        self._id_label.setText("Số &giấy tờ:" if person else "Mã số &doanh nghiệp:")
+        self._name_label.setText("Họ &và tên:" if person else "Tên tổ &chức:")
+        self._id_label.setText("Số giấ&y tờ:" if person else "Mã số &doanh nghiệp:")
         self.birth_date.setEnabled(person)
 
     def read_card(self, text: str, today: date) -> ChipIdCard:

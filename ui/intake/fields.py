@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ui.widgets import named
 
@@ -36,6 +36,9 @@ class FieldErrors:
         v.addWidget(widget)
         v.addWidget(self.label(key, widget.objectName()))
         self.widgets[key] = widget
+        if isinstance(widget, QLineEdit):
+            # The clerk is correcting the field: its old message no longer applies.
+            widget.textEdited.connect(lambda _text, k=key: self.clear([k]))
         return box
 
     def set(self, key: str, message: str) -> None:

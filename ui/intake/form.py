@@ -7,7 +7,7 @@ Rules live in the core: the form only turns widgets into an `IntakeDraftState`, 
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -36,6 +36,9 @@ from ui.messages import ask, show_error
 from ui.ops import Ops
 from ui.widgets import named
 
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
+
 _DRAFT_DELAY_MS = 400
 
 
@@ -57,7 +60,7 @@ class IntakeForm(QWidget):
 
     def __init__(
         self,
-        services: Any,
+        services: CounterServices,
         ops: Ops,
         user: Any,
         *,
@@ -73,6 +76,7 @@ class IntakeForm(QWidget):
         self.last_received: Any = None
         self.last_receipt_pdf: bytes | None = None
         self.preview: Any = None
+        self.confirm_box: Any = None
         self._saving = False
         self._loading = False
         self._pending_procedure = ""
@@ -129,7 +133,7 @@ class IntakeForm(QWidget):
         pf = QVBoxLayout(papers_box)
         pf.addWidget(self.errors.wrap(self.papers, "papers"), 1)
         extra = QFormLayout()
-        extra.addRow("Lý do &thiếu:", self.errors.wrap(self.missing_reason, "missing_reason"))
+        extra.addRow("Lý do thiế&u:", self.errors.wrap(self.missing_reason, "missing_reason"))
         row = QHBoxLayout()
         row.addWidget(self.errors.wrap(self.sets, "dossier_sets"))
         row.addWidget(QLabel("Nhận kết quả:"))
@@ -138,7 +142,7 @@ class IntakeForm(QWidget):
         sets_label.setBuddy(self.sets)
         extra.addRow(sets_label, row)
         extra.addRow("Địa chỉ nhận:", self.errors.wrap(self.delivery_address, "delivery_address"))
-        extra.addRow("Ghi &chú:", self.errors.wrap(self.notes, "notes"))
+        extra.addRow("Gh&i chú:", self.errors.wrap(self.notes, "notes"))
         pf.addLayout(extra)
 
         self.code_label = named(QLabel(), "dossierCodeLabel")
@@ -152,11 +156,11 @@ class IntakeForm(QWidget):
         self.save_button.setStyleSheet("font-weight: bold; padding: 6px 16px;")
         self.new_button = named(QPushButton("Nhập &mới"), "newButton")
         self.new_button.setToolTip("Xóa biểu mẫu để nhận hồ sơ khác (Ctrl+N)")
-        self.supplement_button = named(QPushButton("Yêu cầu &bổ sung…"), "supplementButton")
+        self.supplement_button = named(QPushButton("Yêu cầu bổ &sung…"), "supplementButton")
         self.supplement_button.setToolTip(
             "Lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ — Mẫu 02 (Ctrl+B)"
         )
-        self.refuse_button = named(QPushButton("Từ chối tiếp nhận…"), "refuseButton")
+        self.refuse_button = named(QPushButton("Từ chối tiế&p nhận…"), "refuseButton")
         self.refuse_button.setToolTip("Lập Phiếu từ chối tiếp nhận giải quyết hồ sơ (Ctrl+R)")
         buttons = QHBoxLayout()
         buttons.addWidget(self.code_label, 1)
@@ -199,12 +203,12 @@ class IntakeForm(QWidget):
         self._field_order = list(self.errors.widgets)
 
         self.save_button.clicked.connect(self.save)
-        self.new_button.clicked.connect(self.clear)
+        self.new_button.clicked.connect(self.new_intake)
         self.supplement_button.clicked.connect(self.request_supplement)
         self.refuse_button.clicked.connect(self.refuse)
         for seq, slot in (
             ("Ctrl+S", self.save),
-            ("Ctrl+N", self.clear),
+            ("Ctrl+N", self.new_intake),
             ("Ctrl+B", self.request_supplement),
             ("Ctrl+R", self.refuse),
             ("F4", self.procedure.setFocus),
@@ -297,6 +301,22 @@ class IntakeForm(QWidget):
             self._restored_counts = state.paper_counts
         finally:
             self._loading = False
+
+    def is_filled(self) -> bool:
+        """Whether the clerk has typed or scanned anything that Ctrl+N would throw away."""
+        return not self.state().is_empty()
+
+    def new_intake(self) -> None:
+        """Ctrl+N / "Nhập mới": empty the form, after asking if something is filled in."""
+        if not self.is_filled():
+            self.clear()
+            return
+        self.confirm_box = ask(
+            self,
+            "Biểu mẫu đang có thông tin chưa lưu. Xóa hết để nhập hồ sơ mới?",
+            self.clear,
+            title="Nhập hồ sơ mới",
+        )
 
     def clear(self) -> None:
         """Empty the form for the next citizen (the last saved code stays visible)."""
@@ -428,7 +448,16 @@ class IntakeForm(QWidget):
         try:
             card = self.applicant.read_card(text, self.services.clock().date())
         except InvalidValue as exc:
-            message = f"Không đọc được mã QR căn cước, chưa điền gì: {exc}"
+            if text.count("|") < 5:  # cut short or not a card at all: the detail helps nobody
+                message = (
+                    "Không đọc được mã QR trên thẻ căn cước (mã quét chưa trọn). "
+                    "Hãy quét lại; chưa điền thông tin nào."
+                )
+            else:
+                message = (
+                    f"Không đọc được mã QR căn cước: {exc} "
+                    "Hãy quét lại hoặc nhập tay; chưa điền thông tin nào."
+                )
             self.scan_notice.setText(message)
             self.notice.emit(message)
             return False

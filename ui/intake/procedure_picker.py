@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QWidget
 
@@ -49,6 +49,11 @@ class ProcedurePicker(QLineEdit):
             self._list = QListWidget(host)
             self._list.setObjectName("procedureList")
             self._list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            # A long procedure name wraps onto a second line instead of hiding under a
+            # horizontal scroll bar that squashes the only row.
+            self._list.setWordWrap(True)
+            self._list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self._list.setTextElideMode(Qt.TextElideMode.ElideNone)
             self._list.setStyleSheet(
                 "QListWidget { border: 1px solid #5b7fa6; background: white; }"
                 "QListWidget::item { padding: 3px; }"
@@ -85,10 +90,25 @@ class ProcedurePicker(QLineEdit):
         host = popup.parentWidget()
         assert host is not None
         pos = self.mapTo(host, QPoint(0, self.height()))
-        rows = min(popup.count(), _VISIBLE_ROWS)
-        height = popup.sizeHintForRow(0) * rows + 2 * popup.frameWidth() + 2 if rows else 0
         width = max(self.width(), 600)
         width = min(width, host.width() - pos.x() - 4)
+        # Each row as tall as its wrapped text at this width (3 px padding above and below).
+        many = popup.count() > _VISIBLE_ROWS
+        scroll = popup.verticalScrollBar().sizeHint().width() if many else 0
+        text_width = width - 2 * popup.frameWidth() - scroll - 12
+        metrics = popup.fontMetrics()
+        heights = []
+        for row in range(popup.count()):
+            item = popup.item(row)
+            box = metrics.boundingRect(
+                QRect(0, 0, text_width, 10_000), Qt.TextFlag.TextWordWrap, item.text()
+            )
+            item.setSizeHint(QSize(text_width, box.height() + 8))
+            heights.append(box.height() + 8)
+        visible = sum(heights[:_VISIBLE_ROWS])
+        height = visible + 2 * popup.frameWidth() + 2 if heights else 0
+        # Never past the window's bottom edge: the list scrolls instead.
+        height = min(height, max(0, host.height() - pos.y() - 4))
         popup.setGeometry(pos.x(), pos.y(), width, height)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,6 +24,9 @@ from ui.messages import user_text
 from ui.ops import Ops
 from ui.widgets import named
 
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
+
 #: Reasons clerks give most often; the free-text box takes any other.
 COMMON_REFUSAL_REASONS = (
     "Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan.",
@@ -44,7 +47,7 @@ class SlipDialog(QDialog):
         procedure: ProcedureInfo,
         state: IntakeDraftState,
         missing: list[PaperSpec],
-        services: Any,
+        services: CounterServices,
         ops: Ops,
         user: Any,
         parent: QWidget | None,

@@ -24,10 +24,17 @@ class ScanPicture(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._scale = 1.0
         self.setFixedSize(520, 150)
+
+    def set_scale(self, scale: float) -> None:
+        self._scale = scale
+        self.setFixedSize(round(520 * scale), round(150 * scale))
+        self.update()
 
     def paintEvent(self, _event: Any) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
+        painter.scale(self._scale, self._scale)
         ink = QColor("#2f6db5")
         x = 0
         for i, width in enumerate(self._BARS):
@@ -58,7 +65,8 @@ class IdlePage(QWidget):
         super().__init__(parent)
         layout = page_layout(self)
         layout.addStretch(2)
-        layout.addWidget(ScanPicture(), 0, Qt.AlignmentFlag.AlignHCenter)
+        self.picture = ScanPicture()
+        layout.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(20)
         self.idle_label = label(IDLE_TEXT, "idleText")
         layout.addWidget(self.idle_label)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+# The sizes below are for a 1920×1080 screen's kiosk; smaller screens get them scaled down
+# (`kiosk_style`), so that nothing is cut at 1366×768.
+DESIGN_SIZE = (1550, 960)
+_LENGTH = re.compile(r"(\d+)(pt|px)")
 
 KIOSK_STYLE = """
 QWidget#kioskRoot { background: #f3f6fa; }
@@ -41,6 +47,21 @@ QLineEdit#commentEdit { font-size: 20pt; padding: 12px; border: 2px solid #9fb3c
     border-radius: 8px; background: #ffffff; }
 QLineEdit#scanInput { border: none; background: transparent; color: transparent; }
 """
+
+
+def kiosk_scale(width: int, height: int) -> float:
+    """How much to shrink the kiosk's type and spacing on a screen of this size (≤ 1)."""
+    scale = min(1.0, width / DESIGN_SIZE[0], height / DESIGN_SIZE[1])
+    return max(0.5, round(scale, 2))
+
+
+def kiosk_style(scale: float) -> str:
+    """The style sheet with every font size and length multiplied by `scale`."""
+    if scale == 1.0:
+        return KIOSK_STYLE
+    return _LENGTH.sub(
+        lambda m: f"{max(1, round(int(m.group(1)) * scale))}{m.group(2)}", KIOSK_STYLE
+    )
 
 
 def plain_label(text: str) -> QLabel:

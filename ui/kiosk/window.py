@@ -7,13 +7,22 @@ Leaving needs the admin PIN.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLayout,
+    QLineEdit,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from counter_app.auth import hash_pin, pin_matches
 from counter_app.domain import DossierStatus
@@ -24,10 +33,16 @@ from ui.kiosk.idle_page import IDLE_TEXT, IdlePage
 from ui.kiosk.notice_pages import BusyPage, MessagePage, ThanksPage
 from ui.kiosk.pin_dialog import PinDialog
 from ui.kiosk.rating_page import RatingPage
-from ui.kiosk.style import KIOSK_STYLE, label, touch_button
+from ui.kiosk.style import KIOSK_STYLE, kiosk_scale, kiosk_style, label, touch_button
 from ui.ops import Ops
+from ui.widgets import fit_to_screen
+
+if TYPE_CHECKING:
+    from counter_app.services import CounterServices
 
 __all__ = ["IDLE_TEXT", "KioskWindow", "run"]
+
+log = logging.getLogger(__name__)
 
 THANKS_S = 6
 MESSAGE_S = 12
@@ -50,7 +65,7 @@ class KioskWindow(QWidget):
 
     def __init__(
         self,
-        services: Any,
+        services: CounterServices,
         *,
         ops: Ops | None = None,
         kiosk: KioskService | None = None,
@@ -84,6 +99,8 @@ class KioskWindow(QWidget):
         self.setObjectName("kioskRoot")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setWindowTitle("Tra cứu hồ sơ")
+        self.scale = 1.0
+        self._margins: dict[QLayout, tuple[int, int, int, int]] = {}
         self.setStyleSheet(KIOSK_STYLE)
         self._build()
         self.idle_timer = QTimer(self, singleShot=True)
@@ -93,6 +110,7 @@ class KioskWindow(QWidget):
         QShortcut(QKeySequence("Ctrl+Alt+Q"), self, self.ask_pin)
         self.pin_dialog: PinDialog | None = None
         self.go_idle()
+        self._load_agency()
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -103,12 +121,8 @@ class KioskWindow(QWidget):
         header.setObjectName("kioskHeader")
         hl = QVBoxLayout(header)
         hl.setContentsMargins(32, 14, 32, 14)
-        try:
-            cfg = self.services.centre_config()
-            agency = cfg.agency_name
-        except Exception:  # a kiosk shows its screen even if centre settings cannot be read
-            agency = ""
-        hl.addWidget(label(agency or "TRA CỨU HỒ SƠ", "headerTitle"))
+        self.header_title = label("TRA CỨU HỒ SƠ", "headerTitle")
+        hl.addWidget(self.header_title)
         hl.addWidget(label("Tra cứu tình trạng hồ sơ", "headerSub"))
         root.addWidget(header)
 
@@ -158,6 +172,41 @@ class KioskWindow(QWidget):
         self.admin_button = touch_button("Quản trị", self.ask_pin, "adminButton")
         footer.addWidget(self.admin_button)
         root.addLayout(footer)
+
+    def _load_agency(self) -> None:
+        """The centre's name in the header, read in the background (the kiosk shows at once)."""
+
+        def show(cfg: Any) -> None:
+            if cfg.agency_name:
+                self.header_title.setText(cfg.agency_name)
+
+        def failed(exc: BaseException) -> None:  # the kiosk works without the name
+            log.warning("Không đọc được thông tin trung tâm: %s", exc)
+
+        self.ops.op(self.services.centre_config, self).success(show).failure(failed).run()
+
+    # -- fitting the screen ----------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        screen = self.screen()
+        if screen is not None:
+            size = screen.geometry()
+            self.apply_scale(kiosk_scale(size.width(), size.height()))
+        super().showEvent(event)
+
+    def apply_scale(self, scale: float) -> None:
+        """Shrink type, margins and the scan picture so every page fits this screen."""
+        if not self._margins:
+            for layout in self.findChildren(QLayout):
+                m = layout.contentsMargins()
+                self._margins[layout] = (m.left(), m.top(), m.right(), m.bottom())
+        if scale == self.scale:
+            return
+        self.scale = scale
+        self.setStyleSheet(kiosk_style(scale))
+        for layout, margins in self._margins.items():
+            layout.setContentsMargins(*(round(v * scale) for v in margins))
+        self.idle_page.picture.set_scale(scale)
 
     # -- pages ---------------------------------------------------------------------------------
 
@@ -350,20 +399,28 @@ class KioskWindow(QWidget):
         super().closeEvent(event)
 
 
-def run(services: Any, *, fullscreen: bool = True) -> int:
-    """`counter-app kiosk`: the kiosk window until an admin leaves it with the PIN."""
-    from ui.app import make_application
-
-    app = make_application()
-    ops = Ops()
-    window = KioskWindow(services, ops=ops)
+def show_kiosk(window: KioskWindow, *, fullscreen: bool) -> None:
+    """Full screen without a frame, or a window that fits the screen (for trying it out)."""
     if fullscreen:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         window.showFullScreen()
     else:
-        window.resize(1280, 800)
+        fit_to_screen(window, 1280, 800)
         window.show()
     window.scan_input.setFocus()
+
+
+def run(services: CounterServices, *, fullscreen: bool = True) -> int:
+    """`counter-app kiosk`: the kiosk window until an admin leaves it with the PIN."""
+    from ui.app import make_application
+
+    app = make_application()
+    from ui import db_guard
+
+    db_guard.install()
+    ops = Ops()
+    window = KioskWindow(services, ops=ops)
+    show_kiosk(window, fullscreen=fullscreen)
     code = app.exec()
     ops.shutdown()
     services.close()

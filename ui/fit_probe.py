@@ -1,0 +1,135 @@
+"""Open every window the way the app does and report whether it fits the screen.
+
+Run under a real X server (a window manager gives real title bars):
+    xvfb-run -a -s "-screen 0 1366x768x24" python -m ui.fit_probe OUT_DIR
+Prints one JSON object: per window its frame geometry, the screen's available geometry and
+whether the frame lies inside it; a screenshot of the whole screen per window goes to OUT_DIR.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _rect(r: Any) -> list[int]:
+    return [r.x(), r.y(), r.width(), r.height()]
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0])
+    out.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="counter-fit-"))
+    os.environ["COUNTER_APP_HOME"] = str(home)
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QWidget
+
+    from counter_app.demo import build_demo
+    from ui.app import AppController, build_services, make_application
+    from ui.ops import Ops
+
+    app = make_application()
+    services = build_services(f"sqlite:///{home / 'fit.sqlite3'}")
+    services.migrate()
+    ops = Ops()
+    screen = app.primaryScreen()
+    size = screen.geometry()
+    suffix = f"{size.width()}x{size.height()}"
+    report: dict[str, Any] = {"screen": _rect(size), "available": _rect(screen.availableGeometry())}
+    windows: dict[str, Any] = {}
+    report["windows"] = windows
+
+    def pump(seconds: float = 0.6, until: Callable[[], bool] | None = None) -> None:
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end or ops.pending or (until is not None and not until()):
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 30)
+            time.sleep(0.005)
+            if time.perf_counter() > end + 20:
+                break
+
+    def check(widget: QWidget, name: str) -> None:
+        pump()
+        avail = widget.screen().availableGeometry()
+        frame = widget.frameGeometry()
+        windows[name] = {
+            "frame": _rect(frame),
+            "geometry": _rect(widget.geometry()),
+            "available": _rect(avail),
+            "minimum": [widget.minimumSizeHint().width(), widget.minimumSizeHint().height()],
+            "fits": avail.contains(frame),
+        }
+        path = out / f"{name}-{suffix}.png"
+        widget.screen().grabWindow(0).save(str(path))
+        windows[name]["screenshot"] = str(path)
+
+    controller = AppController(services, ops)
+    controller.start()
+    pump(1.0)
+    assert controller.dialog is not None
+    check(controller.dialog, "setup")
+    controller.dialog.blockSignals(True)
+    controller.dialog.close()
+    build_demo(services)
+    controller.show_login()
+    pump()
+    assert controller.dialog is not None
+    check(controller.dialog, "login")
+    controller.dialog.blockSignals(True)
+    controller.dialog.close()
+
+    user = services.auth.authenticate("giamsat", "giamsat123")
+    controller.open_main(user)
+    window: Any = controller.window
+    assert window is not None
+    pump(1.0)
+    check(window, "main")
+    window.intake.procedure.setFocus()
+    window.intake.procedure.setText("khai sinh")
+    window.intake.procedure.textEdited.emit("khai sinh")
+    pump()
+    check(window, "main-picker")
+    long_query = "ban sao trich luc"
+    window.intake.procedure.setText(long_query)
+    window.intake.procedure.textEdited.emit(long_query)
+    check(window, "main-picker-long")
+    window.open_dashboard()
+    dash = window.dashboard
+    pump(1.5, until=lambda: dash.report is not None)
+    check(dash, "dashboard")
+    dash.close()
+    window.show_tab(1)
+    pump(0.8)
+    window.dossiers.open_code(window.dossiers.model.row_at(0).code)
+    pump(0.8, until=lambda: window.dossiers.detail_dialog is not None)
+    check(window.dossiers.detail_dialog, "detail")
+    window.dossiers.detail_dialog.close()
+
+    from ui.kiosk.window import KioskWindow, show_kiosk
+
+    kiosk = KioskWindow(services, ops=ops)
+    show_kiosk(kiosk, fullscreen=True)
+    pump(1.0)
+    check(kiosk, "kiosk-idle")
+    code = window.dossiers.model.row_at(0).code
+    kiosk.submit_scan(code)
+    pump(1.0, until=lambda: kiosk.page in ("answer", "message"))
+    check(kiosk, "kiosk-answer")
+    kiosk.leave()
+    window.close()
+    pump(0.2)
+    ops.shutdown()
+    from ui.printing import shutdown_render_pool
+
+    shutdown_render_pool()
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -15,6 +15,7 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
+from counter_app.auth import system_actor
 from counter_app.centre import CentreConfig
 from counter_app.domain import Role
 from tests.ui.conftest import CHIP_QR
@@ -118,8 +119,8 @@ def test_intake_by_real_keys_ends_in_a_saved_dossier_and_pdf(
     x.env["COUNTER_APP_HOME"] = str(home)
     services = CounterServices(Settings.load())
     services.init(load_catalog=True)  # what `counter-app init` does: schema and bundled catalog
-    services.centre.save(CentreConfig(configured=True), by=None)
-    services.auth.create_user("canbo", "Lê Thu Hà", "canbo1234", Role.CLERK, by=None)
+    services.centre.save(CentreConfig(configured=True), by=system_actor())
+    services.auth.create_user("canbo", "Lê Thu Hà", "canbo1234", Role.CLERK, by=system_actor())
     services.close()
 
     app = subprocess.Popen(
@@ -170,9 +171,9 @@ def test_intake_by_real_keys_ends_in_a_saved_dossier_and_pdf(
 
     services = CounterServices(Settings.load())
     try:
-        rows = services.dossiers.search("", limit=10)
+        rows = services.dossiers.search("", limit=10, by=system_actor())
         assert len(rows) == 1, rows
-        detail = services.dossiers.detail(rows[0].code)
+        detail = services.dossiers.detail(rows[0].code, by=system_actor())
     finally:
         services.close()
     assert detail is not None

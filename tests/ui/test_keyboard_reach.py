@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton
 
+from counter_app.auth import system_actor
 from counter_app.domain import Role
 from counter_app.reports import Figure
 from tests.ui.conftest import CHIP_QR, settle, type_text
@@ -97,7 +98,7 @@ def test_preview_pages_down_without_tab(qtbot: Any, services: Any, ops: Any) -> 
     from ui.printing import PdfPreviewDialog, rasterise
 
     code, _ = _receipt(services)
-    pdf = render_receipt(services.receipts.receipt_data(code), Layout.A4)
+    pdf = render_receipt(services.receipts.receipt_data(code, by=system_actor()), Layout.A4)
     dialog = PdfPreviewDialog(None, services, ops, pdf, rasterise(pdf, 110), "Giấy", "x.pdf")
     qtbot.addWidget(dialog)
     dialog.resize(900, 500)

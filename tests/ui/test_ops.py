@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QWidget
 
+from counter_app.auth import system_actor
 from counter_app.thread_guard import WrongThreadError
 from tests.ui.conftest import settle
 
@@ -94,7 +95,8 @@ def test_window_code_on_the_ui_thread_may_not_use_the_database(
     from ui.sync_status import SyncController
 
     code = services.intake.receive(
-        DossierDraft("2.000908", ApplicantDraft("Phạm Thị Lan", "022190012345"))
+        DossierDraft("2.000908", ApplicantDraft("Phạm Thị Lan", "022190012345")),
+        clerk=system_actor(),
     ).code  # test code on the main thread: allowed
     with pytest.raises(WrongThreadError, match=r"ui/printing\.py"):
         receipt_pdf(services, code)  # worker code called on the UI thread: refused

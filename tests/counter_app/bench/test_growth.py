@@ -7,6 +7,7 @@ import subprocess
 import sys
 from typing import Any
 
+from counter_app.auth import system_actor
 from counter_app.intake import ApplicantDraft, DossierDraft
 
 
@@ -35,9 +36,11 @@ def test_name_search_returns_the_newest_matches_first(services: Any) -> None:
         draft = DossierDraft(
             "2.000908", ApplicantDraft(f"Nguyễn {middle} Thuỷ", f"0221900123{i:02d}")
         )
-        codes.append(services.intake.receive(draft).code)
-    services.intake.receive(DossierDraft("2.000908", ApplicantDraft("Lê Văn Tám", "022190099999")))
-    rows = services.dossiers.search("nguyen thuy", limit=5)
+        codes.append(services.intake.receive(draft, clerk=system_actor()).code)
+    services.intake.receive(
+        DossierDraft("2.000908", ApplicantDraft("Lê Văn Tám", "022190099999")), clerk=system_actor()
+    )
+    rows = services.dossiers.search("nguyen thuy", limit=5, by=system_actor())
     assert [r.code for r in rows] == list(reversed(codes))[:5]
     assert all("Thuỷ" in r.applicant_name for r in rows)
-    assert services.dossiers.search("đức", limit=5) == []
+    assert services.dossiers.search("đức", limit=5, by=system_actor()) == []

@@ -135,6 +135,7 @@ class PublicDossier:
             "verified": self.verified,
             "timeline": [step.to_json() for step in self.timeline],
             "appointment_changes": [c.to_json() for c in self.appointment_changes],
+            "apology_issued": self.apology_issued,
         }
 
 

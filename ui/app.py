@@ -104,7 +104,7 @@ class AppController(QObject):
         """
         demo, factory = self.demo, self._factory
 
-        def prepare() -> tuple[Any, bool]:
+        def prepare() -> tuple[Any, bool, str]:
             services = self.services if factory is None else factory()
             if demo:
                 from counter_app.demo import build_demo
@@ -121,7 +121,9 @@ class AppController(QObject):
                 services.load_bundled_calendar()  # days a new release ships; never overwrites
                 # Before anyone signs in: the OS user's daily copy (a clerk may make it too).
                 auto_backup_if_due(services, by=system_actor(Role.CLERK))  # never raises
-            return services, bool(services.auth.has_users())
+            guard = getattr(services, "guard", None)
+            clock = guard.clock_problem() if guard is not None else ""  # reads the newest receipt
+            return services, bool(services.auth.has_users()), clock
 
         op = self.ops.op(prepare).success(self._prepared).failure(self._fatal)
         if demo:
@@ -193,9 +195,9 @@ class AppController(QObject):
         )
         self.damage_box.finished.connect(lambda _: None if restoring else QApplication.quit())
 
-    def _prepared(self, result: tuple[Any, bool]) -> None:
-        self.services, has_users = result
-        self._check_clock()
+    def _prepared(self, result: tuple[Any, bool, str]) -> None:
+        self.services, has_users, clock_problem = result
+        self._check_clock(clock_problem)
         dialog = self.dialog
         if has_users:
             if dialog is not None and dialog.objectName() == "loginDialog":
@@ -209,13 +211,10 @@ class AppController(QObject):
             dialog.deleteLater()
         self.show_setup()
 
-    def _check_clock(self) -> None:
+    def _check_clock(self, problem: str) -> None:
         """A clock that looks wrong stops code issuing until someone confirms it here."""
         guard = getattr(self.services, "guard", None)
-        if guard is None:
-            return
-        problem = guard.clock_problem()
-        if not problem:
+        if guard is None or not problem:
             return
         self.clock_box = messages.ask(
             None,

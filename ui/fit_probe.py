@@ -35,7 +35,7 @@ def main(argv: list[str]) -> int:
     from ui.ops import Ops
 
     app = make_application()
-    services = build_services(f"sqlite:///{home / 'fit.sqlite3'}")
+    services = build_services(None, True, home=home)  # a throwaway database, counter 1
     services.migrate()
     ops = Ops()
     screen = app.primaryScreen()

@@ -221,7 +221,7 @@ def _serve(db_url: str, dossiers: list[tuple[str, str]], conn: Connection) -> No
     # waitress warns at every queued request: 50 clients on 4 threads queue by design here.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     store = ServerStore.open(db_url)
-    counter = store.authenticate(store.create_token("bench"))
+    counter = store.authenticate(store.create_token("bench", UNIT))
     assert counter is not None
     store.push(counter, _items(dossiers))
     for _, code in dossiers[::2]:

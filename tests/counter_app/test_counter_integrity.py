@@ -339,7 +339,8 @@ def test_init_at_a_terminal_asks_for_the_counter(tmp_path: Path) -> None:
     deadline = time.monotonic() + 60
     while b"(1" not in out and time.monotonic() < deadline:
         out += os.read(fd, 1024)
-    os.write(fd, b"7\n")
+    # The counter number, then an empty answer to the lookup address asked next.
+    os.write(fd, b"7\n\n")
     while True:
         try:
             chunk = os.read(fd, 1024)

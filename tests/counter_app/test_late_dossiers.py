@@ -234,7 +234,8 @@ def test_control_slip_from_the_hand_over_history(
 
 def test_commands_extend_stop_supplement_handback(tmp_path: Path) -> None:
     cli = Cli(tmp_path / "home")
-    cli("init")
+    cli("init", "--counter", "1")
+    cli("config", "set", "backdate_working_days", "3650")
 
     def intake(n: int) -> str:
         out = cli.json(

@@ -112,11 +112,12 @@ def test_intake_by_real_keys_ends_in_a_saved_dossier_and_pdf(
     x: X, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from counter_app.services import CounterServices
-    from counter_app.settings import Settings
+    from counter_app.settings import Settings, set_value
 
     home = tmp_path / "app"
     monkeypatch.setenv("COUNTER_APP_HOME", str(home))
     x.env["COUNTER_APP_HOME"] = str(home)
+    set_value(Settings.load(), "counter_no", "1")  # as `counter-app init --counter 1` does
     services = CounterServices(Settings.load())
     services.init(load_catalog=True)  # what `counter-app init` does: schema and bundled catalog
     services.centre.save(CentreConfig(configured=True), by=system_actor())

@@ -99,9 +99,11 @@ def test_window_code_on_the_ui_thread_may_not_use_the_database(
         clerk=system_actor(),
     ).code  # test code on the main thread: allowed
     with pytest.raises(WrongThreadError, match=r"ui/printing\.py"):
-        receipt_pdf(services, code)  # worker code called on the UI thread: refused
+        receipt_pdf(
+            services, code, by=system_actor()
+        )  # worker code called on the UI thread: refused
     got: list[bytes] = []
-    ops.op(lambda: receipt_pdf(services, code)).success(got.append).run()
+    ops.op(lambda: receipt_pdf(services, code, by=system_actor())).success(got.append).run()
     settle(qtbot, ops, timeout=60_000)
     assert got and got[0].startswith(b"%PDF")
     # The sync indicator reads its status in the background and answers from what it read.

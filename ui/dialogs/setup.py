@@ -74,7 +74,7 @@ class SetupDialog(QDialog):
             "In trên giấy tiếp nhận, mã QR dẫn tới đây. Bỏ trống để đặt sau "
             "(counter-app doctor sẽ nhắc)."
         )
-        lookup_form.addRow("Địa chỉ &tra cứu:", self.lookup_url)
+        lookup_form.addRow("Địa chỉ t&ra cứu:", self.lookup_url)
         self.error = named(QLabel(), "errorLabel", wrap=True)
         self.error.setStyleSheet("color: #b00020")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)

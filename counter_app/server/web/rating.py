@@ -48,7 +48,11 @@ def rate_on_web(
         with db.write() as s:
             row = s.execute(
                 select(
-                    dossier_t.c.uuid, dossier_t.c.code, dossier_t.c.status, dossier_t.c.counter_id
+                    dossier_t.c.uuid,
+                    dossier_t.c.code,
+                    dossier_t.c.status,
+                    dossier_t.c.counter_id,
+                    dossier_t.c.unit,
                 ).where(dossier_t.c.code == code)
             ).first()
             if row is None:
@@ -79,11 +83,12 @@ def rate_on_web(
                     content_hash=content_hash(payload),
                     payload=canonical_json(payload),
                     counter_id=row.counter_id,
+                    unit=row.unit,  # a rebuilt counter of that unit downloads it too
                     received_at=now,
                 )
             )
             data = {**payload, "code": row.code}
-            add_change(s, db, RATING, row.counter_id, data)
+            add_change(s, db, RATING, row.unit, data)  # to the dossier's unit's counter
     except IntegrityError as exc:
         # A second submission raced this one past the check; the unique key kept one.
         raise RatingNotAllowed("Hồ sơ này đã được đánh giá. Xin cảm ơn ông/bà.") from exc

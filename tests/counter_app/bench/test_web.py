@@ -29,7 +29,7 @@ def test_web_bench_items_are_valid_pushes(tmp_path: Path) -> None:
 
     store = ServerStore.open(f"sqlite:///{tmp_path / 's.sqlite3'}")
     try:
-        counter = store.authenticate(store.create_token("bench"))
+        counter = store.authenticate(store.create_token("bench", web.UNIT))
         assert counter is not None
         dossiers = web._dossiers()[:4]
         results = store.push(counter, web._items(dossiers))

@@ -15,7 +15,8 @@ from tests.counter_app.receipts.support import decode, page_texts, rasterise
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     runner = Cli(tmp_path_factory.mktemp("cli-forms"))
-    runner("init")
+    runner("init", "--counter", "1")
+    runner("config", "set", "backdate_working_days", "3650")
     return runner
 
 

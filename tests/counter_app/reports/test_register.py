@@ -81,7 +81,8 @@ def test_register_command_pdf_and_xlsx_agree(
     assert [r[1] for r in body] == [
         line.code
         for line in ReportService.for_services(services).register(
-            Period(datetime(2026, 11, 1).date(), datetime(2026, 11, 30).date())
+            Period(datetime(2026, 11, 1).date(), datetime(2026, 11, 30).date()),
+            by=system_actor(),
         )
     ]
     assert "Tổng số: 8 hồ sơ." in [r[0] for r in rows]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +119,21 @@ def _store(ctx: Context, **kwargs: Any) -> Any:
     return ServerStore.open(url, **kwargs)
 
 
+@contextmanager
+def _opened(ctx: Context, **kwargs: Any) -> Iterator[Any]:
+    """The server's store for one command; its refusals become the command's Vietnamese error."""
+    from counter_app.server.online import OnlineError
+    from counter_app.server.store import ServerError
+
+    store = _store(ctx, **kwargs)
+    try:
+        yield store
+    except (ServerError, OnlineError) as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        store.close()
+
+
 def _actor(ctx: Context) -> str:
     return ctx.actor().username
 
@@ -148,22 +165,13 @@ def cmd_submit_online(ctx: Context) -> int:
             except OSError as exc:
                 raise CliError(f"Giấy tờ thứ {index + 1}: không đọc được {source}.") from exc
             paper.setdefault("name", source.name)
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         submitted = online.submit(store.db, _files(ctx), document, contents)
-    except online.OnlineError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        store.close()
     if ctx.args.json:
         print_json(submitted)
     else:
         print(f"Đã nhận hồ sơ trực tuyến {submitted['uuid']} ({len(submitted['papers'])} tệp).")
     return EXIT_OK
-
-
-def _server_errors(exc: Exception) -> CliError:
-    return CliError(str(exc))
 
 
 def cmd_run(ctx: Context) -> int:
@@ -202,10 +210,7 @@ def cmd_run(ctx: Context) -> int:
 
 
 def cmd_token_create(ctx: Context) -> int:
-    from counter_app.server.store import ServerError
-
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         token = store.create_token(
             ctx.args.name,
             ctx.args.unit,
@@ -213,36 +218,25 @@ def cmd_token_create(ctx: Context) -> int:
             role=ctx.args.role,
             actor=_actor(ctx),
         )
-    except ServerError as exc:
-        raise _server_errors(exc) from exc
-    finally:
-        store.close()
-    bound = f"đơn vị {ctx.args.unit.strip().upper()}" if ctx.args.unit else "bộ phận xử lý"
+    if ctx.args.unit:
+        bound = f"đơn vị {ctx.args.unit.strip().upper()}"
+    else:
+        bound = "cổng dịch vụ công" if ctx.args.role == "portal" else "bộ phận xử lý"
     print(f"Mã truy cập mới của quầy «{ctx.args.name}» ({bound}; chỉ hiện một lần):")
     print(token)
     return EXIT_OK
 
 
 def cmd_token_revoke(ctx: Context) -> int:
-    from counter_app.server.store import ServerError
-
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         store.revoke_token(ctx.args.name, actor=_actor(ctx))
-    except ServerError as exc:
-        raise _server_errors(exc) from exc
-    finally:
-        store.close()
     print(f"Đã thu hồi mã truy cập của quầy «{ctx.args.name}».")
     return EXIT_OK
 
 
 def cmd_tokens(ctx: Context) -> int:
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         tokens = store.tokens()
-    finally:
-        store.close()
     if ctx.args.json:
         print_json(tokens)
     else:
@@ -253,25 +247,15 @@ def cmd_tokens(ctx: Context) -> int:
 
 
 def cmd_advance(ctx: Context) -> int:
-    from counter_app.server.store import ServerError
-
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         seq = store.advance(ctx.args.code, ctx.args.status, ctx.args.note, _actor(ctx))
-    except ServerError as exc:
-        raise _server_errors(exc) from exc
-    finally:
-        store.close()
     print(f"Đã chuyển hồ sơ {ctx.args.code} sang trạng thái {ctx.args.status} (thay đổi số {seq}).")
     return EXIT_OK
 
 
 def cmd_stats(ctx: Context) -> int:
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         stats = store.stats()
-    finally:
-        store.close()
     if ctx.args.json:
         print_json(stats)
     else:
@@ -287,13 +271,11 @@ def cmd_catalog_load(ctx: Context) -> int:
         document = json.loads(ctx.args.file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CliError(f"Không đọc được tệp danh mục {ctx.args.file}: {exc}") from exc
-    store = _store(ctx)
-    try:
-        count = store.load_catalog(document)
-    except CatalogError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        store.close()
+    with _opened(ctx) as store:
+        try:
+            count = store.load_catalog(document)
+        except CatalogError as exc:
+            raise CliError(str(exc)) from exc
     print(f"Đã công bố danh mục {count} thủ tục cho các quầy.")
     return EXIT_OK
 
@@ -301,11 +283,8 @@ def cmd_catalog_load(ctx: Context) -> int:
 def cmd_calendar_set(ctx: Context) -> int:
     day = parse_day(ctx.args.day)
     kind = None if ctx.args.kind == "none" else ctx.args.kind
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         store.set_calendar(day, kind, ctx.args.note, ctx.args.reference)
-    finally:
-        store.close()
     print(f"Đã công bố ngày {day:%d/%m/%Y}: {ctx.args.kind}.")
     return EXIT_OK
 
@@ -314,11 +293,8 @@ def cmd_calendar_load(ctx: Context) -> int:
     from counter_app.official_calendar import read_calendar_file
 
     calendar = read_calendar_file(ctx.args.file)  # validated before anything is published
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         for entry in calendar.days:
             store.set_calendar(entry.day, entry.kind.value, entry.note, entry.reference)
-    finally:
-        store.close()
     print(f"Đã công bố {len(calendar.days)} ngày của năm {calendar.year} cho các quầy.")
     return EXIT_OK

@@ -85,8 +85,11 @@ class QueueClient:
     def recall(self, number: str) -> dict[str, Any]:
         return self._ticket(number, "recall")
 
-    def serve(self, number: str, dossier_code: str = "") -> dict[str, Any]:
-        return self._ticket(number, "serve", {"dossier_code": dossier_code})
+    def serve(
+        self, number: str, dossier_code: str = "", procedure_code: str = ""
+    ) -> dict[str, Any]:
+        body = {"dossier_code": dossier_code, "procedure_code": procedure_code}
+        return self._ticket(number, "serve", body)
 
     def transfer(self, number: str, area: str) -> dict[str, Any]:
         return self._ticket(number, "transfer", {"area": area})

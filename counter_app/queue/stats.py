@@ -120,3 +120,37 @@ def ticket_stats(
         }
     )
     return result
+
+
+def show_duration(seconds: float | None) -> str:
+    """Seconds as "m:ss" (or "h:mm:ss"); "—" when there is no figure."""
+    if seconds is None:
+        return "—"
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+#: The headline figures as the supervisor reads them (dashboard, `queue stats` without --json).
+SUMMARY: tuple[tuple[str, str, bool], ...] = (  # key, label, is a duration
+    ("tickets", "Số vé đã phát", False),
+    ("served", "Đã phục vụ xong", False),
+    ("no_shows", "Vắng mặt khi gọi", False),
+    ("waiting_now", "Đang chờ lúc này", False),
+    ("longest_wait_s", "Chờ lâu nhất hiện tại", True),
+    ("wait_s_p50", "Thời gian chờ, trung vị", True),
+    ("wait_s_p90", "Thời gian chờ, 90%", True),
+    ("service_s_p50", "Thời gian phục vụ, trung vị", True),
+    ("service_s_p90", "Thời gian phục vụ, 90%", True),
+)
+
+
+def summary_lines(stats: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(key, label, text) of each headline figure: counts with thousands dots, times m:ss."""
+    lines = []
+    for key, label, is_time in SUMMARY:
+        value = stats.get(key)
+        text = show_duration(value) if is_time else f"{int(value or 0):,}".replace(",", ".")
+        lines.append((key, label, text))
+    return lines

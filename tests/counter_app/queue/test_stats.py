@@ -16,7 +16,7 @@ import pytest
 from counter_app.queue.app import QueueApp
 from counter_app.queue.client import QueueClient
 from counter_app.queue.domain import QueueError
-from counter_app.queue.stats import FIGURE_KEYS, percentile
+from counter_app.queue.stats import FIGURE_KEYS, percentile, show_duration, summary_lines
 from counter_app.queue.store import QueueStore
 from counter_app.server.runner import RunningServer
 from tests.conftest import FixedClock
@@ -192,3 +192,16 @@ def test_percentile_interpolates_like_the_standard_library() -> None:
         assert percentile(samples, p) == pct(sorted(samples), p)
     assert percentile([42.0], 90) == 42.0
     assert percentile([], 50) is None
+
+
+def test_durations_read_as_minutes_and_seconds() -> None:
+    assert [show_duration(v) for v in (None, 0, 59.6, 400, 3725)] == [
+        "—",
+        "0:00",
+        "1:00",
+        "6:40",
+        "1:02:05",
+    ]
+    lines = {k: (label, text) for k, label, text in summary_lines({"tickets": 1234})}
+    assert lines["tickets"] == ("Số vé đã phát", "1.234")
+    assert lines["wait_s_p90"] == ("Thời gian chờ, 90%", "—")

@@ -187,12 +187,13 @@ def queue_figures(
     end: date,
     *,
     procedure_name: Callable[[str], str | None] | None = None,
+    read_timeout_s: float = 10.0,
 ) -> dict[str, Any]:
     """The queue's figures for `report` and the dashboard: the stats (each `by_procedure` entry
     named from the counter's catalog by `procedure_name`), or {"error": …} when the service is
     not set or cannot be reached (the report of dossiers must not fail because the queue does)."""
     try:
-        client = QueueClient(settings.server_url, settings.token)
+        client = QueueClient(settings.server_url, settings.token, read_timeout_s=read_timeout_s)
     except QueueClientError as exc:
         return {"error": str(exc)}
     try:

@@ -185,7 +185,10 @@ class QueueSection(QWidget):
         def job() -> dict[str, Any]:
             from counter_app.queue.client import queue_figures
 
-            return queue_figures(settings, period.start, period.end, procedure_name=name)
+            # A short read timeout: closing the dashboard waits for a request in flight.
+            return queue_figures(
+                settings, period.start, period.end, procedure_name=name, read_timeout_s=5.0
+            )
 
         self.net.op(job, self).success(self._loaded).failure(
             lambda exc: self._loaded({"error": str(exc) or type(exc).__name__})

@@ -288,7 +288,8 @@ def cmd_stats(ctx: Context) -> int:
     else:
         from counter_app.queue.stats import summary_lines
 
-        print(f"Hàng đợi {start:%d/%m/%Y}–{end:%d/%m/%Y} (thời gian tính theo phút:giây)")
+        days = f"{start:%d/%m/%Y}" + (f"–{end:%d/%m/%Y}" if end != start else "")
+        print(f"Hàng đợi ngày {days} (thời gian tính theo phút:giây)")
         for _, label, text in summary_lines(stats):
             print(f"  {label}: {text}")
     return EXIT_OK

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from counter_app.queue.domain import QueueError, ServiceArea, TicketState, spoken_number
+from counter_app.queue.domain import QueueError, TicketState, spoken_number
 from counter_app.queue.store import QueueStore
 
 
@@ -86,26 +86,6 @@ def test_transfer_keeps_number_and_waits_in_the_other_area(store: QueueStore, cl
     # Issued earlier than B001, so it keeps its place in time in area B.
     t = store.call_next(5)
     assert t is not None and t.number == "A001"
-
-
-def test_areas_are_configurable_and_prefixes_unique(store: QueueStore) -> None:
-    store.set_area(ServiceArea("F", "Lý lịch tư pháp", "F", (12,), ("Lý lịch tư pháp",)))
-    assert store.issue("F").ticket.number == "F001"
-    assert store.area_for_sector("Lý lịch tư pháp").area == "F"  # type: ignore[union-attr]
-    assert store.area_for_sector("Việc làm").area == "E"  # type: ignore[union-attr]
-    with pytest.raises(QueueError, match="Tiền tố A đã dùng"):
-        store.set_area(ServiceArea("G", "Khác", "A", (1,)))
-    with pytest.raises(QueueError, match="1–2 chữ cái"):
-        ServiceArea("H", "Khác", "a1", (1,))
-
-
-def test_priority_categories_are_configurable(store: QueueStore) -> None:
-    store.set_config("priority_categories", "veteran=Người có công,elderly=Người cao tuổi")
-    labels = [c["label"] for c in store.config()["priority_categories"]]
-    assert labels == ["Người có công", "Người cao tuổi"]
-    assert store.issue("A", category="veteran").ticket.priority
-    with pytest.raises(QueueError, match="Đối tượng ưu tiên"):
-        store.issue("A", category="pregnant")
 
 
 def test_spoken_number_drops_leading_zeros() -> None:

@@ -33,6 +33,9 @@ from ui.ops import Ops
 log = logging.getLogger(__name__)
 
 Player = Callable[[Path, Callable[[], None]], None]
+# A little slower than the engine's normal pace (-1…1), as espeak-ng's 150 words a minute: a
+# hall is noisy and echoes.
+QT_RATE = -0.15
 
 
 def qt_voices() -> list[Voice]:
@@ -66,6 +69,7 @@ def make_qt_tts(choice: SpeechChoice, parent: QObject | None = None) -> Any:
         for voice in tts.availableVoices():
             if voice.name() == choice.voice:
                 tts.setVoice(voice)
+                tts.setRate(QT_RATE)
                 return tts
     return None
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from counter_app.queue.speech import Voice
-from ui.queue.speech import Speaker, qt_voices
+from ui.queue.speech import QT_RATE, Speaker, qt_voices
 
 QtTTS = pytest.importorskip("PySide6.QtTextToSpeech").QTextToSpeech
 needs_mock = pytest.mark.skipif(
@@ -38,6 +38,7 @@ def test_board_speaks_through_the_chosen_qt_voice(qtbot: Any) -> None:
     assert speaker.engine == "qt" and speaker.choice.voice == "Anne"
     tts = speaker._tts
     assert tts.voice().name() == "Anne"
+    assert tts.rate() == pytest.approx(QT_RATE) and QT_RATE < 0  # slower, for a noisy hall
     words: list[str] = []
     tts.sayingWord.connect(lambda word, *_: words.append(word))
     with qtbot.waitSignal(speaker.did_speak, timeout=5000) as spoken:

@@ -279,19 +279,6 @@ def cmd_status(ctx: Context) -> int:
     return EXIT_OK
 
 
-STATS_KEYS = (
-    "tickets",
-    "served",
-    "no_shows",
-    "wait_s_p50",
-    "wait_s_p90",
-    "service_s_p50",
-    "service_s_p90",
-    "by_counter",
-    "by_area",
-)
-
-
 def cmd_stats(ctx: Context) -> int:
     start = parse_day(ctx.args.day_from)
     end = parse_day(ctx.args.day_to) if ctx.args.day_to else start
@@ -299,8 +286,12 @@ def cmd_stats(ctx: Context) -> int:
     if ctx.args.json:
         print_json(stats)
     else:
-        for key in STATS_KEYS[:7]:
-            print(f"{key}: {stats[key]}")
+        from counter_app.queue.stats import summary_lines
+
+        days = f"{start:%d/%m/%Y}" + (f"–{end:%d/%m/%Y}" if end != start else "")
+        print(f"Hàng đợi ngày {days} (thời gian tính theo phút:giây)")
+        for _, label, text in summary_lines(stats):
+            print(f"  {label}: {text}")
     return EXIT_OK
 
 

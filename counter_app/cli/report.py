@@ -110,9 +110,7 @@ def cmd_report(ctx: Context) -> int:
     elif args.json:
         data = report.to_json()
         if services.settings.queue.server_url:
-            from counter_app.queue.client import queue_figures
-
-            data["queue"] = queue_figures(services.settings.queue, period.start, period.end)
+            data["queue"] = _queue_figures(services, period)
         print_json(data)
     else:
         print(f"Báo cáo tiếp nhận hồ sơ {period.label} — {report.scope.label}")
@@ -120,8 +118,32 @@ def cmd_report(ctx: Context) -> int:
 
         for _, label, value in summary_rows(report):
             print(f"  {label}: {value}")
+        if services.settings.queue.server_url:
+            _print_queue(_queue_figures(services, period))
     return EXIT_OK
 
 
 def _write(path: Path, data: bytes) -> None:
     write_output(path, data)
+
+
+def _queue_figures(services: Any, period: Any) -> dict[str, Any]:
+    """The queue service's figures of the period, procedures named from this counter's catalog."""
+    from counter_app.queue.client import queue_figures
+
+    def name(code: str) -> str | None:
+        found = services.catalog.get(code)
+        return found.name if found is not None else None
+
+    return queue_figures(services.settings.queue, period.start, period.end, procedure_name=name)
+
+
+def _print_queue(figures: dict[str, Any]) -> None:
+    from counter_app.queue.stats import summary_lines
+
+    if "error" in figures:
+        print(f"Hàng đợi: {figures['error']}")
+        return
+    print("Hàng đợi (thời gian tính theo phút:giây):")
+    for _, label, text in summary_lines(figures):
+        print(f"  {label}: {text}")

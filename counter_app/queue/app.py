@@ -24,7 +24,8 @@ from sqlalchemy.exc import OperationalError
 
 from counter_app.domain import local_now
 from counter_app.queue.domain import QueueError
-from counter_app.queue.store import Device, QueueStore
+from counter_app.queue.records import Device
+from counter_app.queue.store import QueueStore
 from counter_app.server.app import HttpError
 from counter_app.sync.protocol import error_body
 
@@ -214,7 +215,11 @@ class QueueApp:
             elif action == "recall":
                 ticket = store.recall(number)
             elif action == "serve":
-                ticket = store.serve(number, str(body.get("dossier_code", "") or ""))
+                ticket = store.serve(
+                    number,
+                    str(body.get("dossier_code", "") or ""),
+                    str(body.get("procedure_code", "") or ""),
+                )
             else:
                 ticket = store.transfer(number, str(body.get("area", "")))
             return 200, {"ticket": ticket.to_json()}, device

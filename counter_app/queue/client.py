@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
 
@@ -85,8 +86,11 @@ class QueueClient:
     def recall(self, number: str) -> dict[str, Any]:
         return self._ticket(number, "recall")
 
-    def serve(self, number: str, dossier_code: str = "") -> dict[str, Any]:
-        return self._ticket(number, "serve", {"dossier_code": dossier_code})
+    def serve(
+        self, number: str, dossier_code: str = "", procedure_code: str = ""
+    ) -> dict[str, Any]:
+        body = {"dossier_code": dossier_code, "procedure_code": procedure_code}
+        return self._ticket(number, "serve", body)
 
     def transfer(self, number: str, area: str) -> dict[str, Any]:
         return self._ticket(number, "transfer", {"area": area})
@@ -177,13 +181,28 @@ def _message(parsed: Any) -> str:
     return ""
 
 
-def queue_figures(settings: QueueSettings, start: date, end: date) -> dict[str, Any]:
-    """The queue's figures for `report`: the stats, or {"error": …} when the service is down
-    (the report of dossiers must not fail because the queue does)."""
-    client = QueueClient(settings.server_url, settings.token)
+def queue_figures(
+    settings: QueueSettings,
+    start: date,
+    end: date,
+    *,
+    procedure_name: Callable[[str], str | None] | None = None,
+    read_timeout_s: float = 10.0,
+) -> dict[str, Any]:
+    """The queue's figures for `report` and the dashboard: the stats (each `by_procedure` entry
+    named from the counter's catalog by `procedure_name`), or {"error": …} when the service is
+    not set or cannot be reached (the report of dossiers must not fail because the queue does)."""
     try:
-        return client.stats(start, end)
+        client = QueueClient(settings.server_url, settings.token, read_timeout_s=read_timeout_s)
+    except QueueClientError as exc:
+        return {"error": str(exc)}
+    try:
+        stats = client.stats(start, end)
     except QueueClientError as exc:
         return {"error": str(exc)}
     finally:
         client.close()
+    if procedure_name is not None:
+        for entry in stats.get("by_procedure", []):
+            entry["name"] = procedure_name(str(entry["procedure"])) or ""
+    return stats

@@ -141,6 +141,7 @@ class Ticket:
     counter: int | None
     calls: int
     dossier_code: str
+    procedure_code: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -156,4 +157,5 @@ class Ticket:
             "counter": self.counter,
             "calls": self.calls,
             "dossier_code": self.dossier_code,
+            "procedure_code": self.procedure_code,
         }

@@ -1,8 +1,8 @@
 """The queue service's own tables, created by a versioned create (no alembic history yet).
 
-`queue_meta.schema_version` records the version the tables were created at; `create_schema`
-creates missing tables and refuses a database written by a newer version. A later change adds
-an upgrade step keyed by the version here.
+`queue_meta.schema_version` records the version of the tables; `upgrade` creates missing tables,
+runs the steps from the recorded version up to SCHEMA_VERSION and refuses a database written by
+a newer version. Steps: 1 → 2 adds `queue_ticket.procedure_code` (figures per procedure).
 """
 
 from __future__ import annotations
@@ -21,9 +21,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    select,
+    text,
 )
+from sqlalchemy.orm import Session
 
-SCHEMA_VERSION = 1
+from counter_app.queue.domain import QueueError
+
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -83,6 +88,8 @@ ticket_t = Table(
     Column("calls", Integer, nullable=False),
     Column("transfers", Integer, nullable=False),
     Column("dossier_code", String(64), nullable=False),
+    # Procedure codes of the linked dossiers, comma-separated like dossier_code (version 2).
+    Column("procedure_code", String(200), nullable=False, server_default=""),
     Column("kiosk", String(100), nullable=False),
     UniqueConstraint("day", "number", name="uq_queue_ticket_number"),
     Index("ix_queue_ticket_waiting", "day", "state", "area", "priority", "id"),
@@ -100,3 +107,29 @@ event_t = Table(
     Column("at", DateTime, nullable=False),
     sqlite_autoincrement=True,
 )
+
+
+# Each step takes the tables from version N to N + 1, inside the caller's transaction.
+_STEPS: dict[int, str] = {
+    1: "ALTER TABLE queue_ticket ADD COLUMN procedure_code VARCHAR(200) DEFAULT '' NOT NULL",
+}
+
+
+def upgrade(s: Session) -> None:
+    """Create missing tables and bring an older database up to SCHEMA_VERSION."""
+    metadata.create_all(s.connection())
+    found = s.scalar(select(meta_t.c.value).where(meta_t.c.key == "schema_version"))
+    if found is None:  # tables just created at this version
+        s.execute(meta_t.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+        return
+    version = int(found)
+    if version > SCHEMA_VERSION:
+        raise QueueError(f"CSDL hàng đợi thuộc phiên bản mới hơn ({found}); hãy cập nhật phần mềm.")
+    for step in range(version, SCHEMA_VERSION):
+        s.execute(text(_STEPS[step]))
+    if version < SCHEMA_VERSION:
+        s.execute(
+            meta_t.update()
+            .where(meta_t.c.key == "schema_version")
+            .values(value=str(SCHEMA_VERSION))
+        )

@@ -31,6 +31,7 @@ from counter_app.ratings import RatingScore
 from counter_app.reports import DayReport, DrillList, Figure, Letterhead, Period, ReportService
 from counter_app.reports.figures import NO_CLERK, show_date, show_pct, show_time
 from ui.dashboard.drill import DrillDialog
+from ui.dashboard.queue import QueueSection
 from ui.dashboard.widgets import BreakdownTable, FigureTile, HourChart
 from ui.ops import Ops
 from ui.widgets import fit_to_screen
@@ -210,7 +211,15 @@ class DashboardWindow(QMainWindow):
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
         split.setSizes([640, 700])
-        outer.addWidget(split, 1)
+        # Wait and service times come from the centre's queue service, not this database: a
+        # view of their own, the full width (a ninth breakdown tab would scroll out of sight).
+        self.views = QTabWidget()
+        self.views.setObjectName("dashViews")
+        self.views.addTab(split, "&Biểu đồ và bảng hồ sơ")
+        self.queue = QueueSection(self.services)
+        self.queue.setObjectName("queueSection")
+        self.views.addTab(self.queue, "&Xếp hàng: thời gian chờ, phục vụ")
+        outer.addWidget(self.views, 1)
 
         hint = QLabel(
             "Bấm vào một ô số liệu, một cột biểu đồ hoặc bấm đúp một dòng để xem danh sách hồ sơ."
@@ -265,6 +274,7 @@ class DashboardWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Reload every figure in the background; a second request while busy runs once after."""
+        self.queue.refresh(self.period)  # its own worker and its own once-at-a-time rule
         if self._loading:
             self._reload_again = True
             return
@@ -444,6 +454,7 @@ class DashboardWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         self.timer.stop()
+        self.queue.shutdown()
         if self._own_ops:
             self.ops.shutdown()
         super().closeEvent(event)

@@ -55,8 +55,8 @@ class QueueCounterPanel(QWidget):
         self.current: dict[str, Any] | None = None
         self.connected = True
         self.areas: list[dict[str, Any]] = []
-        # (number, dossier code) links made while the service was away.
-        self.pending_links: list[tuple[str, str]] = []
+        # (number, dossier code, procedure code) links made while the service was away.
+        self.pending_links: list[tuple[str, str, str]] = []
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.number_label = named(QLabel("Chưa gọi số"), "queueNumber")
@@ -114,7 +114,8 @@ class QueueCounterPanel(QWidget):
         """Link the dossier just received to the ticket being served (queue side)."""
         if self.current is None:
             return
-        self.pending_links.append((self.current["number"], str(received.code)))
+        link = (self.current["number"], str(received.code), str(received.procedure_code))
+        self.pending_links.append(link)
         self._flush_links()
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -139,9 +140,9 @@ class QueueCounterPanel(QWidget):
 
         def job() -> int:
             sent = 0
-            for number, code in links:
+            for number, code, procedure in links:
                 try:
-                    self.client.serve(number, code)
+                    self.client.serve(number, code, procedure)
                 except QueueUnavailable:
                     raise
                 except QueueClientError as exc:  # e.g. ticket closed meanwhile: keep the rest

@@ -1,8 +1,9 @@
-"""Speaking the board's calls: espeak-ng's Vietnamese voice rendered to a WAV, played by Qt.
+"""Speaking the board's calls: Qt's text-to-speech with a Vietnamese voice, or espeak-ng.
 
-On Windows, Qt's text-to-speech (SAPI/WinRT) is used when it offers a Vietnamese voice;
-otherwise, and everywhere else, espeak-ng renders each sentence to a WAV (on a worker thread)
-that QSoundEffect plays. Announcements play one after another, never over each other.
+The engine is chosen by `counter_app.queue.speech.choose_engine` from the voices Qt lists here:
+on Windows "Microsoft An" (or another Vietnamese voice) through Qt's engine, else espeak-ng,
+which renders each sentence to a WAV (on a worker thread) that QSoundEffect plays, one after
+another, never over each other.
 """
 
 from __future__ import annotations
@@ -18,28 +19,58 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from counter_app.queue.speech import SpeechUnavailable, call_sentence, render_wav
+from counter_app.queue.speech import (
+    SpeechChoice,
+    SpeechUnavailable,
+    Voice,
+    call_sentence,
+    choose_engine,
+    find_espeak,
+    render_wav,
+)
 from ui.ops import Ops
 
 log = logging.getLogger(__name__)
 
 Player = Callable[[Path, Callable[[], None]], None]
+# A little slower than the engine's normal pace (-1…1), as espeak-ng's 150 words a minute: a
+# hall is noisy and echoes.
+QT_RATE = -0.15
 
 
-def _qt_vietnamese_tts() -> Any:
-    """Qt's engine with a Vietnamese voice (Windows only), or None."""
-    if sys.platform != "win32":
-        return None
+def qt_voices() -> list[Voice]:
+    """Every voice of every text-to-speech engine Qt has here (SAPI/WinRT on Windows)."""
     try:
-        from PySide6.QtCore import QLocale
         from PySide6.QtTextToSpeech import QTextToSpeech
-    except ImportError:
-        return None
-    tts = QTextToSpeech()
-    for locale in tts.availableLocales():
-        if locale.language() == QLocale.Language.Vietnamese:
+    except ImportError:  # a Qt build without the module: espeak-ng only
+        return []
+    found: list[Voice] = []
+    for engine in QTextToSpeech.availableEngines():
+        tts = QTextToSpeech(engine)
+        if tts.state() == QTextToSpeech.State.Error:
+            log.info("text-to-speech engine %s: %s", engine, tts.errorString())
+            continue
+        for locale in tts.availableLocales():
             tts.setLocale(locale)
-            return tts
+            found += [Voice(engine, v.name(), locale.name()) for v in tts.availableVoices()]
+        tts.deleteLater()
+    return found
+
+
+def make_qt_tts(choice: SpeechChoice, parent: QObject | None = None) -> Any:
+    """Qt's engine `choice.engine` speaking with the voice `choice.voice`, or None if gone."""
+    from PySide6.QtTextToSpeech import QTextToSpeech
+
+    tts = QTextToSpeech(choice.engine, parent)
+    if tts.state() == QTextToSpeech.State.Error:
+        return None
+    for locale in tts.availableLocales():
+        tts.setLocale(locale)
+        for voice in tts.availableVoices():
+            if voice.name() == choice.voice:
+                tts.setVoice(voice)
+                tts.setRate(QT_RATE)
+                return tts
     return None
 
 
@@ -67,10 +98,12 @@ def sound_effect_player() -> Player:
 
 
 class Speaker(QObject):
-    """Announces calls in order. Signals: `did_render(str text, str wav_path)`,
-    `did_fail(str message)` (no voice: the board still shows the numbers)."""
+    """Announces calls in order. Signals: `did_render(str text, str wav_path)` (espeak-ng),
+    `did_speak(str text)` (handed to Qt's engine), `did_fail(str message)` (no voice: the board
+    still shows the numbers)."""
 
     did_render = Signal(str, str)
+    did_speak = Signal(str)
     did_fail = Signal(str)
 
     def __init__(
@@ -80,11 +113,19 @@ class Speaker(QObject):
         player: Player | None = None,
         out_dir: Path | None = None,
         use_qt_tts: bool = True,
+        voices: list[Voice] | None = None,
+        platform: str = sys.platform,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.sentence = sentence
-        self._tts = _qt_vietnamese_tts() if use_qt_tts else None
+        if voices is None:
+            voices = qt_voices() if use_qt_tts else []
+        self.choice = choose_engine(voices, espeak=find_espeak(), platform=platform)
+        self._tts = make_qt_tts(self.choice, self) if self.choice.kind == "qt" else None
+        if self.choice.kind == "qt" and self._tts is None:  # the voice went away meanwhile
+            self.choice = choose_engine([], espeak=find_espeak(), platform=platform)
+        log.info("board speech: %s", self.choice.note)
         self._player = player
         self._dir = out_dir or Path(tempfile.mkdtemp(prefix="queue-speech-"))
         self._ops = Ops(self)
@@ -94,7 +135,8 @@ class Speaker(QObject):
 
     @property
     def engine(self) -> str:
-        return "qt" if self._tts is not None else "espeak-ng"
+        """ "qt", "espeak-ng" or "none"."""
+        return self.choice.kind
 
     def announce(self, number: str, counter: int) -> None:
         try:
@@ -107,6 +149,10 @@ class Speaker(QObject):
             return
         if self._tts is not None:
             self._tts.enqueue(text)
+            self.did_speak.emit(text)
+            return
+        if self.choice.kind == "none":
+            self.did_fail.emit(self.choice.note)
             return
         path = self._dir / f"call-{next(self._counter) % 50}.wav"
 

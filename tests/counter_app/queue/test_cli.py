@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from counter_app.catalog import default_catalog_file, parse_catalog
 from counter_app.cli import main
 from counter_app.domain import local_now
 
@@ -53,9 +54,16 @@ def test_client_commands_contract(
         "service_s_p90",
         "by_counter",
         "by_area",
+        "by_procedure",
+        "by_hour",
+        "waiting_now",
+        "longest_wait_s",
     ):
         assert key in stats
     assert (stats["tickets"], stats["served"], stats["no_shows"]) == (2, 1, 1)
+    assert main(["queue", "stats", "--from", today]) == 0
+    text = capsys.readouterr().out
+    assert "Số vé đã phát: 2" in text and "Vắng mặt khi gọi: 1" in text
 
 
 def test_errors_are_vietnamese_and_exit_non_zero(
@@ -97,13 +105,31 @@ def test_report_json_gains_queue_figures(
     plain = run(capsys, "--db", db, "report", "--from", today, "--json")
     assert "queue" not in plain
     service.kiosk.issue("B")
+    service.kiosk.issue("A")
+    procedure = parse_catalog(json.loads(default_catalog_file().read_text("utf-8")))[0]
+    service.counter.call_next(1)
+    service.counter.serve("A001", "D-1", procedure.code)
+    service.counter.done("A001")
     monkeypatch.setenv("COUNTER_APP_QUEUE_URL", service.url)
     monkeypatch.setenv("COUNTER_APP_QUEUE_TOKEN", service.board.token)
     report = run(capsys, "--db", db, "report", "--from", today, "--json")
-    assert report["queue"]["tickets"] == 1 and report["queue"]["waiting_now"] == 1
+    queue = report["queue"]
+    assert queue["tickets"] == 2 and queue["waiting_now"] == 1 and queue["served"] == 1
+    for key in ("by_counter", "by_area", "by_procedure", "by_hour", "longest_wait_s"):
+        assert key in queue
+    # The queue knows the procedure's code; the report names it from this counter's catalog.
+    assert [(p["procedure"], p["name"], p["tickets"]) for p in queue["by_procedure"]] == [
+        (procedure.code, procedure.name, 1)
+    ]
+    assert main(["--db", db, "report", "--from", today]) == 0
+    text = capsys.readouterr().out
+    assert "Hàng đợi (thời gian tính theo phút:giây):" in text
+    assert "Số vé đã phát: 2" in text and "Đang chờ lúc này: 1" in text
     monkeypatch.setenv("COUNTER_APP_QUEUE_URL", "http://127.0.0.1:9")
     down = run(capsys, "--db", db, "report", "--from", today, "--json")
     assert "Không kết nối được" in down["queue"]["error"]
+    assert main(["--db", db, "report", "--from", today]) == 0
+    assert "Hàng đợi: Không kết nối được" in capsys.readouterr().out
 
 
 def test_full_screen_ticket_kiosk_needs_an_admin_pin(

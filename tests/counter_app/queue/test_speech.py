@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from counter_app.queue.domain import QueueError
-from counter_app.queue.speech import call_sentence, find_espeak, render_wav
+from counter_app.queue.speech import Voice, call_sentence, choose_engine, find_espeak, render_wav
 
 
 def test_sentence_is_the_configured_vietnamese_one() -> None:
@@ -54,3 +54,44 @@ def test_call_renders_to_a_wav_that_is_speech(tmp_path: Path) -> None:
             float(line.split(":")[1]) for line in stat.stderr.splitlines() if "Length" in line
         )
         assert abs(length - duration) < 0.05
+
+
+AN = Voice("winrt", "Microsoft An", "vi_VN")
+ENGLISH = [
+    Voice("sapi", "Microsoft David Desktop", "en_US"),
+    Voice("sapi", "Microsoft Zira Desktop", "en_US"),
+    Voice("winrt", "Microsoft Anna", "en_US"),
+]
+
+
+def test_windows_speaks_with_microsoft_an_through_qt_even_with_espeak_installed() -> None:
+    voices = [*ENGLISH, Voice("sapi", "Microsoft An", "vi_VN"), AN, Voice("winrt", "HN", "vi-VN")]
+    choice = choose_engine(voices, espeak=r"C:\eSpeak NG\espeak-ng.exe", platform="win32")
+    assert (choice.kind, choice.engine, choice.voice) == ("qt", "winrt", "Microsoft An")
+    assert choice.note == "Đọc số bằng giọng Microsoft An (winrt)."
+
+
+def test_windows_prefers_an_over_a_better_engine_and_never_takes_anna_for_an() -> None:
+    voices = [
+        Voice("winrt", "Microsoft Anna", "vi_VN"),
+        Voice("sapi", "Microsoft An Desktop", "vi"),
+    ]
+    choice = choose_engine(voices, espeak=None, platform="win32")
+    assert (choice.engine, choice.voice) == ("sapi", "Microsoft An Desktop")
+    # Any other Vietnamese voice is still better than none (winrt before sapi).
+    other = [Voice("sapi", "Giọng Hà Nội", "vi_VN"), Voice("winrt", "Giọng Sài Gòn", "vi_VN")]
+    assert choose_engine(other, espeak=None, platform="win32").voice == "Giọng Sài Gòn"
+
+
+def test_windows_without_a_vietnamese_voice_falls_back_to_espeak_then_to_none() -> None:
+    choice = choose_engine(ENGLISH, espeak=r"C:\eSpeak NG\espeak-ng.exe", platform="win32")
+    assert (choice.kind, choice.program) == ("espeak-ng", r"C:\eSpeak NG\espeak-ng.exe")
+    none = choose_engine(ENGLISH, espeak=None, platform="win32")
+    assert none.kind == "none"
+    assert "giọng nói tiếng Việt của Windows" in none.note and "espeak-ng" in none.note
+
+
+def test_elsewhere_espeak_comes_first_and_qt_only_without_it() -> None:
+    assert choose_engine([AN], espeak="/usr/bin/espeak-ng", platform="linux").kind == "espeak-ng"
+    assert choose_engine([AN], espeak=None, platform="linux").voice == "Microsoft An"
+    assert choose_engine([], espeak=None, platform="linux").note.endswith("(cài espeak-ng).")

@@ -107,6 +107,7 @@ def test_f8_calls_the_next_number_and_the_dossier_is_linked(
     ticket = hall.store.ticket("A001")
     assert ticket is not None and ticket.state is TicketState.SERVING
     assert ticket.dossier_code == received.code
+    assert ticket.procedure_code == received.procedure_code != ""  # for figures per procedure
     assert panel.number_label.text() == "Số A001 (đang phục vụ)"
     SHOTS.mkdir(exist_ok=True)
     for size in ((1366, 768), (1920, 1080)):
@@ -169,7 +170,7 @@ def test_counter_keeps_receiving_while_the_service_is_down(
     assert panel.state_label.text() == DOWN_TEXT
     received = _receive_dossier(qtbot, window, ops)
     assert received.code  # the dossier is received and its receipt made as usual
-    assert panel.pending_links == [("A001", received.code)]
+    assert panel.pending_links == [("A001", received.code, received.procedure_code)]
     hall.start()  # back on the same address
     qtbot.waitUntil(lambda: panel.connected and not panel.pending_links, timeout=10_000)
     qtbot.waitUntil(lambda: panel.net.pending == 0, timeout=5000)

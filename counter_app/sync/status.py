@@ -11,6 +11,7 @@ from sqlalchemy import select
 from counter_app.db.models import Dossier, DossierEvent, OutboxEntry
 from counter_app.sync import state as st
 from counter_app.sync.engine import queue_counts
+from counter_app.sync.files import rejected_file_count
 from counter_app.sync.transport import plain_http_warning
 
 # Worst first: a badge shows the state that most needs the clerk's attention.
@@ -61,7 +62,8 @@ def sync_status(services: Any) -> SyncStatus:
         configured=bool(sync.server_url and sync.token),
         online=None if online is None else online == "1",
         pending=counts.waiting,
-        rejected=counts.rejected,
+        # Files refused for good wait for the clerk exactly like rejected records.
+        rejected=counts.rejected + rejected_file_count(services.db),
         conflicts=counts.conflict,
         last_success=last_success,
         last_error=values.get(st.LAST_ERROR, ""),

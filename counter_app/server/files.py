@@ -14,6 +14,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 #: One chunk per request at most; the client sends 1 MiB.
 MAX_CHUNK_BYTES = 4 * 1024 * 1024
@@ -125,3 +126,50 @@ class ServerFiles:
     def read(self, owner: str, sha256: str) -> bytes:
         final, _ = self._paths(owner, sha256)
         return final.read_bytes()
+
+
+# -- download: a counter getting its unit's files back (a restored or replaced PC) -------------
+
+#: One download reply at most: below the client's reply ceiling, whatever the file's size.
+MAX_DOWNLOAD_BYTES = MAX_CHUNK_BYTES
+
+
+def unit_file_owners(db: Any, unit: str, sha256: str) -> list[str]:
+    """The counters (file owners) whose records of `unit` list a file with this hash.
+
+    This is the unit check of a download: a counter reads a file only if a file record of its
+    own unit references it, so one unit can never read another's papers by guessing a hash.
+    """
+    from sqlalchemy import select
+
+    from counter_app.server.schema import counter_t, record_t
+
+    if not valid_sha256(sha256):
+        return []
+    with db.read() as s:
+        rows = s.execute(
+            select(counter_t.c.name)
+            .join(record_t, record_t.c.counter_id == counter_t.c.id)
+            .where(
+                record_t.c.entity == "file",
+                record_t.c.unit == unit,
+                # Payloads are stored as canonical JSON (sorted keys, no spaces).
+                record_t.c.payload.contains(f'"sha256":"{sha256}"', autoescape=True),
+            )
+            .distinct()
+        ).all()
+    return [str(r[0]) for r in rows]
+
+
+def read_range(
+    files: ServerFiles, owners: list[str], sha256: str, offset: int, length: int
+) -> bytes:
+    """Up to `length` bytes of a whole file from the first owner holding it, from `offset`."""
+    for owner in owners:
+        final, _ = files._paths(owner, sha256)
+        if not final.exists():
+            continue
+        with final.open("rb") as fh:
+            fh.seek(offset)
+            return fh.read(max(0, min(length, MAX_DOWNLOAD_BYTES)))
+    raise FileStoreError(404, "not_found", "Máy chủ không có tệp này của đơn vị.")

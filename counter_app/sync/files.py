@@ -16,6 +16,7 @@ server reports.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -302,3 +303,22 @@ def _int(value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
     raise TransientError("Phản hồi của máy chủ về tệp không hợp lệ.", shrink=False)
+
+
+def download(transport: HttpTransport, sha: str, size: int) -> bytes:
+    """A file of this counter's unit back from the server (a restored PC), in parts small enough
+    for the reply ceiling; checked against its hash. Raises the transport's errors."""
+    parts: list[bytes] = []
+    received = 0
+    while received < size:
+        chunk = transport.get_bytes(
+            f"/files/{sha}/content?offset={received}&length={min(CHUNK_BYTES * 4, size - received)}"
+        )
+        if not chunk:
+            break
+        parts.append(chunk)
+        received += len(chunk)
+    data = b"".join(parts)
+    if len(data) != size or hashlib.sha256(data).hexdigest() != sha:
+        raise TransientError("Tệp tải về từ máy chủ không khớp mã băm.")
+    return data

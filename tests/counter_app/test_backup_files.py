@@ -203,3 +203,17 @@ def test_a_counter_never_reads_another_units_files(
     refused = get(other)
     assert refused.status_code == 404 and refused.content != contents[sha]
     assert get("not-a-token").status_code == 401
+
+
+def test_the_backup_before_a_migration_carries_the_files(services: Any, tmp_path: Path) -> None:
+    from alembic import command
+
+    from counter_app.db.migrate import alembic_config
+
+    _code, contents = attach_three(services, tmp_path)
+    with services.db.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0007")  # an install from before 0010
+    result = services.migrate()
+    assert result.backup is not None and result.from_revision == "0007"
+    check = verify_backup(result.backup, services.settings.paths.backup_dir)
+    assert check.ok and check.files == len(contents)

@@ -217,3 +217,32 @@ def test_the_backup_before_a_migration_carries_the_files(services: Any, tmp_path
     assert result.backup is not None and result.from_revision == "0007"
     check = verify_backup(result.backup, services.settings.paths.backup_dir)
     assert check.ok and check.files == len(contents)
+
+
+def test_a_rebuilt_pc_gets_the_file_rows_and_their_bytes_from_the_server(
+    services: Any, file_server: RefServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import choose_counter, make_services
+
+    code, contents = attach_three(services, tmp_path)
+    engine = engine_for(services, file_server)
+    assert engine.run_until_done(max_seconds=30).files_uploaded == 3
+    engine.close()
+    home = tmp_path / "replacement-home"  # a new PC: its own files folder, empty
+    choose_counter(home)
+    monkeypatch.setenv("COUNTER_APP_HOME", str(home))
+    fresh = make_services(f"sqlite:///{tmp_path / 'replacement.sqlite3'}", services.clock)
+    try:
+        rebuilt = engine_for(fresh, file_server)
+        report = rebuilt.rebuild(fresh.intake.unit_identifier())
+        assert (report.files, report.files_missing) == (3, [])
+        listed = {(f.paper, f.sha256) for f in fresh.attachments.files(code)}
+        assert listed == {(f.paper, f.sha256) for f in services.attachments.files(code)}
+        for sha, data in contents.items():
+            assert fresh.attachments.content(code, sha) == data
+        # Nothing to send again: the server already has the bytes and the records.
+        assert rebuilt.run_once(manual=True).files_uploaded == 0
+        assert rebuilt.run_once(manual=True).pushed == 0
+        rebuilt.close()
+    finally:
+        fresh.close()

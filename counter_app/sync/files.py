@@ -58,6 +58,7 @@ class RejectedFile:
     code: str
     reason: str
     rejected_at: datetime
+    uuid: str = ""  # the dossier's
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -125,15 +126,19 @@ def rejected_files(db: Database) -> list[RejectedFile]:
         return []
     with db.read() as s:
         rows = s.execute(
-            select(FileRejection, Dossier.code, DossierFile.paper_code, DossierFile.name)
+            select(
+                FileRejection, Dossier.code, DossierFile.paper_code, DossierFile.name, Dossier.uuid
+            )
             .join(DossierFile, DossierFile.sha256 == FileRejection.sha256)
             .join(Dossier, Dossier.id == DossierFile.dossier_id)
             .where(DossierFile.uploaded_at.is_(None))
             .order_by(FileRejection.rejected_at, Dossier.code, DossierFile.paper_code)
         ).all()
         return [
-            RejectedFile(r.sha256, code, paper, name, r.status, r.code, r.reason, r.rejected_at)
-            for r, code, paper, name in rows
+            RejectedFile(
+                r.sha256, code, paper, name, r.status, r.code, r.reason, r.rejected_at, uuid
+            )
+            for r, code, paper, name, uuid in rows
         ]
 
 

@@ -18,8 +18,8 @@ from counter_app.domain import Role
 from counter_app.server.files import ServerFiles
 from counter_app.settings import ENV_SERVER_TOKEN, ENV_SERVER_URL
 from counter_app.sync.files import rejected_file_count, rejected_files
-from counter_app.sync.status import sync_status
-from tests.counter_app.sync.harness import RefServer, engine_for, receive, start_server
+from counter_app.sync.status import sync_badge, sync_status
+from tests.counter_app.sync.harness import RefServer, engine_for, receive, start_server, uuid_of
 from tests.counter_app.sync.test_files import scan_pdf, server_copy
 
 CLERK = UserInfo(None, "canbo", "Trần Thị Bình", Role.CLERK)
@@ -66,6 +66,8 @@ def test_a_file_refused_for_good_is_set_aside_and_the_rest_syncs(
     # The dossier, its event and the small file's record all reached the server.
     assert states == {("dossier", "synced"), ("event", "synced"), ("file", "synced")}
     assert sync_status(services).rejected == 1
+    state, message = sync_badge(services, uuid_of(services, code))
+    assert state == "rejected" and "qua-lon.pdf" in message and "vượt giới hạn" in message
 
     asked = file_requests(file_server, big_file.sha256)
     for _ in range(3):

@@ -577,6 +577,42 @@ def verify_backup(source: Path, backup_dir: Path) -> BackupCheck:
     return BackupCheck(source, revision, folder, len({r.sha256 for r in refs}), tuple(problems))
 
 
+@dataclass(frozen=True)
+class ServerBackup:
+    """`server backup`: the server database's copy and its files folder's."""
+
+    database: Path
+    files: Any  # counter_app.server.files.FilesBackup
+
+    def to_json(self) -> dict[str, Any]:
+        return {"database": str(self.database), "files": self.files.to_json()}
+
+
+def server_backup(db: Database, files_root: Path, out_dir: Path) -> ServerBackup:
+    """Back the provincial server up into `out_dir`: its database (a checked SQLite copy or a
+    pg_dump) and its files folder (`out_dir/files`, copied incrementally, hash-checked)."""
+    from counter_app.server.files import backup_store
+
+    stamp = _stamp(datetime.now())
+    if db.is_postgres:
+        target = out_dir / f"server-{stamp}.dump"
+        _pg_dump(db, target)
+    elif db.file is not None and db.file.exists():
+        target = out_dir / f"server-{stamp}.sqlite3"
+        try:
+            _sqlite_copy(db.file, target)
+        except DiskError:
+            raise
+        except (OSError, sqlite3.Error) as exc:
+            raise BackupError(f"Không ghi được bản sao lưu {target}: {exc}") from exc
+    else:
+        raise BackupError("Chỉ sao lưu được CSDL máy chủ SQLite trong tệp hoặc PostgreSQL.")
+    files = backup_store(files_root, out_dir / FILES_DIR_NAME)
+    for name in files.damaged:
+        log.error("server backup: %s fails its hash, not copied", name)
+    return ServerBackup(target, files)
+
+
 def _check_restorable(source: Path) -> str | None:
     """The schema revision of a backup file, after checking it is a sound counter database."""
     if not source.is_file():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +173,55 @@ def read_range(
             fh.seek(offset)
             return fh.read(max(0, min(length, MAX_DOWNLOAD_BYTES)))
     raise FileStoreError(404, "not_found", "Máy chủ không có tệp này của đơn vị.")
+
+
+# -- backup: the server's files folder beside its database backup ------------------------------
+
+
+@dataclass
+class FilesBackup:
+    """What copying the server's files folder did; `damaged` lists files failing their hash."""
+
+    folder: Path
+    files: int = 0
+    copied: int = 0
+    bytes_copied: int = 0
+    damaged: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "folder": str(self.folder),
+            "files": self.files,
+            "copied": self.copied,
+            "bytes_copied": self.bytes_copied,
+            "damaged": self.damaged,
+        }
+
+
+def backup_store(root: Path, target: Path) -> FilesBackup:
+    """Copy every whole file under `root` (owner/aa/sha256) to the same place under `target`,
+    each checked against its name on the way; files already there with the same size are
+    skipped (immutable, named by hash), half-uploaded `.part` files are not backed up."""
+    from counter_app.atomic import write_bytes
+
+    report = FilesBackup(target)
+    if not root.is_dir():
+        return report
+    for path in sorted(root.glob("*/*/*")):
+        if not valid_sha256(path.name) or not path.is_file():
+            continue
+        report.files += 1
+        copy = target / path.relative_to(root)
+        try:
+            if copy.stat().st_size == path.stat().st_size:
+                continue
+        except FileNotFoundError:
+            pass
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != path.name:
+            report.damaged.append(str(path.relative_to(root)))
+            continue
+        write_bytes(copy, data)
+        report.copied += 1
+        report.bytes_copied += len(data)
+    return report

@@ -24,7 +24,7 @@ from counter_app.backup import (
 from counter_app.cli import main
 from counter_app.doctor import collect, problems
 from counter_app.domain import Role
-from counter_app.server.files import ServerFiles
+from counter_app.server.files import ServerFiles, _owner_dir
 from tests.counter_app.sync.harness import RefServer, engine_for, receive, start_server
 from tests.counter_app.sync.test_files import scan_pdf
 
@@ -246,3 +246,42 @@ def test_a_rebuilt_pc_gets_the_file_rows_and_their_bytes_from_the_server(
         rebuilt.close()
     finally:
         fresh.close()
+
+
+def test_server_backup_carries_its_files_folder(
+    services: Any,
+    file_server: RefServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _code, contents = attach_three(services, tmp_path)
+    engine = engine_for(services, file_server)
+    assert engine.run_until_done(max_seconds=30).files_uploaded == 3
+    engine.close()
+    args = [
+        "server",
+        "backup",
+        "--db",
+        f"sqlite:///{tmp_path / 'server.sqlite3'}",
+        "--files",
+        str(tmp_path / "server-files"),
+        "--out",
+        str(tmp_path / "server-backup"),
+        "--json",
+    ]
+    assert main(args) == 0
+    made = json.loads(capsys.readouterr().out)
+    assert (made["files"]["files"], made["files"]["copied"], made["files"]["damaged"]) == (3, 3, [])
+    for sha, data in contents.items():
+        owner = _owner_dir("Quầy 1")  # the server's folder for the counter's token name
+        copy = tmp_path / "server-backup" / FILES_DIR_NAME / owner / sha[:2] / sha
+        assert copy.read_bytes() == data
+    import sqlite3
+
+    conn = sqlite3.connect(made["database"])
+    try:
+        assert conn.execute("SELECT count(*) FROM record WHERE entity = 'file'").fetchone() == (3,)
+    finally:
+        conn.close()
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["files"]["copied"] == 0  # incremental

@@ -32,7 +32,7 @@ from counter_app.sync.pull import UNSENT
 from counter_app.sync.push import CRASH_ENV
 from counter_app.sync.rebuild import RebuildError, RebuildReport
 from counter_app.sync.rebuild import rebuild as rebuild_from_server
-from counter_app.sync.transport import HttpTransport, RequestRejected, TransientError
+from counter_app.sync.transport import AuthError, HttpTransport, RequestRejected, TransientError
 
 # Re-exported: callers import these from here.
 __all__ = [
@@ -295,9 +295,10 @@ class SyncEngine:
             report.error = f"Máy chủ không nhận tệp số hóa: {exc}"
         except AttachmentError as exc:
             report.error = str(exc)
+        except AuthError as exc:  # a revoked token: pause like the push does (nothing may wait)
+            self._pause(str(exc), report)
         else:
             self._upload_not_before, self._upload_failures = 0.0, 0
-        # AuthError is left to the push below, which pauses the queue with its message.
         report.files_uploaded += done.files
         report.rejected += done.rejected
         if done.files:

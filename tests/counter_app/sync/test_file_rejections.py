@@ -171,3 +171,17 @@ def test_sync_json_lists_rejected_files_and_retry_rejected_sends_again(
     assert file_requests(file_server, big_file.sha256) > asked  # tried again, refused again
     with services.db.read() as s:
         assert s.scalar(select(DossierFile.uploaded_at)) is None
+
+
+def test_a_revoked_token_during_upload_pauses_sync_instead_of_crashing(
+    services: Any, file_server: RefServer, tmp_path: Path
+) -> None:
+    [code] = receive(services, 1)
+    path = scan_pdf(tmp_path, "trang.pdf", 100_000, 6)
+    services.attachments.attach(code, "GDN", [path], by=CLERK)
+    engine = engine_for(services, file_server)
+    file_server.store.revoke_token("Quầy 1")
+    report = engine.run_once(manual=True)
+    assert report.paused and "mã truy cập" in report.error
+    assert rejected_files(services.db) == []  # the file is not at fault
+    engine.close()

@@ -1,24 +1,34 @@
-"""Backups of the counter database: on demand, daily at start with retention, and restore."""
+"""Backups of the counter database and its digitised files: on demand, daily at start with
+retention, before a migration or a restore; restore; and checks that every file is whole.
+
+Files are immutable and named by their SHA-256, so a backup copies only the files it does not
+hold yet into a content-addressed folder (`files/<unit>/<aa>/<sha256>`) shared by every backup in
+the same folder: years of scans are copied once, not once a day. A backup written elsewhere
+(`--out` on a USB stick) gets its own `files` folder beside it. Real copies, not hard links: a
+damaged sector or an overwrite of the live store must not damage the backup too.
+"""
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import logging
 import os
 import re
 import shutil
 import sqlite3
 import subprocess
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import URL
 
-from counter_app.atomic import DiskError, copy_file, write_with
+from counter_app.atomic import DiskError, copy_file, write_bytes, write_with
 from counter_app.code_ledger import issued_in
 from counter_app.db.engine import Database, DatabaseError
 from counter_app.db.lock import ExclusiveHold
@@ -77,6 +87,7 @@ class RestoreResult:
     lost: tuple[LostDossier, ...] = ()
     lost_unreadable: str = ""
     sequences_raised: int = 0
+    files: FileRestoreReport | None = None
 
 
 def keep_days(settings: Settings) -> int:
@@ -163,6 +174,257 @@ def _default_name(db_file: Path, label: str, now: datetime) -> str:
     return f"{db_file.stem}-{label}-{_stamp(now)}.sqlite3"
 
 
+# ---------------------------------------------------------------------------------- files
+
+FILES_DIR_NAME = "files"
+_HEX = frozenset("0123456789abcdef")
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """One file row of a database: where its bytes are kept and which paper it is."""
+
+    unit: str
+    sha256: str
+    size: int
+    dossier: str
+    paper: str
+    name: str
+    uploaded: bool  # the server confirmed it holds the bytes
+
+    @property
+    def where(self) -> str:
+        return f"hồ sơ {self.dossier}, giấy tờ {self.paper}, tệp «{self.name}»"
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A file row whose bytes are missing or do not match their hash."""
+
+    ref: FileRef
+    kind: str  # missing | corrupt
+
+    @property
+    def message(self) -> str:
+        what = "không có trong kho" if self.kind == "missing" else "bị hỏng (sai mã băm)"
+        return f"Tệp số hóa {what}: {self.ref.where} (SHA-256 {self.ref.sha256[:12]}…)."
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dossier": self.ref.dossier,
+            "paper": self.ref.paper,
+            "name": self.ref.name,
+            "sha256": self.ref.sha256,
+            "problem": self.kind,
+            "message": self.message,
+        }
+
+
+@dataclass
+class FileCopyReport:
+    """What a backup did with the files its database references."""
+
+    folder: Path
+    referenced: int = 0
+    copied: int = 0
+    bytes_copied: int = 0
+    problems: list[FileProblem] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "folder": str(self.folder),
+            "referenced": self.referenced,
+            "copied": self.copied,
+            "bytes_copied": self.bytes_copied,
+            "problems": [p.to_json() for p in self.problems],
+        }
+
+
+@dataclass
+class FileRestoreReport:
+    """What a restore did so that every file row has its bytes again."""
+
+    checked: int = 0
+    from_backup: int = 0
+    from_server: int = 0
+    problems: list[FileProblem] = field(default_factory=list)
+    server_error: str = ""
+    restored: set[str] = field(default_factory=set)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "checked": self.checked,
+            "from_backup": self.from_backup,
+            "from_server": self.from_server,
+            "missing": [p.to_json() for p in self.problems],
+            **({"server_error": self.server_error} if self.server_error else {}),
+        }
+
+
+def backup_files_root(backup: Path, backup_dir: Path) -> Path:
+    """Where the files of the backup `backup` are kept: the one shared folder of the backup
+    folder (daily, manual, before-restore and before-migration backups alike), else a `files`
+    folder beside the backup (a copy on a USB stick carries its files with it)."""
+    try:
+        backup.resolve().relative_to(backup_dir.resolve())
+    except ValueError:
+        return backup.parent / FILES_DIR_NAME
+    return backup_dir / FILES_DIR_NAME
+
+
+def _store_path(root: Path, unit: str, sha256: str) -> Path:
+    """The FileStore layout (`root/<unit>/<aa>/<sha256>`), checked like FileStore.path."""
+    from counter_app.attachments import FileStore
+
+    return FileStore(root).path(unit, sha256)
+
+
+def file_refs(db_file: Path) -> list[FileRef]:
+    """Every file row of a SQLite counter database (none before the files migration)."""
+    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "dossier_file" not in tables:
+            return []
+        rows = conn.execute(
+            "SELECT d.unit_identifier, f.sha256, f.size, d.code, f.paper_code, f.name, "
+            "f.uploaded_at IS NOT NULL FROM dossier_file f JOIN dossier d ON d.id = f.dossier_id "
+            "ORDER BY d.code, f.paper_code, f.id"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [
+        FileRef(str(u), str(sha), int(size), str(code), str(paper), str(name), bool(up))
+        for u, sha, size, code, paper, name, up in rows
+        if len(str(sha)) == 64 and set(str(sha)) <= _HEX
+    ]
+
+
+def _by_file(refs: Iterable[FileRef]) -> dict[tuple[str, str], list[FileRef]]:
+    """Rows grouped by the bytes they share (the same scan attached twice is one file)."""
+    grouped: dict[tuple[str, str], list[FileRef]] = {}
+    for ref in refs:
+        grouped.setdefault((ref.unit, ref.sha256), []).append(ref)
+    return grouped
+
+
+def _sha256_of(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _whole(path: Path, ref: FileRef, *, deep: bool = True) -> str | None:
+    """None when `path` holds the file (size, and the hash when `deep`), else the problem."""
+    try:
+        if path.stat().st_size != ref.size:
+            return "corrupt"
+        if deep and _sha256_of(path) != ref.sha256:
+            return "corrupt"
+    except FileNotFoundError:
+        return "missing"
+    return None
+
+
+def check_files(refs: Iterable[FileRef], root: Path, *, deep: bool = True) -> list[FileProblem]:
+    """Every row whose bytes under `root` are missing or damaged (each row named: the clerk
+    needs the dossier and paper, not the hash). `deep=False` compares sizes only (fast)."""
+    problems: list[FileProblem] = []
+    for (unit, sha), rows in _by_file(refs).items():
+        kind = _whole(_store_path(root, unit, sha), rows[0], deep=deep)
+        if kind is not None:
+            problems.extend(FileProblem(r, kind) for r in rows)
+    return problems
+
+
+def backup_attachments(db_copy: Path, files_dir: Path, root: Path) -> FileCopyReport:
+    """Copy into `root` every file the backup `db_copy` references that `root` lacks, each
+    checked against its hash on the way; what is already there whole is not copied again."""
+    report = FileCopyReport(root)
+    for (unit, sha), rows in _by_file(file_refs(db_copy)).items():
+        report.referenced += 1
+        target = _store_path(root, unit, sha)
+        if _whole(target, rows[0], deep=False) is None:
+            continue  # immutable and named by hash: the same size is the same file
+        try:
+            data = _store_path(files_dir, unit, sha).read_bytes()
+        except FileNotFoundError:
+            report.problems.extend(FileProblem(r, "missing") for r in rows)
+            continue
+        if hashlib.sha256(data).hexdigest() != sha:
+            report.problems.extend(FileProblem(r, "corrupt") for r in rows)
+            continue
+        write_bytes(target, data)
+        report.copied += 1
+        report.bytes_copied += len(data)
+    for problem in report.problems:
+        log.error("backup: %s", problem.message)
+    return report
+
+
+def restore_attachments(
+    db_file: Path,
+    files_dir: Path,
+    roots: Iterable[Path],
+    fetch: Callable[[FileRef], bytes] | None = None,
+) -> FileRestoreReport:
+    """Make every file row of `db_file` have its bytes in the live store, checked by hash:
+    from the backups' file folders `roots`, else from the server (`fetch`, for files it
+    confirmed); what can be found nowhere is listed by dossier and paper."""
+    from counter_app.sync.transport import RequestRejected, TransportError
+
+    report = FileRestoreReport()
+    folders = list(dict.fromkeys(roots))
+    for (unit, sha), rows in _by_file(file_refs(db_file)).items():
+        report.checked += 1
+        live = _store_path(files_dir, unit, sha)
+        if _whole(live, rows[0]) is None:
+            continue
+        data = _from_backups(folders, unit, sha)
+        if data is not None:
+            report.from_backup += 1
+        elif fetch is not None and any(r.uploaded for r in rows) and not report.server_error:
+            try:
+                data = fetch(rows[0])
+                report.from_server += 1
+            except RequestRejected as exc:
+                if exc.status != 404:  # 404: the server lacks this one; others may be there
+                    report.server_error = str(exc)
+            except TransportError as exc:  # unreachable: do not ask again for every file
+                report.server_error = str(exc)
+        if data is None:
+            report.problems.extend(FileProblem(r, _whole(live, r) or "missing") for r in rows)
+            continue
+        write_bytes(live, data)
+        report.restored.add(sha)
+    for problem in report.problems:
+        log.error("restore: %s", problem.message)
+    return report
+
+
+def _from_backups(folders: list[Path], unit: str, sha: str) -> bytes | None:
+    for folder in folders:
+        try:
+            data = _store_path(folder, unit, sha).read_bytes()
+        except OSError:
+            continue
+        if hashlib.sha256(data).hexdigest() == sha:
+            return data
+    return None
+
+
+def server_fetch(services: CounterServices) -> Callable[[FileRef], bytes] | None:
+    """Download from the provincial server, when one is configured."""
+    transport = services.server_transport()
+    if transport is None:
+        return None
+    from counter_app.sync.files import download
+
+    def fetch(ref: FileRef) -> bytes:
+        return download(transport, ref.sha256, ref.size)
+
+    return fetch
+
+
 # ---------------------------------------------------------------------------------- PostgreSQL
 
 
@@ -241,6 +503,116 @@ def create_backup(
     return target
 
 
+def backup_with_files(
+    db: Database,
+    *,
+    backup_dir: Path,
+    files_dir: Path,
+    by: UserInfo,
+    out: Path | None = None,
+    now: datetime | None = None,
+) -> tuple[Path, FileCopyReport | None]:
+    """`create_backup`, then the digitised files the copy references (SQLite; a PostgreSQL
+    centre's files are on each counter PC and its dump holds only their metadata)."""
+    target = create_backup(db, backup_dir=backup_dir, by=by, out=out, now=now)
+    if db.is_postgres:
+        return target, None
+    try:
+        copied = backup_attachments(target, files_dir, backup_files_root(target, backup_dir))
+    except DiskError as exc:
+        raise DiskError(
+            f"Đã sao lưu CSDL vào {target} nhưng chưa chép đủ tệp số hóa: {exc}"
+        ) from exc
+    log.info(
+        "backup %s: %d files referenced, %d copied (%d bytes)",
+        target.name,
+        copied.referenced,
+        copied.copied,
+        copied.bytes_copied,
+    )
+    return target, copied
+
+
+@dataclass(frozen=True)
+class BackupCheck:
+    """`backup --verify`: is this backup restorable, with every file it references whole?"""
+
+    file: Path
+    revision: str | None
+    files_folder: Path
+    files: int
+    problems: tuple[FileProblem, ...]
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and not self.problems
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": str(self.file),
+            "ok": self.ok,
+            "revision": self.revision,
+            "error": self.error or None,
+            "files_folder": str(self.files_folder),
+            "files": self.files,
+            "problems": [p.to_json() for p in self.problems],
+        }
+
+
+def verify_backup(source: Path, backup_dir: Path) -> BackupCheck:
+    """Check a backup: a sound counter database, and each file it references present in its
+    files folder with the right hash (named by dossier and paper when not)."""
+    folder = backup_files_root(source, backup_dir)
+    try:
+        revision = _check_restorable(source)
+    except BackupError as exc:
+        return BackupCheck(source, None, folder, 0, (), str(exc))
+    refs = file_refs(source)
+    problems = check_files(refs, folder)
+    if problems and folder != source.parent / FILES_DIR_NAME:
+        # A copy moved out of the backup folder may carry its files beside it.
+        beside = check_files([p.ref for p in problems], source.parent / FILES_DIR_NAME)
+        problems = beside
+    return BackupCheck(source, revision, folder, len({r.sha256 for r in refs}), tuple(problems))
+
+
+@dataclass(frozen=True)
+class ServerBackup:
+    """`server backup`: the server database's copy and its files folder's."""
+
+    database: Path
+    files: Any  # counter_app.server.files.FilesBackup
+
+    def to_json(self) -> dict[str, Any]:
+        return {"database": str(self.database), "files": self.files.to_json()}
+
+
+def server_backup(db: Database, files_root: Path, out_dir: Path) -> ServerBackup:
+    """Back the provincial server up into `out_dir`: its database (a checked SQLite copy or a
+    pg_dump) and its files folder (`out_dir/files`, copied incrementally, hash-checked)."""
+    from counter_app.server.files import backup_store
+
+    stamp = _stamp(datetime.now())
+    if db.is_postgres:
+        target = out_dir / f"server-{stamp}.dump"
+        _pg_dump(db, target)
+    elif db.file is not None and db.file.exists():
+        target = out_dir / f"server-{stamp}.sqlite3"
+        try:
+            _sqlite_copy(db.file, target)
+        except DiskError:
+            raise
+        except (OSError, sqlite3.Error) as exc:
+            raise BackupError(f"Không ghi được bản sao lưu {target}: {exc}") from exc
+    else:
+        raise BackupError("Chỉ sao lưu được CSDL máy chủ SQLite trong tệp hoặc PostgreSQL.")
+    files = backup_store(files_root, out_dir / FILES_DIR_NAME)
+    for name in files.damaged:
+        log.error("server backup: %s fails its hash, not copied", name)
+    return ServerBackup(target, files)
+
+
 def _check_restorable(source: Path) -> str | None:
     """The schema revision of a backup file, after checking it is a sound counter database."""
     if not source.is_file():
@@ -301,10 +673,11 @@ def restore_backup(
                     raise PendingSyncError(pending)
                 if pending:
                     log.warning("restoring over %d records not yet synced (forced)", pending)
-                safety = create_backup(
+                safety, _ = backup_with_files(
                     db,
                     by=by,
                     backup_dir=backup_dir,
+                    files_dir=services.settings.paths.files_dir,
                     out=backup_dir / _default_name(db.file, "before-restore", datetime.now()),
                 )
                 replaced = safety
@@ -324,6 +697,7 @@ def restore_backup(
         upgraded = services.migrate(locked=True)
         raised = services.raise_code_sequences(scan_database=True)
         lost, unreadable = _lost_dossiers(db.file, replaced) if replaced else ((), "")
+        files = _restore_files(services, source, backup_dir)
     return RestoreResult(
         source,
         safety,
@@ -333,7 +707,24 @@ def restore_backup(
         lost=lost,
         lost_unreadable=unreadable,
         sequences_raised=raised,
+        files=files,
     )
+
+
+def _restore_files(services: CounterServices, source: Path, backup_dir: Path) -> FileRestoreReport:
+    """Every file row of the restored database gets its bytes back (from the backup's files
+    folder, else the server); files brought back are no longer set aside as unreadable."""
+    from counter_app.sync.files import requeue_files
+
+    db = services.db
+    assert db.file is not None
+    roots = [backup_files_root(source, backup_dir), source.parent / FILES_DIR_NAME]
+    report = restore_attachments(
+        db.file, services.settings.paths.files_dir, roots, server_fetch(services)
+    )
+    if report.restored:
+        requeue_files(db, report.restored)
+    return report
 
 
 def database_damage(path: Path) -> str | None:
@@ -386,11 +777,9 @@ def backup_files(settings: Settings) -> list[Path]:
     folder = settings.paths.backup_dir
     if not folder.is_dir():
         return []
-    found = [
-        p
-        for p in folder.rglob("*.sqlite3")
-        if "-damaged-" not in p.name and not p.name.startswith(".tmp-")
-    ]
+    # The backup folder and its daily subfolder only: the files folder holds years of scans.
+    candidates = [*folder.glob("*.sqlite3"), *(folder / AUTO_DIR_NAME).glob("*.sqlite3")]
+    found = [p for p in candidates if "-damaged-" not in p.name and not p.name.startswith(".tmp-")]
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
@@ -536,10 +925,11 @@ def auto_backup_if_due(
         due = all(day != today for day, _ in _auto_backups(folder))
         made: Path | None = None
         if due:
-            made = create_backup(
+            made, _ = backup_with_files(
                 db,
                 by=by,
-                backup_dir=folder,
+                backup_dir=services.settings.paths.backup_dir,
+                files_dir=services.settings.paths.files_dir,
                 out=folder / _default_name(db.file, "auto", now),
                 now=now,
             )

@@ -146,10 +146,10 @@ def _integrity(db: Any) -> str:
 
 
 def backups(settings: Settings) -> dict[str, Any]:
-    from counter_app.backup import auto_backups, keep_days
+    from counter_app.backup import auto_backups, backup_files, keep_days
 
     folder = settings.paths.backup_dir
-    files = sorted(folder.rglob("*.sqlite3")) if folder.is_dir() else []
+    files = backup_files(settings)  # not rglob: the backups' files folder holds years of scans
     daily = auto_backups(settings)
     return {
         "folder": str(folder),
@@ -157,6 +157,38 @@ def backups(settings: Settings) -> dict[str, Any]:
         "keep_days": keep_days(settings),
         "last_daily": str(daily[-1]) if daily else None,
         "latest": str(max(files, key=lambda p: p.stat().st_mtime)) if files else None,
+    }
+
+
+def attachments(settings: Settings, *, verify: bool = False) -> dict[str, Any]:
+    """Digitised files: each row's bytes in the store (size; the hash with `verify`), and the
+    files the server refused for good. Problems name the dossier and paper."""
+    from sqlalchemy.engine import make_url
+
+    from counter_app.backup import check_files, file_refs
+    from counter_app.db.engine import Database, sqlite_file
+    from counter_app.sync.files import rejected_files
+
+    url = make_url(settings.database_url)
+    file = sqlite_file(url)
+    info: dict[str, Any] = {"folder": str(settings.paths.files_dir), "verified_hashes": verify}
+    if file is None or not file.exists():
+        return {**info, "checked": 0, "problems": [], "rejected": []}
+    try:
+        refs = file_refs(file)
+        problems = check_files(refs, settings.paths.files_dir, deep=verify)
+        db = Database(url)
+        try:
+            rejected = rejected_files(db)
+        finally:
+            db.dispose()
+    except Exception as exc:  # a damaged database is reported by the database section
+        return {**info, "checked": 0, "problems": [], "rejected": [], "error": str(exc)}
+    return {
+        **info,
+        "checked": len({r.sha256 for r in refs}),
+        "problems": [p.to_json() for p in problems],
+        "rejected": [r.to_json() | {"message": r.message} for r in rejected],
     }
 
 
@@ -256,7 +288,9 @@ def restore_advice(settings: Settings) -> str | None:
     return f'counter-app restore "{good}"' if good is not None else None
 
 
-def collect(settings: Settings, *, probe_printers: bool = True) -> dict[str, Any]:
+def collect(
+    settings: Settings, *, probe_printers: bool = True, verify_files: bool = False
+) -> dict[str, Any]:
     """The whole report as a JSON-able dict."""
     report: dict[str, Any] = {
         "versions": versions(),
@@ -264,6 +298,7 @@ def collect(settings: Settings, *, probe_printers: bool = True) -> dict[str, Any
         "counter": {"counter_no": settings.counter_no, "code_scope": settings.code_scope},
         "database": database(settings),
         "backups": backups(settings),
+        "files": attachments(settings, verify=verify_files),
         "fonts": fonts(),
         "printers": printers() if probe_printers else {"source": None, "printers": []},
         "sync": {"server_url": settings.sync.server_url, "token_set": bool(settings.sync.token)},
@@ -310,6 +345,16 @@ def problems(report: dict[str, Any]) -> list[str]:
             f"Ổ đĩa sắp đầy: thư mục {folder} chỉ còn {free / 1_048_576:.0f} MB trống; hãy giải "
             "phóng dung lượng trước khi hết chỗ ghi hồ sơ và bản sao lưu."
         )
+    files = report.get("files", {})
+    found += [p["message"] for p in files.get("problems", [])]
+    if files.get("problems"):
+        found.append(
+            "Tệp số hóa thiếu hoặc hỏng: khôi phục bản sao lưu (counter-app restore FILE lấy lại "
+            "tệp từ bản sao lưu hoặc máy chủ tỉnh) hoặc đính kèm lại."
+        )
+    found += [f"Máy chủ tỉnh từ chối tệp — {r['message']}" for r in files.get("rejected", [])]
+    if files.get("rejected"):
+        found.append("Sửa nguyên nhân rồi chạy `counter-app sync --retry-rejected` để gửi lại.")
     if not report["fonts"]["ok"]:
         found.append("Thiếu phông chữ: " + ", ".join(report["fonts"]["missing"]))
     if not report["printers"].get("printers"):
@@ -351,6 +396,8 @@ def render_text(report: dict[str, Any]) -> str:
     lines += [
         f"Sao lưu: {b['count']} tệp trong {b['folder']}; giữ {b['keep_days']} ngày",
         f"  bản tự động gần nhất: {b['last_daily'] or 'chưa có'}",
+        f"Tệp số hóa: {report['files']['checked']} tệp trong {report['files']['folder']}"
+        + (" (đã kiểm tra mã băm)" if report["files"]["verified_hashes"] else " (so kích thước)"),
         f"Phông chữ: {', '.join(report['fonts']['found']) or 'không có'}",
         f"Địa chỉ tra cứu hồ sơ: {report['lookup']['base_url']}",
     ]

@@ -1,9 +1,10 @@
-"""Scanning a paper at the counter through SANE (`scanimage`), as a plain subprocess.
+"""Scanning a paper at the counter: SANE (`scanimage`) on Linux, WIA on Windows.
 
 On Linux SANE is the scanner stack; `scanimage` ships in Debian's `sane-utils` and its `test`
-backend is a real device without hardware (the tests use it). Windows scanners speak WIA/TWAIN,
-which this core does not drive yet: there the scan action says so and the clerk attaches the file
-the scanner's own software saved.
+backend is a real device without hardware (the tests use it). On Windows scanners speak WIA
+(`counter_app.scanning_wia`, through PowerShell's WIA COM objects; TWAIN-only scanners are not
+driven). Where neither is available the scan action says which one is missing, and the clerk
+attaches the file the scanner's own software saved.
 """
 
 from __future__ import annotations
@@ -29,12 +30,11 @@ class ScanDevice:
     label: str
 
 
+def _wia() -> bool:
+    return sys.platform == "win32"
+
+
 def _scanimage() -> str:
-    if sys.platform == "win32":
-        raise ScannerUnavailable(
-            "Quét trực tiếp (WIA/TWAIN) chưa được hỗ trợ trên Windows: hãy quét bằng phần mềm "
-            "của máy quét rồi đính kèm tệp PDF hoặc ảnh."
-        )
     found = shutil.which("scanimage")
     if found is None:
         raise ScannerUnavailable(
@@ -45,7 +45,14 @@ def _scanimage() -> str:
 
 
 def list_devices() -> list[ScanDevice]:
-    """The scanners SANE sees (may be empty)."""
+    """The scanners SANE (or WIA on Windows) sees (may be empty)."""
+    if _wia():
+        from counter_app import scanning_wia
+
+        try:
+            return [ScanDevice(i, name) for i, name in scanning_wia.list_devices()]
+        except scanning_wia.WiaUnavailable as exc:
+            raise ScannerUnavailable(str(exc)) from exc
     exe = _scanimage()
     try:
         out = subprocess.run(
@@ -66,7 +73,16 @@ def list_devices() -> list[ScanDevice]:
 
 
 def scan_page(device: str | None = None, *, resolution: int = 200) -> bytes:
-    """One page from `device` (SANE name; None: the first one SANE finds) as PNG bytes."""
+    """One page from `device` (SANE name or WIA device; None: the first found) as PNG bytes."""
+    if not 50 <= resolution <= 1200:
+        raise UserError("Độ phân giải quét phải từ 50 đến 1200 dpi.")
+    if _wia():
+        from counter_app import scanning_wia
+
+        try:
+            return scanning_wia.scan_page(device, resolution, SCAN_TIMEOUT_S)
+        except scanning_wia.WiaUnavailable as exc:
+            raise ScannerUnavailable(str(exc)) from exc
     exe = _scanimage()
     if device is None:
         devices = list_devices()
@@ -76,8 +92,6 @@ def scan_page(device: str | None = None, *, resolution: int = 200) -> bytes:
                 "hoặc đính kèm tệp đã quét."
             )
         device = devices[0].name
-    if not 50 <= resolution <= 1200:
-        raise UserError("Độ phân giải quét phải từ 50 đến 1200 dpi.")
     try:
         proc = subprocess.run(
             [exe, "-d", device, "--format=png", "--resolution", str(resolution)],

@@ -12,6 +12,7 @@ import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from counter_app.attachments import AttachmentService, FileStore
@@ -136,7 +137,20 @@ class CounterServices:
                 result = upgrade(self.db, backup_dir=self.settings.paths.backup_dir)
         if result.from_revision != result.to_revision:
             self.raise_code_sequences(scan_database=True)
+        if result.backup is not None:
+            self._backup_files_of(result.backup)
         return result
+
+    def _backup_files_of(self, backup: Path) -> None:
+        """The files the pre-migration backup references join the backups' files folder (best
+        effort: the migration is done; `doctor` and `backup --verify` show what is missing)."""
+        from counter_app.backup import backup_attachments, backup_files_root
+
+        paths = self.settings.paths
+        try:
+            backup_attachments(backup, paths.files_dir, backup_files_root(backup, paths.backup_dir))
+        except (OSError, sqlite3.Error) as exc:
+            log.error("could not copy the files of %s: %s", backup, exc)
 
     def hold(self, what: str | None = None) -> None:
         """Take this program's shared hold on the database file (window, writing commands):

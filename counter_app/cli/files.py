@@ -17,10 +17,14 @@ def register(sub: Any) -> None:
     a.add_argument("--json", action="store_true")
     a.set_defaults(handler=cmd_attach)
 
-    s = sub.add_parser("scan", help="quét một trang giấy tờ bằng máy quét (SANE) và đính kèm")
+    s = sub.add_parser(
+        "scan", help="quét một trang giấy tờ bằng máy quét (SANE; WIA trên Windows) và đính kèm"
+    )
     s.add_argument("code", help="mã hồ sơ")
     s.add_argument("--paper", required=True, metavar="PAPER_CODE", help="mã giấy tờ")
-    s.add_argument("--device", metavar="NAME", help="tên máy quét SANE (mặc định: máy đầu tiên)")
+    s.add_argument(
+        "--device", metavar="NAME", help="tên máy quét SANE hoặc WIA (mặc định: máy đầu tiên)"
+    )
     s.add_argument("--resolution", type=int, default=200, metavar="DPI")
     s.add_argument("--json", action="store_true")
     s.set_defaults(handler=cmd_scan)

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
+import sys
 import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from counter_app.atomic import write_with
-from counter_app.cli import EXIT_ERROR, EXIT_OK, Context, print_json
+from counter_app.cli import EXIT_ERROR, EXIT_OK, CliError, Context, print_json
 
 
 def register(sub: Any) -> None:
     b = sub.add_parser("backup", help="sao lưu CSDL ra tệp")
     b.add_argument("--out", type=Path, metavar="FILE", help="tệp đích (mặc định: thư mục sao lưu)")
+    b.add_argument(
+        "--verify",
+        type=Path,
+        metavar="FILE",
+        help="kiểm tra một bản sao lưu: CSDL và mọi tệp số hóa (mã băm), không sao lưu",
+    )
     b.add_argument("--json", action="store_true")
     b.set_defaults(handler=cmd_backup)
 
@@ -29,6 +36,11 @@ def register(sub: Any) -> None:
     d = sub.add_parser("doctor", help="kiểm tra phiên bản, đường dẫn, CSDL, máy in, phông chữ")
     d.add_argument("--json", action="store_true")
     d.add_argument("--no-printers", action="store_true", help="không dò máy in")
+    d.add_argument(
+        "--verify-files",
+        action="store_true",
+        help="kiểm tra mã băm mọi tệp số hóa (chậm khi kho lớn; mặc định chỉ so kích thước)",
+    )
     d.add_argument(
         "--zip",
         type=Path,
@@ -45,25 +57,66 @@ def _logging(ctx: Context) -> None:
 
 
 def cmd_backup(ctx: Context) -> int:
-    from counter_app.backup import create_backup, pending_sync_count
+    from counter_app.backup import backup_with_files, pending_sync_count
 
     _logging(ctx)
+    if ctx.args.verify is not None:
+        if ctx.args.out is not None:
+            raise CliError("--verify không dùng cùng --out.")
+        return _verify(ctx, ctx.args.verify)
     services = ctx.services(migrate=False)
     out: Path | None = ctx.args.out
-    target = create_backup(
-        services.db, backup_dir=ctx.settings.paths.backup_dir, out=out, by=ctx.actor()
+    target, files = backup_with_files(
+        services.db,
+        backup_dir=ctx.settings.paths.backup_dir,
+        files_dir=ctx.settings.paths.files_dir,
+        out=out,
+        by=ctx.actor(),
     )
     size = target.stat().st_size
     data = {
         "file": str(target),
         "size_bytes": size,
         "pending_sync": pending_sync_count(services.db) if services.db.is_sqlite else None,
+        "files": files.to_json() if files is not None else None,
     }
     if ctx.args.json:
         print_json(data)
     else:
         print(f"Đã sao lưu CSDL vào {target} ({size / 1_000_000:.1f} MB).")
+        if files is not None:
+            print(
+                f"Tệp số hóa: {files.referenced} tệp trong {files.folder} (chép thêm "
+                f"{files.copied} tệp, {files.bytes_copied / 1_000_000:.1f} MB)."
+            )
+    if files is not None and files.problems:
+        for problem in files.problems:
+            sys.stderr.write(problem.message + "\n")
+        sys.stderr.write(
+            f"Bản sao lưu thiếu {len(files.problems)} tệp số hóa (xem trên); chạy "
+            "`counter-app doctor --verify-files`.\n"
+        )
+        return EXIT_ERROR
     return EXIT_OK
+
+
+def _verify(ctx: Context, source: Path) -> int:
+    from counter_app.backup import verify_backup
+
+    check = verify_backup(source, ctx.settings.paths.backup_dir)
+    if ctx.args.json:
+        print_json(check.to_json())
+    elif check.error:
+        print(check.error)
+    else:
+        print(
+            f"Bản sao lưu {source}: CSDL tốt (lược đồ {check.revision}); {check.files} tệp số "
+            f"hóa trong {check.files_folder}."
+        )
+        for problem in check.problems:
+            print(f"  - {problem.message}")
+        print("Kết luận: " + ("dùng được để khôi phục." if check.ok else "có vấn đề (xem trên)."))
+    return EXIT_OK if check.ok else EXIT_ERROR
 
 
 def cmd_restore(ctx: Context) -> int:
@@ -75,7 +128,7 @@ def cmd_restore(ctx: Context) -> int:
     result = restore_backup(
         services, ctx.args.file, force=ctx.args.force, by=ctx.actor(Permission.MANAGE_BACKUPS)
     )
-    data = {
+    data: dict[str, Any] = {
         "restored_from": str(result.source),
         "previous_database_saved_to": str(result.safety_backup) if result.safety_backup else None,
         "backup_revision": result.backup_revision,
@@ -95,6 +148,8 @@ def cmd_restore(ctx: Context) -> int:
     }
     if result.lost_unreadable:
         data["issued_after_backup_error"] = result.lost_unreadable
+    files = result.files
+    data["files"] = files.to_json() if files is not None else None
     rebuilt = _bring_back(ctx, services, result, data)
     if ctx.args.json:
         print_json(data)
@@ -128,6 +183,15 @@ def cmd_restore(ctx: Context) -> int:
                 print(f"  Hồ sơ chưa đồng bộ vẫn còn trong {kept}.")
         if result.lost_unreadable:
             print(result.lost_unreadable)
+        if files is not None and files.checked:
+            print(
+                f"Tệp số hóa: kiểm tra {files.checked} tệp; lấy lại {files.from_backup} từ bản "
+                f"sao lưu, {files.from_server} từ máy chủ tỉnh."
+            )
+            if files.server_error:
+                print(f"  Chưa tải được từ máy chủ tỉnh: {files.server_error}")
+            for problem in files.problems:
+                print(f"  - {problem.message}")
         if result.upgrade.from_revision != result.upgrade.to_revision:
             print(
                 f"Đã nâng cấp lược đồ từ {result.upgrade.from_revision} "
@@ -164,7 +228,9 @@ def _bring_back(ctx: Context, services: Any, result: Any, data: dict[str, Any]) 
 def cmd_doctor(ctx: Context) -> int:
     from counter_app.doctor import collect, render_text
 
-    report = collect(ctx.settings, probe_printers=not ctx.args.no_printers)
+    report = collect(
+        ctx.settings, probe_printers=not ctx.args.no_printers, verify_files=ctx.args.verify_files
+    )
     if ctx.args.zip:
         _write_zip(ctx, ctx.args.zip, report)
     if ctx.args.json:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import gc
 import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from counter_app.cli import EXIT_OK, CliError, Context, print_json
+from counter_app.cli import EXIT_ERROR, EXIT_OK, CliError, Context, print_json
 from counter_app.cli._values import parse_day
 
 ENV_SERVER_DB = "COUNTER_APP_SERVER_DB"
@@ -82,6 +83,12 @@ def register(sub: Any) -> None:
     adv.add_argument("--status", type=int, required=True, help="mã trạng thái 1–10")
     adv.add_argument("--note", default="")
     adv.set_defaults(handler=cmd_advance)
+
+    backup = add("backup", "sao lưu CSDL máy chủ và thư mục tệp số hóa vào một thư mục")
+    backup.add_argument("--out", type=Path, required=True, metavar="DIR")
+    backup.add_argument("--files", metavar="DIR", type=Path, help="thư mục tệp số hóa")
+    backup.add_argument("--json", action="store_true")
+    backup.set_defaults(handler=cmd_backup)
 
     stats = add("stats", "số bản ghi đã lưu")
     stats.add_argument("--json", action="store_true")
@@ -251,6 +258,26 @@ def cmd_advance(ctx: Context) -> int:
         seq = store.advance(ctx.args.code, ctx.args.status, ctx.args.note, _actor(ctx))
     print(f"Đã chuyển hồ sơ {ctx.args.code} sang trạng thái {ctx.args.status} (thay đổi số {seq}).")
     return EXIT_OK
+
+
+def cmd_backup(ctx: Context) -> int:
+    """`server backup --out DIR`: the database and the files folder (copied once each)."""
+    from counter_app.backup import server_backup
+
+    files = _files(ctx)
+    with _opened(ctx) as store:
+        made = server_backup(store.db, files.root, ctx.args.out)
+    if ctx.args.json:
+        print_json(made.to_json())
+    else:
+        f = made.files
+        print(
+            f"Đã sao lưu CSDL máy chủ vào {made.database}; tệp số hóa: {f.files} tệp trong "
+            f"{f.folder} (chép thêm {f.copied} tệp, {f.bytes_copied / 1_000_000:.1f} MB)."
+        )
+    for name in made.files.damaged:
+        sys.stderr.write(f"Tệp {name} trên máy chủ sai mã băm: không được sao lưu.\n")
+    return EXIT_OK if not made.files.damaged else EXIT_ERROR
 
 
 def cmd_stats(ctx: Context) -> int:

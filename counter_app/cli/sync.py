@@ -20,6 +20,11 @@ def register(sub: Any) -> None:
         action="store_true",
         help="tải lại từ máy chủ mọi hồ sơ của đơn vị (máy mới hoặc vừa khôi phục)",
     )
+    p.add_argument(
+        "--retry-rejected",
+        action="store_true",
+        help="gửi lại bản ghi và tệp bị máy chủ từ chối (sau khi đã sửa nguyên nhân)",
+    )
     p.add_argument("--max-seconds", type=float, metavar="S", help="giới hạn thời gian --until-done")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_sync)
@@ -27,6 +32,7 @@ def register(sub: Any) -> None:
 
 def cmd_sync(ctx: Context) -> int:
     from counter_app.sync.engine import SyncEngine
+    from counter_app.sync.files import rejected_files
 
     if ctx.args.max_seconds is not None and not ctx.args.until_done:
         raise CliError("--max-seconds chỉ dùng cùng --until-done.")
@@ -34,31 +40,48 @@ def cmd_sync(ctx: Context) -> int:
     engine = SyncEngine.for_services(services)
     if ctx.args.rebuild:
         return _rebuild(ctx, services, engine)
+    retried = 0
     try:
+        if ctx.args.retry_rejected:
+            retried = engine.requeue(("rejected",))
         if ctx.args.until_done:
             report = engine.run_until_done(ctx.args.max_seconds)
         else:
             report = engine.run_once(manual=True)
         counts = engine.counts()
+        files_set_aside = rejected_files(services.db)
     finally:
         engine.close()
-    data = {
+    # "rejected": records and files the server refused for good (not retried until asked).
+    rejected = counts.rejected + len({f.sha256 for f in files_set_aside})
+    data: dict[str, Any] = {
         "pushed": report.pushed,
         "pulled": report.pulled,
         "pending": counts.waiting,
-        "rejected": counts.rejected,
+        "rejected": rejected,
         "conflicts": counts.conflict,
         "error": report.error,
+        "files_uploaded": report.files_uploaded,
+        "rejected_files": [f.to_json() for f in files_set_aside],
     }
+    if ctx.args.retry_rejected:
+        data["retried"] = retried
     for warning in report.warnings:
         sys.stderr.write(warning + "\n")
     if ctx.args.json:
         print_json(data)
     else:
+        if ctx.args.retry_rejected:
+            print(f"Đã đưa {retried} bản ghi và tệp bị từ chối vào hàng chờ gửi lại.")
         print(
-            f"Đã gửi {report.pushed} bản ghi, nhận {report.pulled} thay đổi; "
-            f"còn chờ {counts.waiting}, bị từ chối {counts.rejected}, xung đột {counts.conflict}."
+            f"Đã gửi {report.pushed} bản ghi, {report.files_uploaded} tệp số hóa, nhận "
+            f"{report.pulled} thay đổi; còn chờ {counts.waiting}, bị từ chối {rejected}, "
+            f"xung đột {counts.conflict}."
         )
+        for f in files_set_aside:
+            print(f"  Tệp bị từ chối — {f.message}")
+        if files_set_aside:
+            print("  Sửa nguyên nhân rồi chạy `counter-app sync --retry-rejected` để gửi lại.")
     if not report.configured:
         raise CliError(report.error)
     if report.error:

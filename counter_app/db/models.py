@@ -270,6 +270,21 @@ class DossierFile(Base):
     uploaded_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class FileRejection(Base):
+    """A digitised file the server refused for good (or the local copy is unreadable): not
+    retried until someone asks (`sync --retry-rejected`); `reason` is Vietnamese."""
+
+    __tablename__ = "file_rejection"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(48))
+    # The server's HTTP status (0: the local copy is missing or damaged) and error code.
+    status: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(50))
+    reason: Mapped[str] = mapped_column(Text)
+    rejected_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class OnlineDossier(Base):
     """A dossier a citizen filed online, as this counter learned of it from the server's feed.
 

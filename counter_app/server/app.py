@@ -18,7 +18,14 @@ from sqlalchemy.exc import OperationalError
 
 from counter_app.domain import local_now
 from counter_app.server import online
-from counter_app.server.files import MAX_CHUNK_BYTES, FileStoreError, ServerFiles
+from counter_app.server.files import (
+    MAX_CHUNK_BYTES,
+    MAX_DOWNLOAD_BYTES,
+    FileStoreError,
+    ServerFiles,
+    read_range,
+    unit_file_owners,
+)
 from counter_app.server.ratelimit import RateLimiter
 from counter_app.server.schema import ROLE_BACK_OFFICE, ROLE_COUNTER, ROLE_PORTAL
 from counter_app.server.store import CounterIdentity, QuotaExceeded, ServerError, ServerStore
@@ -52,6 +59,7 @@ _DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 LOOKUP_RATE = 0.5
 LOOKUP_BURST = 10
 _FILE_PATH = re.compile(rf"^{API_PREFIX}/files/([0-9a-f]{{64}})$")
+_FILE_CONTENT_PATH = re.compile(rf"^{API_PREFIX}/files/([0-9a-f]{{64}})/content$")
 _UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _ONLINE_PATH = re.compile(
     rf"^{API_PREFIX}/online/({_UUID})(?:/(claim|decision)|/files/([0-9a-f]{{64}}))?$"
@@ -209,6 +217,11 @@ class ServerApp:
         if match:
             counter = self._auth(environ, ROLE_COUNTER)
             return self._file(environ, method, counter, match.group(1))
+        match = _FILE_CONTENT_PATH.match(path)
+        if match:
+            _require_method(method, "GET")
+            counter = self._auth(environ, ROLE_COUNTER)
+            return self._file_content(counter, match.group(1), query)
         if path == f"{API_PREFIX}/changes":
             _require_method(method, "GET")
             counter = self._auth(environ, ROLE_COUNTER)
@@ -315,6 +328,25 @@ class ServerApp:
             raise HttpError(503, "unavailable", "Kho tệp của máy chủ tạm thời lỗi.") from exc
         reply = {"protocol": PROTOCOL_VERSION, **status.to_json()}
         return 200, reply, counter, {"file": sha256[:12], "received": status.received}
+
+    def _file_content(
+        self, counter: CounterIdentity, sha256: str, query: dict[str, str]
+    ) -> tuple[int, dict[str, Any], CounterIdentity | None, dict[str, Any]]:
+        """GET ?offset=N&length=M: part of a file a record of the counter's unit lists (a
+        restored counter getting its papers back); 404 for any other file."""
+        if self.files is None or counter.unit is None:
+            raise HttpError(404, "not_found", "Máy chủ này không giữ tệp số hóa.")
+        offset = _uint(query, "offset", 0)
+        length = min(_uint(query, "length", MAX_DOWNLOAD_BYTES), MAX_DOWNLOAD_BYTES)
+        owners = unit_file_owners(self.store.db, counter.unit, sha256)
+        try:
+            data = read_range(self.files, owners, sha256, offset, length)
+        except FileStoreError as exc:
+            raise HttpError(exc.status, exc.code, str(exc)) from exc
+        except OSError as exc:
+            raise HttpError(503, "unavailable", "Kho tệp của máy chủ tạm thời lỗi.") from exc
+        extra = {"file": sha256[:12], "offset": offset, "bytes": len(data)}
+        return 200, {"_raw": RawReply("application/octet-stream", data)}, counter, extra
 
     def _online_files(self) -> ServerFiles:
         if self.files is None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 #: One chunk per request at most; the client sends 1 MiB.
 MAX_CHUNK_BYTES = 4 * 1024 * 1024
@@ -125,3 +126,102 @@ class ServerFiles:
     def read(self, owner: str, sha256: str) -> bytes:
         final, _ = self._paths(owner, sha256)
         return final.read_bytes()
+
+
+# -- download: a counter getting its unit's files back (a restored or replaced PC) -------------
+
+#: One download reply at most: below the client's reply ceiling, whatever the file's size.
+MAX_DOWNLOAD_BYTES = MAX_CHUNK_BYTES
+
+
+def unit_file_owners(db: Any, unit: str, sha256: str) -> list[str]:
+    """The counters (file owners) whose records of `unit` list a file with this hash.
+
+    This is the unit check of a download: a counter reads a file only if a file record of its
+    own unit references it, so one unit can never read another's papers by guessing a hash.
+    """
+    from sqlalchemy import select
+
+    from counter_app.server.schema import counter_t, record_t
+
+    if not valid_sha256(sha256):
+        return []
+    with db.read() as s:
+        rows = s.execute(
+            select(counter_t.c.name)
+            .join(record_t, record_t.c.counter_id == counter_t.c.id)
+            .where(
+                record_t.c.entity == "file",
+                record_t.c.unit == unit,
+                # Payloads are stored as canonical JSON (sorted keys, no spaces).
+                record_t.c.payload.contains(f'"sha256":"{sha256}"', autoescape=True),
+            )
+            .distinct()
+        ).all()
+    return [str(r[0]) for r in rows]
+
+
+def read_range(
+    files: ServerFiles, owners: list[str], sha256: str, offset: int, length: int
+) -> bytes:
+    """Up to `length` bytes of a whole file from the first owner holding it, from `offset`."""
+    for owner in owners:
+        final, _ = files._paths(owner, sha256)
+        if not final.exists():
+            continue
+        with final.open("rb") as fh:
+            fh.seek(offset)
+            return fh.read(max(0, min(length, MAX_DOWNLOAD_BYTES)))
+    raise FileStoreError(404, "not_found", "Máy chủ không có tệp này của đơn vị.")
+
+
+# -- backup: the server's files folder beside its database backup ------------------------------
+
+
+@dataclass
+class FilesBackup:
+    """What copying the server's files folder did; `damaged` lists files failing their hash."""
+
+    folder: Path
+    files: int = 0
+    copied: int = 0
+    bytes_copied: int = 0
+    damaged: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "folder": str(self.folder),
+            "files": self.files,
+            "copied": self.copied,
+            "bytes_copied": self.bytes_copied,
+            "damaged": self.damaged,
+        }
+
+
+def backup_store(root: Path, target: Path) -> FilesBackup:
+    """Copy every whole file under `root` (owner/aa/sha256) to the same place under `target`,
+    each checked against its name on the way; files already there with the same size are
+    skipped (immutable, named by hash), half-uploaded `.part` files are not backed up."""
+    from counter_app.atomic import write_bytes
+
+    report = FilesBackup(target)
+    if not root.is_dir():
+        return report
+    for path in sorted(root.glob("*/*/*")):
+        if not valid_sha256(path.name) or not path.is_file():
+            continue
+        report.files += 1
+        copy = target / path.relative_to(root)
+        try:
+            if copy.stat().st_size == path.stat().st_size:
+                continue
+        except FileNotFoundError:
+            pass
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != path.name:
+            report.damaged.append(str(path.relative_to(root)))
+            continue
+        write_bytes(copy, data)
+        report.copied += 1
+        report.bytes_copied += len(data)
+    return report

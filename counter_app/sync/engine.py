@@ -26,13 +26,13 @@ from counter_app.domain import local_now
 from counter_app.settings import SyncSettings
 from counter_app.sync import pull, push
 from counter_app.sync import state as st
-from counter_app.sync.files import FileUploader
+from counter_app.sync.files import FileUploader, UploadReport, requeue_files
 from counter_app.sync.protocol import DEFAULT_PAGE
 from counter_app.sync.pull import UNSENT
 from counter_app.sync.push import CRASH_ENV
 from counter_app.sync.rebuild import RebuildError, RebuildReport
 from counter_app.sync.rebuild import rebuild as rebuild_from_server
-from counter_app.sync.transport import HttpTransport, RequestRejected, TransientError
+from counter_app.sync.transport import AuthError, HttpTransport, RequestRejected, TransientError
 
 # Re-exported: callers import these from here.
 __all__ = [
@@ -152,6 +152,9 @@ class SyncEngine:
             else None
         )
         self._failures = 0
+        # Uploads after a transient failure wait (monotonic time) unless the cycle is manual.
+        self._upload_not_before = 0.0
+        self._upload_failures = 0
 
     @classmethod
     def for_services(cls, services: Any, **kwargs: Any) -> SyncEngine:
@@ -201,7 +204,7 @@ class SyncEngine:
                 report.error = values[st.PAUSED]
                 return report
             self._requeue_sending()
-            self._upload(report)
+            self._upload(report, manual)
             pushed = self._push(report, manual)
             # The feed is read even when sending failed: the kiosk still learns of results.
             pulled = not report.paused and self._pull(report)
@@ -248,7 +251,8 @@ class SyncEngine:
             self.lease.release()
 
     def requeue(self, states: tuple[str, ...] = ("rejected", "conflict")) -> int:
-        """Send rejected/conflicting records again (after the cause was fixed); returns how many."""
+        """Send rejected/conflicting records again (after the cause was fixed), and the files the
+        server refused for good when "rejected" is among `states`; returns how many."""
         with self.db.write() as s:
             result: Any = s.execute(
                 update(OutboxEntry)
@@ -256,31 +260,47 @@ class SyncEngine:
                 .values(state="pending", next_attempt_at=None, attempts=0)
                 .execution_options(synchronize_session=False)
             )
-            return int(result.rowcount)
+            count = int(result.rowcount)
+        if "rejected" in states:
+            count += requeue_files(self.db)
+            self._upload_not_before = 0.0
+        return count
 
     # -- the parts -----------------------------------------------------------------------------
 
     def _requeue_sending(self) -> None:
         push.requeue_sending(self)
 
-    def _upload(self, report: CycleReport) -> None:
-        """Digitised files first: their metadata records are queued once their bytes are in."""
+    def _upload(self, report: CycleReport, manual: bool) -> None:
+        """Digitised files first: their metadata records are queued once their bytes are in.
+
+        A file refused for good is set aside (counted as rejected) and the others go on; after a
+        transient error the uploads back off like the push does (a manual cycle tries at once).
+        """
         if self.files is None or self.transport is None:
             return
+        if not manual and time.monotonic() < self._upload_not_before:
+            return
         uploader = FileUploader(self.db, self.files, self.transport, clock=self.clock)
+        done = UploadReport()
         try:
-            done = uploader.upload_pending()
+            uploader.upload_pending(done)
         except TransientError as exc:
             report.error = f"Chưa tải được tệp số hóa lên: {exc}"
-            return
-        except RequestRejected as exc:
+            self._upload_failures += 1
+            delay = self._delay(self._upload_failures, exc.retry_after)
+            self._upload_not_before = time.monotonic() + delay
+            report.retry_in = delay
+        except RequestRejected as exc:  # about the server or its address, not one file
             report.error = f"Máy chủ không nhận tệp số hóa: {exc}"
-            return
         except AttachmentError as exc:
             report.error = str(exc)
-            return
-        # AuthError is left to the push below, which pauses the queue with its message.
+        except AuthError as exc:  # a revoked token: pause like the push does (nothing may wait)
+            self._pause(str(exc), report)
+        else:
+            self._upload_not_before, self._upload_failures = 0.0, 0
         report.files_uploaded += done.files
+        report.rejected += done.rejected
         if done.files:
             report.reached_server = True
 

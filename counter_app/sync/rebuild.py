@@ -23,6 +23,7 @@ from counter_app.db.models import (
     CodeSequence,
     Dossier,
     DossierEvent,
+    DossierFile,
     DossierPaper,
     OutboxEntry,
     Procedure,
@@ -57,6 +58,8 @@ class RebuildReport:
     ratings: int = 0
     pulled: int = 0
     sequence: dict[str, int] = field(default_factory=dict)
+    files: int = 0  # digitised files whose bytes came back from the server
+    files_missing: list[str] = field(default_factory=list)  # Vietnamese, by dossier and paper
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +70,8 @@ class RebuildReport:
             "ratings": self.ratings,
             "pulled": self.pulled,
             "sequence": self.sequence,
+            "files": self.files,
+            "files_missing": self.files_missing,
         }
 
 
@@ -106,6 +111,7 @@ def rebuild(eng: SyncEngine, unit: str, report_cycle: CycleReport) -> RebuildRep
         st.set_value(s, st.CURSOR, "0")
     pull.pull(eng, report_cycle)
     report.pulled = report_cycle.pulled
+    _download_files(eng, report)
     high_water = info.get("high_water")
     if isinstance(high_water, dict):
         with eng.db.write() as s:
@@ -136,6 +142,8 @@ def _apply_records(
             report.slips += _slip(s, payload, now)
         elif entity == "rating":
             report.ratings += _rating(s, payload)
+        elif entity == "file":
+            _file(s, payload, now)
         if key not in have:
             s.add(
                 OutboxEntry(
@@ -153,6 +161,78 @@ def _apply_records(
                 )
             )
         s.flush()
+
+
+def _file(s: Session, p: dict[str, Any], now: datetime) -> None:
+    """A digitised file's row (the server holds its bytes: it refuses the record otherwise)."""
+    existing = s.scalar(select(DossierFile).where(DossierFile.uuid == p["uuid"]))
+    if existing is not None:
+        # A restored backup from before the upload: the server has it, so nothing to send.
+        if existing.uploaded_at is None:
+            existing.uploaded_at = now
+        return
+    dossier_id = s.scalar(select(Dossier.id).where(Dossier.uuid == p.get("dossier_uuid")))
+    if dossier_id is None:
+        return
+    paper, sha = str(p.get("paper", "")), str(p.get("sha256", ""))
+    same = select(DossierFile.id).where(
+        DossierFile.dossier_id == dossier_id,
+        DossierFile.paper_code == paper,
+        DossierFile.sha256 == sha,
+    )
+    if s.scalar(same) is not None:
+        return
+    s.add(
+        DossierFile(
+            uuid=str(p["uuid"]),
+            dossier_id=dossier_id,
+            paper_code=paper,
+            name=str(p.get("name", "")),
+            mime=str(p.get("mime", "")),
+            pages=int(p.get("pages", 1)),
+            size=int(p.get("size", 0)),
+            sha256=sha,
+            digitised_by=str(p.get("digitised_by", "")),
+            digitised_at=_dt(p.get("digitised_at")) or now,
+            uploaded_at=now,
+        )
+    )
+
+
+def _download_files(eng: SyncEngine, report: RebuildReport) -> None:
+    """The bytes of every confirmed file this PC lacks, from the server (checked by hash)."""
+    if eng.files is None or eng.transport is None:
+        return
+    from counter_app.sync.files import download
+
+    with eng.db.read() as s:
+        rows = s.execute(
+            select(Dossier.unit_identifier, Dossier.code, DossierFile)
+            .join(Dossier, Dossier.id == DossierFile.dossier_id)
+            .where(DossierFile.uploaded_at.is_not(None))
+            .order_by(DossierFile.sha256)
+        ).all()
+        wanted = [(u, c, f.paper_code, f.name, f.sha256, f.size) for u, c, f in rows]
+    done: set[str] = set()
+    for unit, code, paper, name, sha, size in wanted:
+        if sha in done or _whole(eng.files.path(unit, sha), size):
+            continue
+        try:
+            eng.files.put(unit, download(eng.transport, sha, size), sha)
+        except TransportError as exc:
+            report.files_missing.append(
+                f"Hồ sơ {code}, giấy tờ {paper}, tệp «{name}»: chưa tải được ({exc})"
+            )
+            continue
+        done.add(sha)
+        report.files += 1
+
+
+def _whole(path: Any, size: int) -> bool:
+    try:
+        return bool(path.stat().st_size == size)
+    except FileNotFoundError:
+        return False
 
 
 def _dt(value: Any) -> datetime | None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from counter_app.db.models import Dossier, DossierEvent, OutboxEntry
 from counter_app.sync import state as st
 from counter_app.sync.engine import queue_counts
+from counter_app.sync.files import rejected_file_count, rejected_files
 from counter_app.sync.transport import plain_http_warning
 
 # Worst first: a badge shows the state that most needs the clerk's attention.
@@ -61,7 +62,8 @@ def sync_status(services: Any) -> SyncStatus:
         configured=bool(sync.server_url and sync.token),
         online=None if online is None else online == "1",
         pending=counts.waiting,
-        rejected=counts.rejected,
+        # Files refused for good wait for the clerk exactly like rejected records.
+        rejected=counts.rejected + rejected_file_count(services.db),
         conflicts=counts.conflict,
         last_success=last_success,
         last_error=values.get(st.LAST_ERROR, ""),
@@ -81,6 +83,11 @@ def sync_badge(services: Any, dossier_uuid: str) -> tuple[str, str]:
             )
         ).all()
         ref = s.scalar(select(Dossier.provincial_ref).where(Dossier.uuid == dossier_uuid))
+    refused = [f for f in rejected_files(services.db) if f.uuid == dossier_uuid]
+    if refused and all(r.state not in ("conflict", "rejected") for r in rows):
+        # A file refused for good needs the clerk as much as a refused record does.
+        f = refused[0]
+        return "rejected", f"Máy chủ tỉnh từ chối tệp «{f.name}» (giấy tờ {f.paper}): {f.reason}"
     if not rows:
         return "none", BADGE_TEXT["none"]
     worst = min(rows, key=lambda r: _SEVERITY.index(r.state) if r.state in _SEVERITY else 0)

@@ -14,7 +14,7 @@ from counter_app.auth import UserInfo
 from counter_app.db.models import DossierFile, OutboxEntry
 from counter_app.domain import Role
 from counter_app.server.files import ServerFiles
-from counter_app.sync.files import FileUploader
+from counter_app.sync.files import FileUploader, rejected_files
 from tests.counter_app.sync.harness import RefServer, engine_for, receive, start_server
 
 CLERK = UserInfo(None, "canbo", "Trần Thị Bình", Role.CLERK)
@@ -117,7 +117,10 @@ def test_a_file_over_the_servers_limit_is_refused_and_kept(  # type: ignore[no-u
     services.attachments.attach(code, "GDN", [path], by=CLERK)
     engine = engine_for(services, file_server)
     report = engine.run_once(manual=True)
-    assert "vượt giới hạn" in report.error
+    # Refused for good: set aside with the server's reason, not an error of the whole cycle.
+    assert report.rejected == 1 and report.error == ""
+    [aside] = rejected_files(services.db)
+    assert "vượt giới hạn" in aside.reason
     assert [f.name for f in services.attachments.files(code)] == ["qua-lon.pdf"]  # kept locally
     with services.db.read() as s:
         assert s.scalar(select(DossierFile.uploaded_at)) is None

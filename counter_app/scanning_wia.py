@@ -96,6 +96,8 @@ def _run(script: str, env: dict[str, str], timeout: float) -> subprocess.Complet
             timeout=timeout,
             env={**os.environ, **env},
             check=False,
+            # The window is a GUI program: without this, each scan flashes a console window.
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
         )
     except subprocess.TimeoutExpired as exc:
         raise WiaUnavailable(f"Máy quét không trả lời sau {timeout:.0f} giây.") from exc

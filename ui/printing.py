@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,7 @@ from PySide6.QtGui import (
     QPainter,
     QShortcut,
 )
-from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,14 +32,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.errors import UserError
+from counter_app.settings import PRINTER_KEYS, page_layout, remembered_printer, with_printer
 from ui.messages import show_error
 from ui.ops import Ops
 from ui.page_view import PdfPageView
+from ui.printers import PrinterList, last_known, list_printers
 from ui.widgets import named
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
     from counter_app.services import CounterServices
+    from counter_app.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,7 @@ PREVIEW_DPI = 110  # at most; narrower screens get pages that fit their width
 PREVIEW_WIDTH = 900
 MAX_PRINT_DPI = 600
 NO_PRINTER = "(không có máy in)"
+LOOKING_FOR_PRINTERS = "Đang tìm máy in…"
 _SCROLL_KEYS = (
     Qt.Key.Key_PageDown,
     Qt.Key.Key_PageUp,
@@ -139,18 +143,52 @@ def paint_pages(printer: QPrinter, images: list[QImage]) -> None:
 
 def print_pdf(pdf: bytes, printer_name: str) -> int:
     """Send a PDF to a printer at its own resolution (worker thread); returns pages printed."""
+    from ui.printers import check_chosen, check_printer, check_sent
+
+    check_printer(printer_name)  # Qt would print to another printer, or drop the job silently
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPrinterName(printer_name)
+    check_chosen(printer, printer_name)
     printer.setDocName("counter-app")
     _setup_printer(printer, page_size_points(pdf))
     dpi = min(printer.resolution(), MAX_PRINT_DPI)
     images = rasterise(pdf, dpi)
     paint_pages(printer, images)
+    check_sent(printer_name)
     return len(images)
 
 
+class PrintFailed(UserError):
+    """A print that did not go out; the PDF was kept at `saved` (None if that failed too)."""
+
+    def __init__(self, text: str, saved: Path | None) -> None:
+        super().__init__(text)
+        self.saved = saved
+
+
+def print_or_keep(settings: Settings, pdf: bytes, printer_name: str, filename: str) -> int:
+    """`print_pdf`, or keep the PDF in the app's data folder and say where (worker thread)."""
+    from ui.printers import failure_text, keep_unprinted
+
+    try:
+        return print_pdf(pdf, printer_name)
+    except Exception as exc:
+        if not isinstance(exc, UserError):
+            log.exception("In tới %s lỗi", printer_name)
+        try:
+            saved: Path | None = keep_unprinted(settings, pdf, filename)
+        except OSError:
+            log.exception("Không lưu được bản PDF chưa in")
+            saved = None
+        raise PrintFailed(failure_text(exc, saved), saved) from exc
+
+
 class PdfPreviewDialog(QDialog):
-    """Preview of a PDF with printer choice (remembered), Print, Save PDF and Close."""
+    """Preview of a PDF with printer choice (remembered per layout), Print, Save PDF and Close.
+
+    The printer list comes from the worker ("Đang tìm máy in…" until then, or the list found at
+    start-up); Ctrl+P or Enter pressed meanwhile prints as soon as it arrives.
+    """
 
     def __init__(
         self,
@@ -168,28 +206,24 @@ class PdfPreviewDialog(QDialog):
         self.services, self.ops, self.pdf, self.images = services, ops, pdf, images
         self.filename = filename
         self.printed_to: str | None = None
+        self.kept_at: Path | None = None
         self.save_dialog: QWidget | None = None
+        # A4 pages and 80 mm roll pages each remember their own printer.
+        self.layout_kind = page_layout(page_size_points(pdf)[0])
+        self.printers_loaded = False
+        self._print_when_loaded = False
+        self._clerk_chose = False
         self.view = named(PdfPageView(images, self), "printPreview")
         self.printers = named(QComboBox(), "printerCombo")
-        names = QPrinterInfo.availablePrinterNames()
-        remembered = services.settings.printer_name
-        default = QPrinterInfo.defaultPrinterName()
-        if names:
-            self.printers.addItems(names)
-            chosen = remembered if remembered in names else default
-            if chosen in names:
-                self.printers.setCurrentText(chosen)
-        else:
-            self.printers.addItem(NO_PRINTER)
-            self.printers.setEnabled(False)
+        self.printers.activated.connect(self._chosen_by_clerk)
         self.print_button = named(QPushButton("&In"), "printButton")
         self.print_button.setToolTip("In ra máy in đã chọn (Ctrl+P)")
-        self.print_button.setEnabled(bool(names))
         self.save_button = named(QPushButton("&Lưu PDF…"), "savePdfButton")
         self.save_button.setToolTip("Lưu thành tệp PDF (Ctrl+Shift+S)")
         close = named(QPushButton("Đó&ng"), "closeButton")
         close.setToolTip("Đóng bản xem trước (Esc)")
         self.status = named(QLabel(), "printStatusLabel")
+        self.status.setWordWrap(True)
         bar = QHBoxLayout()
         label = QLabel("&Máy in:")
         label.setBuddy(self.printers)
@@ -207,13 +241,58 @@ class PdfPreviewDialog(QDialog):
         close.clicked.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.print_now)
         QShortcut(QKeySequence("Ctrl+Shift+S"), self).activated.connect(self.ask_save_pdf)
-        if self.print_button.isEnabled():
-            self.print_button.setDefault(True)
-            self.print_button.setFocus()
+        # Print stays the default button while the list loads: Enter prints once it is there.
+        self.print_button.setDefault(True)
+        self.print_button.setFocus()
+        known = last_known()
+        if known is not None and known.names:
+            self._fill(known)
         else:
-            self.save_button.setDefault(True)
-            self.save_button.setFocus()
+            self.printers.addItem(LOOKING_FOR_PRINTERS)
+            self.printers.setEnabled(False)
+        self.status.setText(LOOKING_FOR_PRINTERS)
         self._fit_to_screen(parent)
+        self.ops.op(list_printers, self).success(self._printers_found).failure(
+            self._printers_failed
+        ).run()
+
+    def _chosen_by_clerk(self, _index: int) -> None:
+        self._clerk_chose = True
+
+    def _fill(self, found: PrinterList) -> None:
+        """Put the printers in the combo: the clerk's choice, else this layout's, else default."""
+        current = self.printers.currentText() if self._clerk_chose else ""
+        remembered = remembered_printer(self.services.settings, self.layout_kind)
+        self.printers.clear()
+        if not found.names:
+            self.printers.addItem(NO_PRINTER)
+            self.printers.setEnabled(False)
+            return
+        self.printers.addItems(list(found.names))
+        self.printers.setEnabled(True)
+        for chosen in (current, remembered, found.default):
+            if chosen and chosen in found.names:
+                self.printers.setCurrentText(chosen)
+                break
+
+    def _printers_found(self, found: PrinterList) -> None:
+        self.printers_loaded = True
+        self._fill(found)
+        if found.names:
+            self.status.clear()
+            if self._print_when_loaded:
+                self.print_now()
+            return
+        self.print_button.setEnabled(False)
+        self.save_button.setDefault(True)
+        self.save_button.setFocus()
+        self.status.setText(
+            "Máy này chưa có máy in nào. Hãy cài máy in, hoặc bấm «Lưu PDF…» để lưu bản in."
+        )
+
+    def _printers_failed(self, exc: BaseException) -> None:
+        log.warning("Không lấy được danh sách máy in: %s", exc)
+        self._printers_found(PrinterList((), ""))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         """Page keys scroll the pages whichever button has the focus (no Tab needed)."""
@@ -244,17 +323,23 @@ class PdfPreviewDialog(QDialog):
     def print_now(self) -> None:
         if not self.print_button.isEnabled():
             return
+        if not self.printers_loaded and not self.printers.isEnabled():
+            self._print_when_loaded = True  # Ctrl+P before the list came: print when it does
+            self.status.setText(f"{LOOKING_FOR_PRINTERS} Sẽ in ngay khi tìm xong.")
+            return
+        self._print_when_loaded = False
         name = self.printers.currentText()
         services = self.services
-        if services.settings.printer_name != name:
+        key = PRINTER_KEYS[self.layout_kind]
+        if getattr(services.settings, key) != name:
             from counter_app.settings import set_value
 
-            services.settings = replace(services.settings, printer_name=name)
+            services.settings = with_printer(services.settings, self.layout_kind, name)
             settings = services.settings
-            self.ops.op(lambda: set_value(settings, "printer_name", name), self).run()
+            self.ops.op(lambda: set_value(settings, key, name), self).run()
         self.print_button.setEnabled(False)
         self.status.setText(f"Đang gửi tới máy in {name}…")
-        pdf = self.pdf
+        pdf, settings, filename = self.pdf, services.settings, self.filename
 
         def done(pages: int) -> None:
             self.printed_to = name
@@ -263,10 +348,16 @@ class PdfPreviewDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             self.print_button.setEnabled(True)
-            self.status.clear()
+            self.kept_at = getattr(exc, "saved", None)
+            self.status.setText(
+                f"Chưa in được trên máy in {name}."
+                + (f" Bản PDF đã lưu tại {self.kept_at}." if self.kept_at else "")
+            )
             show_error(self, exc)
 
-        self.ops.op(lambda: print_pdf(pdf, name), self).success(done).failure(failed).run()
+        self.ops.op(lambda: print_or_keep(settings, pdf, name, filename), self).success(
+            done
+        ).failure(failed).run()
 
     def ask_save_pdf(self) -> None:
         from ui.dialogs.files import ask_save_path
@@ -346,8 +437,9 @@ def warm_up(ops: Ops, done: Callable[[], None] | None = None) -> None:
 
         _render_pool().submit(_load_renderer).result(timeout=60)
 
-    QPrinterInfo.availablePrinterNames()
-    QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    # Loads Qt's print support and lists the printers (seconds with network printers) on the
+    # worker, so the first preview shows them at once.
+    ops.op(list_printers).failure(lambda exc: log.warning("Không tìm được máy in: %s", exc)).run()
 
     def finished(_: object = None) -> None:
         if done is not None:

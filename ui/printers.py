@@ -1,0 +1,143 @@
+"""Which printers there are, and whether a printer took a job: worker-thread code only.
+
+`QPrinterInfo`'s lists ask the print system (CUPS, or the Windows spooler), which takes seconds
+with network printers, so they run through `ui.ops` and never on the UI thread. They are safe
+there: Qt's print support keeps no per-thread state, libcups keeps its connection and last error
+per thread, and the existing print path already drives `QPrinter` from the worker.
+
+Qt prints silently to whatever printer it falls back to: `QPrinter.setPrinterName` with a printer
+that has gone keeps the previous (default) one, and a job CUPS refuses is dropped without a word.
+So `check_printer` runs before a job and `check_sent` right after it (same thread: libcups'
+last error is per thread).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from counter_app.errors import UserError
+
+if TYPE_CHECKING:
+    from counter_app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Where a PDF that could not be printed is kept, under the app's data folder.
+UNPRINTED_DIR = "pdf-chua-in"
+# IPP status codes from 0x0400 up are errors (client 0x04xx, server 0x05xx, libcups' own 0x1000+).
+_IPP_FIRST_ERROR = 0x0400
+
+
+@dataclass(frozen=True)
+class PrinterList:
+    """The print system's printers and its default one ("" when none is set)."""
+
+    names: tuple[str, ...]
+    default: str
+
+
+_lock = threading.Lock()
+_last: list[PrinterList] = []  # the latest list, shared by every thread
+
+
+def list_printers() -> PrinterList:
+    """Ask the print system for its printers (worker thread: may take seconds)."""
+    from PySide6.QtPrintSupport import QPrinterInfo
+
+    found = PrinterList(
+        tuple(QPrinterInfo.availablePrinterNames()), QPrinterInfo.defaultPrinterName()
+    )
+    with _lock:
+        _last[:] = [found]
+    return found
+
+
+def last_known() -> PrinterList | None:
+    """The list from the last `list_printers` (start-up warm-up), to show while a new one loads."""
+    with _lock:
+        return _last[0] if _last else None
+
+
+class PrinterUnavailable(UserError):
+    """The chosen printer has gone, is stopped, or refused the job."""
+
+
+def check_printer(name: str) -> None:
+    """Refuse a printer that is no longer there or is stopped, before anything is sent."""
+    from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+
+    info = QPrinterInfo.printerInfo(name)
+    if info.isNull():
+        raise PrinterUnavailable(
+            f"Máy in «{name}» không còn trong hệ thống (đã bị gỡ hoặc mất kết nối)."
+        )
+    if info.state() in (QPrinter.PrinterState.Error, QPrinter.PrinterState.Aborted):
+        raise PrinterUnavailable(f"Máy in «{name}» đang tạm dừng hoặc báo lỗi, không nhận lệnh in.")
+
+
+def check_chosen(printer: object, name: str) -> None:
+    """Qt kept another printer because `name` was not valid any more: nothing may go there."""
+    chosen = getattr(printer, "printerName", lambda: name)()
+    if chosen != name:
+        raise PrinterUnavailable(
+            f"Máy in «{name}» không còn trong hệ thống (đã bị gỡ hoặc mất kết nối)."
+        )
+
+
+def _libcups() -> ctypes.CDLL | None:
+    found = ctypes.util.find_library("cups")  # None on Windows: no CUPS there
+    if not found:
+        return None
+    try:
+        lib = ctypes.CDLL(found)
+    except OSError:
+        return None
+    lib.cupsLastError.restype = ctypes.c_int
+    lib.cupsLastErrorString.restype = ctypes.c_char_p
+    return lib
+
+
+def check_sent(name: str) -> None:
+    """After the job was handed to CUPS on this thread: raise if CUPS refused it."""
+    lib = _libcups()
+    if lib is None:
+        return
+    status = int(lib.cupsLastError())
+    if status < _IPP_FIRST_ERROR:
+        return
+    detail = (lib.cupsLastErrorString() or b"").decode("utf-8", "replace")
+    log.warning("CUPS refused the job for %s: 0x%04x %s", name, status, detail)
+    raise PrinterUnavailable(f"Máy in «{name}» từ chối lệnh in (máy in đang không nhận lệnh).")
+
+
+def keep_unprinted(settings: Settings, pdf: bytes, filename: str) -> Path:
+    """Save a PDF that did not print in the app's data folder; returns where (worker thread)."""
+    from counter_app.atomic import write_bytes
+
+    folder = settings.paths.data_dir / UNPRINTED_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = Path(filename).stem or "ban-in"
+    target = folder / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}.pdf"
+    n = 2
+    while target.exists():
+        target = folder / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}-{n}.pdf"
+        n += 1
+    return write_bytes(target, pdf)
+
+
+def failure_text(exc: BaseException, saved: Path | None) -> str:
+    """What the clerk reads when a print failed: the printer's fault and where the PDF is."""
+    head = str(exc) if isinstance(exc, UserError) else f"Không in được: {exc}"
+    if saved is None:
+        return f"{head}\nBản PDF chưa lưu được; hãy bấm «Lưu PDF…»."
+    return (
+        f"{head}\nBản PDF đã được lưu tại {saved}.\n"
+        "Hãy chọn máy in khác rồi in lại, hoặc in tệp này sau."
+    )

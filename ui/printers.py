@@ -26,6 +26,7 @@ from counter_app.errors import UserError
 
 if TYPE_CHECKING:
     from counter_app.settings import Settings
+    from ui.ops import Ops
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,19 @@ def list_printers() -> PrinterList:
     return found
 
 
+_workers: list[Ops] = []
+
+
+def printer_ops() -> Ops:
+    """A worker of its own for printer lists (create on the UI thread): a print system slow to
+    answer must not hold up the database work queued on the main worker (a save, sync status)."""
+    if not _workers:
+        from ui.ops import Ops
+
+        _workers.append(Ops())
+    return _workers[0]
+
+
 def last_known() -> PrinterList | None:
     """The list from the last `list_printers` (start-up warm-up), to show while a new one loads."""
     with _lock:
@@ -73,6 +87,11 @@ def check_printer(name: str) -> None:
     """Refuse a printer that is no longer there or is stopped, before anything is sent."""
     from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
+    if not name:
+        raise PrinterUnavailable(
+            "Chưa chọn máy in: hãy chọn một máy in trong bản xem trước khi in, hoặc đặt "
+            "`counter-app config set printer_name TÊN` (A4) / `slip_printer_name TÊN` (80 mm)."
+        )
     info = QPrinterInfo.printerInfo(name)
     if info.isNull():
         raise PrinterUnavailable(

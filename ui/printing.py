@@ -37,7 +37,7 @@ from counter_app.settings import PRINTER_KEYS, page_layout, remembered_printer, 
 from ui.messages import show_error
 from ui.ops import Ops
 from ui.page_view import PdfPageView
-from ui.printers import PrinterList, last_known, list_printers
+from ui.printers import PrinterList, last_known, list_printers, printer_ops
 from ui.widgets import named
 
 if TYPE_CHECKING:
@@ -252,7 +252,7 @@ class PdfPreviewDialog(QDialog):
             self.printers.setEnabled(False)
         self.status.setText(LOOKING_FOR_PRINTERS)
         self._fit_to_screen(parent)
-        self.ops.op(list_printers, self).success(self._printers_found).failure(
+        printer_ops().op(list_printers, self).success(self._printers_found).failure(
             self._printers_failed
         ).run()
 
@@ -439,7 +439,9 @@ def warm_up(ops: Ops, done: Callable[[], None] | None = None) -> None:
 
     # Loads Qt's print support and lists the printers (seconds with network printers) on the
     # worker, so the first preview shows them at once.
-    ops.op(list_printers).failure(lambda exc: log.warning("Không tìm được máy in: %s", exc)).run()
+    printer_ops().op(list_printers).failure(
+        lambda exc: log.warning("Không tìm được máy in: %s", exc)
+    ).run()
 
     def finished(_: object = None) -> None:
         if done is not None:

@@ -10,10 +10,12 @@ from PySide6.QtWidgets import QWidget
 
 def make_window(which: str, client: Any, settings: Any) -> QWidget:
     if which == "kiosk":
+        from counter_app.settings import remembered_printer
         from ui.printing import print_pdf
         from ui.queue.kiosk import QueueKioskWindow
 
-        printer_name = settings.queue.kiosk_printer or settings.printer_name
+        # Tickets are 80 mm: the kiosk's own printer, else the one chosen for 80 mm pages.
+        printer_name = settings.queue.kiosk_printer or remembered_printer(settings, "slip80")
         return QueueKioskWindow(
             client,
             printer=lambda pdf: print_pdf(pdf, printer_name),

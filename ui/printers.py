@@ -136,6 +136,70 @@ def check_sent(name: str) -> None:
     raise PrinterUnavailable(f"Máy in «{name}» từ chối lệnh in (máy in đang không nhận lệnh).")
 
 
+class _CupsJob(ctypes.Structure):
+    """libcups' cups_job_t (cups.h), as cupsGetJobs2 returns it."""
+
+    _fields_ = [
+        ("id", ctypes.c_int),
+        ("dest", ctypes.c_char_p),
+        ("title", ctypes.c_char_p),
+        ("user", ctypes.c_char_p),
+        ("format", ctypes.c_char_p),
+        ("state", ctypes.c_int),
+        ("size", ctypes.c_int),
+        ("priority", ctypes.c_int),
+        ("completed_time", ctypes.c_long),
+        ("creation_time", ctypes.c_long),
+        ("processing_time", ctypes.c_long),
+    ]
+
+
+# IPP job states (RFC 8011): 3 pending, 4 held, 5 processing, then these; 9 is completed.
+JOB_COMPLETED = 9
+_JOB_PROBLEMS = {6: "bị dừng giữa chừng", 7: "đã bị huỷ", 8: "bị lỗi và đã dừng"}
+
+
+def _my_jobs(name: str) -> list[tuple[int, int]]:
+    """(id, state) of this user's jobs on printer `name`, finished ones too; [] without CUPS."""
+    lib = _libcups()
+    if lib is None:
+        return []
+    jobs = ctypes.POINTER(_CupsJob)()
+    lib.cupsGetJobs2.argtypes = [
+        ctypes.c_void_p,
+        ctypes.POINTER(ctypes.POINTER(_CupsJob)),
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_int,
+    ]
+    lib.cupsFreeJobs.argtypes = [ctypes.c_int, ctypes.POINTER(_CupsJob)]
+    count = int(lib.cupsGetJobs2(None, ctypes.byref(jobs), name.encode(), 1, -1))
+    try:
+        return [(jobs[i].id, jobs[i].state) for i in range(count)]
+    finally:
+        if count > 0:
+            lib.cupsFreeJobs(count, jobs)
+
+
+def newest_job(name: str) -> int | None:
+    """The id of the job just sent to `name` from this thread (this user's newest there)."""
+    ids = [job_id for job_id, _state in _my_jobs(name)]
+    return max(ids) if ids else None
+
+
+def job_status(name: str, job_id: int) -> tuple[bool, str | None]:
+    """(whether the watch may stop, what went wrong for the clerk or None) for a sent job.
+
+    A job the print system has forgotten counts as done (CUPS may keep no history)."""
+    state = dict(_my_jobs(name)).get(job_id, JOB_COMPLETED)
+    problem = _JOB_PROBLEMS.get(state)
+    if problem is not None:
+        return True, (
+            f"Máy in «{name}» báo lỗi khi in: lệnh in số {job_id} {problem}, giấy có thể chưa ra."
+        )
+    return state == JOB_COMPLETED, None
+
+
 def keep_unprinted(settings: Settings, pdf: bytes, filename: str) -> Path:
     """Save a PDF that did not print in the app's data folder; returns where (worker thread)."""
     from counter_app.atomic import write_bytes

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRectF, QSizeF, Qt
+from PySide6.QtCore import QObject, QRectF, QSizeF, Qt, QTimer
 from PySide6.QtGui import (
     QImage,
     QKeyEvent,
@@ -52,6 +52,8 @@ PREVIEW_WIDTH = 900
 MAX_PRINT_DPI = 600
 NO_PRINTER = "(không có máy in)"
 LOOKING_FOR_PRINTERS = "Đang tìm máy in…"
+JOB_WATCH_MS = 1000
+JOB_WATCH_TICKS = 600  # a sent job is followed for at most 10 minutes
 _SCROLL_KEYS = (
     Qt.Key.Key_PageDown,
     Qt.Key.Key_PageUp,
@@ -166,12 +168,16 @@ class PrintFailed(UserError):
         self.saved = saved
 
 
-def print_or_keep(settings: Settings, pdf: bytes, printer_name: str, filename: str) -> int:
-    """`print_pdf`, or keep the PDF in the app's data folder and say where (worker thread)."""
-    from ui.printers import failure_text, keep_unprinted
+def print_or_keep(
+    settings: Settings, pdf: bytes, printer_name: str, filename: str
+) -> tuple[int, int | None]:
+    """`print_pdf`, or keep the PDF in the app's data folder and say where (worker thread).
+
+    Returns the pages sent and the print system's job id (None where it cannot be known)."""
+    from ui.printers import failure_text, keep_unprinted, newest_job
 
     try:
-        return print_pdf(pdf, printer_name)
+        pages = print_pdf(pdf, printer_name)
     except Exception as exc:
         if not isinstance(exc, UserError):
             log.exception("In tới %s lỗi", printer_name)
@@ -181,6 +187,76 @@ def print_or_keep(settings: Settings, pdf: bytes, printer_name: str, filename: s
             log.exception("Không lưu được bản PDF chưa in")
             saved = None
         raise PrintFailed(failure_text(exc, saved), saved) from exc
+    try:
+        job = newest_job(printer_name)  # same thread as the job: libcups' connection is per thread
+    except Exception:  # only the follow-up is lost; the pages went out
+        log.exception("Không tìm được lệnh in vừa gửi tới %s", printer_name)
+        job = None
+    return pages, job
+
+
+class JobWatch(QObject):
+    """Follows a sent job (on the printer worker, once a second) until the print system is done
+    with it: a job it aborts or cancels after taking it gets the same message as a refused one,
+    and the PDF is kept. A dialog already closed passes its parent window to show it on."""
+
+    def __init__(
+        self, parent: QWidget, settings: Settings, pdf: bytes, name: str, job: int, filename: str
+    ) -> None:
+        super().__init__(parent)
+        self.widget, self.settings, self.pdf = parent, settings, pdf
+        self.name, self.job, self.filename = name, job, filename
+        self.problem: str | None = None
+        self.finished = False
+        self._ticks = 0
+        self._asking = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(JOB_WATCH_MS)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self) -> None:
+        if self._asking:
+            return
+        self._ticks += 1
+        if self._ticks > JOB_WATCH_TICKS:
+            self._stop()
+            return
+        self._asking = True
+        name, job, settings, pdf, filename = (
+            self.name, self.job, self.settings, self.pdf, self.filename,
+        )  # fmt: skip
+
+        def ask() -> tuple[bool, str | None]:
+            from ui.printers import PrinterUnavailable, failure_text, job_status, keep_unprinted
+
+            stop, problem = job_status(name, job)
+            if problem is None:
+                return stop, None
+            try:
+                saved: Path | None = keep_unprinted(settings, pdf, filename)
+            except OSError:
+                saved = None
+            return True, failure_text(PrinterUnavailable(problem), saved)
+
+        printer_ops().op(ask, self.widget).success(self._answer).failure(self._lost).run()
+
+    def _answer(self, result: tuple[bool, str | None]) -> None:
+        self._asking = False
+        stop, text = result
+        if text is not None:
+            self.problem = text
+            show_error(self.widget, text)
+        if stop:
+            self._stop()
+
+    def _lost(self, exc: BaseException) -> None:
+        log.warning("Không theo dõi được lệnh in %s trên %s: %s", self.job, self.name, exc)
+        self._stop()
+
+    def _stop(self) -> None:
+        self.timer.stop()
+        self.finished = True
 
 
 class PdfPreviewDialog(QDialog):
@@ -207,6 +283,7 @@ class PdfPreviewDialog(QDialog):
         self.filename = filename
         self.printed_to: str | None = None
         self.kept_at: Path | None = None
+        self.job_watch: JobWatch | None = None
         self.save_dialog: QWidget | None = None
         # A4 pages and 80 mm roll pages each remember their own printer.
         self.layout_kind = page_layout(page_size_points(pdf)[0])
@@ -341,9 +418,13 @@ class PdfPreviewDialog(QDialog):
         self.status.setText(f"Đang gửi tới máy in {name}…")
         pdf, settings, filename = self.pdf, services.settings, self.filename
 
-        def done(pages: int) -> None:
+        def done(sent: tuple[int, int | None]) -> None:
+            pages, job = sent
             self.printed_to = name
             self.status.setText(f"Đã gửi {pages} trang tới máy in {name}.")
+            if job is not None:
+                watcher = self.parentWidget() or self
+                self.job_watch = JobWatch(watcher, settings, pdf, name, job, filename)
             self.accept()
 
         def failed(exc: BaseException) -> None:

@@ -169,7 +169,7 @@ def start(socket: Path, timeout: float = 20.0) -> CupsServer:
         (base / sub).chmod(0o755)
     (conf / "cupsd.conf").write_text(
         f"LogLevel debug\nListen {socket}\nBrowsing No\nWebInterface No\n"
-        "DefaultAuthType None\nJobRetryLimit 0\nPreserveJobHistory No\n"
+        "DefaultAuthType None\nJobRetryLimit 0\n"
         "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
         "<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n",
         encoding="utf-8",

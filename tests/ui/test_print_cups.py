@@ -244,3 +244,48 @@ def test_a_printer_that_went_away_or_refuses_keeps_the_pdf(
     qtbot.wait(1500)
     assert len(cups_server.pdfs(cups_server.a4)) == a4_before
     assert cups_server.pdfs(queue) == []
+
+
+def test_a_job_the_printer_drops_after_taking_it_gets_a_message_and_keeps_the_pdf(
+    qtbot: Any, ops: Any, services: Any, cups_server: Any
+) -> None:
+    from ui.printing import JobWatch
+
+    queue = cups_server.add_queue("broken")
+    # cups-pdf cannot write where it is told to: its backend fails after CUPS accepted the job.
+    conf = Path(f"/etc/cups/cups-pdf-{queue}.conf")
+    conf.write_text(
+        conf.read_text("utf-8").replace(f"Out {cups_server.out[queue]}", "Out /proc/none/pdf"),
+        "utf-8",
+    )
+    code = _receive(services)
+    pdf = services.receipts.receipt_pdf(code, Layout.SLIP80, by=system_actor())
+    dialog = _open(qtbot, services, ops, pdf, f"{code}.pdf")
+    _loaded(qtbot, ops, dialog)
+    _choose(qtbot, dialog, queue)
+    _print(qtbot, ops, dialog)
+    assert dialog.printed_to == queue  # CUPS took it
+    watch = dialog.job_watch
+    assert isinstance(watch, JobWatch)
+    qtbot.waitUntil(lambda: watch.finished, timeout=60_000)
+    assert watch.problem is not None
+    assert f"Máy in «{queue}» báo lỗi khi in" in watch.problem
+    box = dialog.findChild(QMessageBox, "messageBox")
+    assert box is not None and box.isVisible() and box.text() == watch.problem
+    kept = Path(watch.problem.split("đã được lưu tại ")[1].split(".pdf")[0] + ".pdf")
+    assert kept.read_bytes() == pdf
+
+
+def test_a_job_that_prints_is_followed_to_the_end_quietly(
+    qtbot: Any, ops: Any, services: Any, cups_server: Any
+) -> None:
+    code = _receive(services)
+    pdf = services.receipts.receipt_pdf(code, Layout.SLIP80, by=system_actor())
+    dialog = _open(qtbot, services, ops, pdf, f"{code}.pdf")
+    _loaded(qtbot, ops, dialog)
+    _choose(qtbot, dialog, cups_server.slip)
+    _print(qtbot, ops, dialog)
+    watch = dialog.job_watch
+    assert watch is not None
+    qtbot.waitUntil(lambda: watch.finished, timeout=60_000)
+    assert watch.problem is None and dialog.findChild(QMessageBox, "messageBox") is None

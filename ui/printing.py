@@ -259,6 +259,14 @@ class JobWatch(QObject):
         self.finished = True
 
 
+def _page_width_pt(pdf: bytes, images: list[QImage]) -> float:
+    """The first page's width: from the preview image's resolution (opening the PDF again on the
+    UI thread costs ~10 ms), else from the PDF."""
+    if images and images[0].dotsPerMeterX() > 0:
+        return images[0].width() / (images[0].dotsPerMeterX() * 0.0254) * 72.0
+    return page_size_points(pdf)[0]
+
+
 class PdfPreviewDialog(QDialog):
     """Preview of a PDF with printer choice (remembered per layout), Print, Save PDF and Close.
 
@@ -286,7 +294,7 @@ class PdfPreviewDialog(QDialog):
         self.job_watch: JobWatch | None = None
         self.save_dialog: QWidget | None = None
         # A4 pages and 80 mm roll pages each remember their own printer.
-        self.layout_kind = page_layout(page_size_points(pdf)[0])
+        self.layout_kind = page_layout(_page_width_pt(pdf, images))
         self.printers_loaded = False
         self._print_when_loaded = False
         self._clerk_chose = False

@@ -9,6 +9,12 @@ cups-pdf's backend is installed mode 0700 owned by root: cupsd runs it as root o
 itself root, and it refuses to run otherwise ("cannot be called without root privileges"). It reads
 its settings from /etc/cups/cups-pdf-<suffix>.conf for a device URI `cups-pdf:/<suffix>` (the path
 is compiled in), so each queue writes such a file, removed again when the daemon stops.
+
+Debian's AppArmor profiles (cups-daemon) confine /usr/sbin/cupsd and /usr/lib/cups/backend/cups-pdf
+by path: cups-pdf may only read /etc/cups/cups-pdf.conf and write under ~/PDF or
+/var/spool/cups-pdf. On a host that enforces them, this daemon's own folders would be refused, so
+the daemon and the cups-pdf backend run from copies in the daemon's folder (profiles attach by
+path; the other programs are linked to where Debian installed them).
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ from pathlib import Path
 
 ENV_REQUIRE = "COUNTER_APP_REQUIRE_CUPS"
 CUPSD = Path("/usr/sbin/cupsd")
-CUPS_PDF_BACKEND = Path("/usr/lib/cups/backend/cups-pdf")
+SERVER_BIN = Path("/usr/lib/cups")
+CUPS_PDF_BACKEND = SERVER_BIN / "backend" / "cups-pdf"
 CUPS_PDF_PPD = Path("/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd")
 CUPS_PDF_CONF_DIR = Path("/etc/cups")
 # 80 mm wide, 200 mm long: an 80 mm roll's default page (the slip itself asks for its own length,
@@ -155,6 +162,27 @@ class CupsServer:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
+def _private_programs(base: Path) -> Path:
+    """`base`/bin: copies of cupsd and cups-pdf (out of reach of path-bound AppArmor profiles;
+    cupsd runs a backend as root only if it is root's and not readable by others: copy2 keeps
+    0700), and links to every other program of CUPS. Returns the ServerBin folder."""
+    bin_dir = base / "bin"
+    server_bin = bin_dir / "lib"
+    (server_bin / "backend").mkdir(parents=True)
+    for path in (bin_dir, server_bin, server_bin / "backend"):
+        path.chmod(0o755)
+    shutil.copy2(CUPSD, bin_dir / "cupsd")
+    for entry in SERVER_BIN.iterdir():
+        if entry.name != "backend":
+            (server_bin / entry.name).symlink_to(entry)
+    for entry in (SERVER_BIN / "backend").iterdir():
+        if entry.name == CUPS_PDF_BACKEND.name:
+            shutil.copy2(entry, server_bin / "backend" / entry.name)
+        else:
+            (server_bin / "backend" / entry.name).symlink_to(entry)
+    return server_bin
+
+
 def start(socket: Path, timeout: float = 20.0) -> CupsServer:
     """Start cupsd listening on `socket` only, with an A4 and an 80 mm cups-pdf queue."""
     reason = why_not()
@@ -167,6 +195,7 @@ def start(socket: Path, timeout: float = 20.0) -> CupsServer:
     for sub in ("conf", "spool", "spool/tmp", "cache", "state", "log", "out", "cups-pdf-spool"):
         (base / sub).mkdir(exist_ok=True)
         (base / sub).chmod(0o755)
+    server_bin = _private_programs(base)
     (conf / "cupsd.conf").write_text(
         f"LogLevel debug\nListen {socket}\nBrowsing No\nWebInterface No\n"
         "DefaultAuthType None\nJobRetryLimit 0\n"
@@ -178,13 +207,21 @@ def start(socket: Path, timeout: float = 20.0) -> CupsServer:
         f"ServerRoot {conf}\nRequestRoot {base / 'spool'}\nTempDir {base / 'spool/tmp'}\n"
         f"CacheDir {base / 'cache'}\nStateDir {base / 'state'}\n"
         f"ErrorLog {base / 'log/error_log'}\nAccessLog {base / 'log/access_log'}\n"
-        f"PageLog {base / 'log/page_log'}\nSystemGroup root\nUser lp\nGroup lp\n",
+        f"PageLog {base / 'log/page_log'}\nSystemGroup root\nUser lp\nGroup lp\n"
+        f"ServerBin {server_bin}\n",
         encoding="utf-8",
     )
     socket.unlink(missing_ok=True)
     with open(base / "log" / "stderr", "wb") as err:  # the daemon keeps its own copy
         process = subprocess.Popen(
-            [str(CUPSD), "-f", "-c", str(conf / "cupsd.conf"), "-s", str(conf / "cups-files.conf")],
+            [
+                str(base / "bin" / "cupsd"),
+                "-f",
+                "-c",
+                str(conf / "cupsd.conf"),
+                "-s",
+                str(conf / "cups-files.conf"),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=err,
         )
@@ -193,8 +230,8 @@ def start(socket: Path, timeout: float = 20.0) -> CupsServer:
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                err = (base / "log" / "stderr").read_text(errors="replace")
-                raise CupsUnavailable(f"cupsd dừng ngay khi khởi động: {err.strip()}")
+                said = (base / "log" / "stderr").read_text(errors="replace")
+                raise CupsUnavailable(f"cupsd dừng ngay khi khởi động: {said.strip()}")
             if (
                 socket.exists()
                 and subprocess.run(

@@ -289,3 +289,33 @@ def test_a_job_that_prints_is_followed_to_the_end_quietly(
     assert watch is not None
     qtbot.waitUntil(lambda: watch.finished, timeout=60_000)
     assert watch.problem is None and dialog.findChild(QMessageBox, "messageBox") is None
+
+
+def test_a_queue_ticket_goes_to_the_80mm_printer(
+    qapp: Any, services: Any, cups_server: Any
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+    from datetime import datetime
+
+    from counter_app.queue.ticket_pdf import TicketSlip, render_ticket
+    from ui.printing import print_pdf
+    from ui.queue.run import ticket_printer
+
+    settings = replace(services.settings, printer_name=cups_server.a4)
+    assert ticket_printer(settings) == cups_server.a4  # an old file: its one printer
+    settings = replace(settings, slip_printer_name=cups_server.slip)
+    assert ticket_printer(settings) == cups_server.slip
+    url = "https://dichvucong.example.gov.vn/hang-doi/A-1023"
+    ticket = render_ticket(
+        TicketSlip("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG", "A-1023", "Tư pháp", (3,),
+                   datetime(2026, 12, 2, 9, 0), 4, url)
+    )  # fmt: skip
+    before = len(cups_server.pdfs(cups_server.slip))
+    with ThreadPoolExecutor(1) as pool:  # as the kiosk does: on its worker
+        assert pool.submit(print_pdf, ticket, ticket_printer(settings)).result() == 1
+    printed = cups_server.wait_for_pdf(cups_server.slip, before)
+    ((w, _h),) = _sizes(printed)
+    assert abs(w - 80 * MM) < 2, w
+    (page,) = _decoded(printed)
+    assert ("QRCode", url) in page, page

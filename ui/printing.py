@@ -364,7 +364,8 @@ class PdfPreviewDialog(QDialog):
         self.printers_loaded = True
         self._fill(found)
         if found.names:
-            self.status.clear()
+            if self.status.text() == LOOKING_FOR_PRINTERS:
+                self.status.clear()  # (not a print's progress shown meanwhile)
             if self._print_when_loaded:
                 self.print_now()
             return

@@ -190,6 +190,14 @@ def start(socket: Path, timeout: float = 20.0) -> CupsServer:
         raise CupsUnavailable(reason)
     # Filters run as user lp: every folder above the spool must be traversable.
     base = Path(tempfile.mkdtemp(prefix="counter-cups-"))
+    try:
+        return _start_in(base, socket, timeout)
+    except BaseException:
+        shutil.rmtree(base, ignore_errors=True)
+        raise
+
+
+def _start_in(base: Path, socket: Path, timeout: float) -> CupsServer:
     base.chmod(0o755)
     conf = base / "conf"
     for sub in ("conf", "spool", "spool/tmp", "cache", "state", "log", "out", "cups-pdf-spool"):

@@ -159,7 +159,11 @@ class Settings:
     # Admin commands (users, restore, centre, exports with full ID numbers) ask for an admin's
     # credentials instead of trusting the OS user.
     cli_requires_admin: bool = False
+    # The printer chosen for A4 pages (receipts, slips, reports); the only printer setting of
+    # older versions, so an old file's choice stays the A4 printer and the 80 mm default.
     printer_name: str = ""
+    # The printer chosen for 80 mm pages (the receipt slip, queue tickets): a thermal roll.
+    slip_printer_name: str = ""
     kiosk_idle_s: int = 30
     kiosk_admin_pin: str = ""
     backup_keep_days: int = 14
@@ -243,6 +247,30 @@ class Settings:
             sync=replace(self.sync, **sync_changes),
             queue=replace(self.queue, **queue_changes),
         )
+
+
+#: Which setting remembers the printer for pages of each layout (values of receipts.Layout).
+PRINTER_KEYS: dict[str, str] = {"a4": "printer_name", "slip80": "slip_printer_name"}
+#: Pages at most this wide (in points) are 80 mm roll pages; 80 mm = 226.8 pt, A5 is 420.
+ROLL_MAX_WIDTH_PT = 300.0
+
+
+def page_layout(width_pt: float) -> str:
+    """The layout ("a4" or "slip80") a page of this width is printed as, to pick its printer."""
+    return "slip80" if width_pt <= ROLL_MAX_WIDTH_PT else "a4"
+
+
+def remembered_printer(settings: Settings, layout: str) -> str:
+    """The printer last chosen for `layout`; 80 mm falls back to the one older versions kept."""
+    chosen = str(getattr(settings, PRINTER_KEYS.get(layout, "printer_name")))
+    return chosen or settings.printer_name
+
+
+def with_printer(settings: Settings, layout: str, name: str) -> Settings:
+    """`settings` remembering `name` as the printer for `layout`."""
+    if PRINTER_KEYS.get(layout) == "slip_printer_name":
+        return replace(settings, slip_printer_name=name)
+    return replace(settings, printer_name=name)
 
 
 _SECTIONS = ("paths", "sync", "queue")

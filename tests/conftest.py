@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +32,11 @@ for _var in (
     "COUNTER_APP_QUEUE_TOKEN",
 ):
     os.environ.pop(_var, None)
+# libcups (under Qt's print support) talks only to the tests' own CUPS daemon (the `cups_server`
+# fixture), never to this machine's printers; set before any Qt import, as libcups reads it once
+# per thread. Without that daemon every printer list is empty.
+_CUPS_SOCKET = _SESSION_HOME / "cups.sock"
+os.environ["CUPS_SERVER"] = str(_CUPS_SOCKET)
 
 
 def choose_counter(home: Path, counter_no: int = 1) -> Path:
@@ -149,6 +155,27 @@ def pg_server() -> Iterator[str]:
             check=False,
         )
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def cups_server() -> Iterator[Any]:
+    """A real CUPS daemon with an A4 and an 80 mm cups-pdf queue (tests/helpers/cups.py).
+
+    Skips where it cannot run (not root, packages missing) unless $COUNTER_APP_REQUIRE_CUPS=1
+    (CI), where that is a failure.
+    """
+    from tests.helpers import cups
+
+    try:
+        server = cups.start(_CUPS_SOCKET)
+    except cups.CupsUnavailable as exc:
+        if os.environ.get(cups.ENV_REQUIRE) == "1":
+            pytest.fail(f"CUPS is required ({cups.ENV_REQUIRE}=1) but did not start: {exc}")
+        pytest.skip(f"no CUPS daemon for the print tests: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

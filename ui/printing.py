@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRectF, QSizeF, Qt
+from PySide6.QtCore import QObject, QRectF, QSizeF, Qt, QTimer
 from PySide6.QtGui import (
     QImage,
     QKeyEvent,
@@ -22,7 +21,7 @@ from PySide6.QtGui import (
     QPainter,
     QShortcut,
 )
-from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,14 +32,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.errors import UserError
+from counter_app.settings import PRINTER_KEYS, page_layout, remembered_printer, with_printer
 from ui.messages import show_error
 from ui.ops import Ops
 from ui.page_view import PdfPageView
+from ui.printers import PrinterList, last_known, list_printers, printer_ops
 from ui.widgets import named
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
     from counter_app.services import CounterServices
+    from counter_app.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,9 @@ PREVIEW_DPI = 110  # at most; narrower screens get pages that fit their width
 PREVIEW_WIDTH = 900
 MAX_PRINT_DPI = 600
 NO_PRINTER = "(không có máy in)"
+LOOKING_FOR_PRINTERS = "Đang tìm máy in…"
+JOB_WATCH_MS = 1000
+JOB_WATCH_TICKS = 600  # a sent job is followed for at most 10 minutes
 _SCROLL_KEYS = (
     Qt.Key.Key_PageDown,
     Qt.Key.Key_PageUp,
@@ -139,18 +145,134 @@ def paint_pages(printer: QPrinter, images: list[QImage]) -> None:
 
 def print_pdf(pdf: bytes, printer_name: str) -> int:
     """Send a PDF to a printer at its own resolution (worker thread); returns pages printed."""
+    from ui.printers import check_chosen, check_printer, check_sent
+
+    check_printer(printer_name)  # Qt would print to another printer, or drop the job silently
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPrinterName(printer_name)
+    check_chosen(printer, printer_name)
     printer.setDocName("counter-app")
     _setup_printer(printer, page_size_points(pdf))
     dpi = min(printer.resolution(), MAX_PRINT_DPI)
     images = rasterise(pdf, dpi)
     paint_pages(printer, images)
+    check_sent(printer_name)
     return len(images)
 
 
+class PrintFailed(UserError):
+    """A print that did not go out; the PDF was kept at `saved` (None if that failed too)."""
+
+    def __init__(self, text: str, saved: Path | None) -> None:
+        super().__init__(text)
+        self.saved = saved
+
+
+def print_or_keep(
+    settings: Settings, pdf: bytes, printer_name: str, filename: str
+) -> tuple[int, int | None]:
+    """`print_pdf`, or keep the PDF in the app's data folder and say where (worker thread).
+
+    Returns the pages sent and the print system's job id (None where it cannot be known)."""
+    from ui.printers import failure_text, keep_unprinted, newest_job
+
+    try:
+        pages = print_pdf(pdf, printer_name)
+    except Exception as exc:
+        if not isinstance(exc, UserError):
+            log.exception("In tới %s lỗi", printer_name)
+        try:
+            saved: Path | None = keep_unprinted(settings, pdf, filename)
+        except OSError:
+            log.exception("Không lưu được bản PDF chưa in")
+            saved = None
+        raise PrintFailed(failure_text(exc, saved), saved) from exc
+    try:
+        job = newest_job(printer_name)  # same thread as the job: libcups' connection is per thread
+    except Exception:  # only the follow-up is lost; the pages went out
+        log.exception("Không tìm được lệnh in vừa gửi tới %s", printer_name)
+        job = None
+    return pages, job
+
+
+class JobWatch(QObject):
+    """Follows a sent job (on the printer worker, once a second) until the print system is done
+    with it: a job it aborts or cancels after taking it gets the same message as a refused one,
+    and the PDF is kept. A dialog already closed passes its parent window to show it on."""
+
+    def __init__(
+        self, parent: QWidget, settings: Settings, pdf: bytes, name: str, job: int, filename: str
+    ) -> None:
+        super().__init__(parent)
+        self.widget, self.settings, self.pdf = parent, settings, pdf
+        self.name, self.job, self.filename = name, job, filename
+        self.problem: str | None = None
+        self.finished = False
+        self._ticks = 0
+        self._asking = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(JOB_WATCH_MS)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self) -> None:
+        if self._asking:
+            return
+        self._ticks += 1
+        if self._ticks > JOB_WATCH_TICKS:
+            self._stop()
+            return
+        self._asking = True
+        name, job, settings, pdf, filename = (
+            self.name, self.job, self.settings, self.pdf, self.filename,
+        )  # fmt: skip
+
+        def ask() -> tuple[bool, str | None]:
+            from ui.printers import PrinterUnavailable, failure_text, job_status, keep_unprinted
+
+            stop, problem = job_status(name, job)
+            if problem is None:
+                return stop, None
+            try:
+                saved: Path | None = keep_unprinted(settings, pdf, filename)
+            except OSError:
+                saved = None
+            return True, failure_text(PrinterUnavailable(problem), saved)
+
+        printer_ops().op(ask, self.widget).success(self._answer).failure(self._lost).run()
+
+    def _answer(self, result: tuple[bool, str | None]) -> None:
+        self._asking = False
+        stop, text = result
+        if text is not None:
+            self.problem = text
+            show_error(self.widget, text)
+        if stop:
+            self._stop()
+
+    def _lost(self, exc: BaseException) -> None:
+        log.warning("Không theo dõi được lệnh in %s trên %s: %s", self.job, self.name, exc)
+        self._stop()
+
+    def _stop(self) -> None:
+        self.timer.stop()
+        self.finished = True
+
+
+def _page_width_pt(pdf: bytes, images: list[QImage]) -> float:
+    """The first page's width: from the preview image's resolution (opening the PDF again on the
+    UI thread costs ~10 ms), else from the PDF."""
+    if images and images[0].dotsPerMeterX() > 0:
+        return images[0].width() / (images[0].dotsPerMeterX() * 0.0254) * 72.0
+    return page_size_points(pdf)[0]
+
+
 class PdfPreviewDialog(QDialog):
-    """Preview of a PDF with printer choice (remembered), Print, Save PDF and Close."""
+    """Preview of a PDF with printer choice (remembered per layout), Print, Save PDF and Close.
+
+    The printer list comes from the worker ("Đang tìm máy in…" until then, or the list found at
+    start-up); Ctrl+P or Enter pressed meanwhile prints as soon as it arrives.
+    """
 
     def __init__(
         self,
@@ -168,28 +290,25 @@ class PdfPreviewDialog(QDialog):
         self.services, self.ops, self.pdf, self.images = services, ops, pdf, images
         self.filename = filename
         self.printed_to: str | None = None
+        self.kept_at: Path | None = None
+        self.job_watch: JobWatch | None = None
         self.save_dialog: QWidget | None = None
+        # A4 pages and 80 mm roll pages each remember their own printer.
+        self.layout_kind = page_layout(_page_width_pt(pdf, images))
+        self.printers_loaded = False
+        self._print_when_loaded = False
+        self._clerk_chose = False
         self.view = named(PdfPageView(images, self), "printPreview")
         self.printers = named(QComboBox(), "printerCombo")
-        names = QPrinterInfo.availablePrinterNames()
-        remembered = services.settings.printer_name
-        default = QPrinterInfo.defaultPrinterName()
-        if names:
-            self.printers.addItems(names)
-            chosen = remembered if remembered in names else default
-            if chosen in names:
-                self.printers.setCurrentText(chosen)
-        else:
-            self.printers.addItem(NO_PRINTER)
-            self.printers.setEnabled(False)
+        self.printers.activated.connect(self._chosen_by_clerk)
         self.print_button = named(QPushButton("&In"), "printButton")
         self.print_button.setToolTip("In ra máy in đã chọn (Ctrl+P)")
-        self.print_button.setEnabled(bool(names))
         self.save_button = named(QPushButton("&Lưu PDF…"), "savePdfButton")
         self.save_button.setToolTip("Lưu thành tệp PDF (Ctrl+Shift+S)")
         close = named(QPushButton("Đó&ng"), "closeButton")
         close.setToolTip("Đóng bản xem trước (Esc)")
         self.status = named(QLabel(), "printStatusLabel")
+        self.status.setWordWrap(True)
         bar = QHBoxLayout()
         label = QLabel("&Máy in:")
         label.setBuddy(self.printers)
@@ -207,13 +326,59 @@ class PdfPreviewDialog(QDialog):
         close.clicked.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.print_now)
         QShortcut(QKeySequence("Ctrl+Shift+S"), self).activated.connect(self.ask_save_pdf)
-        if self.print_button.isEnabled():
-            self.print_button.setDefault(True)
-            self.print_button.setFocus()
+        # Print stays the default button while the list loads: Enter prints once it is there.
+        self.print_button.setDefault(True)
+        self.print_button.setFocus()
+        known = last_known()
+        if known is not None and known.names:
+            self._fill(known)
         else:
-            self.save_button.setDefault(True)
-            self.save_button.setFocus()
+            self.printers.addItem(LOOKING_FOR_PRINTERS)
+            self.printers.setEnabled(False)
+        self.status.setText(LOOKING_FOR_PRINTERS)
         self._fit_to_screen(parent)
+        printer_ops().op(list_printers, self).success(self._printers_found).failure(
+            self._printers_failed
+        ).run()
+
+    def _chosen_by_clerk(self, _index: int) -> None:
+        self._clerk_chose = True
+
+    def _fill(self, found: PrinterList) -> None:
+        """Put the printers in the combo: the clerk's choice, else this layout's, else default."""
+        current = self.printers.currentText() if self._clerk_chose else ""
+        remembered = remembered_printer(self.services.settings, self.layout_kind)
+        self.printers.clear()
+        if not found.names:
+            self.printers.addItem(NO_PRINTER)
+            self.printers.setEnabled(False)
+            return
+        self.printers.addItems(list(found.names))
+        self.printers.setEnabled(True)
+        for chosen in (current, remembered, found.default):
+            if chosen and chosen in found.names:
+                self.printers.setCurrentText(chosen)
+                break
+
+    def _printers_found(self, found: PrinterList) -> None:
+        self.printers_loaded = True
+        self._fill(found)
+        if found.names:
+            if self.status.text() == LOOKING_FOR_PRINTERS:
+                self.status.clear()  # (not a print's progress shown meanwhile)
+            if self._print_when_loaded:
+                self.print_now()
+            return
+        self.print_button.setEnabled(False)
+        self.save_button.setDefault(True)
+        self.save_button.setFocus()
+        self.status.setText(
+            "Máy này chưa có máy in nào. Hãy cài máy in, hoặc bấm «Lưu PDF…» để lưu bản in."
+        )
+
+    def _printers_failed(self, exc: BaseException) -> None:
+        log.warning("Không lấy được danh sách máy in: %s", exc)
+        self._printers_found(PrinterList((), ""))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         """Page keys scroll the pages whichever button has the focus (no Tab needed)."""
@@ -244,29 +409,45 @@ class PdfPreviewDialog(QDialog):
     def print_now(self) -> None:
         if not self.print_button.isEnabled():
             return
+        if not self.printers_loaded and not self.printers.isEnabled():
+            self._print_when_loaded = True  # Ctrl+P before the list came: print when it does
+            self.status.setText(f"{LOOKING_FOR_PRINTERS} Sẽ in ngay khi tìm xong.")
+            return
+        self._print_when_loaded = False
         name = self.printers.currentText()
         services = self.services
-        if services.settings.printer_name != name:
+        key = PRINTER_KEYS[self.layout_kind]
+        if getattr(services.settings, key) != name:
             from counter_app.settings import set_value
 
-            services.settings = replace(services.settings, printer_name=name)
+            services.settings = with_printer(services.settings, self.layout_kind, name)
             settings = services.settings
-            self.ops.op(lambda: set_value(settings, "printer_name", name), self).run()
+            self.ops.op(lambda: set_value(settings, key, name), self).run()
         self.print_button.setEnabled(False)
         self.status.setText(f"Đang gửi tới máy in {name}…")
-        pdf = self.pdf
+        pdf, settings, filename = self.pdf, services.settings, self.filename
 
-        def done(pages: int) -> None:
+        def done(sent: tuple[int, int | None]) -> None:
+            pages, job = sent
             self.printed_to = name
             self.status.setText(f"Đã gửi {pages} trang tới máy in {name}.")
+            if job is not None:
+                watcher = self.parentWidget() or self
+                self.job_watch = JobWatch(watcher, settings, pdf, name, job, filename)
             self.accept()
 
         def failed(exc: BaseException) -> None:
             self.print_button.setEnabled(True)
-            self.status.clear()
+            self.kept_at = getattr(exc, "saved", None)
+            self.status.setText(
+                f"Chưa in được trên máy in {name}."
+                + (f" Bản PDF đã lưu tại {self.kept_at}." if self.kept_at else "")
+            )
             show_error(self, exc)
 
-        self.ops.op(lambda: print_pdf(pdf, name), self).success(done).failure(failed).run()
+        self.ops.op(lambda: print_or_keep(settings, pdf, name, filename), self).success(
+            done
+        ).failure(failed).run()
 
     def ask_save_pdf(self) -> None:
         from ui.dialogs.files import ask_save_path
@@ -346,8 +527,11 @@ def warm_up(ops: Ops, done: Callable[[], None] | None = None) -> None:
 
         _render_pool().submit(_load_renderer).result(timeout=60)
 
-    QPrinterInfo.availablePrinterNames()
-    QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    # Loads Qt's print support and lists the printers (seconds with network printers) on the
+    # worker, so the first preview shows them at once.
+    printer_ops().op(list_printers).failure(
+        lambda exc: log.warning("Không tìm được máy in: %s", exc)
+    ).run()
 
     def finished(_: object = None) -> None:
         if done is not None:

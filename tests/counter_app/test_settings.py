@@ -52,3 +52,28 @@ def test_unknown_key_and_bad_value_are_refused_in_vietnamese(tmp_path: Path) -> 
         set_value(s, "sync.nope", "1")
     with pytest.raises(ValueError, match="không hợp lệ"):
         set_value(s, "counter_no", "ba")
+
+
+def test_each_page_layout_remembers_its_printer_and_old_files_keep_theirs(tmp_path: Path) -> None:
+    from counter_app.settings import (
+        page_layout,
+        remembered_printer,
+        set_value,
+        with_printer,
+    )
+
+    config = tmp_path / "settings.toml"
+    # A file from a version that knew one printer: it stays the A4 printer and the 80 mm default.
+    config.write_text('counter_no = 1\nprinter_name = "HP A4"\n', encoding="utf-8")
+    old = Settings.load(env={"COUNTER_APP_HOME": str(tmp_path)}, config_file=config)
+    assert remembered_printer(old, "a4") == "HP A4"
+    assert remembered_printer(old, "slip80") == "HP A4"
+    set_value(old, "slip_printer_name", "XP-80C", config_file=config)
+    new = Settings.load(env={"COUNTER_APP_HOME": str(tmp_path)}, config_file=config)
+    assert remembered_printer(new, "slip80") == "XP-80C"
+    assert remembered_printer(new, "a4") == "HP A4"
+    assert with_printer(new, "a4", "Canon").printer_name == "Canon"
+    assert with_printer(new, "slip80", "Canon").slip_printer_name == "Canon"
+    # 80 mm = 226.8 pt wide; A4 595 pt; A5 420 pt.
+    assert page_layout(226.64) == "slip80"
+    assert page_layout(595.3) == "a4" and page_layout(420) == "a4"

@@ -8,12 +8,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 
+def ticket_printer(settings: Any) -> str:
+    """Tickets are 80 mm: the kiosk's own printer, else the one chosen for 80 mm pages."""
+    from counter_app.settings import remembered_printer
+
+    return str(settings.queue.kiosk_printer or remembered_printer(settings, "slip80"))
+
+
 def make_window(which: str, client: Any, settings: Any) -> QWidget:
     if which == "kiosk":
         from ui.printing import print_pdf
         from ui.queue.kiosk import QueueKioskWindow
 
-        printer_name = settings.queue.kiosk_printer or settings.printer_name
+        printer_name = ticket_printer(settings)
         return QueueKioskWindow(
             client,
             printer=lambda pdf: print_pdf(pdf, printer_name),

@@ -1,0 +1,321 @@
+"""Printing for real: from the preview dialog through Qt's print path into CUPS (cups-pdf queues),
+then the PDF the queue wrote is rasterised and its barcodes decoded.
+
+The `cups_server` fixture (tests/conftest.py, tests/helpers/cups.py) starts a private cupsd with an
+A4 queue and an 80 mm roll queue; these tests skip without it unless COUNTER_APP_REQUIRE_CUPS=1.
+"""
+
+from __future__ import annotations
+
+import threading
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from counter_app.auth import system_actor
+from counter_app.domain import Role
+from counter_app.intake import ApplicantDraft, DossierDraft
+from counter_app.receipts import Layout
+from tests.ui.conftest import CHIP_QR, settle, type_text
+from ui import printers
+from ui.printing import LOOKING_FOR_PRINTERS, PdfPreviewDialog, rasterise
+
+MM = 72 / 25.4
+
+
+@pytest.fixture(autouse=True)
+def _no_printer_list_yet() -> None:
+    """Each test starts as a fresh window does: no printer list found yet."""
+    printers._last.clear()
+
+
+def _decoded(path: Path, dpi: int = 300) -> list[list[tuple[str, str]]]:
+    """(format, text) of every barcode, page by page, of a PDF as a scanner would see it."""
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        pages = []
+        for i in range(len(doc)):
+            image = doc[i].render(scale=dpi / 72, fill_color=(255, 255, 255, 255)).to_pil()
+            pages.append([(r.format.name, r.text) for r in zxingcpp.read_barcodes(image)])
+        return pages
+    finally:
+        doc.close()
+
+
+def _sizes(path: Path) -> list[tuple[float, float]]:
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        return [tuple(doc[i].get_size()) for i in range(len(doc))]  # type: ignore[misc]
+    finally:
+        doc.close()
+
+
+def _loaded(qtbot: Any, ops: Any, dialog: PdfPreviewDialog) -> None:
+    settle(qtbot, ops)
+    qtbot.waitUntil(lambda: dialog.printers_loaded)
+
+
+def _choose(qtbot: Any, dialog: PdfPreviewDialog, name: str) -> None:
+    """As a clerk: Alt+M to the printer list, arrow keys to the queue."""
+    qtbot.keyClick(dialog, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is dialog.printers
+    names = [dialog.printers.itemText(i) for i in range(dialog.printers.count())]
+    assert name in names, names
+    key = Qt.Key.Key_Down if names.index(name) > dialog.printers.currentIndex() else Qt.Key.Key_Up
+    for _ in range(len(names)):
+        if dialog.printers.currentText() == name:
+            break
+        qtbot.keyClick(dialog.printers, key)
+    assert dialog.printers.currentText() == name
+
+
+def _print(qtbot: Any, ops: Any, dialog: PdfPreviewDialog) -> None:
+    qtbot.keyClick(dialog, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, ops, timeout=60_000)
+
+
+def _receive(services: Any) -> str:
+    code: str = services.intake.receive(
+        DossierDraft("2.000908", ApplicantDraft("Phạm Thị Lan", "022190012345")),
+        clerk=system_actor(),
+    ).code
+    return code
+
+
+def _open(qtbot: Any, services: Any, ops: Any, pdf: bytes, name: str) -> PdfPreviewDialog:
+    dialog = PdfPreviewDialog(None, services, ops, pdf, rasterise(pdf, 40), "Giấy", name)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    return dialog
+
+
+def test_a4_receipt_from_the_window_prints_both_copies(
+    qtbot: Any, make_window: Any, ops: Any, services: Any, cups_server: Any
+) -> None:
+    window = make_window(Role.CLERK)
+    form = window.intake
+    type_text(qtbot, QApplication.focusWidget(), CHIP_QR)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.keyClicks(QApplication.focusWidget(), "1193")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    settle(qtbot, ops)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, ops)
+    qtbot.waitUntil(lambda: form.preview is not None)
+    preview = form.preview
+    code = form.last_received.code
+    _loaded(qtbot, ops, preview)
+    before = len(cups_server.pdfs(cups_server.a4))
+    _choose(qtbot, preview, cups_server.a4)
+    _print(qtbot, ops, preview)
+    assert preview.printed_to == cups_server.a4
+    printed = cups_server.wait_for_pdf(cups_server.a4, before)
+    # The receipt PDF holds its two copies (Liên 1, Liên 2) as pages: one job, copies=1, prints
+    # both, each an A4 page carrying the dossier's Code128 and lookup QR.
+    source = pdfium.PdfDocument(form.last_receipt_pdf)
+    assert len(source) == 2
+    sizes = _sizes(printed)
+    assert len(sizes) == 2
+    assert all(abs(w - 595) < 2 and abs(h - 842) < 2 for w, h in sizes), sizes
+    for page in _decoded(printed):
+        assert ("Code128", code) in page, page
+        assert any(fmt == "QRCode" and code in text for fmt, text in page), page
+    # The choice is remembered for A4 pages, in the settings file too.
+    assert services.settings.printer_name == cups_server.a4
+    saved = tomllib.loads(services.settings.paths.config_file.read_text("utf-8"))
+    assert saved["printer_name"] == cups_server.a4
+
+
+def test_80mm_slip_prints_on_the_roll_and_each_layout_keeps_its_printer(
+    qtbot: Any, ops: Any, services: Any, cups_server: Any
+) -> None:
+    code = _receive(services)
+    slip = services.receipts.receipt_pdf(code, Layout.SLIP80, by=system_actor())
+    a4 = services.receipts.receipt_pdf(code, Layout.A4, by=system_actor())
+    from dataclasses import replace
+
+    # An older version's settings: one printer for everything (here the A4 queue).
+    services.settings = replace(services.settings, printer_name=cups_server.a4)
+    dialog = _open(qtbot, services, ops, slip, "phieu.pdf")
+    assert dialog.layout_kind == "slip80"
+    _loaded(qtbot, ops, dialog)
+    assert dialog.printers.currentText() == cups_server.a4  # the old choice still applies
+    before = len(cups_server.pdfs(cups_server.slip))
+    _choose(qtbot, dialog, cups_server.slip)
+    _print(qtbot, ops, dialog)
+    assert dialog.printed_to == cups_server.slip
+    printed = cups_server.wait_for_pdf(cups_server.slip, before)
+    ((w, h),) = _sizes(printed)  # one page, 80 mm wide, as long as the slip
+    assert abs(w - 80 * MM) < 2, w
+    assert abs(h - pdfium.PdfDocument(slip)[0].get_size()[1]) < 2, h
+    # cups-pdf's filters (pdftops -r300) resample the page to a 300 ppi image: read it at that.
+    (page,) = _decoded(printed, dpi=300)
+    assert ("Code128", code) in page, page
+    assert any(fmt == "QRCode" and code in text for fmt, text in page), page
+    # Each layout remembers its own printer.
+    assert services.settings.slip_printer_name == cups_server.slip
+    assert services.settings.printer_name == cups_server.a4
+    again = _open(qtbot, services, ops, slip, "phieu.pdf")
+    _loaded(qtbot, ops, again)
+    assert again.printers.currentText() == cups_server.slip
+    page_a4 = _open(qtbot, services, ops, a4, "giay.pdf")
+    _loaded(qtbot, ops, page_a4)
+    assert page_a4.layout_kind == "a4" and page_a4.printers.currentText() == cups_server.a4
+
+
+def test_printers_are_listed_off_the_ui_thread_and_ctrl_p_waits_for_them(
+    qtbot: Any, ops: Any, services: Any, cups_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.printing
+
+    threads: list[str] = []
+    real = printers.list_printers
+    slow = threading.Event()  # a print system slow to answer, as with network printers
+
+    def spy() -> printers.PrinterList:
+        threads.append(threading.current_thread().name)
+        slow.wait(10)
+        return real()
+
+    monkeypatch.setattr(ui.printing, "list_printers", spy)
+    code = _receive(services)
+    pdf = services.receipts.receipt_pdf(code, Layout.A4, by=system_actor())
+    dialog = _open(qtbot, services, ops, pdf, "giay.pdf")
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    # Nothing listed yet: the dialog says it is looking, and Ctrl+P is taken for later.
+    assert not dialog.printers_loaded
+    assert dialog.printers.currentText() == LOOKING_FOR_PRINTERS
+    assert dialog.status.text() == LOOKING_FOR_PRINTERS
+    before = len(cups_server.pdfs(cups_server.a4))
+    qtbot.keyClick(dialog, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert "Sẽ in ngay khi tìm xong" in dialog.status.text()
+    slow.set()
+    qtbot.waitUntil(lambda: dialog.printers_loaded, timeout=20_000)
+    settle(qtbot, ops, timeout=60_000)
+    # On a worker of its own: a slow list does not hold up the database worker either.
+    assert threads and threading.main_thread().name not in threads, threads
+    assert ops.pending == 0
+    assert dialog.printed_to == cups_server.a4, (
+        dialog.status.text(),
+        dialog.printers.currentText(),
+    )
+    cups_server.wait_for_pdf(cups_server.a4, before)
+
+
+@pytest.mark.parametrize("how", ["removed", "rejecting", "disabled"])
+def test_a_printer_that_went_away_or_refuses_keeps_the_pdf(
+    qtbot: Any, ops: Any, services: Any, cups_server: Any, how: str
+) -> None:
+    queue = cups_server.add_queue(how)
+    code = _receive(services)
+    pdf = services.receipts.receipt_pdf(code, Layout.A4, by=system_actor())
+    dialog = _open(qtbot, services, ops, pdf, f"{code}.pdf")
+    _loaded(qtbot, ops, dialog)
+    _choose(qtbot, dialog, queue)
+    # Between listing and printing the printer goes away or stops taking jobs.
+    if how == "removed":
+        cups_server.remove_queue(queue)
+    elif how == "rejecting":
+        cups_server.run("cupsreject", queue)
+    else:
+        cups_server.run("cupsdisable", queue)
+    a4_before = len(cups_server.pdfs(cups_server.a4))
+    _print(qtbot, ops, dialog)
+    assert dialog.printed_to is None and dialog.isVisible()
+    box = dialog.findChild(QMessageBox, "messageBox")
+    assert box is not None and box.isVisible()
+    text = box.text()
+    assert f"Máy in «{queue}»" in text
+    expected = {"removed": "không còn", "rejecting": "từ chối", "disabled": "tạm dừng"}[how]
+    assert expected in text, text
+    kept = dialog.kept_at
+    assert kept is not None and kept.read_bytes() == pdf
+    assert str(kept) in text and str(kept) in dialog.status.text()
+    assert kept.parent == services.settings.paths.data_dir / printers.UNPRINTED_DIR
+    assert dialog.print_button.isEnabled()  # the clerk can choose another printer and retry
+    # Nothing went to the default printer instead (Qt's silent fallback), nor to this queue.
+    qtbot.wait(1500)
+    assert len(cups_server.pdfs(cups_server.a4)) == a4_before
+    assert cups_server.pdfs(queue) == []
+
+
+def test_a_job_the_printer_drops_after_taking_it_gets_a_message_and_keeps_the_pdf(
+    qtbot: Any, ops: Any, services: Any, cups_server: Any
+) -> None:
+    from ui.printing import JobWatch
+
+    queue = cups_server.add_queue("broken")
+    # cups-pdf cannot write where it is told to: its backend fails after CUPS accepted the job.
+    conf = Path(f"/etc/cups/cups-pdf-{queue}.conf")
+    conf.write_text(
+        conf.read_text("utf-8").replace(f"Out {cups_server.out[queue]}", "Out /proc/none/pdf"),
+        "utf-8",
+    )
+    code = _receive(services)
+    pdf = services.receipts.receipt_pdf(code, Layout.SLIP80, by=system_actor())
+    dialog = _open(qtbot, services, ops, pdf, f"{code}.pdf")
+    _loaded(qtbot, ops, dialog)
+    _choose(qtbot, dialog, queue)
+    _print(qtbot, ops, dialog)
+    assert dialog.printed_to == queue  # CUPS took it
+    watch = dialog.job_watch
+    assert isinstance(watch, JobWatch)
+    qtbot.waitUntil(lambda: watch.finished, timeout=60_000)
+    assert watch.problem is not None
+    assert f"Máy in «{queue}» báo lỗi khi in" in watch.problem
+    box = dialog.findChild(QMessageBox, "messageBox")
+    assert box is not None and box.isVisible() and box.text() == watch.problem
+    kept = Path(watch.problem.split("đã được lưu tại ")[1].split(".pdf")[0] + ".pdf")
+    assert kept.read_bytes() == pdf
+
+
+def test_a_job_that_prints_is_followed_to_the_end_quietly(
+    qtbot: Any, ops: Any, services: Any, cups_server: Any
+) -> None:
+    code = _receive(services)
+    pdf = services.receipts.receipt_pdf(code, Layout.SLIP80, by=system_actor())
+    dialog = _open(qtbot, services, ops, pdf, f"{code}.pdf")
+    _loaded(qtbot, ops, dialog)
+    _choose(qtbot, dialog, cups_server.slip)
+    _print(qtbot, ops, dialog)
+    watch = dialog.job_watch
+    assert watch is not None
+    qtbot.waitUntil(lambda: watch.finished, timeout=60_000)
+    assert watch.problem is None and dialog.findChild(QMessageBox, "messageBox") is None
+
+
+def test_a_queue_ticket_goes_to_the_80mm_printer(
+    qapp: Any, services: Any, cups_server: Any
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+    from datetime import datetime
+
+    from counter_app.queue.ticket_pdf import TicketSlip, render_ticket
+    from ui.printing import print_pdf
+    from ui.queue.run import ticket_printer
+
+    settings = replace(services.settings, printer_name=cups_server.a4)
+    assert ticket_printer(settings) == cups_server.a4  # an old file: its one printer
+    settings = replace(settings, slip_printer_name=cups_server.slip)
+    assert ticket_printer(settings) == cups_server.slip
+    url = "https://dichvucong.example.gov.vn/hang-doi/A-1023"
+    ticket = render_ticket(
+        TicketSlip("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG", "A-1023", "Tư pháp", (3,),
+                   datetime(2026, 12, 2, 9, 0), 4, url)
+    )  # fmt: skip
+    before = len(cups_server.pdfs(cups_server.slip))
+    with ThreadPoolExecutor(1) as pool:  # as the kiosk does: on its worker
+        assert pool.submit(print_pdf, ticket, ticket_printer(settings)).result() == 1
+    printed = cups_server.wait_for_pdf(cups_server.slip, before)
+    ((w, _h),) = _sizes(printed)
+    assert abs(w - 80 * MM) < 2, w
+    (page,) = _decoded(printed)
+    assert ("QRCode", url) in page, page

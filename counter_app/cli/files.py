@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from counter_app.attachments import AttachedFile, inspect_file
+from counter_app.attachments import AttachedFile
 from counter_app.cli import EXIT_OK, Context, print_json
 
 
@@ -24,6 +24,13 @@ def register(sub: Any) -> None:
     s.add_argument("--resolution", type=int, default=200, metavar="DPI")
     s.add_argument("--json", action="store_true")
     s.set_defaults(handler=cmd_scan)
+
+    u = sub.add_parser(
+        "undigitised",
+        help="hồ sơ đã lưu khi giấy tờ phải số hóa chưa có bản quét (kèm lý do), để quét bổ sung",
+    )
+    u.add_argument("--json", action="store_true")
+    u.set_defaults(handler=cmd_undigitised)
 
 
 def _print(ctx: Context, files: list[AttachedFile]) -> None:
@@ -46,11 +53,29 @@ def cmd_scan(ctx: Context) -> int:
 
     args = ctx.args
     services = ctx.services()
+    label = services.attachments.paper_label(args.code, args.paper)  # before the scanner runs
     data = scan_page(args.device, resolution=args.resolution)
     name = f"quet-{args.paper.strip().upper()}.png"
-    check = inspect_file(data, name, max_bytes=services.settings.max_file_mb * 1024 * 1024)
+    check = services.attachments.check(data, name, label)
     files = services.attachments.attach_checked(
         args.code, args.paper, [(check, data)], by=ctx.actor()
     )
     _print(ctx, files)
+    return EXIT_OK
+
+
+def cmd_undigitised(ctx: Context) -> int:
+    """The supervisor's list: which dossiers still lack which scans, and why."""
+    items = ctx.services().attachments.undigitised(by=ctx.actor())
+    if ctx.args.json:
+        print_json([u.to_json() for u in items])
+        return EXIT_OK
+    if not items:
+        print("Không có hồ sơ nào thiếu bản số hóa bắt buộc.")
+    for u in items:
+        papers = ", ".join(code for code, _ in u.papers)
+        print(
+            f"{u.code}  {u.received_at:%d/%m/%Y %H:%M}  {u.clerk}  chưa số hóa: {papers}"
+            f"  — lý do: {u.reason or '(không ghi)'}"
+        )
     return EXIT_OK

@@ -24,8 +24,8 @@ from counter_app.db.engine import Database
 from counter_app.db.lock import ExclusiveHold, SharedHold
 from counter_app.db.migrate import UpgradeResult, current_revision, head_revision, upgrade
 from counter_app.domain import local_now
-from counter_app.file_limit import remember_server_limit
 from counter_app.dossiers import DossierService
+from counter_app.file_limit import remember_server_limit
 from counter_app.intake import IntakeService
 from counter_app.issuing import IssuingGuard
 from counter_app.online import OnlineService

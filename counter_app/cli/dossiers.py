@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from counter_app.attachments import StagedFile
 from counter_app.cli import (
     EXIT_ERROR,
     EXIT_INVALID,
@@ -16,7 +17,6 @@ from counter_app.cli import (
     print_json,
     user_message,
 )
-from counter_app.attachments import StagedFile
 from counter_app.cli._values import parse_local_datetime, write_output
 from counter_app.domain import ApplicantKind, SlipKind
 from counter_app.identity import InvalidValue, mask_name

@@ -332,6 +332,15 @@ class AttachmentService:
     def stage_path(self, paper_code: str, paper_name: str, path: Path) -> StagedFile:
         return self.stage(paper_code, paper_name, self.read_path(path), _display_name(path))
 
+    def staged_content(self, f: StagedFile) -> bytes:
+        """A staged file's bytes (for the form's page viewer), checked against its hash."""
+        if self._unit is None:
+            raise RuntimeError("AttachmentService without a unit has no staged files")
+        try:
+            return self._store.read(self._unit(), f.sha256)
+        except OSError as exc:
+            raise AttachmentError(f"Tệp «{f.name}» không còn trong kho tệp của quầy.") from exc
+
     def staged_problem(self, f: StagedFile, unit: str, label: str, limit: FileLimit) -> str:
         """Why a staged file cannot be saved now ('' when it can): gone from the store, or
         larger than the limit heard from the server since it was staged."""

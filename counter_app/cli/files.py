@@ -54,7 +54,9 @@ def cmd_scan(ctx: Context) -> int:
     args = ctx.args
     services = ctx.services()
     label = services.attachments.paper_label(args.code, args.paper)  # before the scanner runs
-    data = scan_page(args.device, resolution=args.resolution)
+    data = scan_page(
+        args.device or services.settings.scanner_device or None, resolution=args.resolution
+    )
     name = f"quet-{args.paper.strip().upper()}.png"
     check = services.attachments.check(data, name, label)
     files = services.attachments.attach_checked(

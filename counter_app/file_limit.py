@@ -34,10 +34,10 @@ class FileLimit:
 
 
 def mb(size: int) -> str:
-    """A size in MB as Vietnamese write it: "20 MB", "2,5 MB"."""
-    value = size / (1024 * 1024)
+    """A size in MB as Vietnamese write it: "20 MB", "2,5 MB" (under 1 MB in KB: "300 KB")."""
+    unit, value = ("MB", size / (1024 * 1024)) if size >= 1024 * 1024 else ("KB", size / 1024)
     text = f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
-    return text.replace(".", ",") + " MB"
+    return text.replace(".", ",") + " " + unit
 
 
 def remember_server_limit(db: Database, max_bytes: int | None) -> None:

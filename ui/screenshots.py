@@ -14,6 +14,33 @@ from pathlib import Path
 from typing import Any
 
 
+def attach_demo_files(form: Any, folder: Path, pump: Callable[..., None]) -> None:
+    """A land dossier in the intake form with two papers digitised through the form's own path
+    (files checked and stored on the worker thread) and one still to scan."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    form.procedure.choose(form.services.catalog.get("1.013831"), picked=True)
+    form.name.setText("Phạm Thị Lan")
+    form.id_number.setText("022090001234")
+    pump()
+    papers = {p.code: p for p in form.papers_model.papers()}
+    for code, pages in (("DDK", 2), ("HD", 5)):
+        buf = io.BytesIO()
+        c = canvas.Canvas(buf)
+        for n in range(pages):
+            c.drawString(72, 720, f"{papers[code].name[:60]} — trang {n + 1}")
+            c.showPage()
+        c.save()
+        path = folder / f"{code.lower()}-ban-quet.pdf"
+        path.write_bytes(buf.getvalue())
+        form.digitise.attach_paths(papers[code], [path])
+        pump(0.3, until=lambda: not form.digitise.busy)
+    form.papers.setCurrentIndex(form.papers_model.index(1, 0))
+    pump()
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0])
     width, height = (int(v) for v in argv[1].split("x"))
@@ -96,6 +123,9 @@ def main(argv: list[str]) -> int:
     form.preview.close()
     pump()
     grab(window, "intake-saved")
+    attach_demo_files(form, home, pump)
+    grab(window, "intake-files")
+    form.clear()
     form.procedure.choose(services.catalog.get("1.004194"))
     form.name.setText("Trần Thị Thuỷ")
     form.papers_model.set_checked_codes([form.papers_model.papers()[0].code])

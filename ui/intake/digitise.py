@@ -77,7 +77,7 @@ class DigitisePanel(QWidget):
         self.remove_button = named(QPushButton("Gỡ tệp (Delete)"), "removeFileButton")
         self.remove_button.setToolTip("Gỡ tệp đang chọn khỏi giấy tờ (phím Delete trong danh sách)")
         self.files = named(QListWidget(), "paperFilesList")
-        self.files.setMaximumHeight(56)
+        self.files.setMaximumHeight(46)
         self.files.setToolTip("Các tệp của giấy tờ đang chọn; Delete để gỡ, Enter để xem")
         self.status = named(QLabel(), "digitiseStatus", wrap=True)
         buttons = QHBoxLayout()

@@ -125,7 +125,12 @@ def main(argv: list[str]) -> int:
     grab(window, "intake-saved")
     attach_demo_files(form, home, pump)
     grab(window, "intake-files")
-    form.clear()
+    form.undigitised_reason.setText("Máy quét hỏng, quét bổ sung chiều nay")
+    form.auto_preview = False
+    form.save()
+    pump(1.5, until=lambda: form.last_received is not None and not form._saving)
+    land_code = form.last_received.code
+    form.auto_preview = True
     form.procedure.choose(services.catalog.get("1.004194"))
     form.name.setText("Trần Thị Thuỷ")
     form.papers_model.set_checked_codes([form.papers_model.papers()[0].code])
@@ -139,6 +144,10 @@ def main(argv: list[str]) -> int:
     window.dossiers.open_code(window.dossiers.model.row_at(0).code)
     pump(0.8, until=lambda: window.dossiers.detail_dialog is not None)
     grab(window.dossiers.detail_dialog, "dossier-detail")
+    window.dossiers.detail_dialog.close()
+    window.dossiers.open_code(land_code)
+    pump(0.8, until=lambda: window.dossiers.detail_dialog is not None)
+    grab(window.dossiers.detail_dialog, "dossier-detail-files")
     window.close()
     QApplication.processEvents()
     ops.shutdown()

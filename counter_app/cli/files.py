@@ -7,6 +7,7 @@ from typing import Any
 
 from counter_app.attachments import AttachedFile
 from counter_app.cli import EXIT_OK, Context, print_json
+from counter_app.file_limit import mb
 
 
 def register(sub: Any) -> None:
@@ -38,7 +39,7 @@ def _print(ctx: Context, files: list[AttachedFile]) -> None:
         print_json([f.to_json() for f in files])
         return
     for f in files:
-        print(f"{f.paper}: {f.name} — {f.pages} trang, {f.size // 1024} KB, SHA-256 {f.sha256}")
+        print(f"{f.paper}: {f.name} — {f.pages} trang, {mb(f.size)}, SHA-256 {f.sha256}")
 
 
 def cmd_attach(ctx: Context) -> int:

@@ -129,18 +129,24 @@ class DigitisePanel(QWidget):
     # -- which paper ---------------------------------------------------------------------------
 
     def current_paper(self) -> PaperSpec | None:
+        """The paper under the cursor; with none, the first one still to scan (so F12 right
+        after picking the procedure scans what the catalog asks for), else the first."""
         papers = self.model.papers()
         row = self.view.currentIndex().row()
         if 0 <= row < len(papers):
             return papers[row]
-        return papers[0] if len(papers) == 1 else None
+        lacking = self.model.lacking_scans()
+        return lacking[0] if lacking else (papers[0] if papers else None)
 
     def _paper_or_say(self) -> PaperSpec | None:
         paper = self.current_paper()
+        if paper is not None and not self.view.currentIndex().isValid():
+            row = self.model.row_of(paper.code)
+            if row is not None:  # show which paper the scan or file goes to
+                self.view.setCurrentIndex(self.model.index(row, 0))
         if paper is None:
             self.say(
-                "Hãy chọn thủ tục và trỏ vào một giấy tờ trong danh sách trước khi quét "
-                "hoặc chọn tệp.",
+                "Hãy chọn thủ tục trước khi quét hoặc chọn tệp.",
                 error=True,
             )
             self.view.setFocus()

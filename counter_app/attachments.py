@@ -507,7 +507,7 @@ class AttachmentService:
                     Dossier.channel == int(Channel.IN_PERSON),
                     ~has_file,
                 )
-                .order_by(Dossier.received_at.desc(), Dossier.id, DossierPaper.position)
+                .order_by(Dossier.received_at.desc(), Dossier.id.desc(), DossierPaper.position)
             )
             if code is not None:
                 query = query.where(Dossier.code == code.strip().upper())

@@ -4,6 +4,7 @@ the limit a real server on 127.0.0.1 stated, as a user runs them."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 from pathlib import Path
@@ -78,9 +79,25 @@ def test_intake_follows_the_digitise_rule(cli: Cli, tmp_path: Path) -> None:
     assert "Traceback" not in failed.stderr
     assert cli.json("undigitised") == before
 
+    # A batch follows the same rule, line by line.
+    batch = tmp_path / "lo.jsonl"
+    line = {"procedure": LAND, "applicant": {"name": "Lê Văn An", "id_number": "022090005678"}}
+    batch.write_text(
+        json.dumps(line, ensure_ascii=False)
+        + "\n"
+        + json.dumps({**line, "undigitised_reason": "Máy quét hỏng"}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    lines = cli("intake", "--batch", str(batch), "--json", ok=False)
+    first, second = json.loads(lines.stdout)
+    assert first["ok"] is False and first["fields"] == ["undigitised_reason"]
+    assert second["ok"] is True
+    assert [u["code"] for u in cli.json("undigitised")] == [second["code"], code]
+
     # The scanner is back: attaching GCN takes the dossier off the list.
     cli("attach", code, "--paper", "GCN", str(_pdf(tmp_path / "gcn.pdf", 1)))
-    assert cli.json("undigitised") == []
+    assert [u["code"] for u in cli.json("undigitised")] == [second["code"]]
 
 
 def test_attach_and_scan_refuse_files_over_the_servers_limit(cli: Cli, tmp_path: Path) -> None:

@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 from counter_app.audit import audit
 from counter_app.auth import UserInfo
 from counter_app.db.engine import Database
-from counter_app.db.models import Dossier, DossierFile, DossierPaper
-from counter_app.domain import Permission, local_now
+from counter_app.db.models import Dossier, DossierFile, DossierPaper, ProcedurePaper
+from counter_app.domain import Channel, Permission, local_now
 from counter_app.errors import UserError
+from counter_app.file_limit import FileLimit, effective_limit, mb, server_limit
 from counter_app.identity import InvalidValue, normalize_text
 
 #: The default ceiling for one file; a province's server may allow less (then sync refuses it).
@@ -151,6 +152,76 @@ def inspect_file(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) 
     return FileCheck(name, mime, pages, len(data), hashlib.sha256(data).hexdigest())
 
 
+@dataclass(frozen=True)
+class StagedFile:
+    """A checked file for one paper of a dossier not saved yet; its bytes are in the store.
+
+    The intake form keeps these in its draft (so a crash loses no scan) and `receive` records
+    them with the dossier in one transaction.
+    """
+
+    paper: str
+    name: str
+    mime: str
+    pages: int
+    size: int
+    sha256: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "paper": self.paper,
+            "name": self.name,
+            "mime": self.mime,
+            "pages": self.pages,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> StagedFile | None:
+        """A draft's entry, or None when it is not one (an old or damaged draft)."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            staged = cls(
+                str(data["paper"]),
+                str(data["name"]),
+                str(data["mime"]),
+                int(data["pages"]),
+                int(data["size"]),
+                str(data["sha256"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+        return staged if len(staged.sha256) == 64 else None
+
+
+def paper_label(code: str, name: str) -> str:
+    """How messages name a paper: «TK — Tờ khai …» (long names cut)."""
+    short = name if len(name) <= 60 else name[:57].rstrip() + "…"
+    return f"«{code} — {short}»" if short else f"«{code}»"
+
+
+@dataclass(frozen=True)
+class Undigitised:
+    """A received dossier whose must-digitise papers have no file yet, and the clerk's reason."""
+
+    code: str
+    received_at: datetime
+    clerk: str
+    papers: tuple[tuple[str, str], ...]  # (code, name)
+    reason: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "received_at": self.received_at.isoformat(),
+            "clerk": self.clerk,
+            "papers": [{"code": c, "name": n} for c, n in self.papers],
+            "reason": self.reason,
+        }
+
+
 class FileStore:
     """Files by hash under `root/<unit>/<first two hex digits>/<sha256>`; each written once."""
 
@@ -205,15 +276,119 @@ class AttachmentService:
         *,
         max_bytes: int = DEFAULT_MAX_BYTES,
         clock: Callable[[], datetime] = local_now,
+        unit: Callable[[], str] | None = None,
     ) -> None:
         self._db = db
         self._store = store
-        self._max_bytes = max_bytes
+        self._max_bytes = max_bytes  # this counter's own ceiling (settings.max_file_mb)
         self._clock = clock
+        self._unit = unit
 
     @property
     def store(self) -> FileStore:
         return self._store
+
+    def limit(self) -> FileLimit:
+        """The size limit in force: ours, or the server's as last heard when it is lower."""
+        return effective_limit(self._max_bytes, server_limit(self._db))
+
+    def check(
+        self, data: bytes, name: str, paper: str, *, limit: FileLimit | None = None
+    ) -> FileCheck:
+        """`inspect_file` with the limit in force; every message names the paper and the file."""
+        limit = limit or self.limit()
+        if len(data) > limit.max_bytes:
+            raise AttachmentError(
+                f"Giấy tờ {paper}: tệp «{name}» dung lượng {mb(len(data))}, vượt giới hạn "
+                f"{limit.text} một tệp {limit.whose}. Hãy quét ở độ phân giải thấp hơn "
+                "hoặc tách thành nhiều tệp."
+            )
+        try:
+            return inspect_file(data, name, max_bytes=limit.max_bytes)
+        except AttachmentError as exc:
+            raise AttachmentError(f"Giấy tờ {paper}: {exc}") from exc
+
+    def read_path(self, path: Path) -> bytes:
+        try:
+            return path.read_bytes()
+        except FileNotFoundError as exc:
+            raise AttachmentError(f"Không tìm thấy tệp «{path}».") from exc
+        except IsADirectoryError as exc:
+            raise AttachmentError(f"«{path}» là thư mục, không phải tệp.") from exc
+        except OSError as exc:
+            raise AttachmentError(f"Không đọc được tệp «{path}»: {exc.strerror}.") from exc
+
+    # -- before the dossier exists (the intake form, `intake --file`) ---------------------------
+
+    def stage(self, paper_code: str, paper_name: str, data: bytes, name: str) -> StagedFile:
+        """Check a file for a paper of a dossier being typed and put its bytes in the store;
+        the dossier's save records it (`record_staged`). Raises AttachmentError naming both."""
+        if self._unit is None:
+            raise RuntimeError("AttachmentService without a unit cannot stage files")
+        check = self.check(data, name, paper_label(paper_code, paper_name))
+        self._store.put(self._unit(), data, check.sha256)
+        return StagedFile(paper_code, check.name, check.mime, check.pages, check.size, check.sha256)
+
+    def stage_path(self, paper_code: str, paper_name: str, path: Path) -> StagedFile:
+        return self.stage(paper_code, paper_name, self.read_path(path), _display_name(path))
+
+    def staged_content(self, f: StagedFile) -> bytes:
+        """A staged file's bytes (for the form's page viewer), checked against its hash."""
+        if self._unit is None:
+            raise RuntimeError("AttachmentService without a unit has no staged files")
+        try:
+            return self._store.read(self._unit(), f.sha256)
+        except OSError as exc:
+            raise AttachmentError(f"Tệp «{f.name}» không còn trong kho tệp của quầy.") from exc
+
+    def staged_problem(self, f: StagedFile, unit: str, label: str, limit: FileLimit) -> str:
+        """Why a staged file cannot be saved now ('' when it can): gone from the store, or
+        larger than the limit heard from the server since it was staged."""
+        if f.size > limit.max_bytes:
+            return (
+                f"Giấy tờ {label}: tệp «{f.name}» dung lượng {mb(f.size)}, vượt giới hạn "
+                f"{limit.text} một tệp {limit.whose}; hãy gỡ tệp và quét lại ở độ phân giải thấp "
+                "hơn hoặc tách thành nhiều tệp."
+            )
+        try:
+            stored = self._store.path(unit, f.sha256)
+            ok = stored.is_file() and stored.stat().st_size == f.size
+        except (ValueError, OSError):
+            ok = False
+        if not ok:
+            return (
+                f"Giấy tờ {label}: tệp «{f.name}» không còn trong kho tệp của quầy; "
+                "hãy gỡ tệp rồi quét hoặc chọn lại."
+            )
+        return ""
+
+    def record_staged(
+        self, s: Session, dossier: Dossier, files: Sequence[StagedFile], *, by: UserInfo
+    ) -> list[AttachedFile]:
+        """Rows for staged files, in the caller's (the intake's) transaction."""
+        now = self._clock().replace(microsecond=0)
+        seen: set[tuple[str, str]] = set()
+        rows = []
+        for f in files:
+            if (f.paper, f.sha256) in seen:  # the same scan chosen twice for one paper
+                continue
+            seen.add((f.paper, f.sha256))
+            row = DossierFile(
+                uuid=str(uuidlib.uuid4()),
+                dossier_id=dossier.id,
+                paper_code=f.paper,
+                name=f.name,
+                mime=f.mime,
+                pages=f.pages,
+                size=f.size,
+                sha256=f.sha256,
+                digitised_by=by.full_name,
+                digitised_at=now,
+            )
+            s.add(row)
+            rows.append(row)
+        s.flush()
+        return [_attached(r) for r in rows]
 
     def attach(
         self, code: str, paper_code: str, files: Sequence[Path], *, by: UserInfo
@@ -222,17 +397,19 @@ class AttachmentService:
         by.require(Permission.RECEIVE)
         if not files:
             raise AttachmentError("Chưa chọn tệp nào để đính kèm.")
+        label = self.paper_label(code, paper_code)
+        limit = self.limit()
         loaded: list[tuple[FileCheck, bytes]] = []
         for path in files:
-            try:
-                data = path.read_bytes()
-            except FileNotFoundError as exc:
-                raise AttachmentError(f"Không tìm thấy tệp «{path}».") from exc
-            except OSError as exc:
-                raise AttachmentError(f"Không đọc được tệp «{path}»: {exc.strerror}.") from exc
-            check = inspect_file(data, _display_name(path), max_bytes=self._max_bytes)
-            loaded.append((check, data))
+            data = self.read_path(path)
+            loaded.append((self.check(data, _display_name(path), label, limit=limit), data))
         return self.attach_checked(code, paper_code, loaded, by=by)
+
+    def paper_label(self, code: str, paper_code: str) -> str:
+        """«TK — Tờ khai …» of a received dossier's paper (AttachmentError when there is none)."""
+        with self._db.read() as s:
+            _, paper = self._dossier_and_paper(s, code, paper_code.strip().upper())
+            return paper_label(paper.code, paper.name)
 
     def attach_checked(
         self,
@@ -300,6 +477,61 @@ class AttachmentService:
                 .order_by(DossierFile.paper_code, DossierFile.id)
             )
             return [_attached(r) for r in rows]
+
+    def undigitised(
+        self, code: str | None = None, *, by: UserInfo, limit: int = 500
+    ) -> list[Undigitised]:
+        """Dossiers saved without the files of papers the catalog says must be digitised (the
+        supervisor's list; one dossier with `code`). A paper drops off once a file is attached."""
+        by.require(Permission.VIEW_DOSSIERS)
+        with self._db.read() as s:
+            has_file = (
+                select(DossierFile.id)
+                .where(
+                    DossierFile.dossier_id == DossierPaper.dossier_id,
+                    DossierFile.paper_code == DossierPaper.code,
+                )
+                .exists()
+            )
+            query = (
+                select(Dossier, DossierPaper)
+                .join(DossierPaper, DossierPaper.dossier_id == Dossier.id)
+                .join(
+                    ProcedurePaper,
+                    (ProcedurePaper.procedure_id == Dossier.procedure_id)
+                    & (ProcedurePaper.code == DossierPaper.code),
+                )
+                .where(
+                    ProcedurePaper.digitise.is_(True),
+                    DossierPaper.submitted.is_(True),
+                    Dossier.channel == int(Channel.IN_PERSON),
+                    ~has_file,
+                )
+                .order_by(Dossier.received_at.desc(), Dossier.id.desc(), DossierPaper.position)
+            )
+            if code is not None:
+                query = query.where(Dossier.code == code.strip().upper())
+            found: dict[int, Undigitised] = {}
+            for dossier, paper in s.execute(query).all():
+                item = found.get(dossier.id)
+                if item is None:
+                    if len(found) >= limit:
+                        break
+                    item = Undigitised(
+                        dossier.code,
+                        dossier.received_at,
+                        dossier.clerk_name,
+                        (),
+                        dossier.undigitised_reason,
+                    )
+                found[dossier.id] = Undigitised(
+                    item.code,
+                    item.received_at,
+                    item.clerk,
+                    (*item.papers, (paper.code, paper.name)),
+                    item.reason,
+                )
+            return list(found.values())
 
     def content(self, code: str, sha256: str) -> bytes:
         """A stored file's bytes, checked against its hash (for the viewer and the upload)."""

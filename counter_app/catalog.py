@@ -38,6 +38,8 @@ class PaperSpec:
     originals: int
     copies: int
     required: bool
+    # Must be scanned when handed in at the counter (Nghị định 118/2025); optional in the data.
+    digitise: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,11 @@ class ProcedureInfo:
     def required_papers(self) -> tuple[PaperSpec, ...]:
         return tuple(p for p in self.papers if p.required)
 
+    @property
+    def digitised_papers(self) -> tuple[PaperSpec, ...]:
+        """The papers the counter must scan when they are handed in."""
+        return tuple(p for p in self.papers if p.digitise)
+
 
 def default_catalog_file() -> Path:
     return resource_path("catalog", "procedures.json")
@@ -229,6 +236,7 @@ def _parse_procedure(item: Mapping[str, Any]) -> ProcedureInfo:
                 originals=int(p.get("originals", 1)),
                 copies=int(p.get("copies", 0)),
                 required=bool(p.get("required", True)),
+                digitise=_flag(p, "digitise"),
             )
         )
     amount = float(processing["amount"])
@@ -253,6 +261,13 @@ def _parse_procedure(item: Mapping[str, Any]) -> ProcedureInfo:
     )
 
 
+def _flag(paper: Mapping[str, Any], key: str) -> bool:
+    value = paper.get(key, False)
+    if not isinstance(value, bool):  # "false" as a string would read as true
+        raise ValueError(f"giấy tờ {paper.get('code')}: «{key}» phải là true hoặc false")
+    return value
+
+
 def _checked_rule(data: Any, paper_codes: set[str]) -> FeeRule | None:
     rule = parse_fee_rule(data)
     if rule is not None and (unknown := [c for c in rule.papers if c not in paper_codes]):
@@ -274,7 +289,8 @@ def info_from_row(row: Procedure) -> ProcedureInfo:
         fee_note=row.fee_note,
         result=row.result,
         papers=tuple(
-            PaperSpec(p.code, p.name, p.originals, p.copies, p.required) for p in row.papers
+            PaperSpec(p.code, p.name, p.originals, p.copies, p.required, p.digitise)
+            for p in row.papers
         ),
         verified=row.verified,
         source_note=row.source_note,
@@ -325,6 +341,7 @@ def upsert_procedures(s: Session, procedures: Iterable[ProcedureInfo]) -> tuple[
             paper.originals = spec.originals
             paper.copies = spec.copies
             paper.required = spec.required
+            paper.digitise = spec.digitise
             paper.position = position
             new_papers.append(paper)
         row.papers = new_papers

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.atomic import write_text
+from counter_app.attachments import StagedFile
 from counter_app.domain import ApplicantKind, ResultDelivery
 from counter_app.intake import ApplicantDraft, DossierDraft
 
@@ -41,6 +42,9 @@ class IntakeDraftState:
     delivery_address: str = ""
     notes: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # Scans and files attached to papers (StagedFile.to_json); their bytes are already stored.
+    files: list[dict[str, Any]] = field(default_factory=list)
+    undigitised_reason: str = ""
 
     def is_empty(self) -> bool:
         """True when nothing worth restoring was typed."""
@@ -55,8 +59,9 @@ class IntakeDraftState:
             self.missing_reason,
             self.delivery_address,
             self.notes,
+            self.undigitised_reason,
         )
-        return not any(v.strip() for v in typed)
+        return not any(v.strip() for v in typed) and not self.files
 
     def to_dossier_draft(self) -> DossierDraft:
         """The draft the intake service validates and receives."""
@@ -78,7 +83,12 @@ class IntakeDraftState:
             result_delivery=ResultDelivery(self.result_delivery),
             delivery_address=self.delivery_address,
             notes=self.notes,
+            files=self.staged_files(),
+            undigitised_reason=self.undigitised_reason,
         )
+
+    def staged_files(self) -> list[StagedFile]:
+        return [f for f in map(StagedFile.from_json, self.files) if f is not None]
 
     def to_json(self) -> dict[str, Any]:
         return {"version": DRAFT_VERSION, **asdict(self)}
@@ -107,6 +117,13 @@ class IntakeDraftState:
                         for code, counts in value.items()
                         if isinstance(counts, dict)
                     }
+            elif f.name == "files":
+                if isinstance(value, list):
+                    values[f.name] = [
+                        staged.to_json()
+                        for staged in map(StagedFile.from_json, value)
+                        if staged is not None
+                    ]
             elif f.name == "extra":
                 if isinstance(value, dict):
                     values[f.name] = {str(k): str(v) for k, v in value.items()}

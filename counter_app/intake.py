@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from counter_app.attachments import AttachmentService, StagedFile
 from counter_app.audit import audit
 from counter_app.auth import UserInfo
 from counter_app.calendar import WorkingCalendar
@@ -27,7 +28,6 @@ from counter_app.centre import CentreConfig, unit_identifier
 from counter_app.code_ledger import CodeLedger
 from counter_app.db.engine import Database
 from counter_app.db.models import (
-    Applicant,
     CodeSequence,
     Dossier,
     DossierEvent,
@@ -60,7 +60,19 @@ from counter_app.identity import (
     parse_date_vn,
     validate_birth_date,
 )
+from counter_app.intake_applicant import CleanApplicant, upsert_applicant
+from counter_app.intake_papers import (
+    COUNT_KEYS,
+    MAX_PAPER_COUNT,
+    MAX_PAPER_PAGES,
+    check_digitisation,
+    check_staged_files,
+    papers_handed_in,
+)
 from counter_app.outbox import dossier_payload, enqueue, event_payload
+
+# Re-exported: the form and the command line read the paper limits from here.
+__all__ = ["COUNT_KEYS", "MAX_PAPER_COUNT", "MAX_PAPER_PAGES", "CleanApplicant"]
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +93,8 @@ FIELD_LABELS: dict[str, str] = {
     "applicant.address": "Địa chỉ",
     "papers": "Thành phần hồ sơ",
     "missing_reason": "Lý do thiếu giấy tờ",
+    "files": "Bản số hóa",
+    "undigitised_reason": "Lý do chưa số hóa",
     "received_at": "Thời điểm tiếp nhận",
     "dossier_sets": "Số lượng hồ sơ",
     "summary": "Trích yếu",
@@ -101,6 +115,7 @@ RAW_LIMITS: dict[str, int] = {
     "applicant.email": 4 * 254,
     "applicant.address": 4 * 255,
     "missing_reason": 4 * 1000,
+    "undigitised_reason": 4 * 1000,
     "summary": 4 * 1000,
     "notes": 4 * 2000,
     "delivery_address": 4 * 500,
@@ -155,6 +170,11 @@ class DossierDraft:
     # usual count, 0 pages); a paper counted here is handed in.
     paper_counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     missing_reason: str = ""
+    # Digitised papers, checked and stored beforehand (AttachmentService.stage); recorded with
+    # the dossier in its transaction.
+    files: Sequence[StagedFile] = ()
+    # Why papers the catalog says must be digitised are saved without a file.
+    undigitised_reason: str = ""
     received_at: datetime | None = None
     dossier_sets: int = 1
     channel: Channel = Channel.IN_PERSON
@@ -167,30 +187,6 @@ class DossierDraft:
     ref: str = ""
     # An online dossier keeps the identity the portal gave it; walk-in dossiers get a new one.
     uuid: str | None = None
-
-
-@dataclass(frozen=True)
-class CleanApplicant:
-    kind: ApplicantKind
-    id_kind: IdKind
-    id_number: str
-    name: str
-    birth_date: date | None
-    phone: str
-    email: str
-    address: str
-
-    def snapshot(self) -> dict[str, str | int | None]:
-        return {
-            "kind": int(self.kind),
-            "id_kind": self.id_kind.value,
-            "id_number": self.id_number,
-            "name": self.name,
-            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
-            "phone": self.phone,
-            "email": self.email,
-            "address": self.address,
-        }
 
 
 @dataclass(frozen=True)
@@ -212,6 +208,9 @@ class CleanDraft:
     fee: int
     fee_detail: str = ""
     uuid: str | None = None
+    files: tuple[StagedFile, ...] = ()
+    undigitised: tuple[str, ...] = ()  # codes of must-digitise papers saved without a file
+    undigitised_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -265,8 +264,10 @@ class IntakeService:
         guard: Callable[[], None] | None = None,
         ledger: CodeLedger | None = None,
         backdate_working_days: int = 3,
+        attachments: AttachmentService | None = None,
     ) -> None:
         self._db = db
+        self._attachments = attachments
         # Raises when no code may be issued now (counter not chosen, wrong unit, clock).
         self._guard = guard
         self._ledger = ledger
@@ -295,8 +296,27 @@ class IntakeService:
         submitted: frozenset[str] = frozenset()
         counts: dict[str, PaperCount] = {}
         missing_reason = _clean_text(errors, "missing_reason", draft.missing_reason, 1000)
+        undigitised_reason = _clean_text(
+            errors, "undigitised_reason", draft.undigitised_reason, 1000
+        )
+        undigitised: tuple[str, ...] = ()
         if procedure is not None:
-            submitted, counts = _papers_handed_in(procedure, draft, errors)
+            submitted, counts = papers_handed_in(
+                procedure, draft.papers, draft.paper_counts, errors.add
+            )
+            undigitised = check_digitisation(
+                procedure,
+                submitted,
+                draft.files,
+                undigitised_reason,
+                errors.add,
+                in_person=Channel(draft.channel) is Channel.IN_PERSON,
+            )
+            if draft.files:
+                for problem in check_staged_files(
+                    self._attachments, procedure, draft.files, self.unit_identifier
+                ):
+                    errors.items.append(FieldError("files", problem))
             missing = [p.name for p in procedure.required_papers if p.code not in submitted]
             if missing and not missing_reason:
                 errors.add(
@@ -353,6 +373,9 @@ class IntakeService:
             fee=fee,
             fee_detail=fee_detail,
             uuid=draft.uuid,
+            files=tuple(draft.files),
+            undigitised=undigitised,
+            undigitised_reason=undigitised_reason if undigitised else "",
         )
 
     def _validate_applicant(self, a: ApplicantDraft, errors: _Errors) -> CleanApplicant | None:
@@ -498,7 +521,7 @@ class IntakeService:
             raise ValidationError(
                 [FieldError("procedure", f"{FIELD_LABELS['procedure']}: không còn trong danh mục.")]
             )
-        applicant = _upsert_applicant(s, clean.applicant, now)
+        applicant = upsert_applicant(s, clean.applicant, now)
         code = allocate_code(s, unit, clean.received_at.date())
         a = clean.applicant
         dossier = Dossier(
@@ -521,6 +544,7 @@ class IntakeService:
             summary=clean.summary,
             notes=clean.notes,
             missing_papers_reason=clean.missing_reason,
+            undigitised_reason=clean.undigitised_reason,
             result_delivery=clean.result_delivery.value,
             delivery_address=clean.delivery_address,
             version=1,
@@ -552,7 +576,14 @@ class IntakeService:
         dossier.events = [event]
         s.add(dossier)
         s.flush()
-        audit(s, clerk, "dossier.receive", "dossier", code, {"procedure": clean.procedure.code})
+        details: dict[str, object] = {"procedure": clean.procedure.code}
+        if clean.files and self._attachments is not None:
+            self._attachments.record_staged(s, dossier, clean.files, by=clerk)
+            details["files"] = [f"{f.paper}:{f.sha256[:12]}" for f in clean.files]
+        if clean.undigitised:
+            details["undigitised"] = list(clean.undigitised)
+            details["undigitised_reason"] = clean.undigitised_reason
+        audit(s, clerk, "dossier.receive", "dossier", code, details)
         enqueue(s, "dossier", dossier.uuid, dossier_payload(dossier), version=dossier.version)
         enqueue(s, "event", event.uuid, event_payload(event, dossier))
         return ReceivedDossier(
@@ -632,108 +663,9 @@ def _code_number(code: str) -> int:
     return int(code.rsplit("-", 1)[1])
 
 
-MAX_PAPER_COUNT = 99
-COUNT_KEYS = ("originals", "copies", "pages")
-MAX_PAPER_PAGES = 9999
-
-
-def _papers_handed_in(
-    procedure: ProcedureInfo, draft: DossierDraft, errors: _Errors
-) -> tuple[frozenset[str], dict[str, PaperCount]]:
-    """Which papers were handed in and how many of each: the draft's choice over the catalog's."""
-    known = {p.code: p for p in procedure.papers}
-    if draft.papers == "all":
-        codes = list(known)
-    elif draft.papers == "required":
-        codes = [p.code for p in procedure.required_papers]
-    else:
-        codes = [c.strip().upper() for c in draft.papers if c.strip()]
-    counted = {code.strip().upper(): count for code, count in draft.paper_counts.items()}
-    unknown = sorted({c for c in [*codes, *counted] if c not in known})
-    if unknown:
-        errors.add(
-            "papers",
-            f"thủ tục {procedure.code} không có giấy tờ mã {', '.join(unknown)} "
-            f"(các mã: {', '.join(sorted(known))}).",
-        )
-    submitted = frozenset(c for c in [*codes, *counted] if c in known)
-    counts: dict[str, PaperCount] = {}
-    for code in sorted(submitted, key=list(known).index):
-        spec = known[code]
-        given = counted.get(code, {})
-        unknown_keys = sorted(set(given) - set(COUNT_KEYS))
-        if unknown_keys:
-            errors.add("papers", f"giấy tờ {code}: không hiểu {', '.join(unknown_keys)}.")
-        try:
-            count = PaperCount(
-                int(given.get("originals", spec.originals)),
-                int(given.get("copies", spec.copies)),
-                int(given.get("pages", 0)),
-            )
-        except (TypeError, ValueError):
-            errors.add("papers", f"số bản, số trang của giấy tờ {code} phải là số nguyên.")
-            count = PaperCount(spec.originals, spec.copies, 0)
-        bad = [
-            what
-            for what, value, top in (
-                ("số bản chính", count.originals, MAX_PAPER_COUNT),
-                ("số bản sao", count.copies, MAX_PAPER_COUNT),
-                ("số trang", count.pages, MAX_PAPER_PAGES),
-            )
-            if not 0 <= value <= top
-        ]
-        if bad:
-            errors.add(
-                "papers",
-                f"{', '.join(bad)} của giấy tờ {code} phải từ 0 đến "
-                f"{MAX_PAPER_PAGES if bad == ['số trang'] else MAX_PAPER_COUNT}.",
-            )
-        counts[code] = count
-    return submitted, counts
-
-
 def dossier_search_text(name: str, id_number: str, code: str, phone: str) -> str:
     """The folded text search matches against (name, ID, code, phone)."""
     return fold(f"{name} {id_number} {code} {phone}")
-
-
-def _upsert_applicant(s: Session, a: CleanApplicant, now: datetime) -> Applicant:
-    """One row per identity number, updated to the latest visit (blank fields keep old values).
-
-    An INSERT .. ON CONFLICT, not a check-then-insert: two counters receiving the same person at
-    the same moment must not fail on the unique constraint.
-    """
-    table = cast(Table, Applicant.__table__)
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-    values = insert(table).values(
-        kind=int(a.kind),
-        id_kind=a.id_kind.value,
-        id_number=a.id_number,
-        name=a.name,
-        birth_date=a.birth_date,
-        phone=a.phone,
-        email=a.email,
-        address=a.address,
-        updated_at=now,
-    )
-    new = values.excluded
-    stmt = values.on_conflict_do_update(
-        index_elements=["id_number"],
-        set_={
-            "kind": new.kind,
-            "id_kind": new.id_kind,
-            "name": new.name,
-            "birth_date": func.coalesce(new.birth_date, table.c.birth_date),
-            "phone": func.coalesce(func.nullif(new.phone, ""), table.c.phone),
-            "email": func.coalesce(func.nullif(new.email, ""), table.c.email),
-            "address": func.coalesce(func.nullif(new.address, ""), table.c.address),
-            "updated_at": new.updated_at,
-        },
-    ).returning(table.c.id)
-    applicant_id = int(s.execute(stmt).scalar_one())
-    applicant = s.get(Applicant, applicant_id, populate_existing=True)
-    assert applicant is not None
-    return applicant
 
 
 def allocate_code(s: Session, unit: str, day: date) -> str:

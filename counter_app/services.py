@@ -26,6 +26,7 @@ from counter_app.db.lock import ExclusiveHold, SharedHold
 from counter_app.db.migrate import UpgradeResult, current_revision, head_revision, upgrade
 from counter_app.domain import local_now
 from counter_app.dossiers import DossierService
+from counter_app.file_limit import remember_server_limit
 from counter_app.intake import IntakeService
 from counter_app.issuing import IssuingGuard
 from counter_app.online import OnlineService
@@ -81,6 +82,13 @@ class CounterServices:
             CodeLedger(ledger_path(self.db.file)) if self.db.file is not None else None
         )
         self.guard = IssuingGuard(lambda: self.settings, self.db, clock=clock, unit=self._unit)
+        self.attachments = AttachmentService(
+            self.db,
+            FileStore(settings.paths.files_dir),
+            max_bytes=settings.max_file_mb * 1024 * 1024,
+            clock=clock,
+            unit=self._unit,
+        )
         self.intake = IntakeService(
             self.db,
             self.catalog,
@@ -92,17 +100,12 @@ class CounterServices:
             guard=self.guard.require,
             ledger=self.ledger,
             backdate_working_days=settings.backdate_working_days,
+            attachments=self.attachments,
         )
         self.dossiers = DossierService(
             self.db, counter_no=settings.counter_no, clock=clock, calendar=self.calendar
         )
         self.receipts = ReceiptService(self.db, settings, self.centre_config, clock=clock)
-        self.attachments = AttachmentService(
-            self.db,
-            FileStore(settings.paths.files_dir),
-            max_bytes=settings.max_file_mb * 1024 * 1024,
-            clock=clock,
-        )
         self.online = OnlineService(self, transport=self.server_transport, clock=clock)
         self._transport: HttpTransport | None = None
 
@@ -176,6 +179,8 @@ class CounterServices:
         if server:
             info = self.guard.check_server()
             if info is not None:
+                # The server's file limit, for intake, `attach` and `scan` until the next contact.
+                remember_server_limit(self.db, info.max_file_bytes)
                 hw = {(info.unit, day): n for day, n in info.high_water.items()}
                 sources.append(hw)
                 if self.ledger is not None:

@@ -171,6 +171,8 @@ class Settings:
     backdate_working_days: int = 3
     # One digitised file at most this large (MB); the server may set a lower limit.
     max_file_mb: int = 20
+    # The SANE scanner the intake form's "Quét" uses ("" = the first one SANE finds).
+    scanner_device: str = ""
     sync: SyncSettings = field(default_factory=SyncSettings)
     queue: QueueSettings = field(default_factory=QueueSettings)
 

@@ -98,6 +98,11 @@ def main(argv: list[str]) -> int:
     window.intake.procedure.setText(long_query)
     window.intake.procedure.textEdited.emit(long_query)
     check(window, "main-picker-long")
+    from ui.screenshots import attach_demo_files
+
+    attach_demo_files(window.intake, home, pump)
+    check(window, "main-digitise")
+    window.intake.clear()
     window.open_dashboard()
     dash = window.dashboard
     pump(1.5, until=lambda: dash.report is not None)

@@ -14,6 +14,33 @@ from pathlib import Path
 from typing import Any
 
 
+def attach_demo_files(form: Any, folder: Path, pump: Callable[..., None]) -> None:
+    """A land dossier in the intake form with two papers digitised through the form's own path
+    (files checked and stored on the worker thread) and one still to scan."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    form.procedure.choose(form.services.catalog.get("1.013831"), picked=True)
+    form.name.setText("Phạm Thị Lan")
+    form.id_number.setText("022090001234")
+    pump()
+    papers = {p.code: p for p in form.papers_model.papers()}
+    for code, pages in (("DDK", 2), ("HD", 5)):
+        buf = io.BytesIO()
+        c = canvas.Canvas(buf)
+        for n in range(pages):
+            c.drawString(72, 720, f"{papers[code].name[:60]} — trang {n + 1}")
+            c.showPage()
+        c.save()
+        path = folder / f"{code.lower()}-ban-quet.pdf"
+        path.write_bytes(buf.getvalue())
+        form.digitise.attach_paths(papers[code], [path])
+        pump(0.3, until=lambda: not form.digitise.busy)
+    form.papers.setCurrentIndex(form.papers_model.index(1, 0))
+    pump()
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0])
     width, height = (int(v) for v in argv[1].split("x"))
@@ -96,6 +123,14 @@ def main(argv: list[str]) -> int:
     form.preview.close()
     pump()
     grab(window, "intake-saved")
+    attach_demo_files(form, home, pump)
+    grab(window, "intake-files")
+    form.undigitised_reason.setText("Máy quét hỏng, quét bổ sung chiều nay")
+    form.auto_preview = False
+    form.save()
+    pump(1.5, until=lambda: form.last_received is not None and not form._saving)
+    land_code = form.last_received.code
+    form.auto_preview = True
     form.procedure.choose(services.catalog.get("1.004194"))
     form.name.setText("Trần Thị Thuỷ")
     form.papers_model.set_checked_codes([form.papers_model.papers()[0].code])
@@ -109,6 +144,10 @@ def main(argv: list[str]) -> int:
     window.dossiers.open_code(window.dossiers.model.row_at(0).code)
     pump(0.8, until=lambda: window.dossiers.detail_dialog is not None)
     grab(window.dossiers.detail_dialog, "dossier-detail")
+    window.dossiers.detail_dialog.close()
+    window.dossiers.open_code(land_code)
+    pump(0.8, until=lambda: window.dossiers.detail_dialog is not None)
+    grab(window.dossiers.detail_dialog, "dossier-detail-files")
     window.close()
     QApplication.processEvents()
     ops.shutdown()

@@ -29,6 +29,8 @@ def run(ctx: Any) -> dict[str, float]:
                     phone="0912345678",
                     address="Số 5 đường Hạ Long, phường Bãi Cháy",
                 ),
+                # Land and construction papers must be scanned; the bench measures intake alone.
+                undigitised_reason="Đo hiệu năng",
             ),
             clerk=actor,
         )

@@ -64,6 +64,7 @@ def run(ctx: Any) -> dict[str, float]:
                     procedure_code=procedure.code,
                     applicant=ApplicantDraft(name="Lê Văn An", id_number=f"0220{86000000 + i:08d}"),
                     missing_reason="Đo hiệu năng",
+                    undigitised_reason="Đo hiệu năng",  # the files are attached just after
                 ),
                 clerk=actor,
             ).code

@@ -51,6 +51,7 @@ def run(ctx: Any) -> dict[str, float]:
                         name="Nguyễn Văn Bình", id_number=f"0220{85000000 + i:08d}"
                     ),
                     missing_reason="Đo hiệu năng",
+                    undigitised_reason="Đo hiệu năng",  # whichever procedure sorts first
                 ),
                 clerk=system_actor(),
             )

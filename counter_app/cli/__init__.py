@@ -51,11 +51,12 @@ class Context:
 
             self._services = CounterServices(self.settings)
             if migrate:
-                # Only a command that issues codes waits for the server's word on unit and clock.
+                # Only a command that issues codes waits for the server's word on unit and clock;
+                # those that take files also hear its file size limit then.
                 command = getattr(self.args, "command", "") or ""
                 self._services.start(
                     what=f"lệnh counter-app {command}".strip(),
-                    check_server=command == "intake",
+                    check_server=command in ("intake", "attach", "scan"),
                 )
         return self._services
 

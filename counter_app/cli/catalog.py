@@ -36,6 +36,7 @@ def cmd_catalog(ctx: Context) -> int:
                             "originals": x.originals,
                             "copies": x.copies,
                             "required": x.required,
+                            "digitise": x.digitise,
                         }
                         for x in p.papers
                     ],

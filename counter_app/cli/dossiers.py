@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from counter_app.attachments import StagedFile
 from counter_app.cli import (
     EXIT_ERROR,
     EXIT_INVALID,
@@ -59,6 +60,19 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--out", type=Path, metavar="FILE.pdf", help="tệp PDF của phiếu từ chối")
     p.add_argument("--missing-reason", default="", help="lý do nếu thiếu giấy tờ bắt buộc")
+    p.add_argument(
+        "--file",
+        action="append",
+        default=[],
+        metavar="PAPER_CODE=FILE",
+        help="bản số hóa (PDF, ảnh) của một giấy tờ đã nộp; lặp lại cho nhiều tệp",
+    )
+    p.add_argument(
+        "--undigitised-reason",
+        default="",
+        metavar="TEXT",
+        help="lý do khi giấy tờ phải số hóa chưa có bản quét (ví dụ: máy quét hỏng)",
+    )
     p.add_argument("--received", metavar="ISO", help="thời điểm tiếp nhận (mặc định: bây giờ)")
     p.add_argument("--batch", metavar="FILE.jsonl", type=Path, help="mỗi dòng một hồ sơ")
     p.add_argument(
@@ -139,6 +153,22 @@ def _paper_option(text: str) -> tuple[str, dict[str, int]]:
     return code.strip().upper(), counts
 
 
+def _file_option(text: str) -> tuple[str, Path]:
+    """`--file TK=scan.pdf` → ("TK", Path("scan.pdf"))."""
+    code, sep, path = text.partition("=")
+    if not sep or not code.strip() or not path.strip():
+        raise CliError(f"--file «{text}»: viết MÃ_GIẤY_TỜ=ĐƯỜNG_DẪN_TỆP.", EXIT_INVALID)
+    return code.strip().upper(), Path(path.strip())
+
+
+def _stage(services: Any, procedure_code: str, paper: str, path: Path) -> StagedFile:
+    """Check the file and store its bytes for the dossier about to be received."""
+    info = services.catalog.get(procedure_code or "")
+    names = {p.code: p.name for p in info.papers} if info is not None else {}
+    staged: StagedFile = services.attachments.stage_path(paper, names.get(paper, ""), path)
+    return staged
+
+
 def cmd_intake(ctx: Context) -> int:
     args = ctx.args
     services = ctx.services()
@@ -165,6 +195,7 @@ def cmd_intake(ctx: Context) -> int:
         return _refuse(ctx)
     papers, counts = _papers(args.papers)
     counts.update(_paper_option(text) for text in args.paper)
+    files = [_stage(services, args.procedure, *_file_option(text)) for text in args.file]
     draft = DossierDraft(
         procedure_code=args.procedure,
         applicant=ApplicantDraft(
@@ -180,6 +211,8 @@ def cmd_intake(ctx: Context) -> int:
         paper_counts=counts,
         missing_reason=args.missing_reason,
         received_at=parse_local_datetime(args.received, "--received") if args.received else None,
+        files=files,
+        undigitised_reason=args.undigitised_reason,
     )
     result = services.intake.receive(draft, clerk=ctx.actor())
     if args.json:
@@ -259,6 +292,7 @@ def _draft_from_json(line: dict[str, Any]) -> DossierDraft:
         papers=papers,
         paper_counts=counts,
         missing_reason=_text(line, "missing_reason", "missing_reason"),
+        undigitised_reason=_text(line, "undigitised_reason", "undigitised_reason"),
         received_at=_received(received) if received else None,
         ref=_text(line, "ref", "ref"),
     )
@@ -407,6 +441,9 @@ def cmd_lookup(ctx: Context) -> int:
         "files": [
             {"paper": f.paper, "name": f.name, "pages": f.pages, "sha256": f.sha256}
             for f in ctx.services().attachments.files(row.code)
+        ],
+        "undigitised": [
+            u.to_json() for u in ctx.services().attachments.undigitised(row.code, by=ctx.actor())
         ],
     }
     if ctx.args.json:

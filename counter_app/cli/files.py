@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from counter_app.attachments import AttachedFile, inspect_file
+from counter_app.attachments import AttachedFile
 from counter_app.cli import EXIT_OK, Context, print_json
+from counter_app.file_limit import mb
 
 
 def register(sub: Any) -> None:
@@ -29,13 +30,20 @@ def register(sub: Any) -> None:
     s.add_argument("--json", action="store_true")
     s.set_defaults(handler=cmd_scan)
 
+    u = sub.add_parser(
+        "undigitised",
+        help="hồ sơ đã lưu khi giấy tờ phải số hóa chưa có bản quét (kèm lý do), để quét bổ sung",
+    )
+    u.add_argument("--json", action="store_true")
+    u.set_defaults(handler=cmd_undigitised)
+
 
 def _print(ctx: Context, files: list[AttachedFile]) -> None:
     if ctx.args.json:
         print_json([f.to_json() for f in files])
         return
     for f in files:
-        print(f"{f.paper}: {f.name} — {f.pages} trang, {f.size // 1024} KB, SHA-256 {f.sha256}")
+        print(f"{f.paper}: {f.name} — {f.pages} trang, {mb(f.size)}, SHA-256 {f.sha256}")
 
 
 def cmd_attach(ctx: Context) -> int:
@@ -50,11 +58,31 @@ def cmd_scan(ctx: Context) -> int:
 
     args = ctx.args
     services = ctx.services()
-    data = scan_page(args.device, resolution=args.resolution)
+    label = services.attachments.paper_label(args.code, args.paper)  # before the scanner runs
+    data = scan_page(
+        args.device or services.settings.scanner_device or None, resolution=args.resolution
+    )
     name = f"quet-{args.paper.strip().upper()}.png"
-    check = inspect_file(data, name, max_bytes=services.settings.max_file_mb * 1024 * 1024)
+    check = services.attachments.check(data, name, label)
     files = services.attachments.attach_checked(
         args.code, args.paper, [(check, data)], by=ctx.actor()
     )
     _print(ctx, files)
+    return EXIT_OK
+
+
+def cmd_undigitised(ctx: Context) -> int:
+    """The supervisor's list: which dossiers still lack which scans, and why."""
+    items = ctx.services().attachments.undigitised(by=ctx.actor())
+    if ctx.args.json:
+        print_json([u.to_json() for u in items])
+        return EXIT_OK
+    if not items:
+        print("Không có hồ sơ nào thiếu bản số hóa bắt buộc.")
+    for u in items:
+        papers = ", ".join(code for code, _ in u.papers)
+        print(
+            f"{u.code}  {u.received_at:%d/%m/%Y %H:%M}  {u.clerk}  chưa số hóa: {papers}"
+            f"  — lý do: {u.reason or '(không ghi)'}"
+        )
     return EXIT_OK

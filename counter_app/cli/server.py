@@ -47,6 +47,13 @@ def register(sub: Any) -> None:
     run.add_argument(
         "--files", metavar="DIR", type=Path, help="thư mục tệp số hóa (mặc định: cạnh CSDL)"
     )
+    run.add_argument(
+        "--max-file-mb",
+        type=int,
+        default=20,
+        metavar="MB",
+        help="dung lượng tối đa một tệp số hóa; các quầy biết giới hạn này qua /api/v1/counter",
+    )
     run.set_defaults(handler=cmd_run)
 
     online = add("submit-online", "nộp một hồ sơ trực tuyến (như cổng dịch vụ công gửi đến)")
@@ -148,7 +155,13 @@ def _actor(ctx: Context) -> str:
 def _files(ctx: Context) -> Any:
     from counter_app.server.files import ServerFiles
 
-    return ServerFiles(ctx.args.files or ctx.settings.paths.data_dir / "server-files")
+    limit = getattr(ctx.args, "max_file_mb", None)
+    if limit is not None and not 1 <= limit <= 1024:
+        raise CliError("--max-file-mb phải từ 1 đến 1024.")
+    return ServerFiles(
+        ctx.args.files or ctx.settings.paths.data_dir / "server-files",
+        max_file_bytes=(limit or 20) * 1024 * 1024,
+    )
 
 
 def cmd_submit_online(ctx: Context) -> int:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -86,6 +87,8 @@ class ProcedurePaper(Base):
     copies: Mapped[int] = mapped_column(Integer, default=0)
     required: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The counter must scan this paper when it is handed in (Nghị định 118/2025).
+    digitise: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     procedure: Mapped[Procedure] = relationship(back_populates="papers")
 
@@ -152,6 +155,8 @@ class Dossier(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     missing_papers_reason: Mapped[str] = mapped_column(Text, default="")
+    # Why papers the catalog says must be digitised were saved without a file (scanner down).
+    undigitised_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     result_delivery: Mapped[str] = mapped_column(String(16), default="counter")
     delivery_address: Mapped[str] = mapped_column(String(500), default="")
     handed_back_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -244,6 +244,8 @@ class ServerApp:
             if "day" in query:
                 day = _day(query["day"])
             info = self.store.counter_info(counter, day)
+            if self.files is not None:  # so counters refuse an oversize scan before intake
+                info["max_file_bytes"] = self.files.max_file_bytes
             return 200, {"protocol": PROTOCOL_VERSION, **info}, counter, {}
         if path == f"{API_PREFIX}/records":
             _require_method(method, "GET")

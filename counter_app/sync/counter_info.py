@@ -31,6 +31,8 @@ class CounterInfo:
     centre: str | None
     server_time: datetime | None
     high_water: dict[date, int]
+    # The largest file the server accepts (None: it accepts none, or an older server).
+    max_file_bytes: int | None = None
 
 
 def parse_counter_info(data: Any) -> CounterInfo:
@@ -57,12 +59,16 @@ def parse_counter_info(data: Any) -> CounterInfo:
             except (TypeError, ValueError):
                 continue
     centre = data.get("centre")
+    limit = data.get("max_file_bytes")
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
+        limit = None
     return CounterInfo(
         name=str(data.get("name") or ""),
         unit=data["unit"],
         centre=str(centre) if centre else None,
         server_time=server_time,
         high_water=high,
+        max_file_bytes=limit,
     )
 
 

@@ -37,6 +37,7 @@ PROCEDURE_KEYS = {
     "source_note",
 }
 PAPER_KEYS = {"code", "name", "originals", "copies", "required"}
+OPTIONAL_PAPER_KEYS = {"digitise"}  # true when the counter must scan the paper at intake
 
 
 def _load() -> dict[str, Any]:
@@ -151,7 +152,8 @@ def test_papers(proc: dict[str, Any]) -> None:
     assert len(set(codes)) == len(codes)
     assert any(p["required"] for p in papers)
     for paper in papers:
-        assert set(paper) == PAPER_KEYS
+        assert PAPER_KEYS <= set(paper) <= PAPER_KEYS | OPTIONAL_PAPER_KEYS
+        assert paper.get("digitise", False) in (True, False)
         assert PAPER_CODE.match(paper["code"]), paper["code"]
         assert paper["name"]
         for key in ("originals", "copies"):

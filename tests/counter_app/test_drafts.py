@@ -103,3 +103,30 @@ def test_any_state_survives_the_file(name: str, phone: str, papers: Any, sets: i
         state = IntakeDraftState(name=name, phone=phone, papers=papers, dossier_sets=sets)
         store.save(state)
         assert store.load() == (None if state.is_empty() else state)
+
+
+def test_attached_files_and_the_reason_survive_the_draft(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path, "canbo")
+    staged = {
+        "paper": "GDN",
+        "name": "giấy đề nghị.pdf",
+        "mime": "application/pdf",
+        "pages": 2,
+        "size": 2048,
+        "sha256": "ab" * 32,
+    }
+    # Only files count as something to keep: a form with just a scan is not empty.
+    state = IntakeDraftState(files=[staged], undigitised_reason="Máy quét hỏng")
+    assert not state.is_empty()
+    store.save(state)
+    loaded = store.load()
+    assert loaded == state
+    (f,) = loaded.to_dossier_draft().files
+    assert (f.paper, f.name, f.pages, f.sha256) == ("GDN", "giấy đề nghị.pdf", 2, "ab" * 32)
+    assert loaded.to_dossier_draft().undigitised_reason == "Máy quét hỏng"
+    # Damaged entries (hand-edited, older versions) are dropped, the rest kept.
+    data = json.loads(store.path.read_text(encoding="utf-8"))
+    data["files"] = [staged, {"paper": "X"}, "junk", {**staged, "sha256": "short"}]
+    store.path.write_text(json.dumps(data), encoding="utf-8")
+    again = store.load()
+    assert again is not None and again.files == [staged]

@@ -171,6 +171,10 @@ class DossierDetailDialog(QDialog):
             ),
             3,
         )
+        # Digitised papers and those still to scan, loaded on the worker thread.
+        self.files_label = named(QLabel("<b>Bản số hóa:</b> đang tải…"), "detailFiles", wrap=True)
+        v.addWidget(self.files_label)
+        self._load_files(r.code)
         v.addWidget(QLabel("<b>Quá trình xử lý</b>"))
         v.addWidget(
             _table(
@@ -205,6 +209,24 @@ class DossierDetailDialog(QDialog):
         self.extend_button.setEnabled(can_change_appointment(r.status))
         self.stop_button.setEnabled(can_move(r.status, DossierStatus.STOPPED))
         (self.reprint_button if returned else self.hand_back_button).setFocus()
+
+    def _load_files(self, code: str) -> None:
+        attachments, user = self.services.attachments, self.user
+
+        def work() -> tuple[list[Any], list[Any]]:
+            return attachments.files(code), attachments.undigitised(code, by=user)
+
+        self.ops.op(work, self).success(self._show_files).run()
+
+    def _show_files(self, found: tuple[list[Any], list[Any]]) -> None:
+        files, undigitised = found
+        parts = [f"{html.escape(f.paper)}: {html.escape(f.name)} ({f.pages} trang)" for f in files]
+        text = "<b>Bản số hóa:</b> " + ("; ".join(parts) if parts else "chưa có tệp nào")
+        for u in undigitised:
+            papers = ", ".join(html.escape(c) for c, _ in u.papers)
+            reason = html.escape(u.reason) if u.reason else "không ghi lý do"
+            text += f"<br><b>Chưa số hóa:</b> {papers} (lý do: {reason})"
+        self.files_label.setText(text)
 
     def _load_sync_badge(self, dossier_uuid: str) -> None:
         from counter_app.sync.status import sync_badge

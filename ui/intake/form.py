@@ -29,6 +29,7 @@ from counter_app.domain import ResultDelivery
 from counter_app.drafts import DraftStore, IntakeDraftState
 from counter_app.identity import InvalidValue
 from ui.intake.applicant import CARD_FIELDS, ApplicantBox
+from ui.intake.digitise import DigitisePanel
 from ui.intake.fields import GENERAL, FieldErrors
 from ui.intake.papers import PapersModel, PapersView
 from ui.intake.procedure_picker import ProcedurePicker
@@ -119,6 +120,11 @@ class IntakeForm(QWidget):
         self.papers = PapersView(self.papers_model, self)
         self.missing_reason = named(QLineEdit(), "missingReasonInput")
         self.missing_reason.setPlaceholderText("bắt buộc khi thiếu giấy tờ bắt buộc")
+        self.digitise = DigitisePanel(self.services, self.ops, self.papers_model, self.papers, self)
+        self.undigitised_reason = named(QLineEdit(), "undigitisedReasonInput")
+        self.undigitised_reason.setPlaceholderText(
+            "khi giấy tờ phải số hóa chưa quét được (ví dụ: máy quét hỏng)"
+        )
         self.sets = named(QSpinBox(), "dossierSetsInput")
         self.sets.setRange(1, 99)
         self.delivery = named(QComboBox(), "resultDeliveryInput")
@@ -132,8 +138,13 @@ class IntakeForm(QWidget):
         )
         pf = QVBoxLayout(papers_box)
         pf.addWidget(self.errors.wrap(self.papers, "papers"), 1)
+        pf.addWidget(self.errors.wrap(self.digitise, "files"))
         extra = QFormLayout()
+        self._extra = extra
         extra.addRow("Lý do thiế&u:", self.errors.wrap(self.missing_reason, "missing_reason"))
+        self._undigitised_row = self.errors.wrap(self.undigitised_reason, "undigitised_reason")
+        extra.addRow("Lý do chưa số hóa:", self._undigitised_row)
+        extra.setRowVisible(self._undigitised_row, False)
         row = QHBoxLayout()
         row.addWidget(self.errors.wrap(self.sets, "dossier_sets"))
         row.addWidget(QLabel("Nhận kết quả:"))
@@ -188,7 +199,13 @@ class IntakeForm(QWidget):
             self.address,
             self.kind,
             self.papers,
+            self.digitise.scan_button,
+            self.digitise.choose_button,
+            self.digitise.view_button,
+            self.digitise.remove_button,
+            self.digitise.files,
             self.missing_reason,
+            self.undigitised_reason,
             self.sets,
             self.delivery,
             self.delivery_address,
@@ -216,6 +233,9 @@ class IntakeForm(QWidget):
             sc = QShortcut(QKeySequence(seq), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(slot)
+        self.digitise.install_shortcuts(self)
+        self.digitise.notice.connect(self.notice)
+        self.digitise.files_did_change.connect(self._changed)
         self.procedure.procedure_did_change.connect(self._procedure_changed)
         self.procedure.procedure_picked.connect(self._procedure_picked)
         # Enter in a line edit moves on, as clerks expect from paper-form software.
@@ -232,6 +252,7 @@ class IntakeForm(QWidget):
             self.email,
             self.address,
             self.missing_reason,
+            self.undigitised_reason,
             self.delivery_address,
             self.notes,
         )
@@ -271,6 +292,8 @@ class IntakeForm(QWidget):
             result_delivery=str(self.delivery.currentData()),
             delivery_address=self.delivery_address.text(),
             notes=self.notes.text(),
+            files=[f.to_json() for f in self.papers_model.all_files()],
+            undigitised_reason=self.undigitised_reason.text(),
         )
 
     def set_state(self, state: IntakeDraftState) -> None:
@@ -285,6 +308,7 @@ class IntakeForm(QWidget):
                 self.procedure.choose(info)
                 self.papers_model.set_checked_codes(state.papers)
                 self.papers_model.set_counts(state.paper_counts)
+                self.papers_model.set_files(state.staged_files())
             self.kind.setCurrentIndex(max(0, self.kind.findData(state.applicant_kind)))
             self.name.setText(state.name)
             self.id_number.setText(state.id_number)
@@ -293,12 +317,14 @@ class IntakeForm(QWidget):
             self.email.setText(state.email)
             self.address.setText(state.address)
             self.missing_reason.setText(state.missing_reason)
+            self.undigitised_reason.setText(state.undigitised_reason)
             self.sets.setValue(state.dossier_sets)
             self.delivery.setCurrentIndex(max(0, self.delivery.findData(state.result_delivery)))
             self.delivery_address.setText(state.delivery_address)
             self.notes.setText(state.notes)
             self._restored_papers = state.papers
             self._restored_counts = state.paper_counts
+            self._restored_files = state.staged_files()
         finally:
             self._loading = False
 
@@ -324,6 +350,7 @@ class IntakeForm(QWidget):
         self._pending_procedure = ""
         self.clear_errors()
         self.scan_notice.clear()
+        self.digitise.clear()
         store = self.draft_store
         if store is not None:
             self._draft_timer.stop()
@@ -370,6 +397,7 @@ class IntakeForm(QWidget):
                     self.procedure.choose(info)
                     self.papers_model.set_checked_codes(papers)
                     self.papers_model.set_counts(getattr(self, "_restored_counts", {}))
+                    self.papers_model.set_files(getattr(self, "_restored_files", []))
                     self._loading = False
 
         self.ops.op(catalog.all, self).success(ready).run()
@@ -382,9 +410,12 @@ class IntakeForm(QWidget):
             self.procedure_info.clear()
             self.appointment.clear()
             self.papers_model.set_papers([])
+            self._extra.setRowVisible(self._undigitised_row, False)
             return
         self.procedure_name.setText(f"{info.name} ({info.sector})")
         self.papers_model.set_papers(info.papers)
+        # The reason is asked for only where the catalog says papers must be scanned.
+        self._extra.setRowVisible(self._undigitised_row, bool(info.digitised_papers))
         self._show_procedure_info()
         self._set_error("procedure", "")
         self._update_appointment()

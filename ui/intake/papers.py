@@ -3,14 +3,17 @@
 Counts start at the catalog's usual numbers; the clerk types over them (a certified copy's fee
 depends on its copies and pages). Keyboard: arrows move between cells, typing a digit edits a
 count (F2 is the main window's "Tiếp nhận" key), Enter confirms, Space ticks the paper.
+The last column shows each paper's digitised files (and "cần quét" where the catalog says it
+must be digitised and none is attached); files dropped on a row go to that paper.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -21,10 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.attachments import StagedFile
 from counter_app.catalog import PaperSpec
 from counter_app.intake import COUNT_KEYS, MAX_PAPER_COUNT, MAX_PAPER_PAGES
 
-_HEADERS = ("Giấy tờ", "Bản chính", "Bản sao", "Số trang")
+_HEADERS = ("Giấy tờ", "Bản chính", "Bản sao", "Số trang", "Bản số hóa")
+FILES_COLUMN = 4
 _MAXIMA = (MAX_PAPER_COUNT, MAX_PAPER_COUNT, MAX_PAPER_PAGES)  # columns 1, 2, 3
 Index = QModelIndex | QPersistentModelIndex
 
@@ -37,6 +42,7 @@ class PapersModel(QAbstractTableModel):
         self._papers: list[PaperSpec] = []
         self._checked: list[bool] = []
         self._counts: list[list[int]] = []  # originals, copies, pages per row
+        self._files: dict[str, list[StagedFile]] = {}  # by paper code
 
     def set_papers(self, papers: tuple[PaperSpec, ...] | list[PaperSpec]) -> None:
         self.beginResetModel()
@@ -44,7 +50,76 @@ class PapersModel(QAbstractTableModel):
         # Required papers are normally brought; optional ones ("nếu có") only sometimes.
         self._checked = [p.required for p in self._papers]
         self._counts = [[p.originals, p.copies, 0] for p in self._papers]
+        self._files = {}
         self.endResetModel()
+
+    # -- digitised files -----------------------------------------------------------------------
+
+    def files_of(self, code: str) -> list[StagedFile]:
+        return list(self._files.get(code, ()))
+
+    def all_files(self) -> list[StagedFile]:
+        return [f for p in self._papers for f in self._files.get(p.code, ())]
+
+    def add_file(self, staged: StagedFile) -> bool:
+        """Attach a checked file to its paper: the paper counts as handed in, and its pages are
+        filled in when none were typed. False when it is already there."""
+        row = self.row_of(staged.paper)
+        if row is None:
+            return False
+        files = self._files.setdefault(staged.paper, [])
+        if any(f.sha256 == staged.sha256 for f in files):
+            return False
+        files.append(staged)
+        self._checked[row] = True
+        if self._counts[row][2] == 0:
+            self._counts[row][2] = min(MAX_PAPER_PAGES, sum(f.pages for f in files))
+        self.dataChanged.emit(self.index(row, 0), self.index(row, FILES_COLUMN))
+        return True
+
+    def remove_file(self, code: str, sha256: str) -> None:
+        row = self.row_of(code)
+        files = self._files.get(code, [])
+        kept = [f for f in files if f.sha256 != sha256]
+        if row is None or len(kept) == len(files):
+            return
+        if self._counts[row][2] == sum(f.pages for f in files):  # pages came from the files
+            self._counts[row][2] = min(MAX_PAPER_PAGES, sum(f.pages for f in kept))
+        self._files[code] = kept
+        self.dataChanged.emit(self.index(row, 0), self.index(row, FILES_COLUMN))
+
+    def set_files(self, files: list[StagedFile]) -> None:
+        """Restore a draft's files (those of papers this procedure has)."""
+        known = {p.code for p in self._papers}
+        self._files = {}
+        for f in files:
+            if f.paper in known:
+                self._files.setdefault(f.paper, []).append(f)
+        if self._papers:
+            self.dataChanged.emit(
+                self.index(0, FILES_COLUMN), self.index(len(self._papers) - 1, FILES_COLUMN)
+            )
+
+    def row_of(self, code: str) -> int | None:
+        return next((i for i, p in enumerate(self._papers) if p.code == code), None)
+
+    def lacking_scans(self) -> list[PaperSpec]:
+        """Ticked papers the catalog says must be digitised that have no file yet."""
+        return [
+            p
+            for p, checked in zip(self._papers, self._checked, strict=True)
+            if checked and p.digitise and not self._files.get(p.code)
+        ]
+
+    def _files_text(self, row: int) -> str:
+        paper = self._papers[row]
+        files = self._files.get(paper.code, ())
+        if files:
+            pages = sum(f.pages for f in files)
+            return f"{len(files)} tệp · {pages} tr."
+        if paper.digitise and self._checked[row]:
+            return "cần quét"
+        return "phải quét" if paper.digitise else ""
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Counts of the ticked papers that differ from the catalog's, or with pages recorded."""
@@ -105,7 +180,7 @@ class PapersModel(QAbstractTableModel):
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if index.column() == 0:
             base |= Qt.ItemFlag.ItemIsUserCheckable
-        else:
+        elif index.column() != FILES_COLUMN:
             base |= Qt.ItemFlag.ItemIsEditable
         return base
 
@@ -114,6 +189,8 @@ class PapersModel(QAbstractTableModel):
             return None
         paper = self._papers[index.row()]
         col = index.column()
+        if col == FILES_COLUMN:
+            return self._files_data(index.row(), role)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return paper.name + ("" if paper.required else " (nếu có)")
@@ -133,7 +210,26 @@ class PapersModel(QAbstractTableModel):
             return QColor("#b00020") if paper.required else QColor("#777777")
         return None
 
+    def _files_data(self, row: int, role: int) -> Any:
+        paper = self._papers[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._files_text(row)
+        if role == Qt.ItemDataRole.ForegroundRole and self._files_text(row) == "cần quét":
+            return QColor("#b00020")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            names = [f"{f.name} ({f.pages} trang)" for f in self._files.get(paper.code, ())]
+            if names:
+                return "\n".join(names)
+            if paper.digitise:
+                return "Danh mục yêu cầu số hóa giấy tờ này khi tiếp nhận: quét hoặc chọn tệp."
+            return "Có thể quét hoặc chọn tệp, hoặc kéo thả tệp vào dòng này."
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if index.isValid() and index.column() == FILES_COLUMN:
+            return False
         if index.isValid() and index.column() > 0 and role == Qt.ItemDataRole.EditRole:
             try:
                 number = int(value)
@@ -165,7 +261,12 @@ class _CountDelegate(QStyledItemDelegate):
 
 
 class PapersView(QTableView):
-    """Space ticks or unticks the current paper; a digit starts editing the current count."""
+    """Space ticks or unticks the current paper; a digit starts editing the current count.
+
+    Signals: `files_dropped(int row, list[Path])` when files are dropped on a paper's row.
+    """
+
+    files_dropped = Signal(int, list)
 
     def __init__(self, model: PapersModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -188,9 +289,45 @@ class PapersView(QTableView):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(FILES_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
         self.setTabKeyNavigation(False)
         self.setToolTip(
             "Dấu chọn = đã nộp. Phím Cách để chọn/bỏ chọn giấy tờ đang trỏ; "
             "mũi tên sang phải tới số bản, số trang rồi gõ số."
         )
         model.modelReset.connect(self.resizeRowsToContents)
+
+    # -- files dropped on a paper's row ----------------------------------------------------------
+
+    def _drop_row(self, event: QDropEvent | QDragMoveEvent) -> int:
+        return self.indexAt(event.position().toPoint()).row()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() and self._drop_row(event) >= 0:
+            event.acceptProposedAction()
+        elif event.mimeData().hasUrls():
+            event.ignore()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        if not event.mimeData().hasUrls():
+            super().dropEvent(event)
+            return
+        row = self._drop_row(event)
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if row < 0 or not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.selectRow(row)
+        self.files_dropped.emit(row, paths)

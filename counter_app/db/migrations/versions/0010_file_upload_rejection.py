@@ -6,7 +6,7 @@ in Vietnamese: the uploader skips it on later cycles (no retry storm), `sync --j
 bar and `doctor` show it, and `sync --retry-rejected` deletes the row to try again.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-02 01:30:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

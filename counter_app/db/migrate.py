@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -111,7 +113,7 @@ def upgrade(db: Database, *, backup_dir: Path, to: str = "head") -> UpgradeResul
         backup = backup_sqlite(db, backup_dir, label=f"before-{head}")
         log.info("database backed up before migration to %s", backup.name)
     try:
-        with db.engine.begin() as conn:
+        with _migration_connection(db) as conn:
             command.upgrade(alembic_config(conn), to)
     except Exception as exc:
         if backup is not None and db.file is not None:
@@ -124,3 +126,38 @@ def upgrade(db: Database, *, backup_dir: Path, to: str = "head") -> UpgradeResul
         hint = " Hãy khôi phục từ bản pg_dump trước khi nâng cấp." if db.is_postgres else ""
         raise DatabaseError(f"Nâng cấp cơ sở dữ liệu thất bại: {exc}.{hint}") from exc
     return UpgradeResult(before, head, backup, created=not has_tables)
+
+
+def downgrade(db: Database, to: str) -> None:
+    """Take the schema back to `to` (tests and support only; the app never downgrades)."""
+    with _migration_connection(db) as conn:
+        command.downgrade(alembic_config(conn), to)
+
+
+@contextmanager
+def _migration_connection(db: Database) -> Iterator[Connection]:
+    """A transaction to migrate in; on SQLite with foreign keys off while it runs.
+
+    Batch mode rebuilds a SQLite table by copying it and dropping the old one, and with foreign
+    keys on that DROP would delete (ON DELETE CASCADE) every row that refers to it: a dossier's
+    papers, events and files. The pragma only works outside a transaction, so it is set on the
+    raw connection before SQLAlchemy begins one; the keys are checked before commit.
+    """
+    with db.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        if not db.is_sqlite or raw is None:
+            with conn.begin():
+                yield conn
+            return
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                yield conn
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise DatabaseError(
+                        f"Sau khi nâng cấp còn {len(broken)} dòng tham chiếu tới dữ liệu không "
+                        f"có (bảng {broken[0][0]}); chưa ghi gì."
+                    )
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")

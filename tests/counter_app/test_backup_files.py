@@ -206,13 +206,10 @@ def test_a_counter_never_reads_another_units_files(
 
 
 def test_the_backup_before_a_migration_carries_the_files(services: Any, tmp_path: Path) -> None:
-    from alembic import command
-
-    from counter_app.db.migrate import alembic_config
+    from counter_app.db.migrate import downgrade
 
     _code, contents = attach_three(services, tmp_path)
-    with services.db.engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "0007")  # an install from before 0010
+    downgrade(services.db, "0007")  # an install from before files were backed up
     result = services.migrate()
     assert result.backup is not None and result.from_revision == "0007"
     check = verify_backup(result.backup, services.settings.paths.backup_dir)

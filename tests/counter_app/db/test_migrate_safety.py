@@ -437,3 +437,32 @@ def test_upgrade_from_the_first_revision_keeps_every_row_postgres(
     pg_url: str, tmp_path: Path
 ) -> None:
     _check_upgrade_keeps_every_row(pg_url, tmp_path / "bk")
+
+
+def test_a_downgrade_through_batch_mode_keeps_the_rows_that_refer_to_a_rebuilt_table(
+    tmp_path: Path,
+) -> None:
+    """Batch mode rebuilds SQLite tables (copy, DROP, rename): with foreign keys on, the DROP
+    would cascade into a dossier's papers and events. Migrations run with them off."""
+    from counter_app.db.migrate import downgrade
+
+    revs = revisions()
+    db = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    upgrade(db, backup_dir=tmp_path / "bk", to=revs[0])
+    metadata = MetaData()
+    metadata.reflect(db.engine)
+    with db.engine.begin() as conn:
+        tables = _user_tables(conn)
+        for table in metadata.sorted_tables:
+            if table.name in FIRST_REVISION_ROWS:
+                conn.execute(table.insert(), FIRST_REVISION_ROWS[table.name])
+        columns = {t: [c["name"] for c in inspect(conn).get_columns(t)] for t in tables}
+        before = _snapshot(conn, columns)
+    upgrade(db, backup_dir=tmp_path / "bk")
+    downgrade(db, revs[0])  # every later revision's downgrade, several in batch mode
+    with db.engine.connect() as conn:
+        after = _snapshot(conn, columns)
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    db.dispose()
+    for table in tables:
+        assert after[table] == before[table], f"rows of {table} lost by the downgrade"

@@ -68,15 +68,6 @@ def test_full_screen_kiosk_needs_an_admin_pin(
     assert "không thể thoát khỏi chế độ toàn màn hình" in err and "kiosk_admin_pin" in err
 
 
-def test_full_screen_ticket_kiosk_needs_an_admin_pin(
-    capsys: pytest.CaptureFixture[str], app_home: Path
-) -> None:
-    code = entry.main(["queue", "kiosk", "--server", "http://127.0.0.1:9", "--token", "t"])
-    assert code == 2
-    err = capsys.readouterr().err
-    assert "máy lấy số toàn màn hình" in err and "kiosk_admin_pin" in err
-
-
 def test_doctor_lists_printers_through_qt(
     sqlite_url: str, app_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

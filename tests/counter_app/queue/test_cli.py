@@ -104,3 +104,13 @@ def test_report_json_gains_queue_figures(
     monkeypatch.setenv("COUNTER_APP_QUEUE_URL", "http://127.0.0.1:9")
     down = run(capsys, "--db", db, "report", "--from", today, "--json")
     assert "Không kết nối được" in down["queue"]["error"]
+
+
+def test_full_screen_ticket_kiosk_needs_an_admin_pin(
+    capsys: pytest.CaptureFixture[str], app_home: Any
+) -> None:
+    from ui.entry import main as with_window  # `queue kiosk` is added by the window's entry point
+
+    code = with_window(["queue", "kiosk", "--server", "http://127.0.0.1:9", "--token", "t"])
+    assert code == 2
+    assert "kiosk_admin_pin" in capsys.readouterr().err

@@ -7,6 +7,8 @@ to this group (`register` returns it) with the client options of `add_client_opt
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from counter_app.cli import EXIT_OK, CliError, Context, print_json
@@ -133,6 +135,16 @@ def _store(ctx: Context) -> Any:
     return QueueStore.open(url)
 
 
+@contextmanager
+def _opened(ctx: Context) -> Iterator[Any]:
+    """The queue's store for one command, closed whatever happens."""
+    store = _store(ctx)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 def cmd_serve(ctx: Context) -> int:
     from counter_app.queue.app import QueueApp
     from counter_app.server.runner import configure_logging, make_server
@@ -154,11 +166,8 @@ def cmd_serve(ctx: Context) -> int:
 
 
 def cmd_token_create(ctx: Context) -> int:
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         token = store.create_token(ctx.args.name, ctx.args.role)
-    finally:
-        store.close()
     print(f"Mã truy cập mới của «{ctx.args.name}» ({ctx.args.role}), chỉ hiện một lần:")
     print(token)
     return EXIT_OK
@@ -173,31 +182,22 @@ def cmd_area_set(ctx: Context) -> int:
         raise CliError("--counters: các số quầy cách nhau dấu phẩy, ví dụ 1,2,3.") from exc
     sectors = tuple(s.strip() for s in ctx.args.sectors.split(";") if s.strip())
     area = ServiceArea(ctx.args.area, ctx.args.name, ctx.args.prefix.upper(), counters, sectors)
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         store.set_area(area)
-    finally:
-        store.close()
     print(f"Đã lưu khu vực {area.area} ({area.name}, số {area.prefix}001…).")
     return EXIT_OK
 
 
 def cmd_area_remove(ctx: Context) -> int:
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         store.remove_area(ctx.args.area)
-    finally:
-        store.close()
     print(f"Đã xóa khu vực {ctx.args.area}.")
     return EXIT_OK
 
 
 def cmd_config_set(ctx: Context) -> int:
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         store.set_config(ctx.args.key, ctx.args.value)
-    finally:
-        store.close()
     print(f"Đã lưu {ctx.args.key}.")
     return EXIT_OK
 

@@ -147,21 +147,13 @@ def _opened(ctx: Context) -> Iterator[Any]:
 
 def cmd_serve(ctx: Context) -> int:
     from counter_app.queue.app import QueueApp
-    from counter_app.server.runner import configure_logging, make_server
+    from counter_app.server.runner import configure_logging, make_server, serve_in_foreground
 
     configure_logging()
     store = _store(ctx)
     app = QueueApp(store, threads=ctx.args.threads)
     server = make_server(app, host=ctx.args.host, port=ctx.args.port, threads=ctx.args.threads)
-    print(
-        f"Dịch vụ xếp hàng đang chạy tại http://{ctx.args.host}:{server.effective_port}", flush=True
-    )
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        store.close()
+    serve_in_foreground(server, "Dịch vụ xếp hàng", ctx.args.host, store.close)
     return EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""`counter-app` / `python -m counter_app`: the command line, or the desktop app with no command."""
+"""`python -m counter_app`: the core's command line alone (no window; `counter-app` opens it)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,6 @@ from sqlalchemy import inspect, text
 
 from counter_app.resources import resource_path, resources_dir
 from counter_app.settings import Settings, is_placeholder_lookup_url
-
-# Qt's printer list comes from ui/printer_probe.py in a child process: the core never imports Qt.
-PRINTER_PROBE_MODULE = "ui.printer_probe"
 
 _PACKAGES = ("sqlalchemy", "alembic", "reportlab", "psycopg", "pypdfium2", "platformdirs")
 _REQUIRED_FONTS = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
@@ -199,34 +197,35 @@ def fonts() -> dict[str, Any]:
     return {"folder": str(folder), "found": found, "missing": missing, "ok": not missing}
 
 
-def _probe_command() -> list[str]:
-    if getattr(sys, "frozen", False):
-        # The bundled executable runs the same probe (packaging/entry.py).
-        return [sys.executable, "--qt-probe"]
-    return [sys.executable, "-m", PRINTER_PROBE_MODULE]
+def printers(probe: Sequence[str] | None = None, timeout: float = 30.0) -> dict[str, Any]:
+    """Installed printers as the window sees them, else as the OS tools do; never raises.
 
-
-def printers(timeout: float = 30.0) -> dict[str, Any]:
-    """Installed printers: from Qt in a child process, else the OS tools; never raises."""
-    env = dict(os.environ)
-    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    `probe` is the front end's child process that prints its printer list as one JSON line (the
+    core never imports the window's toolkit); without a front end the OS tools answer.
+    """
     errors: list[str] = []
-    try:
-        proc = subprocess.run(
-            _probe_command(),
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=timeout,
-            env=env,
-            check=False,
-        )
-        if proc.returncode == 0:
-            data = json.loads(proc.stdout.strip().splitlines()[-1])
-            return {"source": "qt", **data}
-        errors.append(f"qt: exit {proc.returncode}: {proc.stderr.strip()[-300:]}")
-    except (OSError, subprocess.TimeoutExpired, ValueError, IndexError) as exc:
-        errors.append(f"qt: {exc}")
+    if probe is None:
+        errors.append("không có giao diện để hỏi danh sách máy in (chạy bằng lệnh counter-app)")
+    else:
+        env = dict(os.environ)
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        try:
+            proc = subprocess.run(
+                list(probe),
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                timeout=timeout,
+                env=env,
+                check=False,
+            )
+            if proc.returncode == 0:
+                data: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+                data.setdefault("source", "frontend")
+                return data
+            errors.append(f"giao diện: mã thoát {proc.returncode}: {proc.stderr.strip()[-300:]}")
+        except (OSError, subprocess.TimeoutExpired, ValueError, IndexError) as exc:
+            errors.append(f"giao diện: {exc}")
     fallback = _os_printers(timeout)
     fallback["errors"] = errors + fallback.get("errors", [])
     return fallback
@@ -289,9 +288,13 @@ def restore_advice(settings: Settings) -> str | None:
 
 
 def collect(
-    settings: Settings, *, probe_printers: bool = True, verify_files: bool = False
+    settings: Settings,
+    *,
+    probe_printers: bool = True,
+    printer_probe: Sequence[str] | None = None,
+    verify_files: bool = False,
 ) -> dict[str, Any]:
-    """The whole report as a JSON-able dict."""
+    """The whole report as a JSON-able dict; `printer_probe` as for `printers`."""
     report: dict[str, Any] = {
         "versions": versions(),
         "paths": paths(settings),
@@ -300,7 +303,7 @@ def collect(
         "backups": backups(settings),
         "files": attachments(settings, verify=verify_files),
         "fonts": fonts(),
-        "printers": printers() if probe_printers else {"source": None, "printers": []},
+        "printers": printers(printer_probe) if probe_printers else {"source": None, "printers": []},
         "sync": {"server_url": settings.sync.server_url, "token_set": bool(settings.sync.token)},
         "lookup": {
             "base_url": settings.lookup_base_url,

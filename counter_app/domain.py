@@ -83,9 +83,6 @@ _STATUS_PLAIN = {
     DossierStatus.RETURNED: "Kết quả đã được trả cho người nộp.",
 }
 
-#: Statuses after which a dossier can no longer be late.
-FINISHED_STATUSES = frozenset({DossierStatus.RESULT_READY, DossierStatus.RETURNED})
-
 #: Dossiers still being worked on: the only ones that can be overdue, extended or stopped.
 #: Refused (3), withdrawn (7) and stopped (8) dossiers are closed without a result; 1 is not
 #: received yet. "Overdue" = one of these and past its current appointment (issue 11).

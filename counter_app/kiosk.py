@@ -139,10 +139,6 @@ class KioskService:
         self._recent: deque[float] = deque()
         self._last: tuple[str, float, KioskAnswer] | None = None
 
-    @property
-    def has_server(self) -> bool:
-        return bool(self._server_url)
-
     def scan(self, scanned: str) -> KioskAnswer:
         """The answer for one scan (or typed code). Never raises; never reveals more than public."""
         try:

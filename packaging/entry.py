@@ -10,12 +10,12 @@ def _main() -> int:
     # The window renders PDFs in a helper process; frozen, that child is this executable.
     multiprocessing.freeze_support()
     # `doctor` lists printers through Qt in a child process so the core never imports Qt; frozen,
-    # the child is this executable started with this flag.
+    # the child is this executable started with this flag (ui.entry.printer_probe_command).
     if sys.argv[1:2] == ["--qt-probe"]:
         from ui.printer_probe import main as probe
 
         return probe()
-    from counter_app.cli import main
+    from ui.entry import main
 
     return main()
 

@@ -208,7 +208,7 @@ def make_services(url: str, clock: FixedClock | None = None, *, counter_no: int 
     services = CounterServices(settings, clock=clock) if clock else CounterServices(settings)
     if clock is not None:
         # Tests travel back in time with FixedClock to build history; the guard that stops codes
-        # when the wall clock goes back is tested on its own (test_counter_integrity.py).
+        # when the wall clock goes back is tested on its own (tests/counter_app/test_issuing.py).
         services.guard.confirm_clock()
     services.migrate()
     services.catalog.load_file(SMALL_CATALOG)

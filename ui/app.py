@@ -20,7 +20,11 @@ from ui import messages
 from ui.ops import Ops
 
 if TYPE_CHECKING:
-    pass
+    from counter_app.auth import UserInfo
+    from counter_app.backup import DamagedDatabaseError, RestoreResult
+    from counter_app.services import CounterServices
+    from counter_app.settings import Settings
+    from ui.dialogs.setup import SetupResult
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +81,11 @@ class AppController(QObject):
 
     def __init__(
         self,
-        services: Any,  # None until the worker has built them (start-up runs behind login)
+        services: CounterServices | None,  # None: `factory` builds them on the worker at start-up
         ops: Ops,
         *,
         demo: bool = False,
-        factory: Callable[[], Any] | None = None,
+        factory: Callable[[], CounterServices] | None = None,
     ) -> None:
         super().__init__()
         self.services = services
@@ -104,8 +108,8 @@ class AppController(QObject):
         """
         demo, factory = self.demo, self._factory
 
-        def prepare() -> tuple[Any, bool, str]:
-            services = self.services if factory is None else factory()
+        def prepare() -> tuple[CounterServices, bool, str]:
+            services = self._given() if factory is None else factory()
             if demo:
                 from counter_app.demo import build_demo
 
@@ -136,30 +140,35 @@ class AppController(QObject):
         from counter_app.backup import DamagedDatabaseError
 
         if isinstance(exc, DamagedDatabaseError) and exc.backup is not None:
-            self._offer_restore(exc)
+            self._offer_restore(exc, exc.backup)
             return
         box = messages.show_error(None, f"Không mở được cơ sở dữ liệu.\n{messages.user_text(exc)}")
         box.finished.connect(lambda _: QApplication.quit())
 
-    def _offer_restore(self, exc: Any) -> None:
+    def _given(self) -> CounterServices:
+        """The services: given, or built by the factory once start-up has prepared them."""
+        if self.services is None:
+            raise RuntimeError("AppController: the services are not built yet")
+        return self.services
+
+    def _offer_restore(self, exc: DamagedDatabaseError, backup: Path) -> None:
         """A damaged database: offer the newest good backup (the damaged file is kept aside)."""
-        backup = exc.backup
         restoring: list[bool] = []
 
         def restore() -> None:
             restoring.append(True)
             factory = self._factory
 
-            def work() -> Any:
+            def work() -> tuple[CounterServices, RestoreResult]:
                 from counter_app.auth import system_actor
                 from counter_app.backup import restore_backup
 
-                services = self.services if factory is None else factory()
+                services = self._given() if factory is None else factory()
                 # Nobody can sign in to a damaged file: the OS user restores, as on the CLI.
                 result = restore_backup(services, backup, by=system_actor())
                 return services, result
 
-            def done(value: tuple[Any, Any]) -> None:
+            def done(value: tuple[CounterServices, RestoreResult]) -> None:
                 services, result = value
                 self.services, self._factory = services, None
                 stale = self.dialog  # the login shown while the damaged file was being opened
@@ -195,7 +204,7 @@ class AppController(QObject):
         )
         self.damage_box.finished.connect(lambda _: None if restoring else QApplication.quit())
 
-    def _prepared(self, result: tuple[Any, bool, str]) -> None:
+    def _prepared(self, result: tuple[CounterServices, bool, str]) -> None:
         self.services, has_users, clock_problem = result
         self._check_clock(clock_problem)
         dialog = self.dialog
@@ -227,15 +236,15 @@ class AppController(QObject):
     def show_setup(self) -> None:
         from ui.dialogs.setup import SetupDialog
 
-        dialog = SetupDialog(self.services, self.ops)
+        dialog = SetupDialog(self._given(), self.ops)
         dialog.setup_did_finish.connect(self._setup_done)
         dialog.rejected.connect(QApplication.quit)
         self.dialog = dialog
         dialog.show()
         self.setup_shown.emit(dialog)
 
-    def _setup_done(self, result: Any) -> None:
-        if result.counter_no != self.services.settings.counter_no:
+    def _setup_done(self, result: SetupResult) -> None:
+        if result.counter_no != self._given().settings.counter_no:
             self._change_counter(result.counter_no)
         if result.lookup_base_url is not None:
             self._rebuild_services(lookup_base_url=result.lookup_base_url)
@@ -247,7 +256,7 @@ class AppController(QObject):
 
         from counter_app.services import CounterServices
 
-        old = self.services
+        old = self._given()
         self.services = CounterServices(
             replace(old.settings, **changes), db=old.db, clock=old.clock
         )
@@ -259,9 +268,9 @@ class AppController(QObject):
         from counter_app.services import CounterServices
         from counter_app.settings import set_value
 
-        settings = self.services.settings
+        old = self._given()
+        settings = old.settings
         set_value(settings, "counter_no", str(counter_no))
-        old = self.services
         self.services = CounterServices(
             replace(settings, counter_no=counter_no), db=old.db, clock=old.clock
         )
@@ -291,14 +300,14 @@ class AppController(QObject):
         if self.window is None:
             QApplication.quit()
 
-    def open_main(self, user: Any) -> None:
+    def open_main(self, user: UserInfo) -> None:
         settings = getattr(self.services, "settings", None)
         if settings is not None and not settings.counter_chosen and not self.demo:
             self._ask_counter(user)
             return
         self._open_main(user)
 
-    def _ask_counter(self, user: Any) -> None:
+    def _ask_counter(self, user: UserInfo) -> None:
         """A database set up before the number had to be chosen: ask it before any intake."""
         from ui.dialogs.counter import CounterDialog
 
@@ -313,10 +322,10 @@ class AppController(QObject):
         dialog.open()
         self.counter_shown.emit(dialog)
 
-    def _open_main(self, user: Any) -> None:
+    def _open_main(self, user: UserInfo) -> None:
         from ui.main_window import MainWindow
 
-        window = MainWindow(self.services, self.ops, user)
+        window = MainWindow(self._given(), self.ops, user)
         window.logout_requested.connect(self._logout)
         self.window = window
         self.draft_flush = window.intake.flush_draft
@@ -333,7 +342,7 @@ class AppController(QObject):
         self.show_login()
 
 
-def _setup_logging(settings: Any) -> str:
+def _setup_logging(settings: Settings) -> str:
     from counter_app.logs import setup_logging
 
     return str(setup_logging(settings))
@@ -382,7 +391,9 @@ def _demo_home() -> Path:
     return home
 
 
-def build_services(db_url: str | None, demo: bool = False, *, home: Path | None = None) -> Any:
+def build_services(
+    db_url: str | None, demo: bool = False, *, home: Path | None = None
+) -> CounterServices:
     """CounterServices for the window (slow import: called on the worker thread at start-up)."""
     from counter_app.services import CounterServices
     from counter_app.settings import Settings

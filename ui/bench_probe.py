@@ -155,6 +155,8 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
     _busy_day(services, args.day_rows)
     username, _, password, _ = DEMO_USERS[-1]
     user = services.auth.authenticate(username, password)
+    if user is None:
+        raise SystemExit(f"ui.bench_probe: the demo account {username} does not sign in")
     before = len(services.dossiers.list_day(services.clock().date(), by=user))
     server = None
     if args.load:

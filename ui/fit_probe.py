@@ -84,6 +84,8 @@ def main(argv: list[str]) -> int:
     controller.dialog.close()
 
     user = services.auth.authenticate("giamsat", "giamsat123")
+    if user is None:
+        raise SystemExit("ui.fit_probe: the demo supervisor does not sign in")
     controller.open_main(user)
     window: Any = controller.window
     assert window is not None

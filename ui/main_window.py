@@ -22,6 +22,7 @@ from ui.sync_status import SyncStatusWidget
 from ui.widgets import fit_to_screen, named
 
 if TYPE_CHECKING:
+    from counter_app.auth import UserInfo
     from counter_app.services import CounterServices
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class MainWindow(QMainWindow):
     logout_requested = Signal()
 
     def __init__(
-        self, services: CounterServices, ops: Ops, user: Any, parent: QWidget | None = None
+        self, services: CounterServices, ops: Ops, user: UserInfo, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")

@@ -1,7 +1,8 @@
 """Print Qt's view of the installed printers as JSON (run as a child process by `doctor`).
 
-The core never imports Qt, so `counter_app.doctor` starts this module in its own process:
-`python -m ui.printer_probe`, or the frozen executable with `--qt-probe`.
+The core never imports Qt, so `doctor` starts this module in its own process, through the command
+line `ui.entry.printer_probe_command()` gives the core: `python -m ui.printer_probe`, or the frozen
+executable with `--qt-probe`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def main() -> int:
     print(
         json.dumps(
             {
+                "source": "qt",
                 "qt": qVersion(),
                 "pyside": PySide6.__version__,
                 "printers": [p.printerName() for p in printers],

@@ -91,6 +91,8 @@ def main(argv: list[str]) -> int:
     controller.dialog.close()
 
     user = services.auth.authenticate("canbo", "canbo1234")
+    if user is None:
+        raise SystemExit("ui.screenshots: the demo clerk does not sign in")
     window = MainWindow(services, ops, user)
     window.resize(width, height - 40)
     window.show()

@@ -1,8 +1,9 @@
 """`counter-app bench`: fill a throwaway database, then measure what a counter feels.
 
-Sections are modules of this package with `run(ctx) -> dict[str, float]`; `core` runs first, the
-others (reports, sync, ui, ...) after it in name order. Benchmarks are not tests: nothing here
-asserts a time, it reports figures next to their targets.
+Sections are modules of this package with `run(ctx) -> dict[str, float]`, and those a front end
+adds (`counter_app.frontend.BenchSection`, e.g. the window's start-up and stall figures); `core`
+runs first, the others (reports, sync, ...) after it in name order. Benchmarks are not tests:
+nothing here asserts a time, it reports figures next to their targets.
 """
 
 from __future__ import annotations
@@ -13,11 +14,16 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from counter_app.errors import UserError
 from counter_app.settings import Settings
+
+if TYPE_CHECKING:
+    from counter_app.frontend import BenchSection
 
 #: Targets from the issues (2-core machine, SQLite, 1,000,000 rows); "max" means lower is better.
 TARGETS: dict[str, tuple[str, float]] = {
@@ -78,8 +84,20 @@ def median(samples: Sequence[float]) -> float:
 
 
 def sections() -> list[str]:
+    """The core's own sections (besides `core`), in the order they run."""
     names = [m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]
     return sorted(n for n in names if n not in _NOT_SECTIONS)
+
+
+def _section(name: str, extra: Mapping[str, BenchSection]) -> BenchSection | None:
+    """A section by name: a front end's, else this package's module (imported only when used)."""
+    from counter_app.frontend import BenchSection
+
+    if name in extra:
+        return extra[name]
+    module = importlib.import_module(f"{__name__}.{name}")
+    run = getattr(module, "run", None)
+    return BenchSection(run, needs_fill=getattr(module, "NEEDS_FILL", True)) if run else None
 
 
 def run_bench(
@@ -88,12 +106,26 @@ def run_bench(
     only: Sequence[str] | None = None,
     keep: Path | None = None,
     progress: Callable[[str], None] = lambda _msg: None,
+    extra: Mapping[str, BenchSection] | None = None,
 ) -> dict[str, float]:
-    """Run the benchmark on a fresh SQLite file and return the flat figures."""
+    """Run the benchmark on a fresh SQLite file and return the flat figures.
+
+    `extra`: sections a front end adds, by name (`--only` takes their names too).
+    """
     from counter_app.bench import core
     from counter_app.bench.fill import fill
     from counter_app.services import CounterServices
 
+    extra = extra or {}
+    available = sorted({*sections(), *extra})
+    wanted = set(only) if only else None
+    unknown = sorted((wanted or set()) - {"core", *available})
+    if unknown:
+        raise UserError(
+            f"--only: không có phần đo {', '.join(unknown)}; các phần có: "
+            + ", ".join(["core", *available])
+            + " (phần đo cửa sổ chỉ có khi chạy bằng lệnh counter-app)."
+        )
     tmp_dir = Path(tempfile.mkdtemp(prefix="counter-bench-"))
     try:
         db_file = tmp_dir / "bench.sqlite3"
@@ -102,13 +134,12 @@ def run_bench(
         services = CounterServices(settings)
         progress("Tạo CSDL và nạp danh mục…")
         services.init()
-        wanted = set(only) if only else None
-        # Sections that bring their own data (NEEDS_FILL = False) skip the long fill.
-        if wanted is not None and all(
-            n != "core"
-            and not getattr(importlib.import_module(f"{__name__}.{n}"), "NEEDS_FILL", True)
-            for n in wanted
-            if n == "core" or n in sections()
+        # Sections that bring their own data (needs_fill False) skip the long fill.
+        chosen = {n: _section(n, extra) for n in available if wanted is None or n in wanted}
+        if (
+            wanted is not None
+            and "core" not in wanted
+            and all(section is None or not section.needs_fill for section in chosen.values())
         ):
             rows = 0
         progress(f"Điền {rows:,} hồ sơ…")
@@ -129,15 +160,11 @@ def run_bench(
         if wanted is None or "core" in wanted:
             progress("Đo tiếp nhận, in, tra cứu, tìm kiếm…")
             results.update(core.run(ctx))
-        for name in sections():
-            if wanted is not None and name not in wanted:
-                continue
-            module = importlib.import_module(f"{__name__}.{name}")
-            run = getattr(module, "run", None)
-            if run is None:
+        for name, section in chosen.items():
+            if section is None:
                 continue
             progress(f"Đo phần {name}…")
-            results.update(run(ctx))
+            results.update(section.run(ctx))
         services.close()
         if keep is not None:
             keep.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,8 @@
 """The command line. Each module in this package adds one group of commands via `register`.
 
 Commands are thin callers of the core services; with `--json` they print JSON on stdout; on error
-they print a Vietnamese message on stderr and exit non-zero.
+they print a Vietnamese message on stderr and exit non-zero. A front end (the desktop window) adds
+its own commands through `counter_app.frontend.Frontend`; without one the core runs alone.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from counter_app.settings import Settings
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
     from counter_app.domain import Permission
+    from counter_app.frontend import Frontend, SubParsers
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -36,8 +38,10 @@ class CliError(Exception):
 class Context:
     """What a command gets: parsed arguments, settings, and services opened on first use."""
 
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(self, args: argparse.Namespace, frontend: Frontend | None = None) -> None:
         self.args = args
+        #: The front end this command line runs under (None: the core alone).
+        self.frontend = frontend
         self.settings = Settings.load(db_url=getattr(args, "db", None))
         self._services: Any = None
         self._signed_in: UserInfo | None = None
@@ -118,25 +122,38 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(frontend: Frontend | None = None) -> argparse.ArgumentParser:
+    from counter_app.frontend import CommandTree
+
     parser = argparse.ArgumentParser(
         prog="counter-app",
         description="Phần mềm quầy tiếp nhận và trả kết quả hồ sơ hành chính. "
-        "Không có lệnh: mở ứng dụng.",
+        + ("Không có lệnh: mở ứng dụng." if frontend is not None else NO_WINDOW),
     )
     parser.add_argument(
         "--db", metavar="URL", help="SQLAlchemy URL (mặc định: tệp SQLite; hoặc COUNTER_APP_DB)"
     )
-    parser.add_argument("--demo", action="store_true", help="mở ứng dụng trên CSDL trình diễn")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    groups: dict[str, SubParsers] = {}
     for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if module_info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{module_info.name}")
         register = getattr(module, "register", None)
         if register is not None:
-            register(sub)
+            # A group that a front end may add sub-commands to is returned by its register().
+            groups.update(register(sub) or {})
+    if frontend is not None:
+        frontend.add_commands(CommandTree(parser=parser, commands=sub, groups=groups))
     return parser
+
+
+#: What `python -m counter_app` says about the window: it is not part of the core.
+NO_WINDOW = (
+    "Phần lõi (python -m counter_app) chỉ chạy các lệnh, không mở cửa sổ. "
+    "Để mở ứng dụng, chạy lệnh counter-app không kèm lệnh con "
+    "(counter-app --demo để dùng thử trên dữ liệu trình diễn)."
+)
 
 
 def _reconfigure_streams() -> None:
@@ -147,24 +164,26 @@ def _reconfigure_streams() -> None:
             reconfigure(encoding="utf-8", errors="replace")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, frontend: Frontend | None = None) -> int:
+    """The command line; `frontend` adds the window's commands and opens it with no command."""
     from counter_app.privacy import private_files
 
     # Everything the app writes may hold personal data: private from the first file on.
     with private_files():
-        return _main(argv)
+        return _main(argv, frontend)
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str] | None, frontend: Frontend | None) -> int:
     _reconfigure_streams()
-    parser = build_parser()
+    parser = build_parser(frontend)
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
-        from counter_app.cli._gui import open_desktop
-
-        return open_desktop(args)
-    ctx = Context(args)
+        if frontend is not None:
+            return frontend.open_window(args)
+        sys.stderr.write(NO_WINDOW + " Các lệnh: python -m counter_app --help.\n")
+        return EXIT_ERROR
+    ctx = Context(args, frontend)
     try:
         _start_logging(ctx.settings)
         return handler(ctx)

@@ -37,7 +37,13 @@ def cmd_bench(ctx: Context) -> int:
 
     if ctx.args.growth:
         return _growth(ctx, progress)
-    results = run_bench(ctx.args.rows, only=ctx.args.only, keep=ctx.args.keep, progress=progress)
+    results = run_bench(
+        ctx.args.rows,
+        only=ctx.args.only,
+        keep=ctx.args.keep,
+        progress=progress,
+        extra=ctx.frontend.bench_sections if ctx.frontend is not None else None,
+    )
     if ctx.args.json:
         print_json({k: round(v, 3) for k, v in results.items()})
         return EXIT_OK

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.cli import EXIT_INVALID, EXIT_OK, CliError, Context, print_json
-from counter_app.cli._values import parse_local_datetime
+from counter_app.cli._values import parse_local_datetime, write_output
 
 
 def register(sub: Any) -> None:
@@ -55,15 +55,13 @@ def register(sub: Any) -> None:
     ctl.set_defaults(handler=cmd_control_slip)
 
 
-def write_pdf(path: Path, pdf: bytes) -> None:
-    """Write through a temporary name, so a half-written PDF never carries the real name."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_bytes(pdf)
-        tmp.replace(path)
-    except OSError as exc:
-        raise CliError(f"Không ghi được tệp {path}: {exc.strerror}") from exc
+def _status(row: Any) -> dict[str, Any]:
+    """The JSON every action prints about the dossier it moved."""
+    return {"code": row.code, "status": int(row.status), "status_label": row.status.label}
+
+
+def _say_status(row: Any, tail: str = "") -> None:
+    print(f"Hồ sơ {row.code}: {row.status.label} ({int(row.status)}){tail}.")
 
 
 def _new_appointment(text: str) -> date | datetime:
@@ -89,7 +87,7 @@ def cmd_extend(ctx: Context) -> int:
         new_appointment=(_new_appointment(args.new_appointment) if args.new_appointment else None),
     )
     if args.out:
-        write_pdf(args.out, services.receipts.apology_pdf(current.code, by=ctx.actor()))
+        write_output(args.out, services.receipts.apology_pdf(current.code, by=ctx.actor()))
     data = {
         "code": current.code,
         "appointment": change.new.isoformat(),
@@ -112,11 +110,11 @@ def cmd_stop(ctx: Context) -> int:
     services = ctx.services()
     row = services.dossiers.stop(args.code, by=ctx.actor(), reason=args.reason)
     if args.out:
-        write_pdf(args.out, services.receipts.stop_notice_pdf(row.code, by=ctx.actor()))
+        write_output(args.out, services.receipts.stop_notice_pdf(row.code, by=ctx.actor()))
     if args.json:
-        print_json({"code": row.code, "status": int(row.status), "status_label": row.status.label})
+        print_json(_status(row))
     else:
-        print(f"Hồ sơ {row.code}: {row.status.label} ({int(row.status)}).")
+        _say_status(row)
         if args.out:
             print(f"Đã ghi thông báo dừng giải quyết (Mẫu 05): {args.out}")
     return EXIT_OK
@@ -130,20 +128,14 @@ def cmd_supplement(ctx: Context) -> int:
         args.code, by=ctx.actor(), paper_codes=papers, reason=args.reason
     )
     if args.out:
-        write_pdf(args.out, services.receipts.slip_pdf(slip.uuid, by=ctx.actor()))
+        write_output(args.out, services.receipts.slip_pdf(slip.uuid, by=ctx.actor()))
     row = services.dossiers.lookup(args.code, by=ctx.actor())
     assert row is not None
-    data = {
-        "code": row.code,
-        "status": int(row.status),
-        "status_label": row.status.label,
-        "papers": list(slip.items),
-        "slip_uuid": slip.uuid,
-    }
+    data = {**_status(row), "papers": list(slip.items), "slip_uuid": slip.uuid}
     if args.json:
         print_json(data)
     else:
-        print(f"Hồ sơ {row.code}: {row.status.label} ({int(row.status)}): {', '.join(slip.items)}.")
+        _say_status(row, f": {', '.join(slip.items)}")
         if args.out:
             print(f"Đã ghi phiếu yêu cầu bổ sung (Mẫu 02): {args.out}")
     return EXIT_OK
@@ -155,9 +147,9 @@ def cmd_handback(ctx: Context) -> int:
         args.code, clerk=ctx.actor(), note=args.note, force=args.force
     )
     if args.json:
-        print_json({"code": row.code, "status": int(row.status), "status_label": row.status.label})
+        print_json(_status(row))
     else:
-        print(f"Hồ sơ {row.code}: {row.status.label} ({int(row.status)}).")
+        _say_status(row)
     return EXIT_OK
 
 
@@ -166,6 +158,6 @@ def cmd_control_slip(ctx: Context) -> int:
     if args.out.suffix.lower() != ".pdf":
         raise CliError("--out: phiếu kiểm soát được ghi ra tệp .pdf.", EXIT_INVALID)
     pdf = ctx.services().receipts.control_slip_pdf(args.code, by=ctx.actor())
-    write_pdf(args.out, pdf)
+    write_output(args.out, pdf)
     print(f"Đã ghi phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 06): {args.out}")
     return EXIT_OK

@@ -228,8 +228,12 @@ def _bring_back(ctx: Context, services: Any, result: Any, data: dict[str, Any]) 
 def cmd_doctor(ctx: Context) -> int:
     from counter_app.doctor import collect, render_text
 
+    probe = ctx.frontend.printer_probe if ctx.frontend is not None else None
     report = collect(
-        ctx.settings, probe_printers=not ctx.args.no_printers, verify_files=ctx.args.verify_files
+        ctx.settings,
+        probe_printers=not ctx.args.no_printers,
+        printer_probe=probe() if probe is not None else None,
+        verify_files=ctx.args.verify_files,
     )
     if ctx.args.zip:
         _write_zip(ctx, ctx.args.zip, report)

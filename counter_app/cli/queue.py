@@ -1,19 +1,30 @@
-"""`queue`: run the centre's queue service, issue device tokens, and act as a kiosk or counter."""
+"""`queue`: run the centre's queue service, issue device tokens, and act as a counter.
+
+The ticket kiosk and the board (`queue kiosk`, `queue board`) are windows: the front end adds them
+to this group (`register` returns it) with the client options of `add_client_options`.
+"""
 
 from __future__ import annotations
 
 import os
-import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from counter_app.cli import EXIT_INVALID, EXIT_OK, CliError, Context, print_json
+from counter_app.cli import EXIT_OK, CliError, Context, print_json
 from counter_app.cli._values import parse_day
 
 ENV_QUEUE_DB = "COUNTER_APP_QUEUE_DB"
 DEFAULT_PORT = 8766
 
 
-def register(sub: Any) -> None:
+def add_client_options(parser: Any) -> None:
+    """--server and --token: how a client of the queue service (counter, kiosk, board) finds it."""
+    parser.add_argument("--server", metavar="URL", help="địa chỉ dịch vụ (COUNTER_APP_QUEUE_URL)")
+    parser.add_argument("--token", metavar="T", help="mã truy cập (COUNTER_APP_QUEUE_TOKEN)")
+
+
+def register(sub: Any) -> dict[str, Any]:
     p = sub.add_parser("queue", help="xếp hàng: lấy số, gọi số, bảng hiển thị, thời gian chờ")
     qsub = p.add_subparsers(dest="queue_command", required=True)
 
@@ -26,10 +37,7 @@ def register(sub: Any) -> None:
 
     def client(name: str, help_text: str) -> Any:
         parser = qsub.add_parser(name, help=help_text)
-        parser.add_argument(
-            "--server", metavar="URL", help="địa chỉ dịch vụ (COUNTER_APP_QUEUE_URL)"
-        )
-        parser.add_argument("--token", metavar="T", help="mã truy cập (COUNTER_APP_QUEUE_TOKEN)")
+        add_client_options(parser)
         return parser
 
     serve = service("serve", "chạy dịch vụ xếp hàng của trung tâm (HTTP)")
@@ -111,13 +119,7 @@ def register(sub: Any) -> None:
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(handler=cmd_stats)
 
-    for name, help_text, handler in (
-        ("kiosk", "ki-ốt lấy số (toàn màn hình)", cmd_kiosk),
-        ("board", "bảng hiển thị số gọi và đọc loa (toàn màn hình)", cmd_board),
-    ):
-        g = client(name, help_text)
-        g.add_argument("--windowed", action="store_true", help="mở trong cửa sổ (thử nghiệm)")
-        g.set_defaults(handler=handler)
+    return {"queue": qsub}
 
 
 # -- service side ------------------------------------------------------------------------------
@@ -133,32 +135,31 @@ def _store(ctx: Context) -> Any:
     return QueueStore.open(url)
 
 
+@contextmanager
+def _opened(ctx: Context) -> Iterator[Any]:
+    """The queue's store for one command, closed whatever happens."""
+    store = _store(ctx)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 def cmd_serve(ctx: Context) -> int:
     from counter_app.queue.app import QueueApp
-    from counter_app.server.runner import configure_logging, make_server
+    from counter_app.server.runner import configure_logging, make_server, serve_in_foreground
 
     configure_logging()
     store = _store(ctx)
     app = QueueApp(store, threads=ctx.args.threads)
     server = make_server(app, host=ctx.args.host, port=ctx.args.port, threads=ctx.args.threads)
-    print(
-        f"Dịch vụ xếp hàng đang chạy tại http://{ctx.args.host}:{server.effective_port}", flush=True
-    )
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        store.close()
+    serve_in_foreground(server, "Dịch vụ xếp hàng", ctx.args.host, store.close)
     return EXIT_OK
 
 
 def cmd_token_create(ctx: Context) -> int:
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         token = store.create_token(ctx.args.name, ctx.args.role)
-    finally:
-        store.close()
     print(f"Mã truy cập mới của «{ctx.args.name}» ({ctx.args.role}), chỉ hiện một lần:")
     print(token)
     return EXIT_OK
@@ -173,31 +174,22 @@ def cmd_area_set(ctx: Context) -> int:
         raise CliError("--counters: các số quầy cách nhau dấu phẩy, ví dụ 1,2,3.") from exc
     sectors = tuple(s.strip() for s in ctx.args.sectors.split(";") if s.strip())
     area = ServiceArea(ctx.args.area, ctx.args.name, ctx.args.prefix.upper(), counters, sectors)
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         store.set_area(area)
-    finally:
-        store.close()
     print(f"Đã lưu khu vực {area.area} ({area.name}, số {area.prefix}001…).")
     return EXIT_OK
 
 
 def cmd_area_remove(ctx: Context) -> int:
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         store.remove_area(ctx.args.area)
-    finally:
-        store.close()
     print(f"Đã xóa khu vực {ctx.args.area}.")
     return EXIT_OK
 
 
 def cmd_config_set(ctx: Context) -> int:
-    store = _store(ctx)
-    try:
+    with _opened(ctx) as store:
         store.set_config(ctx.args.key, ctx.args.value)
-    finally:
-        store.close()
     print(f"Đã lưu {ctx.args.key}.")
     return EXIT_OK
 
@@ -293,27 +285,3 @@ def cmd_stats(ctx: Context) -> int:
         for _, label, text in summary_lines(stats):
             print(f"  {label}: {text}")
     return EXIT_OK
-
-
-def cmd_kiosk(ctx: Context) -> int:
-    return _gui(ctx, "kiosk")
-
-
-def cmd_board(ctx: Context) -> int:
-    return _gui(ctx, "board")
-
-
-def _gui(ctx: Context, which: str) -> int:
-    if which == "kiosk" and not ctx.settings.kiosk_admin_pin and not ctx.args.windowed:
-        raise CliError(
-            "Chưa đặt mã PIN quản trị nên không thể thoát khỏi máy lấy số toàn màn hình. "
-            "Hãy đặt trước: counter-app config set kiosk_admin_pin <mã PIN>.",
-            EXIT_INVALID,
-        )
-    client = queue_client(ctx)
-    try:
-        from ui.queue.run import run_window
-    except ImportError as exc:  # pragma: no cover - a core-only install
-        raise CliError(f"Không mở được giao diện: {exc}") from exc
-    sys.stdout.flush()
-    return int(run_window(which, client, ctx.settings, windowed=ctx.args.windowed))

@@ -197,7 +197,7 @@ def cmd_submit_online(ctx: Context) -> int:
 def cmd_run(ctx: Context) -> int:
     from counter_app.server.app import ServerApp
     from counter_app.server.ratelimit import RateLimiter
-    from counter_app.server.runner import configure_logging, make_server
+    from counter_app.server.runner import configure_logging, make_server, serve_in_foreground
 
     configure_logging()
     if ctx.args.lookup_rate <= 0 or ctx.args.lookup_burst < 1 or ctx.args.daily_quota < 1:
@@ -219,13 +219,7 @@ def cmd_run(ctx: Context) -> int:
     # server otherwise walks them on every collection of a busy push.
     gc.collect()
     gc.freeze()
-    print(f"Máy chủ tỉnh đang chạy tại http://{ctx.args.host}:{server.effective_port}", flush=True)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        store.close()
+    serve_in_foreground(server, "Máy chủ tỉnh", ctx.args.host, store.close)
     return EXIT_OK
 
 

@@ -88,6 +88,17 @@ def make_server(
     return server
 
 
+def serve_in_foreground(server: Any, what: str, host: str, close: Callable[[], None]) -> None:
+    """`server run` / `queue serve`: say where `what` listens, serve until Ctrl+C, then `close`."""
+    print(f"{what} đang chạy tại http://{host}:{server.effective_port}", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        close()
+
+
 class RunningServer:
     """A waitress server on its own thread; `url` is its base address, `stop()` ends it."""
 

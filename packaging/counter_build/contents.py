@@ -148,7 +148,7 @@ def hidden_imports() -> list[str]:
     from PyInstaller.utils.hooks import collect_submodules
 
     names: list[str] = []
-    # CLI groups are discovered with pkgutil; the window is imported with importlib.
+    # CLI groups are discovered with pkgutil; the windows are imported with importlib (ui.entry).
     names += collect_submodules("counter_app", filter=lambda n: ".migrations" not in n)
     names += collect_submodules("ui")
     names += [f"PySide6.{m}" for m in QT_MODULES_USED]

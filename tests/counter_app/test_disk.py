@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from counter_app.atomic import DiskError, copy_file, write_bytes, write_text
-from tests.counter_app.test_counter_integrity import Cli, batch_file, codes_in
+from tests.helpers.cli import Cli, batch_file, codes_in
 
 ROOT = Path(__file__).resolve().parents[2]
 

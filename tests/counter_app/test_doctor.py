@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -84,15 +85,20 @@ def test_missing_database_is_not_created(tmp_path: Path) -> None:
     assert not path.exists()
 
 
-def test_printers_are_listed_or_the_failure_explained() -> None:
-    # Qt in a child process (offscreen); on a machine without printers the list is just empty.
+def test_without_a_front_end_the_os_lists_the_printers() -> None:
+    # The core alone (python -m counter_app) cannot ask Qt; the window's probe is tested in
+    # tests/ui/test_entry.py. On a machine without printers the list is just empty.
     result = printers()
-    assert result["source"] in ("qt", "lpstat", "powershell", None)
+    assert result["source"] in ("lpstat", "powershell", None)
     assert isinstance(result["printers"], list)
-    if result["source"] != "qt":
-        assert result["errors"]
-    else:
-        assert result["qt"].startswith("6.")
+    assert "không có giao diện" in result["errors"][0]
+
+
+def test_a_probe_that_fails_falls_back_to_the_os() -> None:
+    broken = [sys.executable, "-c", "import sys; sys.stderr.write('hỏng'); sys.exit(3)"]
+    result = printers(broken)
+    assert result["source"] in ("lpstat", "powershell", None)
+    assert result["errors"][0] == "giao diện: mã thoát 3: hỏng"
 
 
 @pytest.mark.postgres

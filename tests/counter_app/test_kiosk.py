@@ -225,13 +225,6 @@ def test_any_text_gets_an_answer(services, scan) -> None:  # type: ignore[no-unt
     assert answer.dossier is None and answer.message
 
 
-def test_cli_kiosk_refuses_full_screen_without_a_pin(sqlite_url, app_home, capsys) -> None:  # type: ignore[no-untyped-def]
-    from counter_app.cli import main
-
-    assert main(["--db", sqlite_url, "kiosk"]) == 2
-    assert "kiosk_admin_pin" in capsys.readouterr().err
-
-
 def test_kiosk_asks_the_real_reference_server(services, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Counter 1 syncs a dossier; a kiosk on another, empty database finds it through the server."""
     from tests.conftest import make_services

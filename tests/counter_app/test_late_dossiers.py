@@ -22,9 +22,9 @@ from counter_app.intake import ApplicantDraft, DossierDraft
 from counter_app.kiosk import KioskService
 from counter_app.reports import Figure, Period, ReportService
 from tests.conftest import make_services
-from tests.counter_app.cli.test_commands import Cli
 from tests.counter_app.receipts.support import decode, page_texts, rasterise
 from tests.counter_app.sync.harness import RefServer, engine_for, start_server
+from tests.helpers.cli import Cli
 
 NAME = "Phạm Thị Hồng Nhung"
 

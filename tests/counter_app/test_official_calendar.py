@@ -19,7 +19,7 @@ from counter_app.official_calendar import (
     parse_calendar,
     read_calendar_file,
 )
-from tests.counter_app.cli.test_commands import Cli
+from tests.helpers.cli import Cli
 
 
 def _bundled() -> dict[date, Any]:

@@ -85,3 +85,18 @@ def counter_server(bindings: dict[str, CounterBinding]) -> Iterator[Any]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def services_on(url: str, server: Any, token: str, clock: Any) -> Any:
+    """Counter 1's services on the database `url`, syncing with `server` under `token`."""
+    from dataclasses import replace
+
+    from counter_app.services import CounterServices
+    from counter_app.settings import Settings, SyncSettings
+
+    settings = replace(
+        Settings.load(db_url=url),
+        counter_no=1,
+        sync=SyncSettings(server_url=server.url, token=token),
+    )
+    return CounterServices(settings, clock=clock)

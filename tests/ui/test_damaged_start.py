@@ -16,7 +16,7 @@ from counter_app.backup import create_backup
 from counter_app.intake import ApplicantDraft, DossierDraft
 from counter_app.services import CounterServices
 from tests.conftest import make_services
-from tests.counter_app.test_counter_integrity import _flip_bytes
+from tests.helpers.cli import flip_bytes
 
 
 def test_damaged_database_offers_the_newest_good_backup(
@@ -39,7 +39,7 @@ def test_damaged_database_offers_the_newest_good_backup(
     )
     settings = services.settings
     services.close()
-    _flip_bytes(db_file)
+    flip_bytes(db_file)
     for suffix in ("-wal", "-shm"):
         Path(str(db_file) + suffix).unlink(missing_ok=True)
     damaged = hashlib.sha256(db_file.read_bytes()).hexdigest()

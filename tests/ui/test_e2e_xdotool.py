@@ -125,7 +125,7 @@ def test_intake_by_real_keys_ends_in_a_saved_dossier_and_pdf(
     services.close()
 
     app = subprocess.Popen(
-        [sys.executable, "-m", "counter_app"],
+        [sys.executable, "-m", "ui"],  # the `counter-app` command: the window
         env=x.env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

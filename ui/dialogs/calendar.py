@@ -28,12 +28,13 @@ from ui.ops import Ops
 from ui.widgets import named
 
 if TYPE_CHECKING:
+    from counter_app.auth import UserInfo
     from counter_app.services import CounterServices
 
 
 class CalendarDialog(QDialog):
     def __init__(
-        self, services: CounterServices, ops: Ops, user: Any, parent: QWidget | None
+        self, services: CounterServices, ops: Ops, user: UserInfo, parent: QWidget | None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("calendarDialog")

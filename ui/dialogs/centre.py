@@ -25,6 +25,7 @@ from ui.ops import Ops
 from ui.widgets import named
 
 if TYPE_CHECKING:
+    from counter_app.auth import UserInfo
     from counter_app.services import CounterServices
 
 _SESSION = re.compile(r"(\d{1,2}[:h]\d{2})\s*[-–]\s*(\d{1,2}[:h]\d{2})")
@@ -122,7 +123,7 @@ class CentreDialog(QDialog):
         self,
         services: CounterServices,
         ops: Ops,
-        user: Any,
+        user: UserInfo,
         parent: QWidget | None,
         config: CentreConfig | None = None,
     ) -> None:
@@ -168,7 +169,9 @@ class CentreDialog(QDialog):
         ).failure(lambda exc: self.error.setText(user_text(exc))).run()
 
 
-def open_centre_dialog(services: CounterServices, ops: Ops, user: Any, parent: QWidget) -> None:
+def open_centre_dialog(
+    services: CounterServices, ops: Ops, user: UserInfo, parent: QWidget
+) -> None:
     """Read the centre settings off the UI thread, then open the dialog with them."""
 
     def show(cfg: CentreConfig) -> None:

@@ -20,6 +20,7 @@ from ui.ops import Ops
 from ui.widgets import named
 
 if TYPE_CHECKING:
+    from counter_app.auth import UserInfo
     from counter_app.services import CounterServices
 
 
@@ -30,7 +31,12 @@ class LoginDialog(QDialog):
     shown = Signal()
 
     def __init__(
-        self, services: CounterServices, ops: Ops, parent: QWidget | None = None, *, hint: str = ""
+        self,
+        services: CounterServices | None,  # None: the core is still loading (see set_services)
+        ops: Ops,
+        parent: QWidget | None = None,
+        *,
+        hint: str = "",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("loginDialog")
@@ -96,7 +102,7 @@ class LoginDialog(QDialog):
         self.ok.setEnabled(False)
         self.error.setText("Đang kiểm tra…")
 
-        def done(user: Any) -> None:
+        def done(user: UserInfo | None) -> None:
             self.ok.setEnabled(True)
             if user is None:
                 self.error.setText("Tên đăng nhập hoặc mật khẩu không đúng.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -24,10 +24,14 @@ from ui.messages import user_text
 from ui.ops import Ops
 from ui.widgets import named
 
+if TYPE_CHECKING:
+    from counter_app.auth import UserInfo
+    from counter_app.services import CounterServices
+
 
 @dataclass(frozen=True)
 class SetupResult:
-    user: Any  # UserInfo of the new admin
+    user: UserInfo  # UserInfo of the new admin
     counter_no: int
     lookup_base_url: str | None = None  # stored in the settings file when given
 
@@ -37,7 +41,7 @@ class SetupDialog(QDialog):
 
     setup_did_finish = Signal(object)
 
-    def __init__(self, services: Any, ops: Ops, parent: QWidget | None = None) -> None:
+    def __init__(self, services: CounterServices, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("setupDialog")
         self.setWindowTitle("Thiết lập lần đầu — Phần mềm quầy tiếp nhận")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -29,6 +29,10 @@ from counter_app.domain import (
 from ui.messages import ask, show_error
 from ui.ops import Ops
 from ui.widgets import named
+
+if TYPE_CHECKING:
+    from counter_app.auth import UserInfo
+    from counter_app.services import CounterServices
 
 
 def _table(name: str, headers: list[str], rows: list[list[str]], stretch: int) -> QTableWidget:
@@ -67,7 +71,12 @@ class DossierDetailDialog(QDialog):
     dossier_did_change = Signal(str)
 
     def __init__(
-        self, detail: Any, services: Any, ops: Ops, user: Any, parent: QWidget | None
+        self,
+        detail: Any,
+        services: CounterServices,
+        ops: Ops,
+        user: UserInfo,
+        parent: QWidget | None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dossierDetailDialog")

@@ -5,7 +5,7 @@ dialogs only collect the reason and show the printed form."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QDateTime, QTime, Signal
 from PySide6.QtWidgets import (
@@ -27,8 +27,14 @@ from ui.messages import show_error
 from ui.ops import Ops
 from ui.widgets import named
 
+if TYPE_CHECKING:
+    from counter_app.auth import UserInfo
+    from counter_app.services import CounterServices
 
-def _preview(parent: QWidget, services: Any, ops: Ops, pdf: bytes, title: str, name: str) -> None:
+
+def _preview(
+    parent: QWidget, services: CounterServices, ops: Ops, pdf: bytes, title: str, name: str
+) -> None:
     """The printed form in the preview (print or save); the parent keeps it as `preview_dialog`."""
     from ui.printing import open_pdf_preview
 
@@ -85,7 +91,13 @@ class ExtendDialog(_ReasonDialog):
     extension_did_issue = Signal(object)
 
     def __init__(
-        self, code: str, appointment: datetime, services: Any, ops: Ops, user: Any, parent: QWidget
+        self,
+        code: str,
+        appointment: datetime,
+        services: CounterServices,
+        ops: Ops,
+        user: UserInfo,
+        parent: QWidget,
     ) -> None:
         super().__init__(f"Gia hạn hồ sơ {code} (Mẫu 04)", "Gia hạn và &in Mẫu 04", parent)
         self.setObjectName("extendDialog")
@@ -162,7 +174,9 @@ class StopDialog(_ReasonDialog):
 
     stop_did_issue = Signal(object)
 
-    def __init__(self, code: str, services: Any, ops: Ops, user: Any, parent: QWidget) -> None:
+    def __init__(
+        self, code: str, services: CounterServices, ops: Ops, user: UserInfo, parent: QWidget
+    ) -> None:
         super().__init__(f"Dừng giải quyết hồ sơ {code} (Mẫu 05)", "Dừng và &in Mẫu 05", parent)
         self.setObjectName("stopDialog")
         self.code, self.services, self.ops, self.user = code, services, ops, user
@@ -202,7 +216,9 @@ class StopDialog(_ReasonDialog):
         self.ops.op(work, self).success(done).failure(self._failed).run()
 
 
-def print_control_slip(parent: QWidget, code: str, services: Any, ops: Ops, user: Any) -> None:
+def print_control_slip(
+    parent: QWidget, code: str, services: CounterServices, ops: Ops, user: UserInfo
+) -> None:
     """Mẫu 06 from the dossier's history, shown in the preview to print or save."""
     receipts = services.receipts
     ops.op(lambda: receipts.control_slip_pdf(code, by=user), parent).success(

@@ -30,6 +30,7 @@ from ui.ops import Ops
 from ui.widgets import named
 
 if TYPE_CHECKING:
+    from counter_app.auth import UserInfo
     from counter_app.services import CounterServices
 
 SIZE_ROWS = 60
@@ -42,7 +43,7 @@ class DossiersPanel(QWidget):
     notice = Signal(str)
 
     def __init__(
-        self, services: CounterServices, ops: Ops, user: Any, parent: QWidget | None = None
+        self, services: CounterServices, ops: Ops, user: UserInfo, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dossiersPanel")

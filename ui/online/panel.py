@@ -3,7 +3,7 @@ and the clerk's decision (accept, ask for a supplement, refuse), all by keyboard
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -29,6 +29,10 @@ from ui.files.viewer import PaperViewer
 from ui.messages import show_error, show_info
 from ui.ops import Ops
 from ui.widgets import named
+
+if TYPE_CHECKING:
+    from counter_app.auth import UserInfo
+    from counter_app.services import CounterServices
 
 STATE_LABELS = {
     "new": "Chờ xử lý",
@@ -104,7 +108,9 @@ class OnlineDossiersDialog(QDialog):
 
     online_did_change = Signal()
 
-    def __init__(self, services: Any, ops: Ops, user: Any, parent: QWidget | None) -> None:
+    def __init__(
+        self, services: CounterServices, ops: Ops, user: UserInfo, parent: QWidget | None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("onlineDossiersDialog")
         self.setWindowTitle("Hồ sơ trực tuyến")

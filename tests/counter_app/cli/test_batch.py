@@ -13,7 +13,7 @@ import pytest
 
 from counter_app.auth import system_actor
 from counter_app.intake import ApplicantDraft, DossierDraft, ValidationError
-from tests.counter_app.test_counter_integrity import Cli, codes_in
+from tests.helpers.cli import Cli, codes_in
 
 
 def _line(i: int, *, ref: bool = True) -> str:

@@ -3,37 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-class Cli:
-    def __init__(self, home: Path) -> None:
-        self.env = dict(os.environ, COUNTER_APP_HOME=str(home), PYTHONPATH=str(ROOT))
-
-    def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "counter_app", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=120,
-            check=False,
-        )
-        if ok:
-            assert result.returncode == 0, result.stderr
-        return result
-
-    def json(self, *args: str) -> object:
-        return json.loads(self(*args, "--json").stdout)
+from tests.helpers.cli import Cli
 
 
 @pytest.fixture(scope="module")

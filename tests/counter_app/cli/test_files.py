@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen import canvas
 
-from tests.counter_app.cli.test_commands import Cli
+from tests.helpers.cli import Cli
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import zxingcpp
 
-from tests.counter_app.cli.test_commands import Cli
 from tests.counter_app.receipts.support import decode, page_texts, rasterise
+from tests.helpers.cli import Cli
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pytest
 from reportlab.pdfgen import canvas
 
 from counter_app.server.files import ServerFiles
-from tests.counter_app.cli.test_commands import Cli
 from tests.counter_app.sync.harness import RefServer, start_server
+from tests.helpers.cli import Cli
 
 
 @pytest.fixture

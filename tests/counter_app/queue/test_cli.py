@@ -135,6 +135,8 @@ def test_report_json_gains_queue_figures(
 def test_full_screen_ticket_kiosk_needs_an_admin_pin(
     capsys: pytest.CaptureFixture[str], app_home: Any
 ) -> None:
-    code = main(["queue", "kiosk", "--server", "http://127.0.0.1:9", "--token", "t"])
+    from ui.entry import main as with_window  # `queue kiosk` is added by the window's entry point
+
+    code = with_window(["queue", "kiosk", "--server", "http://127.0.0.1:9", "--token", "t"])
     assert code == 2
     assert "kiosk_admin_pin" in capsys.readouterr().err

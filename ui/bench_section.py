@@ -1,7 +1,8 @@
-"""Desktop window figures: start-up time and the longest UI-thread stall while saving.
+"""The `ui` section of `counter-app bench`: start-up time and the longest UI-thread stall.
 
-The core never imports Qt, so the window is measured in a subprocess (`python -m ui.bench_probe`)
-on the offscreen platform; this module starts it and reads the JSON it prints.
+The window is measured in a subprocess (`python -m ui.bench_probe`) on the offscreen platform, so
+the bench process itself never loads Qt; this module starts it and reads the JSON it prints. The
+entry point (`ui.entry`) adds it to the core's bench as a `BenchSection`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import counter_app
+if TYPE_CHECKING:
+    from counter_app.bench import BenchContext
 
 STARTUP_RUNS = 3
 STALL_ROUNDS = 7  # saves measured; the worst and the median are reported
@@ -23,7 +25,7 @@ _TIMEOUT_S = 180
 
 
 def _project_root() -> Path:
-    return Path(counter_app.__file__).resolve().parent.parent
+    return Path(__file__).resolve().parent.parent
 
 
 def _probe(args: list[str], home: Path) -> dict[str, Any]:
@@ -53,7 +55,7 @@ def _probe(args: list[str], home: Path) -> dict[str, Any]:
     return result
 
 
-def run(ctx: Any) -> dict[str, float]:
+def run(ctx: BenchContext) -> dict[str, float]:
     """`startup_s` (median of 3, process start until the login dialog shows) and
     `intake_ui_stall_ms_max` (longest UI-thread stall over seven saves with receipt preview) and
     `intake_ui_stall_ms_p50` (the median over those saves of each save's longest stall)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from counter_app.bench import ui
+from ui import bench_section as ui
 
 
 @pytest.mark.slow

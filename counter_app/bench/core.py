@@ -77,7 +77,7 @@ def _raw_fts_ms(services: Any, folded: list[str]) -> list[float]:
 
     from sqlalchemy import text
 
-    from counter_app.dossiers import fts_match
+    from counter_app.search import fts_match
 
     if not services.db.is_sqlite:
         return [float("nan")]

@@ -21,7 +21,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, TextClause, column, func, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    TextClause,
+    column,
+    false,
+    func,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import Dossier
@@ -92,8 +102,12 @@ def restrict(
         filters.append(Dossier.code == terms.code)
     newest = Dossier.id.desc()
     if terms.words and s.get_bind().dialect.name == "sqlite":
-        ids = fts_ids(s, terms.words, filters, limit, bounds=_id_bounds(s, start, end))
-        return stmt.where(Dossier.id.in_(ids)).order_by(newest)
+        bounds = _id_bounds(s, start, end)
+        if bounds is not None and bounds[0] > bounds[1]:
+            return stmt.where(false())  # nothing received in the range
+        # One statement: the FTS walk as a subquery of at most `limit` ids, then their rows.
+        walk = fts_select(terms.words, filters, limit, bounds=bounds).scalar_subquery()
+        return stmt.where(Dossier.id.in_(walk)).order_by(newest)
     filters.extend(_postgres_filters(terms.words))
     return stmt.where(*filters).order_by(newest).limit(limit)
 
@@ -132,27 +146,36 @@ def _id_bounds(s: Session, start: datetime | None, end: datetime | None) -> tupl
     return int(low), int(high)
 
 
-def fts_ids(
-    s: Session,
+def fts_select(
     words: Sequence[str],
     filters: Sequence[ColumnElement[bool]],
     limit: int,
     *,
     bounds: tuple[int, int] | None = None,
-) -> list[int]:
-    """Newest matching dossier ids from the FTS5 index, walked in descending rowid order.
+) -> Select[tuple[int]]:
+    """The newest matching dossier ids from the FTS5 index, walked in descending rowid order.
 
     Without other filters the FTS table is queried alone: joined to `dossier` with nothing to
     filter, SQLite used to collect and sort every match first. `bounds` limits the walk to an id
     range (FTS5 seeks to it), so a date filter does not walk every older match.
     """
-    if bounds is not None and bounds[0] > bounds[1]:
-        return []
-    conditions: list[ColumnElement[bool] | TextClause] = [text("dossier_fts MATCH :match")]
+    match = text("dossier_fts MATCH :match").bindparams(match=fts_match(words))
+    conditions: list[ColumnElement[bool] | TextClause] = [match]
     if bounds is not None:
         conditions.append(_FTS.c.rowid.between(*bounds))
-    stmt = select(_FTS.c.rowid)
+    stmt: Select[tuple[int]] = select(_FTS.c.rowid)
     if filters:
         stmt = stmt.select_from(_FTS.join(Dossier.__table__, Dossier.id == _FTS.c.rowid))
-    stmt = stmt.where(*conditions, *filters).order_by(_FTS.c.rowid.desc()).limit(limit)
-    return list(s.scalars(stmt, {"match": fts_match(words)}))
+    return stmt.where(*conditions, *filters).order_by(_FTS.c.rowid.desc()).limit(limit)
+
+
+def fts_ids(
+    s: Session,
+    words: Sequence[str],
+    filters: Sequence[ColumnElement[bool]] = (),
+    limit: int = 200,
+    *,
+    bounds: tuple[int, int] | None = None,
+) -> list[int]:
+    """`fts_select` run: the newest matching ids, newest first."""
+    return list(s.scalars(fts_select(words, filters, limit, bounds=bounds)))

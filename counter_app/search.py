@@ -119,7 +119,8 @@ def _postgres_filters(words: Sequence[str]) -> list[ColumnElement[bool]]:
     walking the primary key backwards until `limit` rows pass, and the planner picks by its
     statistics. Words of one or two letters have no trigram: they always walk the key.
     """
-    return [Dossier.search_text.like(f"%{w}%") for w in words]
+    # \w keeps "_", a LIKE wildcard: escaped, so "nguyen_van" does not match "nguyen van".
+    return [Dossier.search_text.contains(w, autoescape=True) for w in words]
 
 
 def _id_bounds(s: Session, start: datetime | None, end: datetime | None) -> tuple[int, int] | None:

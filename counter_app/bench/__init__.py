@@ -9,6 +9,8 @@ nothing here asserts a time, it reports figures next to their targets.
 from __future__ import annotations
 
 import importlib
+import json
+import os
 import pkgutil
 import shutil
 import statistics
@@ -19,10 +21,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from counter_app.atomic import write_text, write_with
 from counter_app.errors import UserError
 from counter_app.settings import Settings
 
 if TYPE_CHECKING:
+    from counter_app.bench.fill import FillResult
     from counter_app.frontend import BenchSection
 
 #: Targets from the issues (2-core machine, SQLite, 1,000,000 rows); "max" means lower is better.
@@ -105,12 +109,15 @@ def run_bench(
     *,
     only: Sequence[str] | None = None,
     keep: Path | None = None,
+    cache: Path | None = None,
     progress: Callable[[str], None] = lambda _msg: None,
     extra: Mapping[str, BenchSection] | None = None,
 ) -> dict[str, float]:
     """Run the benchmark on a fresh SQLite file and return the flat figures.
 
     `extra`: sections a front end adds, by name (`--only` takes their names too).
+    With `cache`, the filled file is kept there and copied back on the next run of the same size,
+    schema and fill (a million rows take minutes to fill on a 2-core machine).
     """
     from counter_app.bench import core
     from counter_app.bench.fill import fill
@@ -131,9 +138,6 @@ def run_bench(
         db_file = tmp_dir / "bench.sqlite3"
         base = Settings.load()
         settings = replace(base, db_url=f"sqlite:///{db_file}", counter_no=1)
-        services = CounterServices(settings)
-        progress("Tạo CSDL và nạp danh mục…")
-        services.init()
         # Sections that bring their own data (needs_fill False) skip the long fill.
         chosen = {n: _section(n, extra) for n in available if wanted is None or n in wanted}
         if (
@@ -142,8 +146,20 @@ def run_bench(
             and all(section is None or not section.needs_fill for section in chosen.values())
         ):
             rows = 0
-        progress(f"Điền {rows:,} hồ sơ…")
-        filled = fill(services, rows)
+        cached = _cached_fill(cache, rows)
+        if cached is not None:
+            progress(f"Dùng lại tệp đã điền {cached[0]}…")
+            shutil.copyfile(cached[0], db_file)
+        services = CounterServices(settings)
+        progress("Tạo CSDL và nạp danh mục…")
+        services.init()
+        if cached is not None:
+            filled = cached[1]
+        else:
+            progress(f"Điền {rows:,} hồ sơ…")
+            filled = fill(services, rows)
+            if cache is not None and rows:
+                _store_fill(cache, db_file, filled)
         results: dict[str, float] = {
             "rows": float(rows),
             "fill_rows_per_s": rows / filled.seconds if filled.seconds else float("nan"),
@@ -181,18 +197,92 @@ _GROWTH_KEYS = (
     "intake_ms_p95",
     "receipt_ms_p50",
     "lookup_ms_p95",
+    "search_ms_p50",
     "search_ms_p95",
+    "search_cpu_ms_p95",
+    "search_typed_ms_p95",
+    "search_names_ms_p95",
+    "search_today_ms_p95",
     "search_raw_fts_ms_p95",
+    "search_raw_fts_cpu_ms_p95",
+    "search_raw_sql_ms_p95",
 )
 
 
 def growth(
-    small: int, large: int, *, progress: Callable[[str], None] = lambda _msg: None
+    small: int,
+    large: int,
+    *,
+    cache: Path | None = None,
+    progress: Callable[[str], None] = lambda _msg: None,
 ) -> dict[str, dict[str, float]]:
-    """`bench --growth`: the core section at two sizes; ratios large/small per figure."""
+    """`bench --growth`: the core section at two sizes; ratios large/small per figure.
+
+    Each size's figures carry the machine's load average before and after (`load_1m_*`): on a
+    shared machine a ratio means something only next to the load it was measured under.
+    """
     progress(f"Cỡ nhỏ: {small:,} hồ sơ")
-    a = run_bench(small, only=["core"], progress=progress)
+    a = _with_load(lambda: run_bench(small, only=["core"], cache=cache, progress=progress))
     progress(f"Cỡ lớn: {large:,} hồ sơ")
-    b = run_bench(large, only=["core"], progress=progress)
+    b = _with_load(lambda: run_bench(large, only=["core"], cache=cache, progress=progress))
     ratios = {k: b[k] / a[k] if a.get(k) else float("nan") for k in _GROWTH_KEYS if k in a}
     return {"small": a, "large": b, "ratios": ratios}
+
+
+def load_average() -> float:
+    """The 1-minute load average (NaN where the OS has none, e.g. Windows)."""
+    getloadavg = getattr(os, "getloadavg", None)
+    if getloadavg is None:
+        return float("nan")
+    try:
+        return float(getloadavg()[0])
+    except OSError:
+        return float("nan")
+
+
+def _with_load(measure: Callable[[], dict[str, float]]) -> dict[str, float]:
+    before = load_average()
+    results = measure()
+    return {**results, "load_1m_before": before, "load_1m_after": load_average()}
+
+
+def _cache_name(rows: int) -> str:
+    """Cached fills are valid for one size, schema head and fill version."""
+    from counter_app.bench.fill import FILL_VERSION
+    from counter_app.db.migrate import head_revision
+
+    return f"bench-{rows}-r{head_revision()}-f{FILL_VERSION}"
+
+
+def _cached_fill(cache: Path | None, rows: int) -> tuple[Path, FillResult] | None:
+    """The cached file for this size, schema and fill, with its samples; None if absent."""
+    from counter_app.bench.fill import FillResult
+
+    if cache is None or not rows:
+        return None
+    path = cache / f"{_cache_name(rows)}.sqlite3"
+    samples = path.with_suffix(".json")
+    if not (path.exists() and samples.exists()):
+        return None
+    data = json.loads(samples.read_text(encoding="utf-8"))
+    return path, FillResult(rows, 0.0, list(data["codes"]), list(data["names"]))
+
+
+def _store_fill(cache: Path, db_file: Path, filled: FillResult) -> None:
+    """Keep a consistent copy of the freshly filled file (SQLite's backup API) and its samples."""
+    import sqlite3
+
+    path = cache / f"{_cache_name(filled.rows)}.sqlite3"
+
+    def copy(tmp: Path) -> None:
+        src, dst = sqlite3.connect(db_file), sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+
+    cache.mkdir(parents=True, exist_ok=True)
+    write_with(path, copy)
+    payload = {"codes": filled.sample_codes, "names": filled.sample_names}
+    write_text(path.with_suffix(".json"), json.dumps(payload, ensure_ascii=False))

@@ -124,6 +124,12 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+#: FTS5 prefix-index lengths of `dossier_fts` (SQLite), created by migrations 0001/0008 outside the
+#: ORM: every name-word prefix up to the longest Vietnamese syllable ("nghieng", 7 letters) is one
+#: doclist, so a type-ahead search walks to the newest matches instead of merging every term.
+DOSSIER_FTS_PREFIX = "1 2 3 4 5 6 7"
+
+
 class Dossier(Base):
     """A dossier (hồ sơ) received at a counter."""
 
@@ -162,7 +168,8 @@ class Dossier(Base):
     handed_back_at: Mapped[datetime | None] = mapped_column(DateTime)
     provincial_ref: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    # Folded "name id code" for diacritics-insensitive search (mirrored into FTS5 on SQLite).
+    # Folded "name id code phone" for diacritics-insensitive search (FTS5 `dossier_fts` on
+    # SQLite, see DOSSIER_FTS_PREFIX; a trigram GIN index on PostgreSQL).
     search_text: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 

@@ -60,10 +60,14 @@ def _window_module(name: str) -> ModuleType | None:
     import importlib
 
     try:
-        return importlib.import_module(name)
+        module = importlib.import_module(name)
     except ImportError as exc:  # a machine with the core but without PySide6
         sys.stderr.write(NO_QT.format(exc))
         return None
+    from ui.qt_binding import guard_none_refcount
+
+    guard_none_refcount()
+    return module
 
 
 def open_window(args: argparse.Namespace) -> int:

@@ -137,6 +137,8 @@ class Dossier(Base):
     __table_args__ = (
         Index("ix_dossier_received_at", "received_at"),
         Index("ix_dossier_status_appointment_counter", "status", "appointment_at", "counter_no"),
+        # The list filtered by status alone: newest first without walking the whole table.
+        Index("ix_dossier_status_id", "status", "id"),
         Index("ix_dossier_applicant", "applicant_id"),
     )
 

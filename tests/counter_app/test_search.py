@@ -226,6 +226,20 @@ def test_a_status_filter_still_walks_the_index(services: Any, filed: dict[str, s
     _walks_the_index(_fts_plan(plans))
 
 
+def test_a_status_alone_walks_the_status_index_newest_first(
+    services: Any, filed: dict[str, str]
+) -> None:
+    """The list with a status and no words ("Mọi ngày"): no backwards scan of every dossier."""
+    plans = _plans(
+        services,
+        lambda: services.dossiers.search("", statuses=[DossierStatus.RECEIVED], by=system_actor()),
+    )
+    plan = next(p for p in plans if any("dossier" in line for line in p))
+    assert any("ix_dossier_status_id" in line for line in plan), plan
+    assert not any(line.startswith("SCAN dossier") for line in plan), plan
+    assert not any("TEMP B-TREE" in line for line in plan), plan
+
+
 # -- PostgreSQL: LIKE on the folded text (substring, not word prefix), same order and limits ----
 
 

@@ -413,9 +413,9 @@ class DashboardWindow(QMainWindow):
         period, target = self.period, path
 
         def work() -> None:
-            from counter_app.reports.pdf import render_report_pdf
+            from ui import render
 
-            data = render_report_pdf(self.reports.report(period), Letterhead.of(self.services))
+            data = render.report(self.services, self.reports, period)
             _write_atomic(target, data)
 
         self._export(path, work, "Đang xuất báo cáo PDF…")
@@ -429,12 +429,9 @@ class DashboardWindow(QMainWindow):
         period, target = self.period, path
 
         def work() -> None:
-            from counter_app.reports.pdf import render_register_pdf
+            from ui import render
 
-            lines = self.reports.register(period, by=self.user)
-            data = render_register_pdf(
-                lines, period, self.reports.scope, Letterhead.of(self.services)
-            )
+            data = render.register(self.services, self.reports, period, by=self.user)
             _write_atomic(target, data)
 
         self._export(path, work, "Đang lập Sổ theo dõi hồ sơ…")

@@ -121,12 +121,9 @@ class ExtendDialog(_ReasonDialog):
         self.new_date.setEnabled(self.by_date.isChecked())
 
     def submit(self) -> None:
-        code, dossiers, receipts, user = (
-            self.code,
-            self.services.dossiers,
-            self.services.receipts,
-            self.user,
-        )
+        from ui import render
+
+        code, dossiers, services, user = self.code, self.services.dossiers, self.services, self.user
         reason = self.reason.toPlainText()
         days = self.days.value() if self.by_days.isChecked() else None
         chosen = self.new_date.dateTime().toPython()
@@ -137,7 +134,7 @@ class ExtendDialog(_ReasonDialog):
             change = dossiers.extend(
                 code, by=user, reason=reason, extra_working_days=days, new_appointment=new
             )
-            return change, receipts.apology_pdf(code, by=user)
+            return change, render.apology(services, code, by=user)
 
         def done(result: tuple[Any, bytes]) -> None:
             self.change, self.pdf = result
@@ -172,17 +169,14 @@ class StopDialog(_ReasonDialog):
         self.form.addRow("&Lý do dừng giải quyết:", self.reason)
 
     def submit(self) -> None:
-        code, dossiers, receipts, user = (
-            self.code,
-            self.services.dossiers,
-            self.services.receipts,
-            self.user,
-        )
+        from ui import render
+
+        code, dossiers, services, user = self.code, self.services.dossiers, self.services, self.user
         reason = self.reason.toPlainText()
 
         def work() -> tuple[Any, bytes]:
             row = dossiers.stop(code, by=user, reason=reason)
-            return row, receipts.stop_notice_pdf(code, by=user)
+            return row, render.stop_notice(services, code, by=user)
 
         def done(result: tuple[Any, bytes]) -> None:
             row, self.pdf = result
@@ -204,8 +198,9 @@ class StopDialog(_ReasonDialog):
 
 def print_control_slip(parent: QWidget, code: str, services: Any, ops: Ops, user: Any) -> None:
     """Mẫu 06 from the dossier's history, shown in the preview to print or save."""
-    receipts = services.receipts
-    ops.op(lambda: receipts.control_slip_pdf(code, by=user), parent).success(
+    from ui import render
+
+    ops.op(lambda: render.control_slip(services, code, by=user), parent).success(
         lambda pdf: _preview(
             parent,
             services,

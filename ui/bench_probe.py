@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 STALL_ROUNDS = 7
 DAY_ROWS = 300  # dossiers received earlier the same day: the list is not empty at a real counter
@@ -156,6 +157,51 @@ def _attach_scans(services: object, code: str, paper: str, seed: int, count: int
     services.attachments.attach_checked(code, paper, loaded, by=system_actor())  # type: ignore[attr-defined]
 
 
+class _StallWatch:
+    """`--trace-stalls MS`: what every thread was doing when the UI thread missed a beat.
+
+    A sampling thread looks at the heartbeat every millisecond; once the gap passes the
+    threshold it records each thread's innermost frames (the UI thread's shows what it runs
+    or waits in; the others', who may hold the GIL). The tally goes to stderr.
+    """
+
+    def __init__(self, last: list[float], threshold_s: float) -> None:
+        import collections
+        import threading
+
+        self.last, self.threshold_s, self.active = last, threshold_s, False
+        self.tally: collections.Counter[str] = collections.Counter()
+        self.main_id = threading.get_ident()
+        threading.Thread(target=self._run, daemon=True, name="stall-watch").start()
+
+    def _run(self) -> None:
+        import threading
+        import traceback
+
+        seen = 0.0
+        names: dict[int | None, str] = {}
+        while True:
+            time.sleep(0.001)
+            start = self.last[0]
+            if not self.active or start == seen or time.perf_counter() - start < self.threshold_s:
+                continue
+            seen = start
+            names = {t.ident: t.name for t in threading.enumerate()}
+            for ident, frame in sys._current_frames().items():
+                if ident == threading.get_ident():
+                    continue
+                stack = traceback.extract_stack(frame)[-4:]
+                where = " < ".join(
+                    f"{Path(f.filename).name}:{f.lineno}:{f.name}" for f in reversed(stack)
+                )
+                who = "UI" if ident == self.main_id else names.get(ident, str(ident))
+                self.tally[f"{who}: {where}"] += 1
+
+    def report(self) -> None:
+        for line, n in self.tally.most_common(40):
+            sys.stderr.write(f"stall-watch {n:3d}  {line}\n")
+
+
 def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
     import statistics
     from pathlib import Path
@@ -227,6 +273,7 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
             gc_ms.append((time.perf_counter() - gc_start[0]) * 1000)
 
     gc.callbacks.append(gc_watch)
+    watch = _StallWatch(last, args.trace_stalls / 1000) if args.trace_stalls else None
     heartbeat = QTimer(interval=2)
     heartbeat.timeout.connect(tick)
     form = window.intake
@@ -249,6 +296,8 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
         gaps.clear()
         last[0] = time.perf_counter()
         heartbeat.start()
+        if watch is not None:
+            watch.active = True
         if args.load and window.sync_widget is not None:
             # At the same moment: a sync cycle (uploading the scans just attached), a reprint to
             # the printer, a catalog reload.
@@ -262,6 +311,8 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
         settle_until = time.perf_counter() + 0.3  # let the preview paint its pages
         wait(lambda t=settle_until: time.perf_counter() > t)
         heartbeat.stop()
+        if watch is not None:
+            watch.active = False
         rounds_max.append(max(gaps) * 1000 if gaps else 0.0)
         sys.stderr.write(f"round {i}: {rounds_max[-1]:.1f} ms\n")
         if form.preview is not None:
@@ -277,6 +328,8 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
 
     # Scans still not confirmed by the server (the uploads really ran during the saves).
     files_pending = len(pending_files(services.db))
+    if watch is not None:
+        watch.report()
     window.close()
     ops.shutdown()
     if server is not None:
@@ -315,6 +368,13 @@ def main(argv: list[str] | None = None) -> int:
         "--load",
         action="store_true",
         help="a sync (with file uploads), a print and a catalog reload at each save",
+    )
+    t.add_argument(
+        "--trace-stalls",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="log what each thread did when the UI thread stalled longer than MS",
     )
     t.add_argument(
         "--files",

@@ -59,7 +59,9 @@ class _RenderPool:
                 from concurrent.futures import ProcessPoolExecutor
 
                 cls.executor = ProcessPoolExecutor(
-                    max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=render_process.lower_priority,
                 )
             return cls.executor
 

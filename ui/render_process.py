@@ -28,6 +28,21 @@ class RawPage:
     data: bytes
 
 
+def lower_priority() -> None:
+    """The helper's initializer: background work, so the window wins the CPU on a busy machine."""
+    try:
+        if os.name == "nt":
+            import ctypes
+
+            below_normal = 0x00004000  # BELOW_NORMAL_PRIORITY_CLASS
+            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), below_normal)
+        else:
+            os.nice(5)
+    except OSError:  # not allowed here: the helper still works at normal priority
+        pass
+
+
 def load() -> int:
     """Import reportlab, the renderers, the fonts and PDFium once, before the first receipt."""
     import pypdfium2  # noqa: F401 - loads the PDFium library

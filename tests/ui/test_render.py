@@ -209,3 +209,8 @@ def test_a_reprint_for_a_closed_detail_dialog_does_not_reach_it(
     from ui.printing import PdfPreviewDialog
 
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, PdfPreviewDialog)]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX priorities; Windows uses a priority class")
+def test_the_helper_runs_below_the_window_s_priority(helper: int) -> None:
+    assert os.getpriority(os.PRIO_PROCESS, helper) > os.getpriority(os.PRIO_PROCESS, 0)

@@ -214,3 +214,29 @@ def test_a_reprint_for_a_closed_detail_dialog_does_not_reach_it(
 @pytest.mark.skipif(os.name == "nt", reason="POSIX priorities; Windows uses a priority class")
 def test_the_helper_runs_below_the_window_s_priority(helper: int) -> None:
     assert os.getpriority(os.PRIO_PROCESS, helper) > os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_the_window_s_translations_leave_printing_intact(
+    services: Any, users: dict[Role, Any], qapp: Any, tmp_path: Path
+) -> None:
+    # The print's fallback runs in the window's process, where Qt's strings are translated: an
+    # untranslated string must stay itself (it came back empty, and the printed pages with it).
+    from PySide6.QtCore import QCoreApplication
+
+    from ui.render_process import print_pages
+    from ui.translations import install_translations
+
+    code = _receive(services)
+    pdf = _worker(lambda: render.receipt(services, code, by=ACTOR))
+    translator = install_translations(qapp)
+    assert translator is not None
+    try:
+        assert QCoreApplication.translate("QPageSize", "A4") == "A4"
+        out = tmp_path / "here.pdf"
+        pid, pages = print_pages(pdf, "", str(out))  # in this process, as the fallback does
+    finally:
+        qapp.removeTranslator(translator)
+    assert pid == os.getpid() and pages == len(page_texts(pdf))
+    (printed, *_) = pil_pages(out.read_bytes(), 203)
+    assert printed.size[0] == pytest.approx(595 * 203 / 72, abs=3)  # A4, not Letter
+    assert any(code in t for t in decode(printed, zxingcpp.BarcodeFormat.Code128))

@@ -5,9 +5,10 @@ reportlab is imported on first use, not at start-up: the login dialog must appea
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -33,6 +34,22 @@ from counter_app.settings import Settings
 if TYPE_CHECKING:
     from counter_app.receipts import Layout, ReceiptData
     from counter_app.receipts.late_forms import HandOffRow, LetterParty
+
+
+@dataclass(frozen=True, eq=False)
+class RenderJob:
+    """A PDF still to draw: a module-level renderer and its data, gathered from the database.
+
+    Picklable, so the window can have it drawn in its helper process (reportlab is pure Python
+    and would hold the GIL for a long time in a thread); the CLI just calls it.
+    """
+
+    render: Callable[..., bytes]
+    args: tuple[Any, ...]
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    def __call__(self) -> bytes:
+        return self.render(*self.args, **self.kwargs)
 
 
 def counter_label(counter_no: int) -> str:
@@ -143,18 +160,32 @@ class ReceiptService:
         by: UserInfo,
     ) -> bytes:
         """The receipt PDF (A4 by default); a reprint says so on the page and in the audit log."""
+        return self.receipt_job(code, layout, reprint=reprint, by=by)()
+
+    def receipt_job(
+        self,
+        code: str,
+        layout: Layout | None = None,
+        *,
+        reprint: bool = False,
+        by: UserInfo,
+    ) -> RenderJob:
+        """The receipt's data to draw; a reprint is written to the audit log here."""
         from counter_app.receipts import Layout, render_receipt
 
         layout = layout or Layout.A4
         data = self.receipt_data(code, reprint=reprint, by=by)
-        pdf = render_receipt(data, layout)
         if reprint:
             with self._db.write() as s:
                 audit(s, by, "receipt.reprint", "dossier", data.dossier_code, {"layout": layout})
-        return pdf
+        return RenderJob(render_receipt, (data, layout))
 
     def slip_pdf(self, slip_uuid: str, *, by: UserInfo) -> bytes:
         """A supplement-request (Mẫu 02) or refusal slip recorded by DossierService.issue_slip."""
+        return self.slip_job(slip_uuid, by=by)()
+
+    def slip_job(self, slip_uuid: str, *, by: UserInfo) -> RenderJob:
+        """The data of a slip recorded by DossierService.issue_slip, to draw."""
         by.require(Permission.VIEW_DOSSIERS)
         from counter_app.receipts import (
             MissingPaper,
@@ -193,16 +224,16 @@ class ReceiptService:
             }
             items = [str(i) for i in slip.items]
             if slip.kind == SlipKind.SUPPLEMENT.value:
-                return render_supplement_request(
-                    SupplementRequestData(
-                        requested_at=slip.at,
-                        missing_papers=tuple(MissingPaper(name) for name in items),
-                        general_reason=slip.reason,
-                        **common,
-                    )
+                supplement = SupplementRequestData(
+                    requested_at=slip.at,
+                    missing_papers=tuple(MissingPaper(name) for name in items),
+                    general_reason=slip.reason,
+                    **common,
                 )
+                return RenderJob(render_supplement_request, (supplement,))
             reasons = tuple(items) + ((slip.reason,) if slip.reason else ())
-            return render_refusal(RefusalData(refused_at=slip.at, reasons=reasons, **common))
+            refusal = RefusalData(refused_at=slip.at, reasons=reasons, **common)
+            return RenderJob(render_refusal, (refusal,))
 
     # -- Mẫu 04, 05, 06 ---------------------------------------------------------------------------
 
@@ -237,6 +268,9 @@ class ReceiptService:
         )
 
     def apology_pdf(self, code: str, *, by: UserInfo) -> bytes:
+        return self.apology_job(code, by=by)()
+
+    def apology_job(self, code: str, *, by: UserInfo) -> RenderJob:
         """Mẫu 04 for the dossier's latest appointment change (`DossierService.extend`)."""
         by.require(Permission.VIEW_DOSSIERS)
         from counter_app.receipts.late_forms import ApologyData, render_apology
@@ -257,9 +291,12 @@ class ReceiptService:
                 new_appointment=datetime.fromisoformat(str(change["new"])),
                 reason=str(change.get("reason") or last.note),
             )
-        return render_apology(data)
+        return RenderJob(render_apology, (data,))
 
     def stop_notice_pdf(self, code: str, *, by: UserInfo) -> bytes:
+        return self.stop_notice_job(code, by=by)()
+
+    def stop_notice_job(self, code: str, *, by: UserInfo) -> RenderJob:
         """Mẫu 05 for a stopped dossier (status 8), with the reason recorded when it stopped."""
         by.require(Permission.VIEW_DOSSIERS)
         from counter_app.receipts.late_forms import StopNoticeData, render_stop_notice
@@ -275,9 +312,12 @@ class ReceiptService:
                 stopped_at=stops[-1].at,
                 reason=stops[-1].note,
             )
-        return render_stop_notice(data)
+        return RenderJob(render_stop_notice, (data,))
 
     def control_slip_pdf(self, code: str, *, by: UserInfo) -> bytes:
+        return self.control_slip_job(code, by=by)()
+
+    def control_slip_job(self, code: str, *, by: UserInfo) -> RenderJob:
         """Mẫu 06 from the dossier's history of hand-overs."""
         by.require(Permission.VIEW_DOSSIERS)
         from counter_app.receipts.late_forms import ControlSlipData, render_control_slip
@@ -318,7 +358,7 @@ class ReceiptService:
                 appointment_notes=tuple(notes),
                 blank_rows=2 if d.status in OPEN_STATUSES | {DossierStatus.RESULT_READY} else 0,
             )
-        return render_control_slip(data)
+        return RenderJob(render_control_slip, (data,))
 
 
 def timeliness(at: datetime, due: datetime) -> str:

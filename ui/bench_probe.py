@@ -1,7 +1,7 @@
 """Measurements of the real window for `counter-app bench` (run as a subprocess, offscreen).
 
     python -m ui.bench_probe startup --t0 EPOCH [--db URL]   seconds until the first dialog shows
-    python -m ui.bench_probe stall --dir DIR [--rounds N] [--day-rows N]
+    python -m ui.bench_probe stall --dir DIR [--rounds N] [--day-rows N] [--load [--files N]]
                                                               longest UI-thread stall while saving
 
 The stall figure is the longest gap between turns of the UI thread's event loop from pressing
@@ -19,9 +19,11 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 STALL_ROUNDS = 7
 DAY_ROWS = 300  # dossiers received earlier the same day: the list is not empty at a real counter
+FILES_PER_ROUND = 3  # ~900 KB scans the sync uploads during each save under --load
 
 
 def _startup(args: argparse.Namespace) -> dict[str, float | str]:
@@ -123,6 +125,12 @@ class _Server:
 
 def _print_to_file(pdf: bytes, path: object) -> int:
     """What `ui.printing.print_pdf` does for a printer, into a PDF file (no print system)."""
+    try:
+        from ui.render import print_pdf
+    except ImportError:  # before ui.render: the same steps in the worker thread
+        pass
+    else:
+        return print_pdf(pdf, "", str(path))
     from PySide6.QtPrintSupport import QPrinter
 
     from ui.printing import _setup_printer, page_size_points, paint_pages, rasterise
@@ -136,6 +144,64 @@ def _print_to_file(pdf: bytes, path: object) -> int:
     return len(images)
 
 
+def _attach_scans(services: object, code: str, paper: str, seed: int, count: int) -> None:
+    """Digitised papers for the next sync to upload (issue 13): ~900 KB, 3-page PDFs."""
+    from counter_app.attachments import inspect_file
+    from counter_app.auth import system_actor
+    from counter_app.bench.files import _scan
+
+    loaded = []
+    for n in range(count):
+        data = _scan(seed * 100 + n)
+        loaded.append((inspect_file(data, f"scan-{seed}-{n}.pdf"), data))
+    services.attachments.attach_checked(code, paper, loaded, by=system_actor())  # type: ignore[attr-defined]
+
+
+class _StallWatch:
+    """`--trace-stalls MS`: what every thread was doing when the UI thread missed a beat.
+
+    A sampling thread looks at the heartbeat every millisecond; once the gap passes the
+    threshold it records each thread's innermost frames (the UI thread's shows what it runs
+    or waits in; the others', who may hold the GIL). The tally goes to stderr.
+    """
+
+    def __init__(self, last: list[float], threshold_s: float) -> None:
+        import collections
+        import threading
+
+        self.last, self.threshold_s, self.active = last, threshold_s, False
+        self.tally: collections.Counter[str] = collections.Counter()
+        self.main_id = threading.get_ident()
+        threading.Thread(target=self._run, daemon=True, name="stall-watch").start()
+
+    def _run(self) -> None:
+        import threading
+        import traceback
+
+        seen = 0.0
+        names: dict[int | None, str] = {}
+        while True:
+            time.sleep(0.001)
+            start = self.last[0]
+            if not self.active or start == seen or time.perf_counter() - start < self.threshold_s:
+                continue
+            seen = start
+            names = {t.ident: t.name for t in threading.enumerate()}
+            for ident, frame in sys._current_frames().items():
+                if ident == threading.get_ident():
+                    continue
+                stack = traceback.extract_stack(frame)[-4:]
+                where = " < ".join(
+                    f"{Path(f.filename).name}:{f.lineno}:{f.name}" for f in reversed(stack)
+                )
+                who = "UI" if ident == self.main_id else names.get(ident, str(ident))
+                self.tally[f"{who}: {where}"] += 1
+
+    def report(self) -> None:
+        for line, n in self.tally.most_common(40):
+            sys.stderr.write(f"stall-watch {n:3d}  {line}\n")
+
+
 def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
     import statistics
     from pathlib import Path
@@ -143,6 +209,10 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
     from PySide6.QtCore import QEventLoop, QTimer
 
     os.environ["COUNTER_APP_HOME"] = str(Path(args.dir) / "home")
+    from counter_app.settings import Settings, set_value
+
+    if not Settings.load().counter_chosen:  # run by hand: a counter must have a number to receive
+        set_value(Settings.load(), "counter_no", "1")
     from counter_app.demo import DEMO_USERS, build_demo
     from counter_app.drafts import IntakeDraftState
     from ui.app import build_services, make_application
@@ -184,6 +254,9 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
     # MainWindow warms the PDF helper after opening and then freezes start-up objects.
     wait(lambda: gc.get_freeze_count() > 0, timeout_s=60)
     wait(lambda: ops.pending == 0)
+    day = services.dossiers.list_day(services.clock().date(), by=user)
+    procedure = services.catalog.get("1.001193")
+    paper = procedure.papers[0].code if procedure is not None and procedure.papers else ""
     gaps: list[float] = []
     last = [time.perf_counter()]
 
@@ -202,6 +275,7 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
             gc_ms.append((time.perf_counter() - gc_start[0]) * 1000)
 
     gc.callbacks.append(gc_watch)
+    watch = _StallWatch(last, args.trace_stalls / 1000) if args.trace_stalls else None
     heartbeat = QTimer(interval=2)
     heartbeat.timeout.connect(tick)
     form = window.intake
@@ -217,13 +291,18 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
                 address="Tổ 1, khu 2, phường Hồng Gai, Quảng Ninh",
             )
         )
+        if args.load and args.files and paper:
+            _attach_scans(services, day[i % len(day)].code, paper, i, args.files)
         wait(lambda: ops.pending == 0)
         form.preview = None
         gaps.clear()
         last[0] = time.perf_counter()
         heartbeat.start()
+        if watch is not None:
+            watch.active = True
         if args.load and window.sync_widget is not None:
-            # At the same moment: a sync cycle, a reprint to the printer, a catalog reload.
+            # At the same moment: a sync cycle (uploading the scans just attached), a reprint to
+            # the printer, a catalog reload.
             window.sync_widget.sync_now()
             last_pdf, out = form.last_receipt_pdf, Path(args.dir) / f"print-{i}.pdf"
             if last_pdf is not None:
@@ -234,6 +313,8 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
         settle_until = time.perf_counter() + 0.3  # let the preview paint its pages
         wait(lambda t=settle_until: time.perf_counter() > t)
         heartbeat.stop()
+        if watch is not None:
+            watch.active = False
         rounds_max.append(max(gaps) * 1000 if gaps else 0.0)
         sys.stderr.write(f"round {i}: {rounds_max[-1]:.1f} ms\n")
         if form.preview is not None:
@@ -245,6 +326,12 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
         services.settings = _replace(
             services.settings, sync=_replace(services.settings.sync, server_url="")
         )
+    from counter_app.sync.files import pending_files
+
+    # Scans still not confirmed by the server (the uploads really ran during the saves).
+    files_pending = len(pending_files(services.db))
+    if watch is not None:
+        watch.report()
     window.close()
     ops.shutdown()
     if server is not None:
@@ -259,6 +346,8 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
         "intake_ui_stall_ms_rounds": [round(ms, 1) for ms in rounds_max],
         "rounds": float(args.rounds),
         "under_load": float(bool(args.load)),
+        "files_per_round": float(args.files if args.load else 0),
+        "files_pending_after": float(files_pending),
         "gc_max_ms": max(gc_ms, default=0.0),
         "dossiers_saved": float(
             len(services.dossiers.list_day(services.clock().date(), by=user)) - before
@@ -278,7 +367,22 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--rounds", type=int, default=STALL_ROUNDS)
     t.add_argument("--day-rows", type=int, default=DAY_ROWS)
     t.add_argument(
-        "--load", action="store_true", help="a sync, a print and a catalog reload at each save"
+        "--load",
+        action="store_true",
+        help="a sync (with file uploads), a print and a catalog reload at each save",
+    )
+    t.add_argument(
+        "--trace-stalls",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="log what each thread did when the UI thread stalled longer than MS",
+    )
+    t.add_argument(
+        "--files",
+        type=int,
+        default=FILES_PER_ROUND,
+        help="scans attached before each save (--load)",
     )
     args = parser.parse_args(argv)
     result: dict[str, object] = dict(_startup(args) if args.what == "startup" else _stall(args))

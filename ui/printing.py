@@ -1,7 +1,8 @@
 """Print preview, printing and "save as PDF" for the receipt and slip PDFs.
 
-This Qt has no QtPdf, so pages are rasterised with pypdfium2 (on the worker thread) and painted
-one image per page: at the size shown for the preview, at the printer's resolution to print.
+This Qt has no QtPdf, so pages are rasterised with pypdfium2 (in the helper process of
+`ui.render`) and painted one image per page: at the size shown for the preview, at the printer's
+resolution to print (also in the helper).
 """
 
 from __future__ import annotations
@@ -65,41 +66,14 @@ _SCROLL_KEYS = (
 
 
 def rasterise(pdf: bytes, dpi: float, pixel_ratio: float = 1.0) -> list[QImage]:
-    """Every page of a PDF as an opaque white-backed image (safe on a worker thread).
+    """Every page of a PDF as an opaque white-backed image (worker thread).
 
-    Rendered as BGRA, which is QImage's native premultiplied ARGB32 on little-endian machines,
-    so painting needs no conversion; `pixel_ratio` > 1 renders sharper pages for HiDPI screens.
+    PDFium draws the pages in the helper process (`ui.render`); here only QImages are made over
+    the bytes it sends back. `pixel_ratio` > 1 renders sharper pages for HiDPI screens.
     """
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
+    from ui.render import pages
 
-    doc = pdfium.PdfDocument(pdf)
-    images: list[QImage] = []
-    try:
-        for i in range(len(doc)):
-            page = doc[i]
-            bitmap = page.render(
-                scale=dpi * pixel_ratio / 72.0,
-                fill_color=(255, 255, 255, 255),
-                force_bitmap_format=pdfium_c.FPDFBitmap_BGRA,
-            )
-            # Opaque (white fill), so straight and premultiplied alpha are the same bytes.
-            img = QImage(
-                bitmap.buffer,
-                bitmap.width,
-                bitmap.height,
-                bitmap.stride,
-                QImage.Format.Format_ARGB32_Premultiplied,
-            ).copy()
-            img.setDevicePixelRatio(pixel_ratio)
-            img.setDotsPerMeterX(round(dpi * pixel_ratio / 0.0254))
-            img.setDotsPerMeterY(round(dpi * pixel_ratio / 0.0254))
-            images.append(img)
-            bitmap.close()
-            page.close()
-    finally:
-        doc.close()
-    return images
+    return pages(pdf, dpi, pixel_ratio)
 
 
 def page_size_points(pdf: bytes) -> tuple[float, float]:
@@ -144,20 +118,16 @@ def paint_pages(printer: QPrinter, images: list[QImage]) -> None:
 
 
 def print_pdf(pdf: bytes, printer_name: str) -> int:
-    """Send a PDF to a printer at its own resolution (worker thread); returns pages printed."""
-    from ui.printers import check_chosen, check_printer, check_sent
+    """Send a PDF to a printer at its own resolution (worker thread); returns pages printed.
+
+    The rasterising and painting run in the helper process: painting a 300-dpi page into a
+    QPrinter holds the GIL for up to a second in PySide6.
+    """
+    from ui.printers import check_printer
+    from ui.render import print_pdf as print_in_helper
 
     check_printer(printer_name)  # Qt would print to another printer, or drop the job silently
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPrinterName(printer_name)
-    check_chosen(printer, printer_name)
-    printer.setDocName("counter-app")
-    _setup_printer(printer, page_size_points(pdf))
-    dpi = min(printer.resolution(), MAX_PRINT_DPI)
-    images = rasterise(pdf, dpi)
-    paint_pages(printer, images)
-    check_sent(printer_name)
-    return len(images)
+    return print_in_helper(pdf, printer_name)
 
 
 class PrintFailed(UserError):
@@ -465,54 +435,17 @@ class PdfPreviewDialog(QDialog):
         ).run()
 
 
-class _RenderPool:
-    """One helper process for reportlab: pure-Python rendering in a thread would hold the GIL
-    for tens of milliseconds at a time and stall the window; in a process it cannot."""
-
-    executor: Any = None
-
-    @classmethod
-    def get(cls) -> Any:
-        if cls.executor is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            cls.executor = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn")
-            )
-        return cls.executor
-
-
-def _render_pool() -> Any:
-    return _RenderPool.get()
-
-
-def _load_renderer() -> bool:
-    from counter_app.receipts import render_receipt  # noqa: F401 - warms the helper process
-    from counter_app.receipts.fonts import ensure_fonts
-
-    ensure_fonts()
-    return True
-
-
 def shutdown_render_pool() -> None:
-    if _RenderPool.executor is not None:
-        _RenderPool.executor.shutdown(wait=False, cancel_futures=True)
-        _RenderPool.executor = None
+    from ui.render import shutdown
+
+    shutdown()
 
 
 def receipt_pdf(services: CounterServices, code: str, *, by: UserInfo) -> bytes:
-    """The receipt of a just-saved dossier, rendered in the helper process (worker thread)."""
-    from counter_app.receipts import Layout, render_receipt
+    """The receipt of a just-saved dossier, drawn in the helper process (worker thread)."""
+    from ui.render import receipt
 
-    data = services.receipts.receipt_data(code, by=by)
-    try:
-        pdf: bytes = _render_pool().submit(render_receipt, data, Layout.A4).result(timeout=60)
-    except Exception:  # a broken helper process must not stop the counter: render here instead
-        log.exception("Tiến trình phụ dựng PDF lỗi; dựng trong tiến trình chính")
-        shutdown_render_pool()
-        pdf = render_receipt(data, Layout.A4)
-    return pdf
+    return receipt(services, code, by=by)
 
 
 def warm_up(ops: Ops, done: Callable[[], None] | None = None) -> None:
@@ -524,8 +457,9 @@ def warm_up(ops: Ops, done: Callable[[], None] | None = None) -> None:
         import pypdfium2  # noqa: F401 - loads the PDFium library once
 
         import counter_app.receipts  # noqa: F401
+        from ui.render import warm
 
-        _render_pool().submit(_load_renderer).result(timeout=60)
+        warm()
 
     # Loads Qt's print support and lists the printers (seconds with network printers) on the
     # worker, so the first preview shows them at once.
@@ -568,7 +502,7 @@ def open_pdf_preview(
     """Rasterise in the background at the size shown, then show the preview dialog."""
     width_px, ratio = preview_page_width(parent)
 
-    def work() -> list[QImage]:
+    def work() -> list[QImage]:  # PDFium in the helper process, QImages on the worker thread
         return rasterise(pdf, preview_dpi(page_size_points(pdf), width_px), ratio)
 
     def show(images: list[QImage]) -> None:

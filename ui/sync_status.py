@@ -1,8 +1,10 @@
 """The status-bar sync indicator and the controller that syncs in the background.
 
-The controller runs each sync cycle on its own daemon thread (never the UI thread, and not the
+The controller runs the sync cycles on its own daemon thread (never the UI thread, and not the
 shared database worker of ui/ops.py, which a slow network must not hold up) and hands results back
-through a queued signal. Correctness never depends on a clean shutdown: a cycle cut short by exit
+through a queued signal. The thread lives as long as the controller: starting a thread makes the
+caller wait until the new one gets the GIL, which under load stalled the window at each "Sync
+now". Correctness never depends on a clean shutdown: a cycle cut short by exit
 is re-queued by the engine at the next start.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import queue
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +54,8 @@ class SyncController(QObject):
         self._running = False
         self._closed = False
         self.last_worker_thread: str = ""
+        self._requests: queue.SimpleQueue[tuple[bool, bool] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
         self._worker_done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
@@ -85,11 +90,15 @@ class SyncController(QObject):
             if self._running:
                 return False
             self._running = True
-        thread = threading.Thread(
-            target=self._work, args=(manual, resend), name="counter-sync", daemon=True
-        )
-        thread.start()
+        if self._thread is None:  # once, at the first cycle (start-up)
+            self._thread = threading.Thread(target=self._serve, name="counter-sync", daemon=True)
+            self._thread.start()
+        self._requests.put((manual, resend))
         return True
+
+    def _serve(self) -> None:
+        while (request := self._requests.get()) is not None:
+            self._work(*request)
 
     def _engine_for_now(self) -> SyncEngine:
         current = self.services.settings.sync
@@ -160,6 +169,7 @@ class SyncController(QObject):
     def shutdown(self) -> None:
         self._closed = True
         self._timer.stop()
+        self._requests.put(None)  # the sync thread ends after the cycle it is in, if any
         if self._own_ops is not None:
             self._own_ops.shutdown()
 

@@ -41,8 +41,11 @@ class TsTranslator(QTranslator):
 
     def translate(
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
-        return self._table.get((context, source), "")
+    ) -> str | None:
+        # None (a null QString) means "not translated here". An empty string is a translation:
+        # it blanked every other Qt string, among them the page-size names, and a QPrinter then
+        # fell back to Letter and printed empty pages.
+        return self._table.get((context, source))
 
     def isEmpty(self) -> bool:  # noqa: N802 - Qt override
         return not self._table

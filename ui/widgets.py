@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TypeVar
 
-from PySide6.QtCore import QPoint, QSize
+from PySide6.QtCore import QDate, QPoint, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -39,3 +40,12 @@ def fit_to_screen(window: QWidget, width: int, height: int) -> None:
     x = avail.x() + max(0, (avail.width() - w - FRAME_ALLOWANCE.width()) // 2)
     y = avail.y() + max(0, (avail.height() - h - FRAME_ALLOWANCE.height()) // 2)
     window.move(QPoint(x, y))
+
+
+def qdate(d: date) -> QDate:
+    """A Python date as a QDate (PySide6's stubs take no `date` before 6.12)."""
+    return QDate(d.year, d.month, d.day)
+
+
+def pydate(q: QDate) -> date:
+    return date(q.year(), q.month(), q.day())

@@ -98,7 +98,7 @@ def test_window_code_on_the_ui_thread_may_not_use_the_database(
         DossierDraft("2.000908", ApplicantDraft("Phạm Thị Lan", "022190012345")),
         clerk=system_actor(),
     ).code  # test code on the main thread: allowed
-    with pytest.raises(WrongThreadError, match=r"ui/printing\.py"):
+    with pytest.raises(WrongThreadError, match=r"ui/render\.py"):
         receipt_pdf(
             services, code, by=system_actor()
         )  # worker code called on the UI thread: refused

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDateEdit,
     QFrame,
@@ -34,7 +34,7 @@ from ui.dashboard.drill import DrillDialog
 from ui.dashboard.queue import QueueSection
 from ui.dashboard.widgets import BreakdownTable, FigureTile, HourChart
 from ui.ops import Ops
-from ui.widgets import fit_to_screen
+from ui.widgets import fit_to_screen, pydate, qdate
 
 if TYPE_CHECKING:
     from counter_app.services import CounterServices
@@ -56,14 +56,6 @@ QLabel#scopeBanner[standalone="true"] { background: #fff4d6; color: #6b4a00; }
 QLabel#scopeBanner[standalone="false"] { background: #e3f0e6; color: #1e5631; }
 QLabel#dashTitle { font-size: 15pt; font-weight: bold; }
 """
-
-
-def _qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def _pydate(q: QDate) -> date:
-    return date(q.year(), q.month(), q.day())
 
 
 class DashboardWindow(QMainWindow):
@@ -239,13 +231,13 @@ class DashboardWindow(QMainWindow):
 
     @property
     def period(self) -> Period:
-        start, end = _pydate(self.date_from.date()), _pydate(self.date_to.date())
+        start, end = pydate(self.date_from.date()), pydate(self.date_to.date())
         return Period(min(start, end), max(start, end))
 
     def set_period(self, start: date, end: date, *, load: bool = True) -> None:
         for edit, value in ((self.date_from, start), (self.date_to, end)):
             edit.blockSignals(True)
-            edit.setDate(_qdate(value))
+            edit.setDate(qdate(value))
             edit.blockSignals(False)
         if load:
             self.refresh()
@@ -423,9 +415,9 @@ class DashboardWindow(QMainWindow):
         period, target = self.period, path
 
         def work() -> None:
-            from counter_app.reports.pdf import render_report_pdf
+            from ui import render
 
-            data = render_report_pdf(self.reports.report(period), Letterhead.of(self.services))
+            data = render.report(self.services, self.reports, period)
             _write_atomic(target, data)
 
         self._export(path, work, "Đang xuất báo cáo PDF…")
@@ -439,12 +431,9 @@ class DashboardWindow(QMainWindow):
         period, target = self.period, path
 
         def work() -> None:
-            from counter_app.reports.pdf import render_register_pdf
+            from ui import render
 
-            lines = self.reports.register(period, by=self.user)
-            data = render_register_pdf(
-                lines, period, self.reports.scope, Letterhead.of(self.services)
-            )
+            data = render.register(self.services, self.reports, period, by=self.user)
             _write_atomic(target, data)
 
         self._export(path, work, "Đang lập Sổ theo dõi hồ sơ…")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 from counter_app.calendar import DayKind
 from ui.messages import user_text
 from ui.ops import Ops
-from ui.widgets import named
+from ui.widgets import named, qdate
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
@@ -53,7 +52,7 @@ class CalendarDialog(QDialog):
         self.day = named(QDateEdit(), "exceptionDateInput")
         self.day.setDisplayFormat("dd/MM/yyyy")
         self.day.setCalendarPopup(True)
-        self.day.setDate(QDate(services.clock().date()))
+        self.day.setDate(qdate(services.clock().date()))
         self.kind = named(QComboBox(), "exceptionKindInput")
         for k in DayKind:
             self.kind.addItem(k.label, k.value)

@@ -337,10 +337,11 @@ class DossierDetailDialog(QDialog):
             self.hand_back()
 
     def reprint(self) -> None:
+        from ui import render
         from ui.printing import open_pdf_preview
 
-        code, receipts, user = self.detail.row.code, self.services.receipts, self.user
-        self.ops.op(lambda: receipts.receipt_pdf(code, reprint=True, by=user), self).success(
+        code, services, user = self.detail.row.code, self.services, self.user
+        self.ops.op(lambda: render.receipt(services, code, reprint=True, by=user), self).success(
             lambda pdf: open_pdf_preview(
                 self,
                 self.services,

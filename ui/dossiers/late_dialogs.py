@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QDateTime, QTime, Signal
+from PySide6.QtCore import QDateTime, QTime, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDateTimeEdit,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from counter_app.errors import UserError
 from ui.messages import show_error
 from ui.ops import Ops
-from ui.widgets import named
+from ui.widgets import named, qdate
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
@@ -116,7 +116,7 @@ class ExtendDialog(_ReasonDialog):
         self.new_date.setDisplayFormat("HH:mm dd/MM/yyyy")
         self.new_date.setCalendarPopup(True)
         start = QDateTime(
-            QDate(appointment.year, appointment.month, appointment.day),
+            qdate(appointment.date()),
             QTime(appointment.hour, appointment.minute),
         )
         self.new_date.setDateTime(start.addDays(3))
@@ -133,12 +133,9 @@ class ExtendDialog(_ReasonDialog):
         self.new_date.setEnabled(self.by_date.isChecked())
 
     def submit(self) -> None:
-        code, dossiers, receipts, user = (
-            self.code,
-            self.services.dossiers,
-            self.services.receipts,
-            self.user,
-        )
+        from ui import render
+
+        code, dossiers, services, user = self.code, self.services.dossiers, self.services, self.user
         reason = self.reason.toPlainText()
         days = self.days.value() if self.by_days.isChecked() else None
         chosen = self.new_date.dateTime().toPython()
@@ -149,7 +146,7 @@ class ExtendDialog(_ReasonDialog):
             change = dossiers.extend(
                 code, by=user, reason=reason, extra_working_days=days, new_appointment=new
             )
-            return change, receipts.apology_pdf(code, by=user)
+            return change, render.apology(services, code, by=user)
 
         def done(result: tuple[Any, bytes]) -> None:
             self.change, self.pdf = result
@@ -186,17 +183,14 @@ class StopDialog(_ReasonDialog):
         self.form.addRow("&Lý do dừng giải quyết:", self.reason)
 
     def submit(self) -> None:
-        code, dossiers, receipts, user = (
-            self.code,
-            self.services.dossiers,
-            self.services.receipts,
-            self.user,
-        )
+        from ui import render
+
+        code, dossiers, services, user = self.code, self.services.dossiers, self.services, self.user
         reason = self.reason.toPlainText()
 
         def work() -> tuple[Any, bytes]:
             row = dossiers.stop(code, by=user, reason=reason)
-            return row, receipts.stop_notice_pdf(code, by=user)
+            return row, render.stop_notice(services, code, by=user)
 
         def done(result: tuple[Any, bytes]) -> None:
             row, self.pdf = result
@@ -220,8 +214,9 @@ def print_control_slip(
     parent: QWidget, code: str, services: CounterServices, ops: Ops, user: UserInfo
 ) -> None:
     """Mẫu 06 from the dossier's history, shown in the preview to print or save."""
-    receipts = services.receipts
-    ops.op(lambda: receipts.control_slip_pdf(code, by=user), parent).success(
+    from ui import render
+
+    ops.op(lambda: render.control_slip(services, code, by=user), parent).success(
         lambda pdf: _preview(
             parent,
             services,

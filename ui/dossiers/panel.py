@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +26,7 @@ from counter_app.domain import DossierStatus
 from ui.dossiers.table_model import DossierTableModel, row_texts
 from ui.messages import show_error
 from ui.ops import Ops
-from ui.widgets import named
+from ui.widgets import named, pydate, qdate
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
@@ -57,7 +56,7 @@ class DossiersPanel(QWidget):
         self.day = named(QDateEdit(), "dossierDateInput")
         self.day.setDisplayFormat("dd/MM/yyyy")
         self.day.setCalendarPopup(True)
-        self.day.setDate(QDate(services.clock().date()))
+        self.day.setDate(qdate(services.clock().date()))
         self.all_days = named(QCheckBox("Mọi ngà&y"), "allDaysCheck")
         self.status = named(QComboBox(), "statusFilter")
         self.status.addItem("Mọi trạng thái", None)
@@ -159,7 +158,7 @@ class DossiersPanel(QWidget):
         self._generation += 1
         generation = self._generation
         query = self.search.text()
-        picked: date = self.day.date().toPython()  # type: ignore[assignment]
+        picked = pydate(self.day.date())
         day = None if self.all_days.isChecked() else picked
         st = self.status.currentData()
         statuses = [DossierStatus(st)] if st is not None else None

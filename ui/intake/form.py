@@ -560,9 +560,10 @@ class IntakeForm(QWidget):
 
     def print_receipt(self, code: str, *, reprint: bool = False) -> None:
         """Render the receipt in the background, then open the print preview."""
-        from ui.printing import open_pdf_preview, receipt_pdf
+        from ui import render
+        from ui.printing import open_pdf_preview
 
-        services, receipts, user = self.services, self.services.receipts, self.user
+        services, user = self.services, self.user
 
         def done(pdf: bytes) -> None:
             if not reprint:
@@ -579,11 +580,8 @@ class IntakeForm(QWidget):
                     on_open=self._preview_opened,
                 )
 
-        def work() -> bytes:
-            if reprint:  # the core also writes the reprint into the audit log
-                pdf: bytes = receipts.receipt_pdf(code, reprint=True, by=user)
-                return pdf
-            return receipt_pdf(services, code, by=user)
+        def work() -> bytes:  # a reprint is also written into the audit log
+            return render.receipt(services, code, reprint=reprint, by=user)
 
         self.ops.op(work, self).success(done).with_progress("Đang tạo giấy tiếp nhận…").run()
 

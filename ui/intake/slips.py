@@ -155,7 +155,9 @@ class SlipDialog(QDialog):
                 clerk=user,
                 dossier_code=dossier_code,
             )
-            return record, services.receipts.slip_pdf(record.uuid, by=user)
+            from ui import render
+
+            return record, render.slip(services, record.uuid, by=user)
 
         def done(result: tuple[Any, bytes]) -> None:
             from ui.printing import open_pdf_preview

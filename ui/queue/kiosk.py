@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain import local_now
+from counter_app.printing import RenderJob
 from counter_app.queue.client import QueueClientError, QueueUnavailable
 from counter_app.queue.ticket_pdf import TicketSlip, counters_text, render_ticket
+from ui import render
 from ui.ops import Ops
 from ui.queue.style import KIOSK_STYLE
 from ui.widgets import named
@@ -251,7 +253,7 @@ class QueueKioskWindow(QWidget):
                 follow_url=self.client.public_url(issued["number"]),
                 priority_label=label,
             )
-            pdf = render_ticket(slip)
+            pdf = render.pdf(RenderJob(render_ticket, (slip,)))  # in the helper process
             printed = ""
             try:
                 if self.printer is not None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from counter_app.audit import audit
@@ -31,6 +31,7 @@ from counter_app.domain import Channel, Permission, local_now
 from counter_app.errors import UserError
 from counter_app.file_limit import FileLimit, effective_limit, mb, server_limit
 from counter_app.identity import InvalidValue, normalize_text
+from counter_app.outbox import dossier_payload, enqueue
 
 #: The default ceiling for one file; a province's server may allow less (then sync refuses it).
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -465,6 +466,7 @@ class AttachmentService:
                 dossier.code,
                 {"paper": paper, "files": [r.sha256[:12] for r in out]},
             )
+            _clear_undigitised_reason(s, dossier, now)
             return [_attached(r) for r in out]
 
     def files(self, code: str) -> list[AttachedFile]:
@@ -485,29 +487,8 @@ class AttachmentService:
         supervisor's list; one dossier with `code`). A paper drops off once a file is attached."""
         by.require(Permission.VIEW_DOSSIERS)
         with self._db.read() as s:
-            has_file = (
-                select(DossierFile.id)
-                .where(
-                    DossierFile.dossier_id == DossierPaper.dossier_id,
-                    DossierFile.paper_code == DossierPaper.code,
-                )
-                .exists()
-            )
-            query = (
-                select(Dossier, DossierPaper)
-                .join(DossierPaper, DossierPaper.dossier_id == Dossier.id)
-                .join(
-                    ProcedurePaper,
-                    (ProcedurePaper.procedure_id == Dossier.procedure_id)
-                    & (ProcedurePaper.code == DossierPaper.code),
-                )
-                .where(
-                    ProcedurePaper.digitise.is_(True),
-                    DossierPaper.submitted.is_(True),
-                    Dossier.channel == int(Channel.IN_PERSON),
-                    ~has_file,
-                )
-                .order_by(Dossier.received_at.desc(), Dossier.id.desc(), DossierPaper.position)
+            query = _undigitised_query().order_by(
+                Dossier.received_at.desc(), Dossier.id.desc(), DossierPaper.position
             )
             if code is not None:
                 query = query.where(Dossier.code == code.strip().upper())
@@ -554,6 +535,47 @@ class AttachmentService:
                 f"(các mã: {', '.join(sorted(papers))})."
             )
         return dossier, papers[paper]
+
+
+def _undigitised_query() -> Select[Dossier, DossierPaper]:
+    """(dossier, paper) of walk-in dossiers' submitted must-digitise papers without a file."""
+    has_file = (
+        select(DossierFile.id)
+        .where(
+            DossierFile.dossier_id == DossierPaper.dossier_id,
+            DossierFile.paper_code == DossierPaper.code,
+        )
+        .exists()
+    )
+    return (
+        select(Dossier, DossierPaper)
+        .join(DossierPaper, DossierPaper.dossier_id == Dossier.id)
+        .join(
+            ProcedurePaper,
+            (ProcedurePaper.procedure_id == Dossier.procedure_id)
+            & (ProcedurePaper.code == DossierPaper.code),
+        )
+        .where(
+            ProcedurePaper.digitise.is_(True),
+            DossierPaper.submitted.is_(True),
+            Dossier.channel == int(Channel.IN_PERSON),
+            ~has_file,
+        )
+    )
+
+
+def _clear_undigitised_reason(s: Session, dossier: Dossier, now: datetime) -> None:
+    """Once the last missing scan is in, the reason no longer holds: clear it here and send the
+    dossier again (a new version) so the server clears it too."""
+    if not dossier.undigitised_reason:
+        return
+    if s.execute(_undigitised_query().where(Dossier.id == dossier.id).limit(1)).first():
+        return
+    dossier.undigitised_reason = ""
+    dossier.version += 1
+    dossier.updated_at = now
+    s.flush()
+    enqueue(s, "dossier", dossier.uuid, dossier_payload(dossier), version=dossier.version)
 
 
 def _display_name(path: Path) -> str:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -273,3 +274,93 @@ def server_fetch(services: CounterServices) -> Callable[[FileRef], bytes] | None
         return download(transport, ref.sha256, ref.size)
 
     return fetch
+
+
+# -- pruning: files no remaining backup references ------------------------------------------
+
+
+@dataclass
+class FilesPrune:
+    """What pruning a files folder did; `skipped` says why nothing was removed ('' when run)."""
+
+    folder: Path
+    kept: int = 0
+    removed: int = 0
+    bytes_removed: int = 0
+    skipped: str = ""
+
+
+def stored_files(root: Path) -> Iterator[tuple[str, str, Path]]:
+    """(unit, sha256, path) of every whole file of a content-addressed folder
+    (`root/<unit>/<aa>/<sha256>`); temporary and foreign names are not listed."""
+    if not root.is_dir():
+        return
+    for unit_dir in sorted(root.iterdir()):
+        if not unit_dir.is_dir():
+            continue
+        for path in sorted(unit_dir.glob("[0-9a-f][0-9a-f]/*")):
+            sha = path.name
+            if len(sha) == 64 and set(sha) <= _HEX and sha[:2] == path.parent.name:
+                yield unit_dir.name, sha, path
+
+
+def backups_in(backup_dir: Path) -> list[Path]:
+    """Every SQLite backup that shares the backup folder's files folder (daily, manual,
+    before-restore, before-migration, any subfolder); not the files folder itself, half-written
+    copies or damaged databases kept for the technicians."""
+    found: list[Path] = []
+    if not backup_dir.is_dir():
+        return found
+    for folder, dirs, names in os.walk(backup_dir):
+        if Path(folder) == backup_dir and FILES_DIR_NAME in dirs:
+            dirs.remove(FILES_DIR_NAME)  # years of scans: never walked
+        found.extend(
+            Path(folder) / n
+            for n in names
+            if n.endswith(".sqlite3") and not n.startswith(".tmp-") and "-damaged-" not in n
+        )
+    return sorted(found)
+
+
+def backup_refs(backup_dir: Path) -> set[tuple[str, str]] | None:
+    """(unit, sha256) of every file any backup in the folder references; None when one of them
+    cannot be read (then nothing may be deleted: its files might be the ones it needs)."""
+    refs: set[tuple[str, str]] = set()
+    for backup in backups_in(backup_dir):
+        try:
+            refs.update((r.unit, r.sha256) for r in file_refs(backup))
+        except sqlite3.Error as exc:
+            log.warning("cannot read the file rows of backup %s: %s", backup, exc)
+            return None
+    return refs
+
+
+def prune_backup_files(backup_dir: Path) -> FilesPrune:
+    """Delete from the backup folder's shared files folder every file that no backup left in
+    the folder references (after old daily backups were deleted). A backup that cannot be read
+    stops the pruning; a backup landing meanwhile is seen by listing the backups again."""
+    root = backup_dir / FILES_DIR_NAME
+    report = FilesPrune(root)
+    refs = backup_refs(backup_dir)
+    if refs is None:
+        report.skipped = "unreadable backup"
+        return report
+    listed = set(backups_in(backup_dir))
+    stored = list(stored_files(root))
+    unwanted = [(u, s, p) for u, s, p in stored if (u, s) not in refs]
+    report.kept = len(stored) - len(unwanted)
+    if unwanted and set(backups_in(backup_dir)) != listed:
+        again = backup_refs(backup_dir)  # a backup made while this ran: its files stay
+        if again is None:
+            report.skipped = "unreadable backup"
+            return report
+        unwanted = [(u, s, p) for u, s, p in unwanted if (u, s) not in again]
+    for _unit, _sha, path in unwanted:
+        try:
+            size = path.stat().st_size
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        report.removed += 1
+        report.bytes_removed += size
+    return report

@@ -30,6 +30,7 @@ from counter_app.attachment_backup import (
     FileRestoreReport,
     backup_attachments,
     backup_files_root,
+    backups_in,
     check_files,
     file_refs,
     restore_attachments,
@@ -519,12 +520,7 @@ class DamagedDatabaseError(BackupError):
 
 def backup_files(settings: Settings) -> list[Path]:
     """Every SQLite backup in the backup folder (manual, daily, before-restore), newest first."""
-    folder = settings.paths.backup_dir
-    if not folder.is_dir():
-        return []
-    # The backup folder and its daily subfolder only: the files folder holds years of scans.
-    candidates = [*folder.glob("*.sqlite3"), *(folder / AUTO_DIR_NAME).glob("*.sqlite3")]
-    found = [p for p in candidates if "-damaged-" not in p.name and not p.name.startswith(".tmp-")]
+    found = backups_in(settings.paths.backup_dir)
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 

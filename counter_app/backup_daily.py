@@ -10,8 +10,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from counter_app.attachment_backup import prune_backup_files
 from counter_app.backup import AUTO_DIR_NAME, backup_with_files, default_name
 from counter_app.db.engine import DatabaseError
+from counter_app.drafts import DRAFTS_DIR_NAME
+from counter_app.file_sweep import sweep_staged_files
 from counter_app.settings import Settings
 
 if TYPE_CHECKING:
@@ -99,4 +102,32 @@ def auto_backup_if_due(
         return None
     if removed:
         log.info("removed %d daily backups older than %d days", len(removed), keep)
+    if due or removed:
+        daily_file_upkeep(services, backups_removed=bool(removed))
     return made
+
+
+def daily_file_upkeep(services: CounterServices, *, backups_removed: bool) -> None:
+    """Once a day after the backup: the backups' files folder loses the files only deleted
+    backups referenced, and the live store the staged files no dossier was saved with. Logged,
+    never raised (like the backup itself)."""
+    paths = services.settings.paths
+    try:
+        if backups_removed:
+            pruned = prune_backup_files(paths.backup_dir)
+            if pruned.removed or pruned.skipped:
+                log.info(
+                    "backup files: %d removed (%d bytes), %d kept%s",
+                    pruned.removed,
+                    pruned.bytes_removed,
+                    pruned.kept,
+                    f"; skipped: {pruned.skipped}" if pruned.skipped else "",
+                )
+        sweep_staged_files(
+            services.db,
+            paths.files_dir,
+            drafts_dir=paths.data_dir / DRAFTS_DIR_NAME,
+            backup_dir=paths.backup_dir,
+        )
+    except (OSError, sqlite3.Error, DatabaseError) as exc:
+        log.error("daily file upkeep failed: %s", exc)

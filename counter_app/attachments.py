@@ -17,7 +17,7 @@ import os
 import tempfile
 import uuid as uuidlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -170,14 +170,7 @@ class StagedFile:
     sha256: str
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "paper": self.paper,
-            "name": self.name,
-            "mime": self.mime,
-            "pages": self.pages,
-            "size": self.size,
-            "sha256": self.sha256,
-        }
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: object) -> StagedFile | None:
@@ -378,18 +371,7 @@ class AttachmentService:
             if (f.paper, f.sha256) in seen:  # the same scan chosen twice for one paper
                 continue
             seen.add((f.paper, f.sha256))
-            row = DossierFile(
-                uuid=str(uuidlib.uuid4()),
-                dossier_id=dossier.id,
-                paper_code=f.paper,
-                name=f.name,
-                mime=f.mime,
-                pages=f.pages,
-                size=f.size,
-                sha256=f.sha256,
-                digitised_by=by.full_name,
-                digitised_at=now,
-            )
+            row = _file_row(dossier.id, f.paper, f, by, now)
             s.add(row)
             rows.append(row)
         s.flush()
@@ -446,18 +428,7 @@ class AttachmentService:
             for check, _data in loaded:
                 row = existing.get(check.sha256)
                 if row is None:
-                    row = DossierFile(
-                        uuid=str(uuidlib.uuid4()),
-                        dossier_id=dossier.id,
-                        paper_code=paper,
-                        name=check.name,
-                        mime=check.mime,
-                        pages=check.pages,
-                        size=check.size,
-                        sha256=check.sha256,
-                        digitised_by=by.full_name,
-                        digitised_at=now,
-                    )
+                    row = _file_row(dossier.id, paper, check, by, now)
                     s.add(row)
                     existing[check.sha256] = row
                 out.append(row)
@@ -539,6 +510,24 @@ class AttachmentService:
                 f"(các mã: {', '.join(sorted(papers))})."
             )
         return dossier, papers[paper]
+
+
+def _file_row(
+    dossier_id: int, paper: str, f: FileCheck | StagedFile, by: UserInfo, now: datetime
+) -> DossierFile:
+    """The row recording a checked file for a paper: who digitised it and when."""
+    return DossierFile(
+        uuid=str(uuidlib.uuid4()),
+        dossier_id=dossier_id,
+        paper_code=paper,
+        name=f.name,
+        mime=f.mime,
+        pages=f.pages,
+        size=f.size,
+        sha256=f.sha256,
+        digitised_by=by.full_name,
+        digitised_at=now,
+    )
 
 
 def _undigitised_query() -> Select[Dossier, DossierPaper]:

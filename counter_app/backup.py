@@ -141,6 +141,16 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     write_with(target, copy)
 
 
+def _copy_or_fail(source: Path, target: Path) -> None:
+    """`_sqlite_copy`, any failure but a full disk (DiskError says so) as a BackupError."""
+    try:
+        _sqlite_copy(source, target)
+    except DiskError:
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"Không ghi được bản sao lưu {target}: {exc}") from exc
+
+
 def _sqlite_quick_check(path: Path) -> str:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -235,12 +245,7 @@ def create_backup(
     target = out or backup_dir / default_name(db.file, "manual", now)
     if target.resolve() == db.file.resolve():
         raise BackupError("Tệp sao lưu không được trùng với tệp CSDL đang dùng.")
-    try:
-        _sqlite_copy(db.file, target)
-    except DiskError:
-        raise
-    except (OSError, sqlite3.Error) as exc:
-        raise BackupError(f"Không ghi được bản sao lưu {target}: {exc}") from exc
+    _copy_or_fail(db.file, target)
     check = _sqlite_quick_check(target)
     if check != "ok":
         target.unlink(missing_ok=True)
@@ -345,12 +350,7 @@ def server_backup(db: Database, files_root: Path, out_dir: Path) -> ServerBackup
         _pg_dump(db, target)
     elif db.file is not None and db.file.exists():
         target = out_dir / f"server-{stamp}.sqlite3"
-        try:
-            _sqlite_copy(db.file, target)
-        except DiskError:
-            raise
-        except (OSError, sqlite3.Error) as exc:
-            raise BackupError(f"Không ghi được bản sao lưu {target}: {exc}") from exc
+        _copy_or_fail(db.file, target)
     else:
         raise BackupError("Chỉ sao lưu được CSDL máy chủ SQLite trong tệp hoặc PostgreSQL.")
     files = backup_store(files_root, out_dir / FILES_DIR_NAME)

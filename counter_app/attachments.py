@@ -10,17 +10,18 @@ first: a crash between the two leaves an unreferenced file, never a row without 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import tempfile
 import uuid as uuidlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from counter_app.audit import audit
@@ -31,6 +32,7 @@ from counter_app.domain import Channel, Permission, local_now
 from counter_app.errors import UserError
 from counter_app.file_limit import FileLimit, effective_limit, mb, server_limit
 from counter_app.identity import InvalidValue, normalize_text
+from counter_app.outbox import dossier_payload, enqueue
 
 #: The default ceiling for one file; a province's server may allow less (then sync refuses it).
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -168,14 +170,7 @@ class StagedFile:
     sha256: str
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "paper": self.paper,
-            "name": self.name,
-            "mime": self.mime,
-            "pages": self.pages,
-            "size": self.size,
-            "sha256": self.sha256,
-        }
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: object) -> StagedFile | None:
@@ -237,6 +232,9 @@ class FileStore:
         """Store `data` (whose hash the caller computed) unless it is there already, whole."""
         target = self.path(unit, sha256)
         if target.exists() and target.stat().st_size == len(data):
+            # Chosen again: the daily sweep of unsaved staged files counts its grace from now.
+            with contextlib.suppress(OSError):
+                os.utime(target)
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
@@ -373,18 +371,7 @@ class AttachmentService:
             if (f.paper, f.sha256) in seen:  # the same scan chosen twice for one paper
                 continue
             seen.add((f.paper, f.sha256))
-            row = DossierFile(
-                uuid=str(uuidlib.uuid4()),
-                dossier_id=dossier.id,
-                paper_code=f.paper,
-                name=f.name,
-                mime=f.mime,
-                pages=f.pages,
-                size=f.size,
-                sha256=f.sha256,
-                digitised_by=by.full_name,
-                digitised_at=now,
-            )
+            row = _file_row(dossier.id, f.paper, f, by, now)
             s.add(row)
             rows.append(row)
         s.flush()
@@ -441,18 +428,7 @@ class AttachmentService:
             for check, _data in loaded:
                 row = existing.get(check.sha256)
                 if row is None:
-                    row = DossierFile(
-                        uuid=str(uuidlib.uuid4()),
-                        dossier_id=dossier.id,
-                        paper_code=paper,
-                        name=check.name,
-                        mime=check.mime,
-                        pages=check.pages,
-                        size=check.size,
-                        sha256=check.sha256,
-                        digitised_by=by.full_name,
-                        digitised_at=now,
-                    )
+                    row = _file_row(dossier.id, paper, check, by, now)
                     s.add(row)
                     existing[check.sha256] = row
                 out.append(row)
@@ -465,6 +441,7 @@ class AttachmentService:
                 dossier.code,
                 {"paper": paper, "files": [r.sha256[:12] for r in out]},
             )
+            _clear_undigitised_reason(s, dossier, now)
             return [_attached(r) for r in out]
 
     def files(self, code: str) -> list[AttachedFile]:
@@ -485,29 +462,8 @@ class AttachmentService:
         supervisor's list; one dossier with `code`). A paper drops off once a file is attached."""
         by.require(Permission.VIEW_DOSSIERS)
         with self._db.read() as s:
-            has_file = (
-                select(DossierFile.id)
-                .where(
-                    DossierFile.dossier_id == DossierPaper.dossier_id,
-                    DossierFile.paper_code == DossierPaper.code,
-                )
-                .exists()
-            )
-            query = (
-                select(Dossier, DossierPaper)
-                .join(DossierPaper, DossierPaper.dossier_id == Dossier.id)
-                .join(
-                    ProcedurePaper,
-                    (ProcedurePaper.procedure_id == Dossier.procedure_id)
-                    & (ProcedurePaper.code == DossierPaper.code),
-                )
-                .where(
-                    ProcedurePaper.digitise.is_(True),
-                    DossierPaper.submitted.is_(True),
-                    Dossier.channel == int(Channel.IN_PERSON),
-                    ~has_file,
-                )
-                .order_by(Dossier.received_at.desc(), Dossier.id.desc(), DossierPaper.position)
+            query = _undigitised_query().order_by(
+                Dossier.received_at.desc(), Dossier.id.desc(), DossierPaper.position
             )
             if code is not None:
                 query = query.where(Dossier.code == code.strip().upper())
@@ -554,6 +510,65 @@ class AttachmentService:
                 f"(các mã: {', '.join(sorted(papers))})."
             )
         return dossier, papers[paper]
+
+
+def _file_row(
+    dossier_id: int, paper: str, f: FileCheck | StagedFile, by: UserInfo, now: datetime
+) -> DossierFile:
+    """The row recording a checked file for a paper: who digitised it and when."""
+    return DossierFile(
+        uuid=str(uuidlib.uuid4()),
+        dossier_id=dossier_id,
+        paper_code=paper,
+        name=f.name,
+        mime=f.mime,
+        pages=f.pages,
+        size=f.size,
+        sha256=f.sha256,
+        digitised_by=by.full_name,
+        digitised_at=now,
+    )
+
+
+def _undigitised_query() -> Select[Dossier, DossierPaper]:
+    """(dossier, paper) of walk-in dossiers' submitted must-digitise papers without a file."""
+    has_file = (
+        select(DossierFile.id)
+        .where(
+            DossierFile.dossier_id == DossierPaper.dossier_id,
+            DossierFile.paper_code == DossierPaper.code,
+        )
+        .exists()
+    )
+    return (
+        select(Dossier, DossierPaper)
+        .join(DossierPaper, DossierPaper.dossier_id == Dossier.id)
+        .join(
+            ProcedurePaper,
+            (ProcedurePaper.procedure_id == Dossier.procedure_id)
+            & (ProcedurePaper.code == DossierPaper.code),
+        )
+        .where(
+            ProcedurePaper.digitise.is_(True),
+            DossierPaper.submitted.is_(True),
+            Dossier.channel == int(Channel.IN_PERSON),
+            ~has_file,
+        )
+    )
+
+
+def _clear_undigitised_reason(s: Session, dossier: Dossier, now: datetime) -> None:
+    """Once the last missing scan is in, the reason no longer holds: clear it here and send the
+    dossier again (a new version) so the server clears it too."""
+    if not dossier.undigitised_reason:
+        return
+    if s.execute(_undigitised_query().where(Dossier.id == dossier.id).limit(1)).first():
+        return
+    dossier.undigitised_reason = ""
+    dossier.version += 1
+    dossier.updated_at = now
+    s.flush()
+    enqueue(s, "dossier", dossier.uuid, dossier_payload(dossier), version=dossier.version)
 
 
 def _display_name(path: Path) -> str:

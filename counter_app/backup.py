@@ -1,26 +1,20 @@
-"""Backups of the counter database and its digitised files: on demand, daily at start with
-retention, before a migration or a restore; restore; and checks that every file is whole.
+"""Backups of the counter database: on demand, before a migration or a restore; restore; the
+server's backup; and the checks at start that find a damaged database.
 
-Files are immutable and named by their SHA-256, so a backup copies only the files it does not
-hold yet into a content-addressed folder (`files/<unit>/<aa>/<sha256>`) shared by every backup in
-the same folder: years of scans are copied once, not once a day. A backup written elsewhere
-(`--out` on a USB stick) gets its own `files` folder beside it. Real copies, not hard links: a
-damaged sector or an overwrite of the live store must not damage the backup too.
+The digitised files that go with each backup are in `attachment_backup`; the daily backup and its
+retention in `backup_daily`.
 """
 
 from __future__ import annotations
 
 import errno
-import hashlib
 import logging
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +22,20 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import URL
 
-from counter_app.atomic import DiskError, copy_file, write_bytes, write_with
+from counter_app.atomic import DiskError, copy_file, write_with
+from counter_app.attachment_backup import (
+    FILES_DIR_NAME,
+    FileCopyReport,
+    FileProblem,
+    FileRestoreReport,
+    backup_attachments,
+    backup_files_root,
+    backups_in,
+    check_files,
+    file_refs,
+    restore_attachments,
+    server_fetch,
+)
 from counter_app.code_ledger import issued_in
 from counter_app.db.engine import Database, DatabaseError
 from counter_app.db.lock import ExclusiveHold
@@ -43,10 +50,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_KEEP_DAYS = 14
 AUTO_DIR_NAME = "auto"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_AUTO_NAME = re.compile(r"-auto-(\d{8})-(\d{6})\.sqlite3$")
 
 
 class BackupError(DatabaseError):
@@ -88,15 +93,6 @@ class RestoreResult:
     lost_unreadable: str = ""
     sequences_raised: int = 0
     files: FileRestoreReport | None = None
-
-
-def keep_days(settings: Settings) -> int:
-    """Days of daily backups to keep: `backup_keep_days` in the settings, else 14."""
-    value = getattr(settings, "backup_keep_days", DEFAULT_KEEP_DAYS)
-    try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
-        return DEFAULT_KEEP_DAYS
 
 
 def pending_sync(db: Database) -> dict[str, int]:
@@ -145,6 +141,16 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     write_with(target, copy)
 
 
+def _copy_or_fail(source: Path, target: Path) -> None:
+    """`_sqlite_copy`, any failure but a full disk (DiskError says so) as a BackupError."""
+    try:
+        _sqlite_copy(source, target)
+    except DiskError:
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"Không ghi được bản sao lưu {target}: {exc}") from exc
+
+
 def _sqlite_quick_check(path: Path) -> str:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -170,261 +176,11 @@ def _stamp(now: datetime) -> str:
     return now.strftime("%Y%m%d-%H%M%S")
 
 
-def _default_name(db_file: Path, label: str, now: datetime) -> str:
+def default_name(db_file: Path, label: str, now: datetime) -> str:
     return f"{db_file.stem}-{label}-{_stamp(now)}.sqlite3"
 
 
 # ---------------------------------------------------------------------------------- files
-
-FILES_DIR_NAME = "files"
-_HEX = frozenset("0123456789abcdef")
-
-
-@dataclass(frozen=True)
-class FileRef:
-    """One file row of a database: where its bytes are kept and which paper it is."""
-
-    unit: str
-    sha256: str
-    size: int
-    dossier: str
-    paper: str
-    name: str
-    uploaded: bool  # the server confirmed it holds the bytes
-
-    @property
-    def where(self) -> str:
-        return f"hồ sơ {self.dossier}, giấy tờ {self.paper}, tệp «{self.name}»"
-
-
-@dataclass(frozen=True)
-class FileProblem:
-    """A file row whose bytes are missing or do not match their hash."""
-
-    ref: FileRef
-    kind: str  # missing | corrupt
-
-    @property
-    def message(self) -> str:
-        what = "không có trong kho" if self.kind == "missing" else "bị hỏng (sai mã băm)"
-        return f"Tệp số hóa {what}: {self.ref.where} (SHA-256 {self.ref.sha256[:12]}…)."
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "dossier": self.ref.dossier,
-            "paper": self.ref.paper,
-            "name": self.ref.name,
-            "sha256": self.ref.sha256,
-            "problem": self.kind,
-            "message": self.message,
-        }
-
-
-@dataclass
-class FileCopyReport:
-    """What a backup did with the files its database references."""
-
-    folder: Path
-    referenced: int = 0
-    copied: int = 0
-    bytes_copied: int = 0
-    problems: list[FileProblem] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "folder": str(self.folder),
-            "referenced": self.referenced,
-            "copied": self.copied,
-            "bytes_copied": self.bytes_copied,
-            "problems": [p.to_json() for p in self.problems],
-        }
-
-
-@dataclass
-class FileRestoreReport:
-    """What a restore did so that every file row has its bytes again."""
-
-    checked: int = 0
-    from_backup: int = 0
-    from_server: int = 0
-    problems: list[FileProblem] = field(default_factory=list)
-    server_error: str = ""
-    restored: set[str] = field(default_factory=set)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "checked": self.checked,
-            "from_backup": self.from_backup,
-            "from_server": self.from_server,
-            "missing": [p.to_json() for p in self.problems],
-            **({"server_error": self.server_error} if self.server_error else {}),
-        }
-
-
-def backup_files_root(backup: Path, backup_dir: Path) -> Path:
-    """Where the files of the backup `backup` are kept: the one shared folder of the backup
-    folder (daily, manual, before-restore and before-migration backups alike), else a `files`
-    folder beside the backup (a copy on a USB stick carries its files with it)."""
-    try:
-        backup.resolve().relative_to(backup_dir.resolve())
-    except ValueError:
-        return backup.parent / FILES_DIR_NAME
-    return backup_dir / FILES_DIR_NAME
-
-
-def _store_path(root: Path, unit: str, sha256: str) -> Path:
-    """The FileStore layout (`root/<unit>/<aa>/<sha256>`), checked like FileStore.path."""
-    from counter_app.attachments import FileStore
-
-    return FileStore(root).path(unit, sha256)
-
-
-def file_refs(db_file: Path) -> list[FileRef]:
-    """Every file row of a SQLite counter database (none before the files migration)."""
-    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
-    try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "dossier_file" not in tables:
-            return []
-        rows = conn.execute(
-            "SELECT d.unit_identifier, f.sha256, f.size, d.code, f.paper_code, f.name, "
-            "f.uploaded_at IS NOT NULL FROM dossier_file f JOIN dossier d ON d.id = f.dossier_id "
-            "ORDER BY d.code, f.paper_code, f.id"
-        ).fetchall()
-    finally:
-        conn.close()
-    return [
-        FileRef(str(u), str(sha), int(size), str(code), str(paper), str(name), bool(up))
-        for u, sha, size, code, paper, name, up in rows
-        if len(str(sha)) == 64 and set(str(sha)) <= _HEX
-    ]
-
-
-def _by_file(refs: Iterable[FileRef]) -> dict[tuple[str, str], list[FileRef]]:
-    """Rows grouped by the bytes they share (the same scan attached twice is one file)."""
-    grouped: dict[tuple[str, str], list[FileRef]] = {}
-    for ref in refs:
-        grouped.setdefault((ref.unit, ref.sha256), []).append(ref)
-    return grouped
-
-
-def _sha256_of(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def _whole(path: Path, ref: FileRef, *, deep: bool = True) -> str | None:
-    """None when `path` holds the file (size, and the hash when `deep`), else the problem."""
-    try:
-        if path.stat().st_size != ref.size:
-            return "corrupt"
-        if deep and _sha256_of(path) != ref.sha256:
-            return "corrupt"
-    except FileNotFoundError:
-        return "missing"
-    return None
-
-
-def check_files(refs: Iterable[FileRef], root: Path, *, deep: bool = True) -> list[FileProblem]:
-    """Every row whose bytes under `root` are missing or damaged (each row named: the clerk
-    needs the dossier and paper, not the hash). `deep=False` compares sizes only (fast)."""
-    problems: list[FileProblem] = []
-    for (unit, sha), rows in _by_file(refs).items():
-        kind = _whole(_store_path(root, unit, sha), rows[0], deep=deep)
-        if kind is not None:
-            problems.extend(FileProblem(r, kind) for r in rows)
-    return problems
-
-
-def backup_attachments(db_copy: Path, files_dir: Path, root: Path) -> FileCopyReport:
-    """Copy into `root` every file the backup `db_copy` references that `root` lacks, each
-    checked against its hash on the way; what is already there whole is not copied again."""
-    report = FileCopyReport(root)
-    for (unit, sha), rows in _by_file(file_refs(db_copy)).items():
-        report.referenced += 1
-        target = _store_path(root, unit, sha)
-        if _whole(target, rows[0], deep=False) is None:
-            continue  # immutable and named by hash: the same size is the same file
-        try:
-            data = _store_path(files_dir, unit, sha).read_bytes()
-        except FileNotFoundError:
-            report.problems.extend(FileProblem(r, "missing") for r in rows)
-            continue
-        if hashlib.sha256(data).hexdigest() != sha:
-            report.problems.extend(FileProblem(r, "corrupt") for r in rows)
-            continue
-        write_bytes(target, data)
-        report.copied += 1
-        report.bytes_copied += len(data)
-    for problem in report.problems:
-        log.error("backup: %s", problem.message)
-    return report
-
-
-def restore_attachments(
-    db_file: Path,
-    files_dir: Path,
-    roots: Iterable[Path],
-    fetch: Callable[[FileRef], bytes] | None = None,
-) -> FileRestoreReport:
-    """Make every file row of `db_file` have its bytes in the live store, checked by hash:
-    from the backups' file folders `roots`, else from the server (`fetch`, for files it
-    confirmed); what can be found nowhere is listed by dossier and paper."""
-    from counter_app.sync.transport import RequestRejected, TransportError
-
-    report = FileRestoreReport()
-    folders = list(dict.fromkeys(roots))
-    for (unit, sha), rows in _by_file(file_refs(db_file)).items():
-        report.checked += 1
-        live = _store_path(files_dir, unit, sha)
-        if _whole(live, rows[0]) is None:
-            continue
-        data = _from_backups(folders, unit, sha)
-        if data is not None:
-            report.from_backup += 1
-        elif fetch is not None and any(r.uploaded for r in rows) and not report.server_error:
-            try:
-                data = fetch(rows[0])
-                report.from_server += 1
-            except RequestRejected as exc:
-                if exc.status != 404:  # 404: the server lacks this one; others may be there
-                    report.server_error = str(exc)
-            except TransportError as exc:  # unreachable: do not ask again for every file
-                report.server_error = str(exc)
-        if data is None:
-            report.problems.extend(FileProblem(r, _whole(live, r) or "missing") for r in rows)
-            continue
-        write_bytes(live, data)
-        report.restored.add(sha)
-    for problem in report.problems:
-        log.error("restore: %s", problem.message)
-    return report
-
-
-def _from_backups(folders: list[Path], unit: str, sha: str) -> bytes | None:
-    for folder in folders:
-        try:
-            data = _store_path(folder, unit, sha).read_bytes()
-        except OSError:
-            continue
-        if hashlib.sha256(data).hexdigest() == sha:
-            return data
-    return None
-
-
-def server_fetch(services: CounterServices) -> Callable[[FileRef], bytes] | None:
-    """Download from the provincial server, when one is configured."""
-    transport = services.server_transport()
-    if transport is None:
-        return None
-    from counter_app.sync.files import download
-
-    def fetch(ref: FileRef) -> bytes:
-        return download(transport, ref.sha256, ref.size)
-
-    return fetch
-
-
 # ---------------------------------------------------------------------------------- PostgreSQL
 
 
@@ -486,15 +242,10 @@ def create_backup(
         raise BackupError("Chỉ sao lưu được CSDL SQLite trong tệp hoặc PostgreSQL.")
     if not db.file.exists():
         raise BackupError(f"Chưa có tệp CSDL {db.file} để sao lưu.")
-    target = out or backup_dir / _default_name(db.file, "manual", now)
+    target = out or backup_dir / default_name(db.file, "manual", now)
     if target.resolve() == db.file.resolve():
         raise BackupError("Tệp sao lưu không được trùng với tệp CSDL đang dùng.")
-    try:
-        _sqlite_copy(db.file, target)
-    except DiskError:
-        raise
-    except (OSError, sqlite3.Error) as exc:
-        raise BackupError(f"Không ghi được bản sao lưu {target}: {exc}") from exc
+    _copy_or_fail(db.file, target)
     check = _sqlite_quick_check(target)
     if check != "ok":
         target.unlink(missing_ok=True)
@@ -599,12 +350,7 @@ def server_backup(db: Database, files_root: Path, out_dir: Path) -> ServerBackup
         _pg_dump(db, target)
     elif db.file is not None and db.file.exists():
         target = out_dir / f"server-{stamp}.sqlite3"
-        try:
-            _sqlite_copy(db.file, target)
-        except DiskError:
-            raise
-        except (OSError, sqlite3.Error) as exc:
-            raise BackupError(f"Không ghi được bản sao lưu {target}: {exc}") from exc
+        _copy_or_fail(db.file, target)
     else:
         raise BackupError("Chỉ sao lưu được CSDL máy chủ SQLite trong tệp hoặc PostgreSQL.")
     files = backup_store(files_root, out_dir / FILES_DIR_NAME)
@@ -678,7 +424,7 @@ def restore_backup(
                     by=by,
                     backup_dir=backup_dir,
                     files_dir=services.settings.paths.files_dir,
-                    out=backup_dir / _default_name(db.file, "before-restore", datetime.now()),
+                    out=backup_dir / default_name(db.file, "before-restore", datetime.now()),
                 )
                 replaced = safety
             else:
@@ -774,12 +520,7 @@ class DamagedDatabaseError(BackupError):
 
 def backup_files(settings: Settings) -> list[Path]:
     """Every SQLite backup in the backup folder (manual, daily, before-restore), newest first."""
-    folder = settings.paths.backup_dir
-    if not folder.is_dir():
-        return []
-    # The backup folder and its daily subfolder only: the files folder holds years of scans.
-    candidates = [*folder.glob("*.sqlite3"), *(folder / AUTO_DIR_NAME).glob("*.sqlite3")]
-    found = [p for p in candidates if "-damaged-" not in p.name and not p.name.startswith(".tmp-")]
+    found = backups_in(settings.paths.backup_dir)
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
@@ -814,7 +555,7 @@ def _iso(value: object) -> str:
 
 def keep_damaged(db_file: Path, backup_dir: Path) -> Path:
     """Copy a damaged database (and its WAL) aside into the backup folder, as it is."""
-    target = backup_dir / _default_name(db_file, "damaged", datetime.now())
+    target = backup_dir / default_name(db_file, "damaged", datetime.now())
     copy_file(db_file, target)
     wal = Path(str(db_file) + "-wal")
     if wal.exists():
@@ -871,72 +612,3 @@ def _lost_dossiers(current: Path, replaced: Path) -> tuple[tuple[LostDossier, ..
         ),
         "",
     )
-
-
-def _auto_backups(folder: Path) -> list[tuple[date, Path]]:
-    found: list[tuple[date, Path]] = []
-    if not folder.is_dir():
-        return found
-    for path in folder.iterdir():
-        match = _AUTO_NAME.search(path.name)
-        if match is None:
-            continue
-        try:
-            day = datetime.strptime(match.group(1), "%Y%m%d").date()
-        except ValueError:
-            continue
-        found.append((day, path))
-    return sorted(found)
-
-
-def auto_backups(settings: Settings) -> list[Path]:
-    """The daily automatic backups on disk, oldest first."""
-    return [p for _, p in _auto_backups(settings.paths.backup_dir / AUTO_DIR_NAME)]
-
-
-def prune_auto_backups(folder: Path, today: date, days: int) -> list[Path]:
-    """Delete daily backups older than the last `days` days (today counts); returns them."""
-    oldest_kept = today - timedelta(days=max(1, days) - 1)
-    removed: list[Path] = []
-    for day, path in _auto_backups(folder):
-        if day < oldest_kept:
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
-
-
-def auto_backup_if_due(
-    services: CounterServices, *, by: UserInfo, days: int | None = None
-) -> Path | None:
-    """The daily backup: copy the database if no copy was made today, then drop old copies.
-
-    Called by the window at start. Returns the new file, or None when not due or not possible
-    (PostgreSQL is backed up on the server). A failure is logged, not raised: a missed backup
-    must not stop the counter from receiving dossiers, and `doctor` shows the last one.
-    """
-    db = services.db
-    if db.file is None or db.is_postgres or not db.file.exists():
-        return None
-    folder = services.settings.paths.backup_dir / AUTO_DIR_NAME
-    now = services.clock()
-    today = now.date()
-    keep = days if days is not None else keep_days(services.settings)
-    try:
-        due = all(day != today for day, _ in _auto_backups(folder))
-        made: Path | None = None
-        if due:
-            made, _ = backup_with_files(
-                db,
-                by=by,
-                backup_dir=services.settings.paths.backup_dir,
-                files_dir=services.settings.paths.files_dir,
-                out=folder / _default_name(db.file, "auto", now),
-                now=now,
-            )
-        removed = prune_auto_backups(folder, today, keep)
-    except (OSError, sqlite3.Error, DatabaseError) as exc:
-        log.error("daily backup failed: %s", exc)
-        return None
-    if removed:
-        log.info("removed %d daily backups older than %d days", len(removed), keep)
-    return made

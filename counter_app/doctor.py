@@ -144,7 +144,8 @@ def _integrity(db: Any) -> str:
 
 
 def backups(settings: Settings) -> dict[str, Any]:
-    from counter_app.backup import auto_backups, backup_files, keep_days
+    from counter_app.backup import backup_files
+    from counter_app.backup_daily import auto_backups, keep_days
 
     folder = settings.paths.backup_dir
     files = backup_files(settings)  # not rglob: the backups' files folder holds years of scans
@@ -163,7 +164,7 @@ def attachments(settings: Settings, *, verify: bool = False) -> dict[str, Any]:
     files the server refused for good. Problems name the dossier and paper."""
     from sqlalchemy.engine import make_url
 
-    from counter_app.backup import check_files, file_refs
+    from counter_app.attachment_backup import check_files, file_refs
     from counter_app.db.engine import Database, sqlite_file
     from counter_app.sync.files import rejected_files
 

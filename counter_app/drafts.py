@@ -17,6 +17,8 @@ from counter_app.domain import ApplicantKind, ResultDelivery
 from counter_app.intake import ApplicantDraft, DossierDraft
 
 DRAFT_VERSION = 1
+#: Under the data dir: one draft per user (the daily file sweep keeps the files they name).
+DRAFTS_DIR_NAME = "drafts"
 _SAFE_KEY = re.compile(r"[^a-z0-9_.-]+")
 
 
@@ -145,7 +147,7 @@ class DraftStore:
 
     def __init__(self, data_dir: Path, key: str) -> None:
         safe = _SAFE_KEY.sub("_", key.strip().lower()) or "default"
-        self.path = data_dir / "drafts" / f"intake-{safe}.json"
+        self.path = data_dir / DRAFTS_DIR_NAME / f"intake-{safe}.json"
 
     def save(self, state: IntakeDraftState) -> None:
         """Store the draft, or remove the file when the form is empty."""

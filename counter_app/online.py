@@ -13,7 +13,6 @@ sends the receipt back to the citizen through the server.
 from __future__ import annotations
 
 import base64
-import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,14 +22,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from counter_app.attachments import AttachmentError, FileStore, inspect_file
+from counter_app.attachments import DEFAULT_MAX_BYTES, AttachmentError, FileStore, inspect_file
 from counter_app.auth import UserInfo
 from counter_app.db.engine import Database
 from counter_app.db.models import OnlineDossier
 from counter_app.domain import Channel, Permission, SlipKind, local_now
 from counter_app.errors import UserError
+from counter_app.file_limit import mb, server_limit
 from counter_app.intake import ApplicantDraft, DossierDraft
-from counter_app.sync.transport import HttpTransport, TransportError
+from counter_app.sync.files import download_parts
+from counter_app.sync.transport import HttpTransport, TransientError, TransportError
 
 if TYPE_CHECKING:
     from counter_app.services import CounterServices
@@ -187,13 +188,28 @@ class OnlineService:
             return self._cache.read(ONLINE_UNIT, sha256)
         except FileNotFoundError:
             pass
+        entry = next(p for p in item.files if p.get("sha256") == sha256)
+        size = entry.get("size")
+        # Never more than the server accepts for one file (its stated limit, else the default).
+        limit = server_limit(self._db) or DEFAULT_MAX_BYTES
+        if not isinstance(size, int) or isinstance(size, bool) or not 0 < size <= limit:
+            raise OnlineDossierError(
+                f"Tệp «{entry.get('name', '')}» của hồ sơ trực tuyến có dung lượng không hợp lệ "
+                f"hoặc vượt giới hạn {mb(limit)} một tệp; hãy báo quản trị máy chủ tỉnh."
+            )
         transport = self._need_transport()
+        # In parts, kept beside the cache as they come: a cut connection resumes, not restarts.
+        part = self._cache.path(ONLINE_UNIT, sha256).with_suffix(".download")
         try:
-            data = transport.get_bytes(f"/online/{uuid}/files/{sha256}")
+            data = download_parts(
+                transport, f"/online/{uuid}/files/{sha256}", sha256, size, part=part
+            )
+        except TransientError as exc:
+            if part.exists():
+                raise OnlineDossierError(f"Chưa tải xong tệp từ máy chủ: {exc}") from exc
+            raise OnlineDossierError(f"{exc} Hãy thử lại.") from exc
         except TransportError as exc:
             raise OnlineDossierError(f"Chưa tải được tệp từ máy chủ: {exc}") from exc
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise OnlineDossierError("Tệp tải về không khớp mã băm: hãy thử lại.")
         self._cache.put(ONLINE_UNIT, data, sha256)
         return data
 

@@ -50,6 +50,7 @@ def dossier_payload(d: Dossier) -> dict[str, Any]:
         "summary": d.summary,
         "notes": d.notes,
         "missing_papers_reason": d.missing_papers_reason,
+        "undigitised_reason": d.undigitised_reason,
         "result_delivery": d.result_delivery,
         "delivery_address": d.delivery_address,
         "handed_back_at": _iso(d.handed_back_at),

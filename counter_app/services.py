@@ -147,7 +147,7 @@ class CounterServices:
     def _backup_files_of(self, backup: Path) -> None:
         """The files the pre-migration backup references join the backups' files folder (best
         effort: the migration is done; `doctor` and `backup --verify` show what is missing)."""
-        from counter_app.backup import backup_attachments, backup_files_root
+        from counter_app.attachment_backup import backup_attachments, backup_files_root
 
         paths = self.settings.paths
         try:

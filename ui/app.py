@@ -116,7 +116,7 @@ class AppController(QObject):
                 build_demo(services)
             else:
                 from counter_app.auth import system_actor
-                from counter_app.backup import auto_backup_if_due
+                from counter_app.backup_daily import auto_backup_if_due
                 from counter_app.domain import Role
 
                 # Health check, schema, this window's hold on the database (restore elsewhere is

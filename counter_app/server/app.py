@@ -212,7 +212,7 @@ class ServerApp:
         match = _ONLINE_PATH.match(path)
         if match:
             counter = self._auth(environ, ROLE_COUNTER)
-            return self._online(environ, method, counter, *match.groups())
+            return self._online(environ, method, counter, query, *match.groups())
         match = _FILE_PATH.match(path)
         if match:
             counter = self._auth(environ, ROLE_COUNTER)
@@ -338,15 +338,8 @@ class ServerApp:
         restored counter getting its papers back); 404 for any other file."""
         if self.files is None or counter.unit is None:
             raise HttpError(404, "not_found", "Máy chủ này không giữ tệp số hóa.")
-        offset = _uint(query, "offset", 0)
-        length = min(_uint(query, "length", MAX_DOWNLOAD_BYTES), MAX_DOWNLOAD_BYTES)
         owners = unit_file_owners(self.store.db, counter.unit, sha256)
-        try:
-            data = read_range(self.files, owners, sha256, offset, length)
-        except FileStoreError as exc:
-            raise HttpError(exc.status, exc.code, str(exc)) from exc
-        except OSError as exc:
-            raise HttpError(503, "unavailable", "Kho tệp của máy chủ tạm thời lỗi.") from exc
+        offset, data = _part(self.files, owners, sha256, query)
         extra = {"file": sha256[:12], "offset": offset, "bytes": len(data)}
         return 200, {"_raw": RawReply("application/octet-stream", data)}, counter, extra
 
@@ -360,18 +353,24 @@ class ServerApp:
         environ: Environ,
         method: str,
         counter: CounterIdentity,
+        query: dict[str, str],
         uuid: str,
         action: str | None,
         sha: str | None,
     ) -> tuple[int, dict[str, Any], CounterIdentity | None, dict[str, Any]]:
         """Grant, decide, or read one online dossier (and its papers' bytes)."""
         db = self.store.db
-        extra = {"online": uuid[:8]}
+        extra: dict[str, Any] = {"online": uuid[:8]}
         if sha is not None:
             _require_method(method, "GET")
             if not online.paper_file(db, uuid, sha):
                 raise HttpError(404, "not_found", "Hồ sơ trực tuyến không có tệp này.")
-            data = self._online_files().read(online.ONLINE_OWNER, sha)
+            files = self._online_files()
+            if "offset" not in query and "length" not in query:  # a whole file (older counters)
+                data = files.read(online.ONLINE_OWNER, sha)
+            else:  # a part, as /files/<sha>/content serves them: large papers come in pieces
+                offset, data = _part(files, [online.ONLINE_OWNER], sha, query)
+                extra.update(offset=offset, bytes=len(data))
             return 200, {"_raw": RawReply("application/octet-stream", data)}, counter, extra
         if action is None:
             _require_method(method, "GET")
@@ -474,6 +473,20 @@ def _query(text: str) -> dict[str, str]:
     except ValueError as exc:
         raise HttpError(400, "bad_request", "Chuỗi truy vấn có quá nhiều tham số.") from exc
     return {k: v[0] for k, v in args.items()}
+
+
+def _part(
+    files: ServerFiles, owners: list[str], sha256: str, query: dict[str, str]
+) -> tuple[int, bytes]:
+    """(offset, bytes) of `?offset=N&length=M` of a whole file, at most MAX_DOWNLOAD_BYTES."""
+    offset = _uint(query, "offset", 0)
+    length = min(_uint(query, "length", MAX_DOWNLOAD_BYTES), MAX_DOWNLOAD_BYTES)
+    try:
+        return offset, read_range(files, owners, sha256, offset, length)
+    except FileStoreError as exc:
+        raise HttpError(exc.status, exc.code, str(exc)) from exc
+    except OSError as exc:
+        raise HttpError(503, "unavailable", "Kho tệp của máy chủ tạm thời lỗi.") from exc
 
 
 def _uint(query: dict[str, str], key: str, default: int) -> int:

@@ -90,6 +90,8 @@ def _check_dossier(p: dict[str, Any], unit: str) -> str:
     status = p.get("status")
     if not isinstance(status, int) or status not in _STATUSES:
         return "Trạng thái hồ sơ không hợp lệ."
+    if not isinstance(p.get("undigitised_reason", ""), str):
+        return "Trường undigitised_reason phải là văn bản."
     return ""
 
 
@@ -279,6 +281,8 @@ class _Push:
             "applicant_name": str(p["applicant"].get("name", ""))[:255],
             "result_delivery": str(p.get("result_delivery", "counter"))[:16],
             "appointment_at": _parse_dt(p["appointment_at"]),
+            # Length checked with the payload (validate.FIELD_MAX_CHARS); '' once scans are in.
+            "undigitised_reason": p.get("undigitised_reason", ""),
             "version": item.version,
             "updated_at": self.now,
         }

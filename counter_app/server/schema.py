@@ -91,6 +91,8 @@ dossier_t = Table(
     Column("unit", String(48), nullable=False, server_default=""),
     Column("code_day", Date, nullable=True),
     Column("code_no", Integer, nullable=True),
+    # Why must-digitise papers came without a scan ('' when none is missing; s0004).
+    Column("undigitised_reason", Text, nullable=False, server_default=""),
     Index("ix_dossier_unit_day", "unit", "code_day"),
 )
 event_t = Table(

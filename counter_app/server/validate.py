@@ -37,6 +37,8 @@ FIELD_MAX_CHARS = {
     "email": 254,
     "address": 500,
     "delivery_address": 500,
+    # The counter's own limit (intake.py cleans the clerk's text to 1000 characters).
+    "undigitised_reason": 1000,
 }
 MAX_DEPTH = 6
 MAX_LIST = 500

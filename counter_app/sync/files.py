@@ -16,10 +16,12 @@ server reports.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, inspect, select
@@ -313,17 +315,38 @@ def _int(value: object) -> int:
 def download(transport: HttpTransport, sha: str, size: int) -> bytes:
     """A file of this counter's unit back from the server (a restored PC), in parts small enough
     for the reply ceiling; checked against its hash. Raises the transport's errors."""
-    parts: list[bytes] = []
-    received = 0
-    while received < size:
-        chunk = transport.get_bytes(
-            f"/files/{sha}/content?offset={received}&length={min(CHUNK_BYTES * 4, size - received)}"
-        )
-        if not chunk:
-            break
-        parts.append(chunk)
-        received += len(chunk)
-    data = b"".join(parts)
+    return download_parts(transport, f"/files/{sha}/content", sha, size)
+
+
+def download_parts(
+    transport: HttpTransport, path: str, sha: str, size: int, part: Path | None = None
+) -> bytes:
+    """`size` bytes of `path` asked `?offset=N&length=M` part by part (each under the transport's
+    reply ceiling, so a file of any size the server accepts comes down), checked against `sha`.
+    With `part`, what has arrived is kept in that file, so a download cut off resumes where it
+    stopped; it is removed once the whole file is in (or fails its hash)."""
+    have = bytearray()
+    if part is not None:
+        with contextlib.suppress(FileNotFoundError):
+            have += part.read_bytes()
+        if len(have) > size:  # not a prefix of this file: start again
+            have.clear()
+            part.unlink(missing_ok=True)
+        part.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(part.open("ab")) if part is not None else None
+        while len(have) < size:
+            want = min(CHUNK_BYTES * 4, size - len(have))
+            chunk = transport.get_bytes(f"{path}?offset={len(have)}&length={want}")[:want]
+            if not chunk:
+                break
+            have += chunk
+            if out is not None:
+                out.write(chunk)
+                out.flush()
+    if part is not None:
+        part.unlink(missing_ok=True)  # whole or wrong, it is of no use any more
+    data = bytes(have)
     if len(data) != size or hashlib.sha256(data).hexdigest() != sha:
         raise TransientError("Tệp tải về từ máy chủ không khớp mã băm.")
     return data

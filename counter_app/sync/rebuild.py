@@ -307,6 +307,7 @@ def _dossier(s: Session, p: dict[str, Any], version: int, ref: Any, now: datetim
         "summary": str(p.get("summary", "")),
         "notes": str(p.get("notes", "")),
         "missing_papers_reason": str(p.get("missing_papers_reason", "")),
+        "undigitised_reason": str(p.get("undigitised_reason", "")),
         "result_delivery": str(p.get("result_delivery", "counter")),
         "delivery_address": str(p.get("delivery_address", "")),
         "handed_back_at": _dt(p.get("handed_back_at")),

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from counter_app import backup
+from counter_app import backup, backup_daily
 from counter_app.auth import AuthService, system_actor
 from counter_app.centre import CentreService
 from counter_app.dossiers import DossierService
@@ -41,7 +41,7 @@ MUST_TAKE_AN_ACTOR: list[tuple[Any, str]] = [
     (ReportService, "drill"),
     (backup, "create_backup"),
     (backup, "restore_backup"),
-    (backup, "auto_backup_if_due"),
+    (backup_daily, "auto_backup_if_due"),
     (dvcqg, "build_export"),
     (dvcqg, "write_export"),
 ]

@@ -1,10 +1,9 @@
-"""Backups, restore and the daily automatic backup."""
+"""Backups and restore (the daily backup: test_backup_daily.py)."""
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,22 +12,17 @@ from sqlalchemy import update
 
 from counter_app.auth import system_actor
 from counter_app.backup import (
-    AUTO_DIR_NAME,
-    DEFAULT_KEEP_DAYS,
     BackupError,
     PendingSyncError,
-    auto_backup_if_due,
     create_backup,
-    keep_days,
     pending_sync,
     restore_backup,
 )
+from counter_app.backup_daily import auto_backup_if_due
 from counter_app.cli import main
-from counter_app.db.engine import Database
 from counter_app.db.migrate import head_revision
 from counter_app.db.models import OutboxEntry
 from counter_app.intake import ApplicantDraft, DossierDraft
-from counter_app.settings import Settings
 
 APPLICANT = ApplicantDraft(
     name="Trần Thị Thuỷ", id_number="001190012345", phone="0912345678", birth_date="05/03/1990"
@@ -152,40 +146,6 @@ def test_restore_rejects_a_backup_from_a_newer_version(services: Any, tmp_path: 
     conn.close()
     with pytest.raises(BackupError, match="phiên bản phần mềm mới hơn"):
         restore_backup(services, backup, by=ACTOR)
-
-
-# ---------------------------------------------------------------------------------- daily backup
-
-
-def test_daily_backup_once_a_day_with_retention(services: Any, clock: Any) -> None:
-    receive(services)
-    folder = services.settings.paths.backup_dir / AUTO_DIR_NAME
-    first = auto_backup_if_due(services, days=3, by=ACTOR)
-    assert first is not None and first.parent == folder
-    assert "20261127" in first.name and len(dossier_codes(first)) == 1
-    clock.now = clock.now + timedelta(hours=5)
-    assert auto_backup_if_due(services, days=3, by=ACTOR) is None  # already done today
-
-    made = [first]
-    for _ in range(6):
-        clock.now = clock.now + timedelta(days=1)
-        path = auto_backup_if_due(services, days=3, by=ACTOR)
-        assert path is not None
-        made.append(path)
-    kept = sorted(folder.iterdir())
-    assert kept == sorted(made[-3:])  # today and the two days before
-    assert [p.name.split("-auto-")[1][:8] for p in kept] == ["20261201", "20261202", "20261203"]
-
-
-def test_daily_backup_default_retention_and_no_file_no_backup(tmp_path: Path) -> None:
-    settings = Settings.load(db_url=f"sqlite:///{tmp_path / 'none.sqlite3'}")
-    assert keep_days(settings) == DEFAULT_KEEP_DAYS
-    from counter_app.services import CounterServices
-
-    db = Database("sqlite://")  # in memory: nothing to copy
-    services = CounterServices(settings, db=db, clock=lambda: datetime(2026, 11, 27, 8))
-    assert auto_backup_if_due(services, by=ACTOR) is None
-    db.dispose()
 
 
 # ---------------------------------------------------------------------------------- PostgreSQL

@@ -13,14 +13,10 @@ from typing import Any
 import pytest
 import requests
 
+from counter_app.attachment_backup import FILES_DIR_NAME
 from counter_app.auth import UserInfo
-from counter_app.backup import (
-    FILES_DIR_NAME,
-    auto_backup_if_due,
-    backup_with_files,
-    restore_backup,
-    verify_backup,
-)
+from counter_app.backup import backup_with_files, restore_backup, verify_backup
+from counter_app.backup_daily import auto_backup_if_due
 from counter_app.cli import main
 from counter_app.doctor import collect, problems
 from counter_app.domain import Role

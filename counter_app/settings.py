@@ -273,7 +273,7 @@ def check_layout(value: str, key: str = "receipt_layout") -> str:
     if layout not in LAYOUT_LABELS:
         raise ValueError(
             f"Giá trị «{value}» không hợp lệ cho thiết lập {key}: chọn "
-            + " hoặc ".join(f"{k} ({v})" for k, v in LAYOUT_LABELS.items())
+            + " hoặc ".join(f"{k} = {v}" for k, v in LAYOUT_LABELS.items())
             + "."
         )
     return layout

@@ -18,7 +18,13 @@ from typing import Any
 from sqlalchemy import inspect, text
 
 from counter_app.resources import resource_path, resources_dir
-from counter_app.settings import Settings, is_placeholder_lookup_url
+from counter_app.settings import (
+    LAYOUT_LABELS,
+    PRINTER_KEYS,
+    Settings,
+    is_placeholder_lookup_url,
+    remembered_printer,
+)
 
 _PACKAGES = ("sqlalchemy", "alembic", "reportlab", "psycopg", "pypdfium2", "platformdirs")
 _REQUIRED_FONTS = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
@@ -259,6 +265,26 @@ def _os_printers(timeout: float) -> dict[str, Any]:
     return result
 
 
+def chosen_printers(settings: Settings, found: dict[str, Any]) -> dict[str, Any]:
+    """The printer remembered for each layout and whether the print system still has it.
+
+    `found` is the `printers` section (the front end's list, else the OS tools'); `present` is
+    None when no list could be had. A layout with no choice of its own falls back as the print
+    preview does (80 mm → the A4 choice), `fallback` says so; "" = the system's default printer.
+    """
+    names = found.get("printers") if found.get("source") else None
+    chosen: dict[str, Any] = {}
+    for layout, key in PRINTER_KEYS.items():
+        name = remembered_printer(settings, layout)
+        chosen[layout] = {
+            "key": key,
+            "printer": name,
+            "fallback": bool(name) and not getattr(settings, key),
+            "present": None if names is None or not name else name in names,
+        }
+    return {"receipt_layout": settings.receipt_layout, "layouts": chosen}
+
+
 #: Below this much free space `doctor` warns (a day of intake is small, a backup is not).
 LOW_DISK_BYTES = 500 * 1024 * 1024
 
@@ -311,6 +337,7 @@ def collect(
             "placeholder": is_placeholder_lookup_url(settings.lookup_base_url),
         },
     }
+    report["printers"]["chosen"] = chosen_printers(settings, report["printers"])
     db_info = report["database"]
     report["disk"] = disk(settings, int(db_info.get("size_bytes") or 0))
     if db_info.get("integrity") != "ok" and db_info.get("exists"):
@@ -363,6 +390,14 @@ def problems(report: dict[str, Any]) -> list[str]:
         found.append("Thiếu phông chữ: " + ", ".join(report["fonts"]["missing"]))
     if not report["printers"].get("printers"):
         found.append("Không thấy máy in nào.")
+    layouts = report["printers"].get("chosen", {}).get("layouts", {})
+    for layout, c in layouts.items():
+        if c["present"] is False and not c["fallback"]:
+            found.append(
+                f"Máy in đã chọn cho khổ {LAYOUT_LABELS[layout]} «{c['printer']}» không còn trong "
+                "hệ thống (đã gỡ hoặc đổi tên): chọn lại máy in trong bản xem trước khi in, hoặc "
+                f"`counter-app config set {c['key']} TÊN_MÁY_IN`."
+            )
     if report.get("lookup", {}).get("placeholder"):
         found.append(
             f"Địa chỉ tra cứu in trên giấy tiếp nhận vẫn là địa chỉ mẫu "
@@ -410,6 +445,17 @@ def render_text(report: dict[str, Any]) -> str:
     lines.append(f"Máy in ({pr.get('source') or 'không dò được'}): {names}")
     if pr.get("default"):
         lines.append(f"  mặc định: {pr['default']}")
+    chosen = pr.get("chosen", {})
+    for layout, c in chosen.get("layouts", {}).items():
+        state = {None: "", True: " — có trong hệ thống", False: " — KHÔNG CÒN trong hệ thống"}
+        name = f"«{c['printer']}»" if c["printer"] else "chưa chọn (dùng máy in mặc định)"
+        lines.append(
+            f"  khổ {LAYOUT_LABELS[layout]}: {name}"
+            + (" (theo máy in khổ A4)" if c["fallback"] else "")
+            + state[c["present"] if c["printer"] else None]
+        )
+    if chosen:
+        lines.append(f"  giấy tiếp nhận in khổ: {LAYOUT_LABELS[chosen['receipt_layout']]}")
     issues = problems(report)
     lines += ["", "Kết luận: " + ("mọi thứ ổn." if not issues else "có vấn đề:")]
     lines += [f"  - {issue}" for issue in issues]

@@ -164,6 +164,10 @@ class Settings:
     printer_name: str = ""
     # The printer chosen for 80 mm pages (the receipt slip, queue tickets): a thermal roll.
     slip_printer_name: str = ""
+    # The layout a receipt is drawn in after a save and for a reprint: "a4" (two copies on A4)
+    # or "slip80" (one 80 mm slip, for counters that have only a thermal printer). The clerk's
+    # last choice in the print preview; also `config set receipt_layout slip80`.
+    receipt_layout: str = "a4"
     kiosk_idle_s: int = 30
     kiosk_admin_pin: str = ""
     backup_keep_days: int = 14
@@ -229,6 +233,8 @@ class Settings:
         for key, value in data.items():
             if key in top:
                 changes[key] = _coerce(top[key].type, value, key)
+        if "receipt_layout" in changes:
+            changes["receipt_layout"] = check_layout(changes["receipt_layout"])
         sync_data = data.get("sync", {})
         sync_fields = {f.name: f for f in fields(SyncSettings)}
         sync_changes = {
@@ -255,6 +261,22 @@ class Settings:
 PRINTER_KEYS: dict[str, str] = {"a4": "printer_name", "slip80": "slip_printer_name"}
 #: Pages at most this wide (in points) are 80 mm roll pages; 80 mm = 226.8 pt, A5 is 420.
 ROLL_MAX_WIDTH_PT = 300.0
+
+
+#: The receipt layouts by name, with what the clerk reads (values of receipts.Layout).
+LAYOUT_LABELS: dict[str, str] = {"a4": "A4 (2 liên)", "slip80": "80 mm (giấy cuộn)"}
+
+
+def check_layout(value: str, key: str = "receipt_layout") -> str:
+    """`value` as a layout name, or ValueError naming the setting and the choices."""
+    layout = str(value).strip().lower()
+    if layout not in LAYOUT_LABELS:
+        raise ValueError(
+            f"Giá trị «{value}» không hợp lệ cho thiết lập {key}: chọn "
+            + " hoặc ".join(f"{k} = {v}" for k, v in LAYOUT_LABELS.items())
+            + "."
+        )
+    return layout
 
 
 def page_layout(width_pt: float) -> str:
@@ -357,6 +379,8 @@ def set_value(settings: Settings, key: str, value: str, *, config_file: Path | N
     )
     if key == "lookup_base_url":
         value = normalize_lookup_base_url(value)
+    if key == "receipt_layout":
+        value = check_layout(value)
     target[name] = _coerce(field_type, value, key)
     if key == "counter_no" and not 1 <= target[name] <= MAX_COUNTER_NO:
         raise ValueError(f"Số quầy phải từ 1 đến {MAX_COUNTER_NO}.")

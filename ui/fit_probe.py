@@ -114,8 +114,20 @@ def main(argv: list[str]) -> int:
     pump(0.8)
     window.dossiers.open_code(window.dossiers.model.row_at(0).code)
     pump(0.8, until=lambda: window.dossiers.detail_dialog is not None)
-    check(window.dossiers.detail_dialog, "detail")
-    window.dossiers.detail_dialog.close()
+    detail = window.dossiers.detail_dialog
+    check(detail, "detail")
+    # The reprint's preview, on A4 and switched to the 80 mm slip (Alt+8).
+    detail.reprint()
+    pump(1.0, until=lambda: detail.preview_dialog is not None)
+    preview = detail.preview_dialog
+    check(preview, "preview-a4")
+    preview.switch_layout("slip80")
+    pump(1.0, until=lambda: not preview.relaying)
+    check(preview, "preview-slip")
+    preview.switch_layout("a4")  # the demo's settings file keeps A4 for the next probe
+    pump(1.0, until=lambda: not preview.relaying)
+    preview.close()
+    detail.close()
 
     from ui.kiosk.window import KioskWindow, show_kiosk
 

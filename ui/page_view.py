@@ -62,5 +62,11 @@ class PdfPageView(QScrollArea):
         self.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrow keys and PgUp/PgDn scroll
 
+    def set_images(self, images: list[QImage]) -> None:
+        """Show other pages (the document drawn again in another layout), from the top."""
+        self.pages = _Pages(images)
+        self.setWidget(self.pages)  # the scroll area deletes the old column
+        self.verticalScrollBar().setValue(0)
+
     def pageCount(self) -> int:  # noqa: N802 - the name QPrintPreviewWidget used
         return len(self.pages.page_rects())

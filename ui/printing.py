@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRectF, QSizeF, Qt, QTimer
+from PySide6.QtCore import QObject, QRectF, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QImage,
     QKeyEvent,
@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -34,7 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.errors import UserError
-from counter_app.settings import PRINTER_KEYS, page_layout, remembered_printer, with_printer
+from counter_app.settings import (
+    LAYOUT_LABELS,
+    PRINTER_KEYS,
+    page_layout,
+    remembered_printer,
+    with_printer,
+)
 from ui.messages import show_error
 from ui.ops import Ops
 from ui.page_view import PdfPageView
@@ -55,6 +62,10 @@ NO_PRINTER = "(không có máy in)"
 LOOKING_FOR_PRINTERS = "Đang tìm máy in…"
 JOB_WATCH_MS = 1000
 JOB_WATCH_TICKS = 600  # a sent job is followed for at most 10 minutes
+#: The preview's layout switch for receipts (Alt+8 toggles it): checked = the 80 mm slip.
+SLIP_SWITCH = "Khổ &80 mm (giấy cuộn)"
+#: Draws the previewed document again in a layout ("a4" or "slip80"); runs on the worker thread.
+Relayout = Callable[[str], bytes]
 _SCROLL_KEYS = (
     Qt.Key.Key_PageDown,
     Qt.Key.Key_PageUp,
@@ -229,6 +240,12 @@ class JobWatch(QObject):
         self.finished = True
 
 
+def layout_filename(filename: str, layout: str) -> str:
+    """The file name a document gets in `layout`: "-80mm" before ".pdf" for the slip."""
+    stem = filename.removesuffix(".pdf").removesuffix("-80mm")
+    return f"{stem}-80mm.pdf" if layout == "slip80" else f"{stem}.pdf"
+
+
 def _page_width_pt(pdf: bytes, images: list[QImage]) -> float:
     """The first page's width: from the preview image's resolution (opening the PDF again on the
     UI thread costs ~10 ms), else from the PDF."""
@@ -242,7 +259,14 @@ class PdfPreviewDialog(QDialog):
 
     The printer list comes from the worker ("Đang tìm máy in…" until then, or the list found at
     start-up); Ctrl+P or Enter pressed meanwhile prints as soon as it arrives.
+
+    With `relayout` (receipts) a switch (Alt+8) draws the document again as the 80 mm slip or
+    back on A4, in the render process; the printer list then shows that layout's printer, and
+    the layout becomes the receipt layout of the next saves (`receipt_layout`).
+    Signals: `layout_did_change(str layout, bytes pdf)`.
     """
+
+    layout_did_change = Signal(str, bytes)
 
     def __init__(
         self,
@@ -253,6 +277,7 @@ class PdfPreviewDialog(QDialog):
         images: list[QImage],
         title: str,
         filename: str,
+        relayout: Relayout | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("printPreviewDialog")
@@ -268,6 +293,10 @@ class PdfPreviewDialog(QDialog):
         self.printers_loaded = False
         self._print_when_loaded = False
         self._clerk_chose = False
+        self._found: PrinterList | None = None
+        self.relayout = relayout
+        self.relaying = False
+        self.layout_switch: QCheckBox | None = None
         self.view = named(PdfPageView(images, self), "printPreview")
         self.printers = named(QComboBox(), "printerCombo")
         self.printers.activated.connect(self._chosen_by_clerk)
@@ -284,6 +313,17 @@ class PdfPreviewDialog(QDialog):
         label.setBuddy(self.printers)
         bar.addWidget(label)
         bar.addWidget(self.printers, 1)
+        if relayout is not None:
+            self.layout_switch = named(QCheckBox(SLIP_SWITCH), "layoutSwitch")
+            self.layout_switch.setToolTip(
+                "In giấy tiếp nhận trên giấy cuộn 80 mm (máy in nhiệt) thay cho 2 liên A4 (Alt+8); "
+                "lựa chọn được giữ cho các lần in sau"
+            )
+            self.layout_switch.setChecked(self.layout_kind == "slip80")
+            self.layout_switch.clicked.connect(
+                lambda checked: self.switch_layout("slip80" if checked else "a4")
+            )
+            bar.addWidget(self.layout_switch)
         bar.addWidget(self.print_button)
         bar.addWidget(self.save_button)
         bar.addWidget(close)
@@ -316,6 +356,7 @@ class PdfPreviewDialog(QDialog):
 
     def _fill(self, found: PrinterList) -> None:
         """Put the printers in the combo: the clerk's choice, else this layout's, else default."""
+        self._found = found
         current = self.printers.currentText() if self._clerk_chose else ""
         remembered = remembered_printer(self.services.settings, self.layout_kind)
         self.printers.clear()
@@ -336,7 +377,7 @@ class PdfPreviewDialog(QDialog):
         if found.names:
             if self.status.text() == LOOKING_FOR_PRINTERS:
                 self.status.clear()  # (not a print's progress shown meanwhile)
-            if self._print_when_loaded:
+            if self._print_when_loaded and not self.relaying:
                 self.print_now()
             return
         self.print_button.setEnabled(False)
@@ -376,8 +417,67 @@ class PdfPreviewDialog(QDialog):
             screen.height() - 60,
         )
 
+    def switch_layout(self, layout: str) -> None:
+        """Draw the document again in `layout` (worker thread + render process), then show it."""
+        switch = self.layout_switch
+        if self.relayout is None or switch is None:
+            return
+        if self.relaying or layout == self.layout_kind:
+            switch.setChecked(self.layout_kind == "slip80")
+            return
+        self.relaying = True
+        self.status.setText(f"Đang dựng lại giấy tiếp nhận khổ {LAYOUT_LABELS[layout]}…")
+        width_px, ratio = preview_page_width(self)
+        relayout = self.relayout
+
+        def work() -> tuple[bytes, list[QImage]]:
+            pdf = relayout(layout)
+            return pdf, rasterise(pdf, preview_dpi(page_size_points(pdf), width_px), ratio)
+
+        def failed(exc: BaseException) -> None:
+            self.relaying = False
+            self._print_when_loaded = False
+            switch.setChecked(self.layout_kind == "slip80")
+            self.status.setText(f"Chưa dựng được khổ {LAYOUT_LABELS[layout]}.")
+            show_error(self, exc)
+
+        self.ops.op(work, self).success(lambda done: self._relaid(layout, *done)).failure(
+            failed
+        ).run()
+
+    def _relaid(self, layout: str, pdf: bytes, images: list[QImage]) -> None:
+        self.relaying = False
+        self.pdf, self.images, self.layout_kind = pdf, images, layout
+        self.filename = layout_filename(self.filename, layout)
+        self.view.set_images(images)
+        if self.layout_switch is not None:
+            self.layout_switch.setChecked(layout == "slip80")
+        # This layout's own printer now, not the one picked for the other layout.
+        self._clerk_chose = False
+        if self._found is not None:
+            self._fill(self._found)
+        services = self.services
+        if services.settings.receipt_layout != layout:
+            from dataclasses import replace
+
+            from counter_app.settings import set_value
+
+            services.settings = settings = replace(services.settings, receipt_layout=layout)
+            self.ops.op(lambda: set_value(settings, "receipt_layout", layout), self).run()
+        self.status.setText(
+            f"Khổ {LAYOUT_LABELS[layout]}: giấy tiếp nhận sẽ in khổ này cả cho các lần sau."
+        )
+        self.layout_did_change.emit(layout, pdf)
+        if self._print_when_loaded and self.printers_loaded:
+            self.print_now()
+
     def print_now(self) -> None:
         if not self.print_button.isEnabled():
+            return
+        if self.relaying:
+            if not self._print_when_loaded:  # Ctrl+P right after Alt+8: print the new layout
+                self._print_when_loaded = True
+                self.status.setText(f"{self.status.text()} Sẽ in ngay khi dựng xong.")
             return
         if not self.printers_loaded and not self.printers.isEnabled():
             self._print_when_loaded = True  # Ctrl+P before the list came: print when it does
@@ -448,6 +548,45 @@ def receipt_pdf(services: CounterServices, code: str, *, by: UserInfo) -> bytes:
     return receipt(services, code, by=by)
 
 
+def open_receipt(
+    parent: QWidget,
+    services: CounterServices,
+    ops: Ops,
+    user: UserInfo,
+    code: str,
+    *,
+    reprint: bool = False,
+    preview: bool = True,
+    on_pdf: Callable[[bytes], None] | None = None,
+    on_open: Callable[[PdfPreviewDialog], None] | None = None,
+) -> None:
+    """Draw a dossier's receipt in this counter's receipt layout (`receipt_layout`: A4 or the
+    80 mm slip) in the render process, then open the preview with its layout switch.
+
+    `on_pdf` gets the first PDF drawn; a reprint says so on the page and in the audit log.
+    """
+    from ui import render
+
+    def draw(layout: str) -> bytes:  # worker thread
+        return render.receipt(services, code, reprint=reprint, layout=layout, by=user)
+
+    layout = services.settings.receipt_layout
+
+    def done(pdf: bytes) -> None:
+        if on_pdf is not None:
+            on_pdf(pdf)
+        if preview:
+            title = f"Giấy tiếp nhận {code}" + (" (in lại)" if reprint else "")
+            name = layout_filename(f"{code}-in-lai.pdf" if reprint else f"{code}.pdf", layout)
+            open_pdf_preview(
+                parent, services, ops, pdf, title, name, on_open=on_open, relayout=draw
+            )
+
+    ops.op(lambda: draw(layout), parent).success(done).with_progress(
+        "Đang tạo giấy tiếp nhận…"
+    ).run()
+
+
 def warm_up(ops: Ops, done: Callable[[], None] | None = None) -> None:
     """Start the PDF helper process and initialise print support, before the first receipt."""
 
@@ -498,15 +637,18 @@ def open_pdf_preview(
     title: str,
     filename: str,
     on_open: Any = None,
+    relayout: Relayout | None = None,
 ) -> None:
-    """Rasterise in the background at the size shown, then show the preview dialog."""
+    """Rasterise in the background at the size shown, then show the preview dialog.
+
+    `relayout`: how to draw the document in another layout (receipts), for the layout switch."""
     width_px, ratio = preview_page_width(parent)
 
     def work() -> list[QImage]:  # PDFium in the helper process, QImages on the worker thread
         return rasterise(pdf, preview_dpi(page_size_points(pdf), width_px), ratio)
 
     def show(images: list[QImage]) -> None:
-        dialog = PdfPreviewDialog(parent, services, ops, pdf, images, title, filename)
+        dialog = PdfPreviewDialog(parent, services, ops, pdf, images, title, filename, relayout)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         if on_open is not None:

@@ -127,8 +127,18 @@ def pdf(job: RenderJob) -> bytes:
     return _in_helper(render_process.draw, job)
 
 
-def receipt(services: CounterServices, code: str, *, by: UserInfo, reprint: bool = False) -> bytes:
-    return pdf(services.receipts.receipt_job(code, reprint=reprint, by=by))
+def receipt(
+    services: CounterServices,
+    code: str,
+    *,
+    by: UserInfo,
+    reprint: bool = False,
+    layout: str = "a4",
+) -> bytes:
+    """The receipt in `layout` ("a4": two copies on A4, "slip80": one 80 mm slip)."""
+    from counter_app.receipts import Layout
+
+    return pdf(services.receipts.receipt_job(code, Layout(layout), reprint=reprint, by=by))
 
 
 def slip(services: CounterServices, slip_uuid: str, *, by: UserInfo) -> bytes:

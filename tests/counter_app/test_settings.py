@@ -77,3 +77,19 @@ def test_each_page_layout_remembers_its_printer_and_old_files_keep_theirs(tmp_pa
     # 80 mm = 226.8 pt wide; A4 595 pt; A5 420 pt.
     assert page_layout(226.64) == "slip80"
     assert page_layout(595.3) == "a4" and page_layout(420) == "a4"
+
+
+def test_the_receipt_layout_is_a4_or_the_slip_and_a_bad_one_is_named(tmp_path: Path) -> None:
+    config = tmp_path / "settings.toml"
+    env = {"COUNTER_APP_HOME": str(tmp_path)}
+    s = Settings.load(env=env, config_file=config)
+    assert s.receipt_layout == "a4"  # a new counter prints two A4 copies
+    set_value(s, "receipt_layout", " SLIP80 ", config_file=config)
+    assert Settings.load(env=env, config_file=config).receipt_layout == "slip80"
+    with pytest.raises(ValueError, match=r"receipt_layout: chọn a4 .* hoặc slip80") as refused:
+        set_value(s, "receipt_layout", "a5", config_file=config)
+    assert "«a5»" in str(refused.value)
+    assert Settings.load(env=env, config_file=config).receipt_layout == "slip80"  # kept
+    config.write_text('receipt_layout = "cuộn"\n', encoding="utf-8")  # edited by hand
+    with pytest.raises(ValueError, match="«cuộn» không hợp lệ cho thiết lập receipt_layout"):
+        Settings.load(env=env, config_file=config)

@@ -89,6 +89,7 @@ def test_every_window_frame_inside_the_screen(tmp_path: Path, w: int, h: int) ->
     names = set(report["windows"])
     assert {"main", "main-digitise", "dashboard", "kiosk-idle", "kiosk-answer"} <= names
     assert {"setup", "login"} <= names
+    assert {"detail", "preview-a4", "preview-slip"} <= names  # the receipt preview, both layouts
     for name, win in report["windows"].items():
         ax, ay, aw, ah = win["available"]
         fx, fy, fw, fh = win["frame"]

@@ -56,6 +56,15 @@ def _sizes(path: Path) -> list[tuple[float, float]]:
         doc.close()
 
 
+def _next_pdf(cups_server: Any, queue: str, before: int) -> Path:
+    """The PDF the queue's job just wrote: the newest one, once the queue is done.
+
+    (`wait_for_pdf` returns the file at index `before` in name order, and cups-pdf's names
+    "job_9-…", "job_10-…" do not sort by job once ids pass 9.)"""
+    cups_server.wait_for_pdf(queue, before)
+    return max(cups_server.pdfs(queue), key=lambda f: f.stat().st_mtime_ns)
+
+
 def _loaded(qtbot: Any, ops: Any, dialog: PdfPreviewDialog) -> None:
     settle(qtbot, ops)
     qtbot.waitUntil(lambda: dialog.printers_loaded)
@@ -116,7 +125,7 @@ def test_a4_receipt_from_the_window_prints_both_copies(
     _choose(qtbot, preview, cups_server.a4)
     _print(qtbot, ops, preview)
     assert preview.printed_to == cups_server.a4
-    printed = cups_server.wait_for_pdf(cups_server.a4, before)
+    printed = _next_pdf(cups_server, cups_server.a4, before)
     # The receipt PDF holds its two copies (Liên 1, Liên 2) as pages: one job, copies=1, prints
     # both, each an A4 page carrying the dossier's Code128 and lookup QR.
     source = pdfium.PdfDocument(form.last_receipt_pdf)
@@ -151,7 +160,7 @@ def test_80mm_slip_prints_on_the_roll_and_each_layout_keeps_its_printer(
     _choose(qtbot, dialog, cups_server.slip)
     _print(qtbot, ops, dialog)
     assert dialog.printed_to == cups_server.slip
-    printed = cups_server.wait_for_pdf(cups_server.slip, before)
+    printed = _next_pdf(cups_server, cups_server.slip, before)
     ((w, h),) = _sizes(printed)  # one page, 80 mm wide, as long as the slip
     assert abs(w - 80 * MM) < 2, w
     assert abs(h - pdfium.PdfDocument(slip)[0].get_size()[1]) < 2, h
@@ -206,7 +215,7 @@ def test_printers_are_listed_off_the_ui_thread_and_ctrl_p_waits_for_them(
         dialog.status.text(),
         dialog.printers.currentText(),
     )
-    cups_server.wait_for_pdf(cups_server.a4, before)
+    _next_pdf(cups_server, cups_server.a4, before)
 
 
 @pytest.mark.parametrize("how", ["removed", "rejecting", "disabled"])
@@ -314,8 +323,232 @@ def test_a_queue_ticket_goes_to_the_80mm_printer(
     before = len(cups_server.pdfs(cups_server.slip))
     with ThreadPoolExecutor(1) as pool:  # as the kiosk does: on its worker
         assert pool.submit(print_pdf, ticket, ticket_printer(settings)).result() == 1
-    printed = cups_server.wait_for_pdf(cups_server.slip, before)
+    printed = _next_pdf(cups_server, cups_server.slip, before)
     ((w, _h),) = _sizes(printed)
     assert abs(w - 80 * MM) < 2, w
     (page,) = _decoded(printed)
     assert ("QRCode", url) in page, page
+
+
+# -- the 80 mm slip asked for from the window, as a clerk does -------------------------------------
+
+
+def _switch_layout(qtbot: Any, ops: Any, dialog: PdfPreviewDialog, layout: str) -> None:
+    """Alt+8: the preview draws the receipt again in the other layout (off the UI thread)."""
+    from ui import render
+
+    assert dialog.layout_kind != layout
+    qtbot.keyClick(dialog, Qt.Key.Key_8, Qt.KeyboardModifier.AltModifier)
+    # The mnemonic clicks the switch (Qt animates the click ~100 ms); the drawing is then queued
+    # on the worker, not done on the UI thread (the thread guard is strict in tests/ui).
+    qtbot.waitUntil(lambda: dialog.relaying)
+    settle(qtbot, ops, timeout=30_000)
+    qtbot.waitUntil(lambda: not dialog.relaying and dialog.layout_kind == layout)
+    assert render.is_helper(render.stats.last_pid)  # drawn and rasterised in the render process
+    width = pdfium.PdfDocument(dialog.pdf)[0].get_size()[0]
+    assert (abs(width - 80 * MM) < 2) == (layout == "slip80"), width
+    assert dialog.view.pageCount() == (1 if layout == "slip80" else 2)
+    assert dialog.layout_switch is not None
+    assert dialog.layout_switch.isChecked() == (layout == "slip80")
+
+
+def _restart(services: Any) -> None:
+    """As the next start of the app: the settings file read again."""
+    from dataclasses import replace
+
+    from counter_app.settings import Settings
+
+    old = services.settings
+    services.settings = replace(Settings.load(db_url=old.db_url), counter_no=old.counter_no)
+
+
+def _save_in_window(qtbot: Any, window: Any, ops: Any) -> PdfPreviewDialog:
+    """A full intake by keyboard (chip-ID scan, procedure, Ctrl+S); returns the preview opened."""
+    form = window.intake
+    form.preview = None
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    form.procedure.setFocus()  # the form is empty again after the last save
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is form.procedure)
+    type_text(qtbot, QApplication.focusWidget(), CHIP_QR)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.keyClicks(QApplication.focusWidget(), "1193")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    settle(qtbot, ops)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, ops)
+    qtbot.waitUntil(lambda: form.preview is not None)
+    preview: PdfPreviewDialog = form.preview
+    _loaded(qtbot, ops, preview)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is preview)
+    return preview
+
+
+def _slip_came_out(cups_server: Any, before: int, code: str, source: bytes) -> None:
+    printed = _next_pdf(cups_server, cups_server.slip, before)
+    ((w, h),) = _sizes(printed)  # one page, 80 mm wide, as long as the slip
+    assert abs(w - 80 * MM) < 2, w
+    assert abs(h - pdfium.PdfDocument(source)[0].get_size()[1]) < 2, h
+    (page,) = _decoded(printed, dpi=300)  # cups-pdf resamples to 300 ppi: read it at that
+    assert ("Code128", code) in page, page
+    assert any(fmt == "QRCode" and code in text for fmt, text in page), page
+
+
+def _saved_settings(services: Any) -> dict[str, Any]:
+    return tomllib.loads(services.settings.paths.config_file.read_text("utf-8"))
+
+
+def test_the_slip_after_a_save_prints_on_the_roll_and_both_printers_survive_a_restart(
+    qtbot: Any, make_window: Any, ops: Any, services: Any, cups_server: Any
+) -> None:
+    desk = cups_server.add_queue("desk-a4")  # an A4 printer that is not the system's default
+    window = make_window(Role.CLERK)
+    # 1. A new counter prints A4 after a save; the clerk picks the desk printer for A4.
+    preview = _save_in_window(qtbot, window, ops)
+    assert preview.layout_kind == "a4" and preview.layout_switch is not None
+    assert not preview.layout_switch.isChecked()
+    before = len(cups_server.pdfs(desk))
+    _choose(qtbot, preview, desk)
+    _print(qtbot, ops, preview)
+    assert preview.printed_to == desk
+    assert len(_sizes(_next_pdf(cups_server, desk, before))) == 2  # Liên 1 and Liên 2
+    # 2. The next citizen's receipt as the 80 mm slip: Alt+8, the 80 mm queue, Ctrl+P.
+    preview = _save_in_window(qtbot, window, ops)
+    code = window.intake.last_received.code
+    assert preview.layout_kind == "a4" and preview.printers.currentText() == desk
+    _switch_layout(qtbot, ops, preview, "slip80")
+    assert window.intake.last_receipt_pdf == preview.pdf  # the receipt is now the slip
+    assert preview.filename == f"{code}-80mm.pdf"
+    # No 80 mm printer chosen yet: the A4 one is offered (as with an older settings file).
+    assert preview.printers.currentText() == desk
+    before = len(cups_server.pdfs(cups_server.slip))
+    _choose(qtbot, preview, cups_server.slip)
+    _print(qtbot, ops, preview)
+    assert preview.printed_to == cups_server.slip
+    _slip_came_out(cups_server, before, code, preview.pdf)
+    saved = _saved_settings(services)
+    assert saved["printer_name"] == desk
+    assert saved["slip_printer_name"] == cups_server.slip
+    assert saved["receipt_layout"] == "slip80"
+    # 3. After a restart (settings file read again, a new window) the slip is what a save makes,
+    # on the 80 mm queue; Alt+8 back to A4 shows the A4 printer, and again the 80 mm one.
+    window.close()
+    _restart(services)
+    assert services.settings.receipt_layout == "slip80"
+    window = make_window(Role.CLERK)
+    preview = _save_in_window(qtbot, window, ops)
+    assert preview.layout_kind == "slip80" and preview.layout_switch is not None
+    assert preview.layout_switch.isChecked()
+    assert preview.printers.currentText() == cups_server.slip
+    _switch_layout(qtbot, ops, preview, "a4")
+    assert preview.printers.currentText() == desk
+    # Alt+8 and Ctrl+P at once: the slip prints as soon as it is drawn, on its own queue.
+    code = window.intake.last_received.code
+    before = len(cups_server.pdfs(cups_server.slip))
+    qtbot.keyClick(preview, Qt.Key.Key_8, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: preview.relaying)
+    qtbot.keyClick(preview, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert "Sẽ in ngay khi dựng xong" in preview.status.text()
+    qtbot.waitUntil(lambda: preview.printed_to is not None, timeout=60_000)
+    settle(qtbot, ops, timeout=60_000)
+    assert preview.printed_to == cups_server.slip and preview.layout_kind == "slip80"
+    _slip_came_out(cups_server, before, code, preview.pdf)
+
+
+def test_a_reprint_from_the_detail_dialog_switches_layout_and_printer(
+    qtbot: Any, make_window: Any, ops: Any, services: Any, cups_server: Any
+) -> None:
+    front = cups_server.add_queue("front-a4")
+    code = _receive(services)
+    window = make_window(Role.CLERK)
+
+    def reprint() -> PdfPreviewDialog:
+        """Scan the dossier's code into the window, Ctrl+P in its detail dialog."""
+        window.dossiers.detail_dialog = None
+        target = QApplication.focusWidget() or window
+        qtbot.keyClicks(target, code)
+        qtbot.keyClick(target, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: window.dossiers.detail_dialog is not None)
+        detail = window.dossiers.detail_dialog
+        qtbot.waitUntil(detail.isVisible)
+        detail.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is detail)
+        detail.preview_dialog = None
+        qtbot.keyClick(detail, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+        settle(qtbot, ops)
+        qtbot.waitUntil(lambda: detail.preview_dialog is not None)
+        preview: PdfPreviewDialog = detail.preview_dialog
+        _loaded(qtbot, ops, preview)
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is preview)
+        return preview
+
+    def is_reprint(pdf: bytes) -> bool:
+        doc = pdfium.PdfDocument(pdf)
+        return all("BẢN IN LẠI" in doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+
+    preview = reprint()
+    assert preview.layout_kind == "a4" and is_reprint(preview.pdf)
+    _choose(qtbot, preview, front)
+    before = len(cups_server.pdfs(front))
+    _print(qtbot, ops, preview)
+    assert len(_sizes(_next_pdf(cups_server, front, before))) == 2
+    window.dossiers.detail_dialog.close()
+    preview = reprint()
+    assert preview.printers.currentText() == front
+    _switch_layout(qtbot, ops, preview, "slip80")
+    assert is_reprint(preview.pdf) and preview.filename == f"{code}-in-lai-80mm.pdf"
+    _choose(qtbot, preview, cups_server.slip)
+    before = len(cups_server.pdfs(cups_server.slip))
+    _print(qtbot, ops, preview)
+    assert preview.printed_to == cups_server.slip
+    _slip_came_out(cups_server, before, code, preview.pdf)
+    window.dossiers.detail_dialog.close()
+    # A restart: the reprint comes as the slip on the 80 mm queue; A4 keeps its own printer.
+    window.close()
+    _restart(services)
+    window = make_window(Role.CLERK)
+    preview = reprint()
+    assert preview.layout_kind == "slip80" and preview.printers.currentText() == cups_server.slip
+    _switch_layout(qtbot, ops, preview, "a4")
+    assert preview.printers.currentText() == front
+    preview.close()
+    window.dossiers.detail_dialog.close()
+    settle(qtbot, ops)
+
+
+def test_doctor_names_each_layout_s_printer_and_whether_it_is_still_there(
+    services: Any, cups_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from counter_app.cli import main as core_main
+    from counter_app.settings import set_value
+    from ui import entry
+
+    gone = cups_server.add_queue("doctor-80mm")
+    config = services.settings.paths.config_file
+    set_value(services.settings, "printer_name", cups_server.a4, config_file=config)
+    set_value(services.settings, "slip_printer_name", gone, config_file=config)
+    set_value(services.settings, "receipt_layout", "slip80", config_file=config)
+    db = ["--db", services.settings.database_url]
+    # Through the window's entry: Qt's printer list, from a child process (the core has no Qt).
+    core_main([*db, "doctor", "--json"], frontend=entry.FRONTEND)
+    printers = json.loads(capsys.readouterr().out)["printers"]
+    assert printers["source"] == "qt" and gone in printers["printers"]
+    layouts = printers["chosen"]["layouts"]
+    assert layouts["a4"] == {
+        "key": "printer_name", "printer": cups_server.a4, "fallback": False, "present": True,
+    }  # fmt: skip
+    assert layouts["slip80"]["printer"] == gone and layouts["slip80"]["present"] is True
+    assert printers["chosen"]["receipt_layout"] == "slip80"
+    # The 80 mm printer is taken away: doctor says so, in Vietnamese, and how to choose again.
+    cups_server.remove_queue(gone)
+    core_main([*db, "doctor"], frontend=entry.FRONTEND)  # (exits 1 only for a bad database)
+    out = capsys.readouterr().out
+    assert f"khổ A4 (2 liên): «{cups_server.a4}» — có trong hệ thống" in out
+    assert f"khổ 80 mm (giấy cuộn): «{gone}» — KHÔNG CÒN trong hệ thống" in out
+    assert "giấy tiếp nhận in khổ: 80 mm (giấy cuộn)" in out
+    assert (
+        f"Máy in đã chọn cho khổ 80 mm (giấy cuộn) «{gone}» không còn trong hệ thống" in out
+        and "counter-app config set slip_printer_name" in out
+    ), out

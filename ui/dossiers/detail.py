@@ -83,7 +83,10 @@ class DossierDetailDialog(QDialog):
         self.services, self.ops, self.user = services, ops, user
         self.layout_ = QVBoxLayout(self)
         self.reprint_button = named(QPushButton("In &lại giấy tiếp nhận"), "reprintButton")
-        self.reprint_button.setToolTip("In lại giấy tiếp nhận, ghi chữ «Bản in lại» (Ctrl+P)")
+        self.reprint_button.setToolTip(
+            "In lại giấy tiếp nhận, ghi chữ «Bản in lại» (Ctrl+P); khổ A4 hoặc 80 mm chọn "
+            "trong bản xem trước (Alt+8)"
+        )
         self.hand_back_button = named(QPushButton("&Trả kết quả"), "handBackButton")
         self.hand_back_button.setToolTip("Ghi nhận đã trả kết quả cho công dân (F9)")
         close = named(QPushButton("Đó&ng"), "closeButton")
@@ -337,20 +340,17 @@ class DossierDetailDialog(QDialog):
             self.hand_back()
 
     def reprint(self) -> None:
-        from ui import render
-        from ui.printing import open_pdf_preview
+        """The receipt again, marked «Bản in lại», in this counter's receipt layout; the preview
+        switches between A4 and the 80 mm slip (Alt+8)."""
+        from ui.printing import open_receipt
 
-        code, services, user = self.detail.row.code, self.services, self.user
-        self.ops.op(lambda: render.receipt(services, code, reprint=True, by=user), self).success(
-            lambda pdf: open_pdf_preview(
-                self,
-                self.services,
-                self.ops,
-                pdf,
-                f"Giấy tiếp nhận {code} (in lại)",
-                f"{code}-in-lai.pdf",
-            )
-        ).with_progress("Đang tạo giấy tiếp nhận…").run()
+        def opened(dialog: Any) -> None:
+            self.preview_dialog = dialog
+
+        open_receipt(
+            self, self.services, self.ops, self.user, self.detail.row.code, reprint=True,
+            on_open=opened,
+        )  # fmt: skip
 
     def hand_back(self) -> None:
         row = self.detail.row

@@ -559,34 +559,31 @@ class IntakeForm(QWidget):
         self.print_receipt(received.code)
 
     def print_receipt(self, code: str, *, reprint: bool = False) -> None:
-        """Render the receipt in the background, then open the print preview."""
-        from ui import render
-        from ui.printing import open_pdf_preview
+        """Render the receipt in the background (in this counter's receipt layout: A4 or the
+        80 mm slip), then open the print preview, where the clerk may switch layout (Alt+8)."""
+        from ui.printing import open_receipt
 
-        services, user = self.services, self.user
-
-        def done(pdf: bytes) -> None:
+        def drawn(pdf: bytes) -> None:
             if not reprint:
                 self.last_receipt_pdf = pdf
                 self.receipt_did_render.emit(pdf)
-            if self.auto_preview:
-                open_pdf_preview(
-                    self,
-                    self.services,
-                    self.ops,
-                    pdf,
-                    f"Giấy tiếp nhận {code}",
-                    f"{code}.pdf",
-                    on_open=self._preview_opened,
-                )
 
-        def work() -> bytes:  # a reprint is also written into the audit log
-            return render.receipt(services, code, reprint=reprint, by=user)
+        def opened(dialog: Any) -> None:
+            self.preview = dialog
+            if not reprint:  # the receipt the clerk prints is the one in the layout now shown
+                dialog.layout_did_change.connect(lambda _layout, pdf: drawn(pdf))
 
-        self.ops.op(work, self).success(done).with_progress("Đang tạo giấy tiếp nhận…").run()
-
-    def _preview_opened(self, dialog: Any) -> None:
-        self.preview = dialog
+        open_receipt(
+            self,
+            self.services,
+            self.ops,
+            self.user,
+            code,
+            reprint=reprint,
+            preview=self.auto_preview,
+            on_pdf=drawn,
+            on_open=opened,
+        )
 
     # -- slips ---------------------------------------------------------------------------------
 

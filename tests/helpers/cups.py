@@ -137,7 +137,8 @@ class CupsServer:
         self.run("lpadmin", "-x", name)
 
     def pdfs(self, name: str) -> list[Path]:
-        return sorted(self.out[name].glob("*.pdf"))
+        """The queue's output files, oldest first (by time: names sort job_10 before job_9)."""
+        return sorted(self.out[name].glob("*.pdf"), key=lambda p: (p.stat().st_mtime_ns, p.name))
 
     def wait_for_pdf(self, name: str, before: int = 0, timeout: float = 60.0) -> Path:
         """The next PDF cups-pdf writes for queue `name` once its job has completed."""

@@ -57,12 +57,9 @@ def _sizes(path: Path) -> list[tuple[float, float]]:
 
 
 def _next_pdf(cups_server: Any, queue: str, before: int) -> Path:
-    """The PDF the queue's job just wrote: the newest one, once the queue is done.
-
-    (`wait_for_pdf` returns the file at index `before` in name order, and cups-pdf's names
-    "job_9-…", "job_10-…" do not sort by job once ids pass 9.)"""
-    cups_server.wait_for_pdf(queue, before)
-    return max(cups_server.pdfs(queue), key=lambda f: f.stat().st_mtime_ns)
+    """The PDF the queue's job just wrote, once the queue is done (files in time order)."""
+    path: Path = cups_server.wait_for_pdf(queue, before)
+    return path
 
 
 def _loaded(qtbot: Any, ops: Any, dialog: PdfPreviewDialog) -> None:

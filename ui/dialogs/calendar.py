@@ -6,7 +6,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -24,7 +22,7 @@ from PySide6.QtWidgets import (
 from counter_app.calendar import DayKind
 from ui.messages import user_text
 from ui.ops import Ops
-from ui.widgets import named, qdate
+from ui.widgets import error_label, named, qdate, row_table
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
@@ -39,12 +37,7 @@ class CalendarDialog(QDialog):
         self.setObjectName("calendarDialog")
         self.setWindowTitle("Ngày nghỉ và ngày làm bù")
         self.services, self.ops, self.user = services, ops, user
-        self.table = named(QTableWidget(0, 3), "exceptionsTable")
-        self.table.setHorizontalHeaderLabels(["Ngày", "Loại", "Ghi chú"])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
+        self.table = row_table("exceptionsTable", ["Ngày", "Loại", "Ghi chú"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.ResizeToContents
@@ -67,8 +60,7 @@ class CalendarDialog(QDialog):
         row.addWidget(self.kind)
         row.addWidget(self.note, 1)
         row.addWidget(add)
-        self.error = named(QLabel(), "errorLabel", wrap=True)
-        self.error.setStyleSheet("color: #b00020")
+        self.error = error_label()
         close = QPushButton("Đó&ng")
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)

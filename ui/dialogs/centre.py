@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
@@ -22,7 +21,7 @@ from counter_app.calendar import WEEKDAY_KEYS, WEEKDAY_NAMES_VI
 from counter_app.centre import CentreConfig
 from ui.messages import user_text
 from ui.ops import Ops
-from ui.widgets import named
+from ui.widgets import error_label, named
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
@@ -137,8 +136,7 @@ class CentreDialog(QDialog):
         self.form.counter.setToolTip(
             "Số quầy của máy này đặt bằng: counter-app config set counter_no N"
         )
-        self.error = named(QLabel(), "errorLabel", wrap=True)
-        self.error.setStyleSheet("color: #b00020")
+        self.error = error_label()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -13,10 +12,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
-    QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -25,7 +22,7 @@ from PySide6.QtWidgets import (
 from counter_app.domain import Role
 from ui.messages import user_text
 from ui.ops import Ops
-from ui.widgets import named
+from ui.widgets import error_label, named, row_table
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
@@ -40,14 +37,9 @@ class UsersDialog(QDialog):
         self.setObjectName("usersDialog")
         self.setWindowTitle("Người dùng")
         self.services, self.ops, self.user = services, ops, user
-        self.table = named(QTableWidget(0, 4), "usersTable")
-        self.table.setHorizontalHeaderLabels(
-            ["Tên đăng nhập", "Họ và tên", "Vai trò", "Trạng thái"]
+        self.table = row_table(
+            "usersTable", ["Tên đăng nhập", "Họ và tên", "Vai trò", "Trạng thái"]
         )
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         reset = named(QPushButton("Đặt lại &mật khẩu…"), "resetPasswordButton")
         toggle = named(QPushButton("&Khóa / mở khóa"), "toggleActiveButton")
@@ -73,8 +65,7 @@ class UsersDialog(QDialog):
         form.addRow("&Vai trò:", self.role)
         form.addRow("Mật khẩ&u (≥ 8 ký tự):", self.password)
         form.addRow(add)
-        self.error = named(QLabel(), "errorLabel", wrap=True)
-        self.error.setStyleSheet("color: #b00020")
+        self.error = error_label()
         close = QPushButton("Đón&g")
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)

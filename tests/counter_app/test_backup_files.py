@@ -27,7 +27,7 @@ from counter_app.domain import Role
 from counter_app.server.files import _owner_dir
 from tests.counter_app.sync.harness import RefServer, engine_for, receive
 from tests.counter_app.sync.test_files import scan_pdf
-from tests.helpers.file_server import serving_files
+from tests.helpers.ref_server import ref_server
 
 CLERK = UserInfo(None, "canbo", "Trần Thị Bình", Role.CLERK)
 ADMIN = UserInfo(None, "quantri", "Quản trị", Role.ADMIN)
@@ -151,7 +151,7 @@ def test_backup_verify_finds_a_damaged_copy_in_the_backup(services: Any, tmp_pat
 
 @pytest.fixture
 def file_server(tmp_path: Path) -> Iterator[RefServer]:
-    with serving_files(tmp_path) as srv:
+    with ref_server(tmp_path, files=True) as srv:
         yield srv
 
 

@@ -20,7 +20,7 @@ from counter_app.domain import Channel, Role
 from counter_app.file_limit import mb, server_limit
 from counter_app.intake import ApplicantDraft, DossierDraft, ValidationError
 from counter_app.settings import SyncSettings
-from tests.helpers.file_server import serving_files
+from tests.helpers.ref_server import ref_server
 from tests.helpers.samples import noisy_png, pdf_bytes
 
 CLERK = UserInfo(None, "canbo", "Trần Thị Bình", Role.CLERK)
@@ -167,7 +167,7 @@ def test_the_servers_file_limit_is_heard_and_enforced_before_intake(
     early = land.attachments.stage("DDK", ddk.name, big, "ban-do.png")
 
     unit = land.intake.unit_identifier()
-    with serving_files(tmp_path, max_file_bytes=1024 * 1024, unit=unit) as server:
+    with ref_server(tmp_path, max_file_bytes=1024 * 1024, unit=unit) as server:
         land.settings = replace(
             land.settings,
             sync=SyncSettings(

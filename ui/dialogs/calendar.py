@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -20,23 +19,22 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.calendar import DayKind
-from ui.messages import user_text
+from ui.dialogs.admin import AdminDialog
 from ui.ops import Ops
-from ui.widgets import error_label, named, qdate, row_table
+from ui.widgets import named, qdate, row_table
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
     from counter_app.services import CounterServices
 
 
-class CalendarDialog(QDialog):
+class CalendarDialog(AdminDialog):
     def __init__(
         self, services: CounterServices, ops: Ops, user: UserInfo, parent: QWidget | None
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("calendarDialog")
-        self.setWindowTitle("Ngày nghỉ và ngày làm bù")
-        self.services, self.ops, self.user = services, ops, user
+        super().__init__(
+            services, ops, user, parent, name="calendarDialog", title="Ngày nghỉ và ngày làm bù"
+        )
         self.table = row_table("exceptionsTable", ["Ngày", "Loại", "Ghi chú"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(
@@ -60,7 +58,6 @@ class CalendarDialog(QDialog):
         row.addWidget(self.kind)
         row.addWidget(self.note, 1)
         row.addWidget(add)
-        self.error = error_label()
         close = QPushButton("Đó&ng")
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
@@ -86,16 +83,9 @@ class CalendarDialog(QDialog):
 
         self.ops.op(self.services.centre.exception_rows, self).success(show).run()
 
-    def _run(self, fn: Any) -> None:
-        self.error.clear()
-
-        def done(_r: object) -> None:
-            self.services.reload_centre()
-            self.reload()
-
-        self.ops.op(fn, self).success(done).failure(
-            lambda exc: self.error.setText(user_text(exc))
-        ).run()
+    def changed(self) -> None:
+        self.services.reload_centre()  # deadlines are computed from the cached calendar
+        self.reload()
 
     def _add(self) -> None:
         centre, by = self.services.centre, self.user

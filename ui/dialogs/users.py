@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -20,23 +19,20 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain import Role
-from ui.messages import user_text
+from ui.dialogs.admin import AdminDialog
 from ui.ops import Ops
-from ui.widgets import error_label, named, row_table
+from ui.widgets import named, row_table
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
     from counter_app.services import CounterServices
 
 
-class UsersDialog(QDialog):
+class UsersDialog(AdminDialog):
     def __init__(
         self, services: CounterServices, ops: Ops, user: UserInfo, parent: QWidget | None
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("usersDialog")
-        self.setWindowTitle("Người dùng")
-        self.services, self.ops, self.user = services, ops, user
+        super().__init__(services, ops, user, parent, name="usersDialog", title="Người dùng")
         self.table = row_table(
             "usersTable", ["Tên đăng nhập", "Họ và tên", "Vai trò", "Trạng thái"]
         )
@@ -65,7 +61,6 @@ class UsersDialog(QDialog):
         form.addRow("&Vai trò:", self.role)
         form.addRow("Mật khẩ&u (≥ 8 ký tự):", self.password)
         form.addRow(add)
-        self.error = error_label()
         close = QPushButton("Đón&g")
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
@@ -76,12 +71,6 @@ class UsersDialog(QDialog):
         layout.addWidget(close)
         self.resize(760, 560)
         self.reload()
-
-    def _run(self, fn: Any) -> None:
-        self.error.clear()
-        self.ops.op(fn, self).success(lambda _r: self.reload()).failure(
-            lambda exc: self.error.setText(user_text(exc))
-        ).run()
 
     def reload(self) -> None:
         def show(users: list[tuple[Any, bool]]) -> None:

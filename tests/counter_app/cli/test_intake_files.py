@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.counter_app.cli.test_commands import Cli
-from tests.helpers.file_server import serving_files
+from tests.helpers.ref_server import ref_server
 from tests.helpers.samples import noisy_png, pdf_file
 
 LAND = "1.013831"  # DDK, HD, GCN must be digitised in the bundled catalog
@@ -90,7 +90,7 @@ def test_attach_and_scan_refuse_files_over_the_servers_limit(cli: Cli, tmp_path:
     assert isinstance(out, dict)
     code = str(out["code"])
     unit = code.rsplit("-", 2)[0]
-    with serving_files(tmp_path, max_file_bytes=1024 * 1024, unit=unit) as server:
+    with ref_server(tmp_path, max_file_bytes=1024 * 1024, unit=unit) as server:
         try:
             cli.env.update(COUNTER_APP_SERVER_URL=server.url, COUNTER_APP_SERVER_TOKEN=server.token)
             big = tmp_path / "ban-do.png"

@@ -20,14 +20,14 @@ from counter_app.sync.files import rejected_file_count, rejected_files
 from counter_app.sync.status import sync_badge, sync_status
 from tests.counter_app.sync.harness import RefServer, engine_for, receive, uuid_of
 from tests.counter_app.sync.test_files import scan_pdf, server_copy
-from tests.helpers.file_server import serving_files
+from tests.helpers.ref_server import ref_server
 
 CLERK = UserInfo(None, "canbo", "Trần Thị Bình", Role.CLERK)
 
 
 @pytest.fixture
 def file_server(tmp_path: Path) -> Iterator[RefServer]:
-    with serving_files(tmp_path, max_file_bytes=1024 * 1024) as srv:
+    with ref_server(tmp_path, max_file_bytes=1024 * 1024) as srv:
         yield srv
 
 

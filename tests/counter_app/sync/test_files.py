@@ -15,14 +15,14 @@ from counter_app.db.models import DossierFile, OutboxEntry
 from counter_app.domain import Role
 from counter_app.sync.files import FileUploader, rejected_files
 from tests.counter_app.sync.harness import RefServer, engine_for, receive
-from tests.helpers.file_server import serving_files
+from tests.helpers.ref_server import ref_server
 
 CLERK = UserInfo(None, "canbo", "Trần Thị Bình", Role.CLERK)
 
 
 @pytest.fixture
 def file_server(tmp_path: Path) -> Iterator[RefServer]:
-    with serving_files(tmp_path, max_file_bytes=2 * 1024 * 1024) as srv:
+    with ref_server(tmp_path, max_file_bytes=2 * 1024 * 1024) as srv:
         yield srv
 
 

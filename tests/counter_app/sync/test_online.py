@@ -18,7 +18,7 @@ from counter_app.online import OnlineDossierError
 from counter_app.server import online as server_online
 from tests.conftest import make_services
 from tests.counter_app.sync.harness import RefServer, engine_for
-from tests.helpers.file_server import serving_files
+from tests.helpers.ref_server import ref_server
 from tests.helpers.samples import pdf_bytes
 
 CLERK = UserInfo(None, "canbo", "Trần Thị Bình", Role.CLERK)
@@ -26,7 +26,7 @@ CLERK = UserInfo(None, "canbo", "Trần Thị Bình", Role.CLERK)
 
 @pytest.fixture
 def srv(tmp_path: Path) -> Iterator[RefServer]:
-    with serving_files(tmp_path) as server:
+    with ref_server(tmp_path, files=True) as server:
         yield server
 
 

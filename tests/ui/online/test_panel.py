@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 from counter_app.domain import Role
 from counter_app.server import online as server_online
 from tests.counter_app.sync.harness import RefServer, engine_for
-from tests.helpers.file_server import serving_files
+from tests.helpers.ref_server import ref_server
 from tests.helpers.samples import pdf_bytes
 from tests.ui.conftest import settle
 from ui.files.viewer import PaperViewer
@@ -22,7 +22,7 @@ from ui.online.panel import OnlineDossiersDialog
 
 @pytest.fixture
 def srv(tmp_path: Path) -> Iterator[RefServer]:
-    with serving_files(tmp_path) as server:
+    with ref_server(tmp_path, files=True) as server:
         yield server
 
 

@@ -1,5 +1,6 @@
-"""What the admin's list dialogs (accounts, calendar exceptions) share: their services and actor,
-the red error line, and changes that run off the UI thread and then reload the list."""
+"""What the admin's dialogs (accounts, calendar exceptions, centre settings) share: services and
+actor, the red error line, and changes saved off the UI thread, then `changed()` (by default the
+list again)."""
 
 from __future__ import annotations
 

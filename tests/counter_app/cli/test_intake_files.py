@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.counter_app.cli.test_commands import Cli
+from tests.helpers.cli import Cli
 from tests.helpers.ref_server import ref_server
 from tests.helpers.samples import noisy_png, pdf_file
 

@@ -84,7 +84,7 @@ class CalendarDialog(AdminDialog):
         self.ops.op(self.services.centre.exception_rows, self).success(show).run()
 
     def changed(self) -> None:
-        self.services.reload_centre()  # deadlines are computed from the cached calendar
+        self.services.reload_centre()  # the cached centre settings and calendar are stale now
         self.reload()
 
     def _add(self) -> None:

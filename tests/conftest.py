@@ -220,3 +220,13 @@ def services(sqlite_url: str, clock: FixedClock, app_home: Path):  # type: ignor
     s = make_services(sqlite_url, clock)
     yield s
     s.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Any]:
+    """The reference provincial server on 127.0.0.1 (a `RefServer`), its token bound to the
+    receiving unit of counter 1 of the default centre."""
+    from tests.helpers.ref_server import ref_server
+
+    with ref_server(tmp_path) as srv:
+        yield srv

@@ -12,7 +12,6 @@ import json
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,6 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     home = Path(tempfile.mkdtemp(prefix="counter-fit-"))
     os.environ["COUNTER_APP_HOME"] = str(home)
-    from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QWidget
 
     from counter_app.demo import build_demo
@@ -46,12 +44,7 @@ def main(argv: list[str]) -> int:
     report["windows"] = windows
 
     def pump(seconds: float = 0.6, until: Callable[[], bool] | None = None) -> None:
-        end = time.perf_counter() + seconds
-        while time.perf_counter() < end or ops.pending or (until is not None and not until()):
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 30)
-            time.sleep(0.005)
-            if time.perf_counter() > end + 20:
-                break
+        ops.settle(seconds, until)
 
     def check(widget: QWidget, name: str) -> None:
         pump()

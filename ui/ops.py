@@ -8,12 +8,13 @@ callbacks run back on the UI thread. A progress dialog appears only for work las
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 from shiboken6 import isValid
 
@@ -53,6 +54,17 @@ class Ops(QObject):
 
     def op(self, fn: Callable[[], T], parent: QWidget | None = None) -> Op[T]:
         return Op(self, fn, parent)
+
+    def settle(self, seconds: float, until: Callable[[], bool] | None = None) -> None:
+        """For scripts that drive the window without a test's qtbot (screenshots, the fit probe):
+        process events for `seconds`, then on while a job is pending or `until()` is false,
+        giving up 20 s later."""
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end or self._pending or (until is not None and not until()):
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 30)
+            time.sleep(0.005)
+            if time.perf_counter() > end + 20:
+                break
 
     def _submit(self, op: Op[Any]) -> Future[Any] | None:
         if self._closed:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,6 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     home = Path(tempfile.mkdtemp(prefix="counter-shots-"))
     os.environ["COUNTER_APP_HOME"] = str(home)
-    from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
     from counter_app.demo import build_demo
@@ -56,7 +54,7 @@ def main(argv: list[str]) -> int:
     from ui.main_window import MainWindow
     from ui.ops import Ops
 
-    app = make_application()
+    _app = make_application()  # held until the end: the application ends with its last reference
     set_value(Settings.load(), "counter_no", "1")  # a throwaway home, counter 1
     services = build_services(f"sqlite:///{home / 'shots.sqlite3'}")
     services.migrate()
@@ -64,12 +62,7 @@ def main(argv: list[str]) -> int:
     suffix = f"{width}x{height}"
 
     def pump(seconds: float = 0.4, until: Callable[[], bool] | None = None) -> None:
-        end = time.perf_counter() + seconds
-        while time.perf_counter() < end or ops.pending or (until is not None and not until()):
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 30)
-            time.sleep(0.005)
-            if time.perf_counter() > end + 20:
-                break
+        ops.settle(seconds, until)
 
     def grab(widget: Any, name: str) -> None:
         pump()

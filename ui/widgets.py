@@ -7,9 +7,12 @@ from typing import TypeVar
 
 from PySide6.QtCore import QDate, QPoint, QSize
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableWidget, QWidget
 
 W = TypeVar("W", bound=QWidget)
+
+#: The colour of every error message in the window (Material's "error" red, readable on white).
+ERROR_COLOUR = "#b00020"
 
 
 def named(widget: W, name: str, *, wrap: bool = False) -> W:
@@ -19,6 +22,25 @@ def named(widget: W, name: str, *, wrap: bool = False) -> W:
     if wrap and isinstance(widget, QLabel):
         widget.setWordWrap(True)
     return widget
+
+
+def error_label(name: str = "errorLabel") -> QLabel:
+    """The red, wrapping label under a dialog's fields where its Vietnamese message appears."""
+    label = named(QLabel(), name, wrap=True)
+    label.setStyleSheet(f"color: {ERROR_COLOUR}")
+    return label
+
+
+def row_table(name: str, headers: list[str]) -> QTableWidget:
+    """A read-only table chosen by whole rows, without row numbers, that Tab leaves (the keyboard
+    moves between the dialog's widgets, the arrows within the table)."""
+    table = named(QTableWidget(0, len(headers)), name)
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setTabKeyNavigation(False)
+    table.verticalHeader().hide()
+    return table
 
 
 # Room for a window manager's title bar and borders, which are unknown until the window is shown

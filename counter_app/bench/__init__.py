@@ -49,7 +49,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "files_upload_ratio": ("min", 0.5),
 }
 
-_NOT_SECTIONS = {"fill", "names", "core"}
+_NOT_SECTIONS = {"fill", "names", "core", "child"}  # helpers of the sections, not sections
 
 
 @dataclass

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import multiprocessing
 import os
 import threading
 import time
@@ -32,6 +31,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text,
 from sqlalchemy.engine import make_url
 
 from counter_app.bench import percentile
+from counter_app.bench.child import ChildServer
 from counter_app.domain import local_now
 from counter_app.outbox import canonical_json, content_hash
 
@@ -296,29 +296,12 @@ def _bare_rate(db_url: str, payloads: list[dict[str, Any]]) -> float:
     return sorted(rates)[1]
 
 
-class _ServerProcess:
+class _ServerProcess(ChildServer):
     """The reference server in a child process on 127.0.0.1:0: 20 counters and a back office."""
 
     def __init__(self, db_url: str) -> None:
-        mp = multiprocessing.get_context("spawn")
-        self._conn, child = mp.Pipe()
-        self._process = mp.Process(target=_serve, args=(db_url, child), daemon=True)
-        self._process.start()
-        child.close()
-        if not self._conn.poll(120):
-            self.stop()
-            raise RuntimeError("the benchmark's server process did not start")
-        self.url, tokens, self.office = self._conn.recv()
+        self.url, tokens, self.office = self._start(_serve, lambda child: (db_url, child))
         self.tokens: dict[int, str] = dict(tokens)
-
-    def stop(self) -> None:
-        with contextlib.suppress(OSError):
-            self._conn.send("stop")
-        self._process.join(timeout=10)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join(timeout=5)
-        self._conn.close()
 
 
 def _serve(db_url: str, conn: Connection) -> None:

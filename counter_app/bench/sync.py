@@ -7,9 +7,7 @@ between two programs that never share one.
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import multiprocessing
 import time
 from dataclasses import replace
 from multiprocessing.connection import Connection
@@ -19,6 +17,7 @@ from typing import Any
 from sqlalchemy import event
 
 from counter_app.auth import system_actor
+from counter_app.bench.child import ChildServer
 from counter_app.intake import ApplicantDraft, DossierDraft
 from counter_app.server.app import ServerApp
 from counter_app.server.runner import RunningServer
@@ -91,25 +90,11 @@ def _no_fsync(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.execute("PRAGMA synchronous=OFF")
 
 
-class _ServerProcess:
+class _ServerProcess(ChildServer):
     """The reference server (SQLite, waitress) in a child process on 127.0.0.1:0."""
 
     def __init__(self, db_url: str, unit: str, files_dir: Path | None = None) -> None:
-        # spawn: a clean interpreter on every OS (the frozen bundle calls freeze_support()).
-        mp = multiprocessing.get_context("spawn")
-        self._conn, child = mp.Pipe()
-        self._process = mp.Process(
-            target=_serve, args=(db_url, unit, child, files_dir), daemon=True
-        )
-        self._process.start()
-        child.close()
-        try:
-            if not self._conn.poll(120):
-                raise EOFError
-            self.url, self.token = self._conn.recv()
-        except EOFError:
-            self.stop()
-            raise RuntimeError("the benchmark's server process did not start") from None
+        self.url, self.token = self._start(_serve, lambda child: (db_url, unit, child, files_dir))
 
     def new_token(self, name: str, unit: str) -> str:
         self._conn.send(f"token {name} {unit}")
@@ -120,15 +105,6 @@ class _ServerProcess:
         self._conn.send("stats")
         stats: dict[str, int] = self._conn.recv()
         return stats
-
-    def stop(self) -> None:
-        with contextlib.suppress(OSError):  # already gone
-            self._conn.send("stop")
-        self._process.join(timeout=10)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join(timeout=5)
-        self._conn.close()
 
 
 def _serve(db_url: str, unit: str, conn: Connection, files_dir: Path | None = None) -> None:

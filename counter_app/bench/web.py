@@ -15,7 +15,6 @@ import contextlib
 import gc
 import http.client
 import logging
-import multiprocessing
 import threading
 import time
 import uuid as uuidlib
@@ -26,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from counter_app.bench import percentile
+from counter_app.bench.child import ChildServer
 from counter_app.outbox import content_hash
 from counter_app.sync.protocol import PushItem
 from counter_app.verification import lookup_url
@@ -131,35 +131,15 @@ def _size(host: str, port: int, path: str) -> int:
         conn.close()
 
 
-class _ServerProcess:
+class _ServerProcess(ChildServer):
     """The reference server in a child process, its store filled with the benchmark's dossiers."""
 
     def __init__(self, db_url: str, dossiers: list[tuple[str, str]]) -> None:
-        mp = multiprocessing.get_context("spawn")
-        self._conn, child = mp.Pipe()
-        self._process = mp.Process(target=_serve, args=(db_url, dossiers, child), daemon=True)
-        self._process.start()
-        child.close()
-        try:
-            if not self._conn.poll(120):
-                raise EOFError
-            self.url: str = self._conn.recv()
-        except EOFError:
-            self.stop()
-            raise RuntimeError("the benchmark's server process did not start") from None
+        self.url: str = self._start(_serve, lambda child: (db_url, dossiers, child))
 
     def set_cache(self, on: bool) -> None:
         self._conn.send("cache" if on else "nocache")
         self._conn.recv()
-
-    def stop(self) -> None:
-        with contextlib.suppress(OSError):
-            self._conn.send("stop")
-        self._process.join(timeout=10)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join(timeout=5)
-        self._conn.close()
 
 
 def _items(dossiers: list[tuple[str, str]]) -> list[PushItem]:

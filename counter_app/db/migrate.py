@@ -35,23 +35,28 @@ class UpgradeResult:
     created: bool
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config(
+    connection: Connection | None = None, *, directory: Path = MIGRATIONS_DIR
+) -> Config:
+    """The alembic configuration of a history (the counter's; the server passes its own), on
+    `connection` when given (env.py then migrates inside the caller's transaction)."""
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", str(directory))
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_revision(directory: Path = MIGRATIONS_DIR) -> str:
+    head = ScriptDirectory.from_config(alembic_config(directory=directory)).get_current_head()
     assert head is not None
     return head
 
 
-def current_revision(db: Database) -> str | None:
+def current_revision(db: Database, *, version_table: str = "alembic_version") -> str | None:
     with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        context = MigrationContext.configure(conn, opts={"version_table": version_table})
+        return context.get_current_revision()
 
 
 def backup_sqlite(db: Database, backup_dir: Path, *, label: str = "backup") -> Path:

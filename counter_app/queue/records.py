@@ -76,6 +76,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def ticket_row(s: Session, day: date, number: str) -> Row[Any] | None:
+    """The ticket `number` of `day`, as typed or spoken ("a001 " is A001)."""
+    clean = number.strip().upper()
+    return s.execute(
+        select(ticket_t).where(ticket_t.c.day == day, ticket_t.c.number == clean)
+    ).first()
+
+
 def next_seq(s: Session, day: date, area: str) -> int:
     """Increment and return the area's counter for the day, inside the caller's transaction."""
     dialect = s.get_bind().dialect.name

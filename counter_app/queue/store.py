@@ -35,6 +35,7 @@ from counter_app.queue.records import (
     log_event,
     next_seq,
     ticket_of,
+    ticket_row,
     waiting_before,
 )
 from counter_app.queue.schema import area_t, event_t, ticket_t
@@ -246,9 +247,7 @@ class QueueStore(QueueSetup):
         number = number.strip().upper()
         allowed = tuple(allowed)
         with self._write() as s:
-            row = s.execute(
-                select(ticket_t).where(ticket_t.c.day == day, ticket_t.c.number == number)
-            ).first()
+            row = ticket_row(s, day, number)
             if row is None:
                 raise QueueError(f"Hôm nay không có số {number}.")
             if row.state not in allowed:
@@ -286,22 +285,14 @@ class QueueStore(QueueSetup):
     def ticket(self, number: str, day: date | None = None) -> Ticket | None:
         day = day or self.clock().date()
         with self.db.read() as s:
-            row = s.execute(
-                select(ticket_t).where(
-                    ticket_t.c.day == day, ticket_t.c.number == number.strip().upper()
-                )
-            ).first()
+            row = ticket_row(s, day, number)
         return ticket_of(row) if row is not None else None
 
     def position(self, number: str, day: date | None = None) -> dict[str, Any] | None:
         """A ticket's public view: state, counter, how many are served before it."""
         day = day or self.clock().date()
         with self.db.read() as s:
-            row = s.execute(
-                select(ticket_t).where(
-                    ticket_t.c.day == day, ticket_t.c.number == number.strip().upper()
-                )
-            ).first()
+            row = ticket_row(s, day, number)
             if row is None:
                 return None
             before = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from counter_app.receipts import fonts, official
-from counter_app.receipts.flow import MM, DocumentInfo, Flow, replay
+from counter_app.receipts.flow import MM, Flow
 from counter_app.receipts.model import MissingPaper, RefusalData, SupplementRequestData
 from counter_app.receipts.official import BODY, Heading
 from counter_app.receipts.text import Run, glue
@@ -33,9 +33,7 @@ def _applicant(
     contact = official.phone_email(data.applicant_phone, data.applicant_email)
     if contact:
         flow.paragraph(contact, BODY)
-    procedure = data.procedure_name
-    if data.procedure_code.strip():
-        procedure = f"{procedure} (mã thủ tục: {data.procedure_code})"
+    procedure = official.procedure_text(data.procedure_name, data.procedure_code)
     official.field(flow, "Nội dung yêu cầu giải quyết", procedure)
 
 
@@ -46,17 +44,8 @@ def _copies(count: int) -> tuple[str, ...]:
 
 
 def _render(flow: Flow, title: str, agency: str, subject: str, code: str, copies: int) -> bytes:
-    info = DocumentInfo(
-        title=f"{title} — {code}" if code else title,
-        author=agency.replace("\n", " "),
-        subject=subject,
-    )
-    return replay(
-        flow.pages,
-        (official.PAGE_WIDTH, official.PAGE_HEIGHT),
-        _copies(copies),
-        info,
-        chrome=official.footer(code),
+    return official.render_a4(
+        flow, title, agency=agency, subject=subject, code=code, copies=_copies(copies)
     )
 
 

@@ -20,14 +20,12 @@ from counter_app.receipts import fonts, official
 from counter_app.receipts.flow import (
     MM,
     Align,
-    DocumentInfo,
     Flow,
     PageInfo,
     Style,
     draw_lines,
     measure_table,
     place_table,
-    replay,
 )
 from counter_app.receipts.model import DEFAULT_UNIT_NAME
 from counter_app.receipts.official import BODY, TABLE, Heading
@@ -165,6 +163,20 @@ def _day(moment: datetime | date) -> str:
     return glue(f"{moment.day:02d} tháng {moment.month:02d} năm {moment.year}")
 
 
+def _received(party: LetterParty, agency: str) -> list[Run]:
+    """The opening of Mẫu 04 and 05: when the agency received which dossier (its code in bold);
+    each form finishes the sentence its own way."""
+    procedure = official.procedure_text(party.procedure_name, party.procedure_code)
+    return [
+        Run(
+            f"Ngày {_day(party.received_at)}, {agency} tiếp nhận hồ sơ của Ông/Bà đề nghị "
+            f"giải quyết thủ tục hành chính: {procedure}; mã hồ sơ: ",
+            BODY.font,
+        ),
+        Run(party.dossier_code, fonts.SERIF_BOLD),
+    ]
+
+
 def _recipients_and_signature(flow: Flow, party: LetterParty, extra: tuple[str, ...]) -> None:
     """'Nơi nhận' at left and the head of the agency's signature at right, kept on one page."""
     half = official.CONTENT_WIDTH / 2
@@ -211,16 +223,15 @@ def _recipients_and_signature(flow: Flow, party: LetterParty, extra: tuple[str, 
     flow.advance(max(left_height, right_height))
 
 
-def _render(flow: Flow, title: str, agency: str, subject: str, code: str) -> bytes:
-    info = DocumentInfo(
-        title=f"{title} — {code}", author=agency.replace("\n", " "), subject=subject
-    )
-    return replay(
-        flow.pages,
-        (official.PAGE_WIDTH, official.PAGE_HEIGHT),
-        ("Bản gửi người nộp hồ sơ",),
-        info,
-        chrome=official.footer(code),
+def _render(flow: Flow, title: str, party: LetterParty) -> bytes:
+    """Mẫu 04 and 05 go to the applicant: one copy."""
+    return official.render_a4(
+        flow,
+        title,
+        agency=party.agency_name,
+        subject=party.procedure_name,
+        code=party.dossier_code,
+        copies=("Bản gửi người nộp hồ sơ",),
     )
 
 
@@ -229,17 +240,9 @@ def layout_apology(data: ApologyData) -> Flow:
     party = data.party
     flow = _letter_head(APOLOGY_TITLE, party)
     agency = _agency(party)
-    procedure = party.procedure_name
-    if party.procedure_code.strip():
-        procedure += f" (mã thủ tục: {party.procedure_code})"
     paragraphs = [
         [
-            Run(
-                f"Ngày {_day(party.received_at)}, {agency} tiếp nhận hồ sơ của Ông/Bà đề nghị "
-                f"giải quyết thủ tục hành chính: {procedure}; mã hồ sơ: ",
-                BODY.font,
-            ),
-            Run(party.dossier_code, fonts.SERIF_BOLD),
+            *_received(party, agency),
             Run(".", BODY.font),
         ],
         [
@@ -277,14 +280,7 @@ def layout_apology(data: ApologyData) -> Flow:
 
 def render_apology(data: ApologyData) -> bytes:
     """Mẫu 04 as A4 PDF bytes."""
-    party = data.party
-    return _render(
-        layout_apology(data),
-        APOLOGY_TITLE,
-        party.agency_name,
-        party.procedure_name,
-        party.dossier_code,
-    )
+    return _render(layout_apology(data), APOLOGY_TITLE, data.party)
 
 
 def layout_stop_notice(data: StopNoticeData) -> Flow:
@@ -292,17 +288,9 @@ def layout_stop_notice(data: StopNoticeData) -> Flow:
     party = data.party
     flow = _letter_head(STOP_TITLE, party)
     agency = _agency(party)
-    procedure = party.procedure_name
-    if party.procedure_code.strip():
-        procedure += f" (mã thủ tục: {party.procedure_code})"
     paragraphs = [
         [
-            Run(
-                f"Ngày {_day(party.received_at)}, {agency} tiếp nhận hồ sơ của Ông/Bà đề nghị "
-                f"giải quyết thủ tục hành chính: {procedure}; mã hồ sơ: ",
-                BODY.font,
-            ),
-            Run(party.dossier_code, fonts.SERIF_BOLD),
+            *_received(party, agency),
             Run(f"; hẹn trả kết quả: {glued_datetime(data.appointment)}.", BODY.font),
         ],
         [
@@ -329,14 +317,7 @@ def layout_stop_notice(data: StopNoticeData) -> Flow:
 
 def render_stop_notice(data: StopNoticeData) -> bytes:
     """Mẫu 05 as A4 PDF bytes."""
-    party = data.party
-    return _render(
-        layout_stop_notice(data),
-        STOP_TITLE,
-        party.agency_name,
-        party.procedure_name,
-        party.dossier_code,
-    )
+    return _render(layout_stop_notice(data), STOP_TITLE, data.party)
 
 
 CONTROL_HEADER = (
@@ -364,9 +345,7 @@ def layout_control_slip(data: ControlSlipData) -> Flow:
         align=Align.CENTER,
     )
     flow.space(2 * MM)
-    procedure = data.procedure_name
-    if data.procedure_code.strip():
-        procedure += f" (mã thủ tục: {data.procedure_code})"
+    procedure = official.procedure_text(data.procedure_name, data.procedure_code)
     official.field(flow, "Nội dung yêu cầu giải quyết", procedure)
     official.field(flow, "Ngày nhận hồ sơ", glued_datetime(data.received_at))
     official.field(flow, "Ngày hẹn trả kết quả", glued_datetime(data.original_appointment_at))
@@ -416,16 +395,11 @@ def layout_control_slip(data: ControlSlipData) -> Flow:
 
 def render_control_slip(data: ControlSlipData) -> bytes:
     """Mẫu 06 as A4 PDF bytes (one copy: it travels with the dossier)."""
-    flow = layout_control_slip(data)
-    info = DocumentInfo(
-        title=f"{CONTROL_TITLE} — {data.dossier_code}",
-        author=data.agency_name.replace("\n", " "),
+    return official.render_a4(
+        layout_control_slip(data),
+        CONTROL_TITLE,
+        agency=data.agency_name,
         subject=data.procedure_name,
-    )
-    return replay(
-        flow.pages,
-        (official.PAGE_WIDTH, official.PAGE_HEIGHT),
-        ("Lưu cùng hồ sơ",),
-        info,
-        chrome=official.footer(data.dossier_code),
+        code=data.dossier_code,
+        copies=("Lưu cùng hồ sơ",),
     )

@@ -15,12 +15,14 @@ from counter_app.receipts.flow import (
     MM,
     Align,
     Column,
+    DocumentInfo,
     Flow,
     Op,
     PageInfo,
     Style,
     draw_lines,
     fit_size,
+    replay,
 )
 from counter_app.receipts.text import (
     Line,
@@ -364,6 +366,33 @@ def footer(dossier_code: str, *, reprint: bool = False) -> Op:
         )
 
     return op
+
+
+def procedure_text(name: str, code: str) -> str:
+    """«Nội dung yêu cầu giải quyết»: the procedure's name, then its code when it has one."""
+    return f"{name} (mã thủ tục: {code})" if code.strip() else name
+
+
+def render_a4(
+    flow: Flow,
+    title: str,
+    *,
+    agency: str,
+    subject: str,
+    code: str,
+    copies: tuple[str, ...],
+    reprint: bool = False,
+) -> bytes:
+    """An A4 form's PDF: its pages once per copy label, each page with the footer; the PDF's
+    title names the form and the dossier, its author the agency."""
+    info = DocumentInfo(
+        title=f"{title} — {code}" if code else title,
+        author=agency.replace("\n", " "),
+        subject=subject,
+    )
+    return replay(
+        flow.pages, (PAGE_WIDTH, PAGE_HEIGHT), copies, info, chrome=footer(code, reprint=reprint)
+    )
 
 
 def columns(*specs: tuple[float, Align]) -> tuple[Column, ...]:

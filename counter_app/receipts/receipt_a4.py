@@ -12,14 +12,12 @@ from counter_app.receipts.codes import qr_matrix, qr_module_dots, qr_path
 from counter_app.receipts.flow import (
     MM,
     Align,
-    DocumentInfo,
     Flow,
     PageInfo,
     Style,
     draw_lines,
     measure_table,
     place_table,
-    replay,
 )
 from counter_app.receipts.model import ReceiptData
 from counter_app.receipts.official import TABLE, Heading
@@ -222,9 +220,7 @@ def layout_receipt_a4(
     contact = official.phone_email(data.applicant_phone, data.applicant_email)
     if contact:
         flow.paragraph(contact, body)
-    procedure = data.procedure_name
-    if data.procedure_code.strip():
-        procedure = f"{procedure} (mã thủ tục: {data.procedure_code})"
+    procedure = official.procedure_text(data.procedure_name, data.procedure_code)
     official.field(flow, "Nội dung yêu cầu giải quyết", procedure, style=body)
 
     columns = official.columns(
@@ -276,16 +272,12 @@ def fitted_layout(data: ReceiptData) -> Flow:
 
 def render_receipt_a4(data: ReceiptData) -> bytes:
     """The A4 receipt PDF: copy 1 for the applicant, then copy 2 for the file, same layout."""
-    flow = fitted_layout(data)
-    info = DocumentInfo(
-        title=f"{RECEIPT_TITLE} — {data.dossier_code}",
-        author=data.agency_name.replace("\n", " "),
+    return official.render_a4(
+        fitted_layout(data),
+        RECEIPT_TITLE,
+        agency=data.agency_name,
         subject=data.procedure_name,
-    )
-    return replay(
-        flow.pages,
-        (official.PAGE_WIDTH, official.PAGE_HEIGHT),
-        COPY_LABELS,
-        info,
-        chrome=official.footer(data.dossier_code, reprint=data.reprint),
+        code=data.dossier_code,
+        copies=COPY_LABELS,
+        reprint=data.reprint,
     )

@@ -37,7 +37,7 @@ from counter_app.receipts.flow import (
     replay,
 )
 from counter_app.receipts.model import ReceiptData
-from counter_app.receipts.official import receiving_unit
+from counter_app.receipts.official import procedure_text, receiving_unit
 from counter_app.receipts.receipt_a4 import (
     QR_CAPTION,
     RECEIPT_TITLE,
@@ -212,9 +212,7 @@ def layout_receipt_slip(data: ReceiptData) -> Flow:
         _field(flow, "Điện thoại", glue(data.applicant_phone))
     if data.applicant_email.strip():
         _field(flow, "Email", data.applicant_email)
-    procedure = data.procedure_name
-    if data.procedure_code.strip():
-        procedure = f"{procedure} (mã thủ tục: {data.procedure_code})"
+    procedure = procedure_text(data.procedure_name, data.procedure_code)
     _field(flow, "Nội dung yêu cầu giải quyết", procedure)
 
     flow.space(1 * MM)

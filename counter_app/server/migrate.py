@@ -11,9 +11,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
+from counter_app.db import migrate as history  # how an alembic history is configured and read
 from counter_app.db.engine import Database, DatabaseError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -22,23 +22,15 @@ FIRST = "s0001"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    if connection is not None:
-        cfg.attributes["connection"] = connection
-    return cfg
+    return history.alembic_config(connection, directory=MIGRATIONS_DIR)
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return history.head_revision(MIGRATIONS_DIR)
 
 
 def current_revision(db: Database) -> str | None:
-    with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
-        return context.get_current_revision()
+    return history.current_revision(db, version_table=VERSION_TABLE)
 
 
 #: Server processes starting together on one PostgreSQL upgrade one at a time.

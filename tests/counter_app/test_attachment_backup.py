@@ -20,9 +20,10 @@ from counter_app.backup_daily import auto_backup_if_due
 from counter_app.cli import main
 from counter_app.doctor import collect, problems
 from counter_app.domain import Role
-from counter_app.server.files import ServerFiles, _owner_dir
-from tests.counter_app.sync.harness import RefServer, engine_for, receive, start_server
+from counter_app.server.files import _owner_dir
+from tests.counter_app.sync.harness import RefServer, engine_for, receive
 from tests.counter_app.sync.test_files import scan_pdf
+from tests.helpers.ref_server import ref_server
 
 CLERK = UserInfo(None, "canbo", "Trần Thị Bình", Role.CLERK)
 ADMIN = UserInfo(None, "quantri", "Quản trị", Role.ADMIN)
@@ -146,12 +147,8 @@ def test_backup_verify_finds_a_damaged_copy_in_the_backup(services: Any, tmp_pat
 
 @pytest.fixture
 def file_server(tmp_path: Path) -> Iterator[RefServer]:
-    srv = start_server(
-        f"sqlite:///{tmp_path / 'server.sqlite3'}", files=ServerFiles(tmp_path / "server-files")
-    )
-    yield srv
-    srv.stop()
-    srv.store.close()
+    with ref_server(tmp_path, files=True) as srv:
+        yield srv
 
 
 def test_a_restore_without_the_files_folder_gets_them_from_the_server(

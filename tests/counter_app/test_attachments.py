@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 
 from counter_app.attachments import AttachmentError, inspect_file
@@ -16,31 +14,9 @@ from counter_app.auth import UserInfo
 from counter_app.db.models import AuditEntry, DossierFile
 from counter_app.domain import Role
 from counter_app.intake import ApplicantDraft, DossierDraft
+from tests.helpers.samples import pdf_bytes, png_bytes, tiff_bytes
 
 CLERK = UserInfo(None, "canbo", "Trần Thị Bình", Role.CLERK)  # no account row needed
-
-
-def pdf_bytes(pages: int) -> bytes:
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    for n in range(pages):
-        c.drawString(72, 720, f"Trang {n + 1}")
-        c.showPage()
-    c.save()
-    return buf.getvalue()
-
-
-def png_bytes(colour: str = "white") -> bytes:
-    buf = io.BytesIO()
-    Image.new("L" if colour == "white" else "RGB", (400, 560), colour).save(buf, "PNG")
-    return buf.getvalue()
-
-
-def tiff_bytes(frames: int) -> bytes:
-    buf = io.BytesIO()
-    images = [Image.new("L", (200, 280), 255 - 40 * n) for n in range(frames)]
-    images[0].save(buf, "TIFF", save_all=True, append_images=images[1:])
-    return buf.getvalue()
 
 
 @pytest.fixture

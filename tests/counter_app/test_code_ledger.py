@@ -10,7 +10,7 @@ from counter_app.auth import system_actor
 from counter_app.backup import create_backup, restore_backup
 from tests.conftest import FixedClock, make_services
 from tests.helpers.cli import draft
-from tests.helpers.counter_server import CounterBinding, counter_server, services_on
+from tests.helpers.counter_server import CounterBinding, counter_server, services_on, unit_on
 
 
 def test_backup_receive_restore_receive_never_reuses_a_code(services: Any, tmp_path: Path) -> None:
@@ -57,9 +57,7 @@ def test_the_servers_high_water_mark_lifts_the_sequence(
     tmp_path: Path, clock: FixedClock, app_home: Path
 ) -> None:
     url = f"sqlite:///{tmp_path / 'counter.sqlite3'}"
-    base = make_services(url, clock)
-    unit = base.intake.unit_identifier()
-    base.close()
+    unit = unit_on(url, clock)
     binding = CounterBinding(unit=unit, server_time=clock.now, high_water={"2026-11-27": 41})
     with counter_server({"tok-1": binding}) as server:
         services = services_on(url, server, "tok-1", clock)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from counter_app.atomic import DiskError, copy_file, write_bytes, write_text
-from tests.helpers.cli import Cli, batch_file, codes_in
+from tests.helpers.cli import Cli, batch_file, codes_in, intake_args
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -128,13 +128,7 @@ def test_intake_on_a_full_disk_says_so_in_vietnamese_and_loses_nothing(
     cli("intake", "--batch", str(batch_file(tmp_path / "a.jsonl", 3)))
     junk = _fill(small_disk)
     result = cli(
-        "intake",
-        "--procedure",
-        "1.001193",
-        "--name",
-        "Lê Văn Tám",
-        "--id-number",
-        "022080009999",
+        *intake_args("Lê Văn Tám", "022080009999"),
         "--address",
         "x" * 400,
         ok=False,

@@ -6,15 +6,11 @@ supervisor until the scan is attached), and the server's file limit heard from a
 from __future__ import annotations
 
 import hashlib
-import io
-import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
-from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 
 from counter_app.attachments import AttachmentError, StagedFile
@@ -23,28 +19,12 @@ from counter_app.db.models import AuditEntry, Dossier, DossierFile
 from counter_app.domain import Channel, Role
 from counter_app.file_limit import mb, server_limit
 from counter_app.intake import ApplicantDraft, DossierDraft, ValidationError
-from counter_app.server.files import ServerFiles
 from counter_app.settings import SyncSettings
-from tests.counter_app.sync.harness import start_server
+from tests.helpers.ref_server import ref_server
+from tests.helpers.samples import noisy_png, pdf_bytes
 
 CLERK = UserInfo(None, "canbo", "Trần Thị Bình", Role.CLERK)
 LAND = "1.013831"  # DDK, HD, GCN must be digitised in the bundled catalog
-
-
-def pdf_bytes(pages: int, text: str = "Đơn đăng ký") -> bytes:
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    for n in range(pages):
-        c.drawString(72, 720, f"{text} {n + 1}")
-        c.showPage()
-    c.save()
-    return buf.getvalue()
-
-
-def noisy_png(width: int, height: int) -> bytes:
-    buf = io.BytesIO()
-    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(buf, "PNG")
-    return buf.getvalue()
 
 
 @pytest.fixture
@@ -186,12 +166,8 @@ def test_the_servers_file_limit_is_heard_and_enforced_before_intake(
     # Staged while the counter knew only its own 20 MB ceiling.
     early = land.attachments.stage("DDK", ddk.name, big, "ban-do.png")
 
-    server = start_server(
-        f"sqlite:///{tmp_path / 'server.sqlite3'}",
-        unit=land.intake.unit_identifier(),
-        files=ServerFiles(tmp_path / "server-files", max_file_bytes=1024 * 1024),
-    )
-    try:
+    unit = land.intake.unit_identifier()
+    with ref_server(tmp_path, max_file_bytes=1024 * 1024, unit=unit) as server:
         land.settings = replace(
             land.settings,
             sync=SyncSettings(
@@ -199,9 +175,6 @@ def test_the_servers_file_limit_is_heard_and_enforced_before_intake(
             ),
         )
         land.start()  # the counter asks GET /api/v1/counter at start
-    finally:
-        server.stop()
-        server.store.close()
     assert server_limit(land.db) == 1024 * 1024
     limit = land.attachments.limit()
     assert limit.from_server and limit.text == "1 MB"

@@ -18,15 +18,13 @@ from counter_app.auth import system_actor
 from counter_app.issuing import ClockError, CounterIdentityError, CounterNotChosenError
 from counter_app.settings import Settings
 from tests.conftest import FixedClock, choose_counter, make_services
-from tests.helpers.cli import Cli, codes_in, draft
-from tests.helpers.counter_server import CounterBinding, counter_server, services_on
+from tests.helpers.cli import Cli, codes_in, draft, intake_args
+from tests.helpers.counter_server import CounterBinding, counter_server, services_on, unit_on
 
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    runner = Cli(tmp_path / "cli-home")
-    runner("init", "--counter", "1")
-    return runner
+    return Cli.ready(tmp_path / "cli-home")
 
 
 # -- the counter's identity ----------------------------------------------------------------------
@@ -40,13 +38,7 @@ def test_two_counters_left_at_the_defaults_cannot_both_issue_a_code(tmp_path: Pa
         assert json.loads(init.stdout)["counter_no"] is None
         assert "counter-app init --counter N" in init.stderr
         refused = runner(
-            "intake",
-            "--procedure",
-            "1.001193",
-            "--name",
-            "Nguyễn Văn An",
-            "--id-number",
-            "022090001234",
+            *intake_args(),
             ok=False,
         )
         outcomes.append(refused)
@@ -168,9 +160,7 @@ def test_a_clock_far_from_the_servers_stops_codes(
     tmp_path: Path, clock: FixedClock, app_home: Path
 ) -> None:
     url = f"sqlite:///{tmp_path / 'counter.sqlite3'}"
-    base = make_services(url, clock)
-    unit = base.intake.unit_identifier()
-    base.close()
+    unit = unit_on(url, clock)
     skewed = CounterBinding(unit=unit, server_time=clock.now + timedelta(hours=2))
     with counter_server({"t": skewed}) as server:
         services = services_on(url, server, "t", clock)
@@ -191,13 +181,7 @@ def test_received_times_out_of_bounds_are_refused_naming_the_field(cli: Cli) -> 
         ((now - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"), "ghi lùi tối đa 3 ngày làm việc"),
     ):
         result = cli(
-            "intake",
-            "--procedure",
-            "1.001193",
-            "--name",
-            "Nguyễn Văn An",
-            "--id-number",
-            "022090001234",
+            *intake_args(),
             "--received",
             received,
             ok=False,
@@ -207,13 +191,7 @@ def test_received_times_out_of_bounds_are_refused_naming_the_field(cli: Cli) -> 
         assert "Traceback" not in result.stderr and "IntegrityError" not in result.stderr
     # Later intakes that day still work (the 1926 one took no code).
     ok = cli(
-        "intake",
-        "--procedure",
-        "1.001193",
-        "--name",
-        "Nguyễn Văn An",
-        "--id-number",
-        "022090001234",
+        *intake_args(),
         "--json",
     )
     assert json.loads(ok.stdout)["code"].endswith("-0001")

@@ -4,7 +4,6 @@ report), stop, supplement by paper codes, hand-back, and the control slip from t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -23,19 +22,10 @@ from counter_app.kiosk import KioskService
 from counter_app.reports import Figure, Period, ReportService
 from tests.conftest import make_services
 from tests.counter_app.receipts.support import decode, page_texts, rasterise
-from tests.counter_app.sync.harness import RefServer, engine_for, start_server
+from tests.counter_app.sync.harness import RefServer, engine_for
 from tests.helpers.cli import Cli
 
 NAME = "Phạm Thị Hồng Nhung"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RefServer]:
-    """The reference provincial server on 127.0.0.1 (as in the sync tests)."""
-    srv = start_server(f"sqlite:///{tmp_path / 'server.sqlite3'}")
-    yield srv
-    srv.stop()
-    srv.store.close()
 
 
 def receive(services: Any, id_number: str = "022190001111") -> str:

@@ -13,14 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.cli import Cli, batch_file, codes_in, flip_bytes
+from tests.helpers.cli import Cli, batch_file, codes_in, flip_bytes, intake_args
 
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    runner = Cli(tmp_path / "cli-home")
-    runner("init", "--counter", "1")
-    return runner
+    return Cli.ready(tmp_path / "cli-home")
 
 
 def _filler(path: Path, megabytes: int) -> None:
@@ -99,15 +97,7 @@ def test_a_damaged_database_is_detected_never_written_and_restorable(
     before = hashlib.sha256(cli.db.read_bytes()).hexdigest()
 
     for args in (
-        (
-            "intake",
-            "--procedure",
-            "1.001193",
-            "--name",
-            "Lê Văn Tám",
-            "--id-number",
-            "022080001299",
-        ),
+        (*intake_args("Lê Văn Tám", "022080001299"),),
         ("lookup", sorted(issued)[0]),
         ("init",),
         ("intake", "--batch", str(batch_file(tmp_path / "c.jsonl", 2, 200))),

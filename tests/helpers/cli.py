@@ -28,6 +28,16 @@ class Cli:
         self.db = home / "data" / "counter.sqlite3"
         self.timeout = timeout
 
+    @classmethod
+    def ready(cls, home: Path, *, backdate: bool = False) -> Cli:
+        """A home initialised as counter 1; `backdate` opens the back-dating window wide, for
+        tests that receive at fixed dates (the window itself is tested in test_intake.py)."""
+        runner = cls(home)
+        runner("init", "--counter", "1")
+        if backdate:
+            runner("config", "set", "backdate_working_days", "3650")
+        return runner
+
     def cmd(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "counter_app", *args]
 
@@ -59,6 +69,13 @@ class Cli:
             text=True,
             encoding="utf-8",
         )
+
+
+def intake_args(
+    name: str = "Nguyễn Văn An", id_number: str = "022090001234", procedure: str = "1.001193"
+) -> tuple[str, ...]:
+    """`intake` for one applicant, to which a test adds the options it is about."""
+    return ("intake", "--procedure", procedure, "--name", name, "--id-number", id_number)
 
 
 def draft(i: int, name: str = "Trần Thị Thuỷ") -> DossierDraft:

@@ -100,3 +100,15 @@ def services_on(url: str, server: Any, token: str, clock: Any) -> Any:
         sync=SyncSettings(server_url=server.url, token=token),
     )
     return CounterServices(settings, clock=clock)
+
+
+def unit_on(url: str, clock: Any) -> str:
+    """The receiving unit counter 1 issues codes for on the database `url` (creating it): what a
+    server binds that counter's token to."""
+    from tests.conftest import make_services
+
+    services = make_services(url, clock)
+    try:
+        return str(services.intake.unit_identifier())
+    finally:
+        services.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,3 +51,29 @@ def service(queue_url: str) -> Iterator[Service]:
         c.close()
     server.stop()
     store.close()
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nothing listens on now (for a service started later, or never)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Hall:
+    """The centre's queue service on a fixed port, which a test can stop and start again (the
+    windows must carry on while it is away); `clock` None: the wall clock."""
+
+    def __init__(self, db_url: str, clock: Any = None) -> None:
+        self.store = QueueStore.open(db_url, clock=clock) if clock else QueueStore.open(db_url)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server: RunningServer | None = None
+
+    def start(self) -> None:
+        self.server = RunningServer(QueueApp(self.store, threads=8), port=self.port, threads=8)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None

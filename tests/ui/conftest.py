@@ -101,6 +101,15 @@ def make_window(qtbot: Any, services: Any, ops: Any, users: dict[Role, UserInfo]
         w.scanner.remove()
 
 
+def login_shown(qtbot: Any, controller: Any) -> Any:
+    """Start the app controller and return the login dialog it shows (owned by qtbot)."""
+    with qtbot.waitSignal(controller.login_shown, timeout=10_000) as shown:
+        controller.start()
+    dialog = shown.args[0]
+    qtbot.addWidget(dialog)
+    return dialog
+
+
 def type_text(qtbot: Any, widget: Any, text: str) -> None:
     """Type like a keyboard (or a scanner in keyboard mode) into `widget`.
 

@@ -4,48 +4,25 @@ must-digitise paper without a file until a reason is typed, and the files reach 
 
 from __future__ import annotations
 
-import io
-import os
 import shutil
 import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
-from reportlab.pdfgen import canvas
 
 from counter_app.auth import system_actor
 from counter_app.domain import Role
 from counter_app.file_limit import remember_server_limit
+from tests.helpers.samples import noisy_png, pdf_file
 from tests.ui.conftest import settle, type_text
 from tests.ui.mnemonics import clashes
 
 LAND = "1.013831"  # DDK, HD, GCN must be digitised (resources/catalog/procedures.json)
-
-
-def _pdf(path: Path, pages: int) -> Path:
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    for n in range(pages):
-        c.drawString(72, 720, f"Hợp đồng — trang {n + 1}")
-        c.showPage()
-    c.save()
-    path.write_bytes(buf.getvalue())
-    return path
-
-
-def _png(path: Path, size: tuple[int, int] = (400, 560), noise: bool = False) -> Path:
-    image = (
-        Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
-        if noise
-        else Image.new("RGB", size, "white")
-    )
-    image.save(path, "PNG")
-    return path
+PAGE = "Hợp đồng — trang"  # what each sample page reads
 
 
 def _land_form(qtbot: Any, make_window: Any, ops: Any, services: Any) -> Any:
@@ -90,7 +67,7 @@ def test_choose_drop_view_remove_then_save_with_a_reason(
     assert form.undigitised_reason.isVisibleTo(form)  # this procedure has must-scan papers
     assert model.data(model.index(1, 4)) == "cần quét"
 
-    _choose(qtbot, form, ops, _pdf(tmp_path / "don-dang-ky.pdf", 2))
+    _choose(qtbot, form, ops, pdf_file(tmp_path / "don-dang-ky.pdf", 2, PAGE))
     assert [(f.paper, f.pages) for f in model.all_files()] == [("DDK", 2)]
     assert model.data(model.index(0, 4)) == "1 tệp · 2 tr."
     assert model.counts()["DDK"]["pages"] == 2  # the pages column follows the file
@@ -107,7 +84,7 @@ def test_choose_drop_view_remove_then_save_with_a_reason(
     assert [f.paper for f in model.all_files()] == ["DDK"]
 
     # Dropped on the HD row: attached to HD.
-    good = _pdf(tmp_path / "hop-dong.pdf", 3)
+    good = pdf_file(tmp_path / "hop-dong.pdf", 3, PAGE)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(good))])
     viewport = form.papers.viewport()
@@ -217,7 +194,8 @@ def test_a_file_over_the_servers_limit_is_refused_when_chosen(
     remember_server_limit(services.db, 1024 * 1024)  # as heard from the server at start
     window = _land_form(qtbot, make_window, ops, services)
     form = window.intake
-    big = _png(tmp_path / "ban-ve.png", (800, 700), noise=True)
+    big = tmp_path / "ban-ve.png"
+    big.write_bytes(noisy_png(800, 700))
     assert big.stat().st_size > 1024 * 1024
     _choose(qtbot, form, ops, big)
     message = form.digitise.status.text()
@@ -230,7 +208,7 @@ def test_files_survive_in_the_draft(
     qtbot: Any, make_window: Any, ops: Any, services: Any, tmp_path: Path
 ) -> None:
     window = _land_form(qtbot, make_window, ops, services)
-    _choose(qtbot, window.intake, ops, _pdf(tmp_path / "don.pdf", 1))
+    _choose(qtbot, window.intake, ops, pdf_file(tmp_path / "don.pdf", 1, PAGE))
     state = window.intake.state()
     assert [f["paper"] for f in state.files] == ["DDK"]
     window.intake.clear()

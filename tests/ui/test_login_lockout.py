@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from tests.ui.conftest import settle
+from tests.ui.conftest import login_shown, settle
 
 
 def _controller(services: Any, ops: Any) -> Any:
@@ -21,10 +21,7 @@ def test_login_locks_out_after_repeated_failures(
     from counter_app.auth import LOCKOUT_AFTER
 
     controller = _controller(services, ops)
-    with qtbot.waitSignal(controller.login_shown, timeout=10_000) as shown:
-        controller.start()
-    dialog = shown.args[0]
-    qtbot.addWidget(dialog)
+    dialog = login_shown(qtbot, controller)
     qtbot.keyClicks(dialog.username, "canbo")
     for _ in range(LOCKOUT_AFTER):
         dialog.password.clear()

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from counter_app.auth import system_actor
 from counter_app.domain import Role
-from tests.ui.conftest import settle, type_text
+from tests.ui.conftest import login_shown, settle, type_text
 
 
 def _controller(services: Any, ops: Any) -> Any:
@@ -64,10 +64,7 @@ def test_setup_rejects_bad_hours(qtbot: Any, services: Any, ops: Any) -> None:
 
 def test_login_wrong_then_right(qtbot: Any, services: Any, ops: Any, users: Any) -> None:
     controller = _controller(services, ops)
-    with qtbot.waitSignal(controller.login_shown, timeout=10_000) as shown:
-        controller.start()
-    dialog = shown.args[0]
-    qtbot.addWidget(dialog)
+    dialog = login_shown(qtbot, controller)
     qtbot.keyClicks(dialog.username, "canbo")
     qtbot.keyClicks(dialog.password, "sai-mat-khau")
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
@@ -94,10 +91,7 @@ def test_login_typed_before_the_database_is_open(
     from ui.app import AppController
 
     controller = AppController(None, ops, factory=lambda: services)
-    with qtbot.waitSignal(controller.login_shown, timeout=10_000) as shown:
-        controller.start()
-    dialog = shown.args[0]
-    qtbot.addWidget(dialog)
+    dialog = login_shown(qtbot, controller)
     qtbot.keyClicks(dialog.username, "canbo")
     qtbot.keyClicks(dialog.password, "canbo1234")
     with qtbot.waitSignal(controller.main_shown, timeout=10_000) as main:
@@ -109,13 +103,11 @@ def test_login_typed_before_the_database_is_open(
 def test_start_takes_the_daily_backup(qtbot: Any, services: Any, ops: Any) -> None:
     services.auth.create_user("admin", "Quản Trị", "matkhau123", Role.ADMIN, by=system_actor())
     controller = _controller(services, ops)
-    with qtbot.waitSignal(controller.login_shown, timeout=10_000) as shown:
-        controller.start()
-    qtbot.addWidget(shown.args[0])
+    login = login_shown(qtbot, controller)
     settle(qtbot, ops)
     backups = list((services.settings.paths.backup_dir / "auto").glob("*"))
     assert len(backups) == 1
-    shown.args[0].close()
+    login.close()
 
 
 def test_setup_asks_for_the_counter_number_and_never_defaults_it(
@@ -169,10 +161,7 @@ def test_an_older_database_without_a_counter_number_asks_it_after_login(
     services.auth.create_user("canbo", "Cán Bộ", "canbo1234", Role.CLERK, by=system_actor())
     try:
         controller = _controller(services, ops)
-        with qtbot.waitSignal(controller.login_shown, timeout=10_000) as shown:
-            controller.start()
-        login = shown.args[0]
-        qtbot.addWidget(login)
+        login = login_shown(qtbot, controller)
         qtbot.keyClicks(login.username, "canbo")
         qtbot.keyClicks(login.password, "canbo1234")
         with qtbot.waitSignal(controller.counter_shown, timeout=10_000) as asked:

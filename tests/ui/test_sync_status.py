@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from counter_app.settings import SyncSettings
-from tests.counter_app.sync.harness import RefServer, receive, start_server
+from tests.counter_app.sync.harness import RefServer, receive
 from ui.sync_status import SyncStatusWidget
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RefServer]:
-    srv = start_server(f"sqlite:///{tmp_path / 'server.sqlite3'}")
-    yield srv
-    srv.stop()
-    srv.store.close()
 
 
 def _configure(services: Any, server: RefServer) -> None:

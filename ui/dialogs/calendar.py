@@ -6,45 +6,36 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from counter_app.calendar import DayKind
-from ui.messages import user_text
+from ui.dialogs.admin import AdminDialog
 from ui.ops import Ops
-from ui.widgets import named, qdate
+from ui.widgets import named, qdate, row_table
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
     from counter_app.services import CounterServices
 
 
-class CalendarDialog(QDialog):
+class CalendarDialog(AdminDialog):
     def __init__(
         self, services: CounterServices, ops: Ops, user: UserInfo, parent: QWidget | None
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("calendarDialog")
-        self.setWindowTitle("Ngày nghỉ và ngày làm bù")
-        self.services, self.ops, self.user = services, ops, user
-        self.table = named(QTableWidget(0, 3), "exceptionsTable")
-        self.table.setHorizontalHeaderLabels(["Ngày", "Loại", "Ghi chú"])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
+        super().__init__(
+            services, ops, user, parent, name="calendarDialog", title="Ngày nghỉ và ngày làm bù"
+        )
+        self.table = row_table("exceptionsTable", ["Ngày", "Loại", "Ghi chú"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.ResizeToContents
@@ -67,8 +58,6 @@ class CalendarDialog(QDialog):
         row.addWidget(self.kind)
         row.addWidget(self.note, 1)
         row.addWidget(add)
-        self.error = named(QLabel(), "errorLabel", wrap=True)
-        self.error.setStyleSheet("color: #b00020")
         close = QPushButton("Đó&ng")
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
@@ -94,16 +83,9 @@ class CalendarDialog(QDialog):
 
         self.ops.op(self.services.centre.exception_rows, self).success(show).run()
 
-    def _run(self, fn: Any) -> None:
-        self.error.clear()
-
-        def done(_r: object) -> None:
-            self.services.reload_centre()
-            self.reload()
-
-        self.ops.op(fn, self).success(done).failure(
-            lambda exc: self.error.setText(user_text(exc))
-        ).run()
+    def changed(self) -> None:
+        self.services.reload_centre()  # the cached centre settings and calendar are stale now
+        self.reload()
 
     def _add(self) -> None:
         centre, by = self.services.centre, self.user

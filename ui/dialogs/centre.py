@@ -6,12 +6,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
@@ -20,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.calendar import WEEKDAY_KEYS, WEEKDAY_NAMES_VI
 from counter_app.centre import CentreConfig
-from ui.messages import user_text
+from ui.dialogs.admin import AdminDialog
 from ui.ops import Ops
 from ui.widgets import named
 
@@ -116,7 +114,7 @@ class CentreForm(QWidget):
         ).validated()
 
 
-class CentreDialog(QDialog):
+class CentreDialog(AdminDialog):
     """Admin: change the centre settings (takes effect for new dossiers)."""
 
     def __init__(
@@ -127,18 +125,20 @@ class CentreDialog(QDialog):
         parent: QWidget | None,
         config: CentreConfig | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("centreDialog")
-        self.setWindowTitle("Thông tin trung tâm và giờ làm việc")
-        self._services, self._ops, self._user = services, ops, user
+        super().__init__(
+            services,
+            ops,
+            user,
+            parent,
+            name="centreDialog",
+            title="Thông tin trung tâm và giờ làm việc",
+        )
         self.form = CentreForm(self)
         self.form.counter.setEnabled(False)
         self.setMinimumWidth(960)
         self.form.counter.setToolTip(
             "Số quầy của máy này đặt bằng: counter-app config set counter_no N"
         )
-        self.error = named(QLabel(), "errorLabel", wrap=True)
-        self.error.setStyleSheet("color: #b00020")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -159,14 +159,12 @@ class CentreDialog(QDialog):
         except ValueError as exc:
             self.error.setText(str(exc))
             return
+        centre, by = self.services.centre, self.user
+        self._run(lambda: centre.save(cfg, by=by))
 
-        def done(_: object) -> None:
-            self._services.reload_centre()
-            self.accept()
-
-        self._ops.op(lambda: self._services.centre.save(cfg, by=self._user), self).success(
-            done
-        ).failure(lambda exc: self.error.setText(user_text(exc))).run()
+    def changed(self) -> None:
+        self.services.reload_centre()
+        self.accept()
 
 
 def open_centre_dialog(

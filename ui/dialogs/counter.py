@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.settings import MAX_COUNTER_NO
-from ui.widgets import named
+from ui.widgets import error_label, named
 
 
 class CounterDialog(QDialog):
@@ -40,8 +40,7 @@ class CounterDialog(QDialog):
         self.counter.setSpecialValueText("— chọn số quầy —")
         form = QFormLayout()
         form.addRow("&Quầy số:", self.counter)
-        self.error = named(QLabel(), "errorLabel", wrap=True)
-        self.error.setStyleSheet("color: #b00020")
+        self.error = error_label()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

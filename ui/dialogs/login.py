@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from ui.messages import user_text
 from ui.ops import Ops
-from ui.widgets import named
+from ui.widgets import error_label, named
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
@@ -50,8 +50,7 @@ class LoginDialog(QDialog):
         form = QFormLayout()
         form.addRow("Tên đă&ng nhập:", self.username)
         form.addRow("&Mật khẩu:", self.password)
-        self.error = named(QLabel(), "errorLabel", wrap=True)
-        self.error.setStyleSheet("color: #b00020")
+        self.error = error_label()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -22,7 +22,7 @@ from counter_app.settings import is_placeholder_lookup_url, normalize_lookup_bas
 from ui.dialogs.centre import CentreForm
 from ui.messages import user_text
 from ui.ops import Ops
-from ui.widgets import named
+from ui.widgets import error_label, named
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
@@ -79,8 +79,7 @@ class SetupDialog(QDialog):
             "(counter-app doctor sẽ nhắc)."
         )
         lookup_form.addRow("Địa chỉ t&ra cứu:", self.lookup_url)
-        self.error = named(QLabel(), "errorLabel", wrap=True)
-        self.error.setStyleSheet("color: #b00020")
+        self.error = error_label()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText("&Hoàn tất thiết lập")

@@ -5,49 +5,37 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
-    QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from counter_app.domain import Role
-from ui.messages import user_text
+from ui.dialogs.admin import AdminDialog
 from ui.ops import Ops
-from ui.widgets import named
+from ui.widgets import named, row_table
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
     from counter_app.services import CounterServices
 
 
-class UsersDialog(QDialog):
+class UsersDialog(AdminDialog):
     def __init__(
         self, services: CounterServices, ops: Ops, user: UserInfo, parent: QWidget | None
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("usersDialog")
-        self.setWindowTitle("Người dùng")
-        self.services, self.ops, self.user = services, ops, user
-        self.table = named(QTableWidget(0, 4), "usersTable")
-        self.table.setHorizontalHeaderLabels(
-            ["Tên đăng nhập", "Họ và tên", "Vai trò", "Trạng thái"]
+        super().__init__(services, ops, user, parent, name="usersDialog", title="Người dùng")
+        self.table = row_table(
+            "usersTable", ["Tên đăng nhập", "Họ và tên", "Vai trò", "Trạng thái"]
         )
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         reset = named(QPushButton("Đặt lại &mật khẩu…"), "resetPasswordButton")
         toggle = named(QPushButton("&Khóa / mở khóa"), "toggleActiveButton")
@@ -73,8 +61,6 @@ class UsersDialog(QDialog):
         form.addRow("&Vai trò:", self.role)
         form.addRow("Mật khẩ&u (≥ 8 ký tự):", self.password)
         form.addRow(add)
-        self.error = named(QLabel(), "errorLabel", wrap=True)
-        self.error.setStyleSheet("color: #b00020")
         close = QPushButton("Đón&g")
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
@@ -85,12 +71,6 @@ class UsersDialog(QDialog):
         layout.addWidget(close)
         self.resize(760, 560)
         self.reload()
-
-    def _run(self, fn: Any) -> None:
-        self.error.clear()
-        self.ops.op(fn, self).success(lambda _r: self.reload()).failure(
-            lambda exc: self.error.setText(user_text(exc))
-        ).run()
 
     def reload(self) -> None:
         def show(users: list[tuple[Any, bool]]) -> None:

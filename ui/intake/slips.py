@@ -22,7 +22,7 @@ from counter_app.domain import SlipKind
 from counter_app.drafts import IntakeDraftState
 from ui.messages import user_text
 from ui.ops import Ops
-from ui.widgets import named
+from ui.widgets import error_label, named
 
 if TYPE_CHECKING:
     from counter_app.services import CounterServices
@@ -92,8 +92,7 @@ class SlipDialog(QDialog):
             "Hướng dẫn bổ sung, hoàn thiện" if self.kind is SlipKind.SUPPLEMENT else "Lý do khác"
         )
         self.reason.setMaximumHeight(90)
-        self.error = named(QLabel(), "errorLabel", wrap=True)
-        self.error.setStyleSheet("color: #b00020")
+        self.error = error_label()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -28,7 +28,7 @@ from counter_app.online import OnlineItem, OnlineOutcome
 from ui.files.viewer import PaperViewer
 from ui.messages import show_error, show_info
 from ui.ops import Ops
-from ui.widgets import named
+from ui.widgets import named, row_table
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
@@ -46,13 +46,8 @@ STATE_LABELS = {
 
 
 def _table(name: str, headers: list[str], stretch: int) -> QTableWidget:
-    t = named(QTableWidget(0, len(headers)), name)
-    t.setHorizontalHeaderLabels(headers)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t = row_table(name, headers)
     t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.verticalHeader().hide()
-    t.setTabKeyNavigation(False)
     header = t.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)

@@ -28,9 +28,7 @@ def _line(i: int, *, ref: bool = True) -> str:
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    runner = Cli(tmp_path / "home")
-    runner("init", "--counter", "1")
-    return runner
+    return Cli.ready(tmp_path / "home")
 
 
 def test_running_a_batch_again_with_refs_receives_nothing_twice(cli: Cli, tmp_path: Path) -> None:

@@ -7,16 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.cli import Cli
+from tests.helpers.cli import Cli, intake_args
 
 
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
-    runner = Cli(tmp_path_factory.mktemp("cli-home"))
-    runner("init", "--counter", "1")
-    # These tests receive at fixed dates; the back-dating window is tested in test_intake.py.
-    runner("config", "set", "backdate_working_days", "3650")
-    return runner
+    return Cli.ready(tmp_path_factory.mktemp("cli-home"), backdate=True)
 
 
 def test_init_is_safe_to_repeat(cli: Cli) -> None:
@@ -28,13 +24,7 @@ def test_init_is_safe_to_repeat(cli: Cli) -> None:
 
 def test_intake_then_lookup(cli: Cli) -> None:
     out = cli.json(
-        "intake",
-        "--procedure",
-        "1.001193",
-        "--name",
-        "nguyễn văn  đức",
-        "--id-number",
-        "022090001234",
+        *intake_args("nguyễn văn  đức", "022090001234"),
         "--phone",
         "0912 345 678",
         "--received",
@@ -56,13 +46,7 @@ def test_intake_then_lookup(cli: Cli) -> None:
 
 def test_intake_error_is_vietnamese_and_non_zero(cli: Cli) -> None:
     result = cli(
-        "intake",
-        "--procedure",
-        "1.001193",
-        "--name",
-        "X",
-        "--id-number",
-        "123",
+        *intake_args("X", "123"),
         "--json",
         ok=False,
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen import canvas
 
-from tests.helpers.cli import Cli
+from tests.helpers.cli import Cli, intake_args
 
 
 @pytest.fixture(scope="module")
@@ -19,13 +19,7 @@ def received(tmp_path_factory: pytest.TempPathFactory) -> tuple[Cli, str]:
     cli("init", "--counter", "1")
     cli("config", "set", "backdate_working_days", "3650")
     out = cli.json(
-        "intake",
-        "--procedure",
-        "1.001193",
-        "--name",
-        "Lê Thị Hoa",
-        "--id-number",
-        "022090001234",
+        *intake_args("Lê Thị Hoa", "022090001234"),
         "--received",
         "2026-11-27T09:00",
     )

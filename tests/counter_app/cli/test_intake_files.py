@@ -3,40 +3,23 @@ the limit a real server on 127.0.0.1 stated, as a user runs them."""
 
 from __future__ import annotations
 
-import io
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-from PIL import Image
-from reportlab.pdfgen import canvas
 
-from counter_app.server.files import ServerFiles
-from tests.counter_app.cli.test_commands import Cli
-from tests.counter_app.sync.harness import start_server
+from tests.helpers.cli import Cli
+from tests.helpers.ref_server import ref_server
+from tests.helpers.samples import noisy_png, pdf_file
 
 LAND = "1.013831"  # DDK, HD, GCN must be digitised in the bundled catalog
 APPLICANT = ("--name", "Phạm Thị Lan", "--id-number", "022090001234")
 
 
-def _pdf(path: Path, pages: int) -> Path:
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    for n in range(pages):
-        c.drawString(72, 720, f"Trang {n + 1}")
-        c.showPage()
-    c.save()
-    path.write_bytes(buf.getvalue())
-    return path
-
-
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
-    runner = Cli(tmp_path_factory.mktemp("intake-files-home"))
-    runner("init", "--counter", "1")
-    return runner
+    return Cli.ready(tmp_path_factory.mktemp("intake-files-home"))
 
 
 def test_intake_follows_the_digitise_rule(cli: Cli, tmp_path: Path) -> None:
@@ -44,7 +27,7 @@ def test_intake_follows_the_digitise_rule(cli: Cli, tmp_path: Path) -> None:
     assert refused.returncode != 0 and "Traceback" not in refused.stderr
     assert "Lý do chưa số hóa" in refused.stderr and "«DDK — " in refused.stderr
 
-    ddk, hd = _pdf(tmp_path / "don.pdf", 2), _pdf(tmp_path / "hop-dong.pdf", 3)
+    ddk, hd = pdf_file(tmp_path / "don.pdf", 2), pdf_file(tmp_path / "hop-dong.pdf", 3)
     out = cli.json(
         "intake",
         "--procedure",
@@ -96,7 +79,7 @@ def test_intake_follows_the_digitise_rule(cli: Cli, tmp_path: Path) -> None:
     assert [u["code"] for u in cli.json("undigitised")] == [second["code"], code]
 
     # The scanner is back: attaching GCN takes the dossier off the list.
-    cli("attach", code, "--paper", "GCN", str(_pdf(tmp_path / "gcn.pdf", 1)))
+    cli("attach", code, "--paper", "GCN", str(pdf_file(tmp_path / "gcn.pdf", 1)))
     assert [u["code"] for u in cli.json("undigitised")] == [second["code"]]
 
 
@@ -107,34 +90,39 @@ def test_attach_and_scan_refuse_files_over_the_servers_limit(cli: Cli, tmp_path:
     assert isinstance(out, dict)
     code = str(out["code"])
     unit = code.rsplit("-", 2)[0]
-    server = start_server(
-        f"sqlite:///{tmp_path / 'server.sqlite3'}",
-        unit=unit,
-        files=ServerFiles(tmp_path / "server-files", max_file_bytes=1024 * 1024),
-    )
-    try:
-        cli.env.update(COUNTER_APP_SERVER_URL=server.url, COUNTER_APP_SERVER_TOKEN=server.token)
-        big = tmp_path / "ban-do.png"
-        Image.frombytes("RGB", (900, 700), os.urandom(900 * 700 * 3)).save(big, "PNG")
-        refused = cli("attach", code, "--paper", "DDK", str(big), ok=False)
-        assert "Traceback" not in refused.stderr
-        assert "«DDK — " in refused.stderr and "«ban-do.png»" in refused.stderr
-        assert "vượt giới hạn 1 MB một tệp của máy chủ tỉnh" in refused.stderr
-        small = cli.json("attach", code, "--paper", "DDK", str(_pdf(tmp_path / "ddk.pdf", 1)))
-        assert isinstance(small, list) and small[0]["paper"] == "DDK"
-
-        if shutil.which("scanimage") is not None:
-            server.app.app.files.max_file_bytes = 1024  # a 600-dpi scan of the test device is ~4 KB
-            scanned = cli(
-                "scan", code, "--paper", "HD", "--device", "test", "--resolution", "600", ok=False
+    with ref_server(tmp_path, max_file_bytes=1024 * 1024, unit=unit) as server:
+        try:
+            cli.env.update(COUNTER_APP_SERVER_URL=server.url, COUNTER_APP_SERVER_TOKEN=server.token)
+            big = tmp_path / "ban-do.png"
+            big.write_bytes(noisy_png(900, 700))
+            refused = cli("attach", code, "--paper", "DDK", str(big), ok=False)
+            assert "Traceback" not in refused.stderr
+            assert "«DDK — " in refused.stderr and "«ban-do.png»" in refused.stderr
+            assert "vượt giới hạn 1 MB một tệp của máy chủ tỉnh" in refused.stderr
+            small = cli.json(
+                "attach", code, "--paper", "DDK", str(pdf_file(tmp_path / "ddk.pdf", 1))
             )
-            assert "«HD — " in scanned.stderr, scanned.stderr
-            assert "vượt giới hạn 1 KB một tệp của máy chủ tỉnh" in scanned.stderr
-    finally:
-        for key in ("COUNTER_APP_SERVER_URL", "COUNTER_APP_SERVER_TOKEN"):
-            cli.env.pop(key, None)
-        server.stop()
-        server.store.close()
+            assert isinstance(small, list) and small[0]["paper"] == "DDK"
+
+            if shutil.which("scanimage") is not None:
+                # a 600-dpi scan of the test device is ~4 KB
+                server.app.app.files.max_file_bytes = 1024
+                scanned = cli(
+                    "scan",
+                    code,
+                    "--paper",
+                    "HD",
+                    "--device",
+                    "test",
+                    "--resolution",
+                    "600",
+                    ok=False,
+                )
+                assert "«HD — " in scanned.stderr, scanned.stderr
+                assert "vượt giới hạn 1 KB một tệp của máy chủ tỉnh" in scanned.stderr
+        finally:
+            for key in ("COUNTER_APP_SERVER_URL", "COUNTER_APP_SERVER_TOKEN"):
+                cli.env.pop(key, None)
     # Offline now: the counter still refuses by the limit it last heard.
     offline = cli("attach", code, "--paper", "GCN", str(big), ok=False)
     assert "của máy chủ tỉnh" in offline.stderr

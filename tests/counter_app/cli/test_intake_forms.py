@@ -9,15 +9,12 @@ import pytest
 import zxingcpp
 
 from tests.counter_app.receipts.support import decode, page_texts, rasterise
-from tests.helpers.cli import Cli
+from tests.helpers.cli import Cli, intake_args
 
 
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
-    runner = Cli(tmp_path_factory.mktemp("cli-forms"))
-    runner("init", "--counter", "1")
-    runner("config", "set", "backdate_working_days", "3650")
-    return runner
+    return Cli.ready(tmp_path_factory.mktemp("cli-forms"), backdate=True)
 
 
 def _last_sequence(cli: Cli) -> str:
@@ -69,13 +66,7 @@ def test_refuse_needs_an_output_file(cli: Cli) -> None:
 
 def test_papers_omitted_receives_the_required_papers_only(cli: Cli, tmp_path: Path) -> None:
     out = cli.json(
-        "intake",
-        "--procedure",
-        "1.001193",
-        "--name",
-        "Trần Thị Thuỷ",
-        "--id-number",
-        "022190001235",
+        *intake_args("Trần Thị Thuỷ", "022190001235"),
     )
     assert isinstance(out, dict)
     pdf = tmp_path / "r.pdf"
@@ -87,13 +78,7 @@ def test_papers_omitted_receives_the_required_papers_only(cli: Cli, tmp_path: Pa
 
 def test_paper_counts_and_fee(cli: Cli, tmp_path: Path) -> None:
     out = cli.json(
-        "intake",
-        "--procedure",
-        "2.000815",
-        "--name",
-        "Nguyễn Văn An",
-        "--id-number",
-        "022085012345",
+        *intake_args("Nguyễn Văn An", "022085012345", procedure="2.000815"),
         "--birth-date",
         "15/03/1985",
         "--paper",
@@ -108,13 +93,7 @@ def test_paper_counts_and_fee(cli: Cli, tmp_path: Path) -> None:
 
 def test_bad_paper_option_names_it(cli: Cli) -> None:
     result = cli(
-        "intake",
-        "--procedure",
-        "2.000815",
-        "--name",
-        "A B",
-        "--id-number",
-        "022085012345",
+        *intake_args("A B", "022085012345", procedure="2.000815"),
         "--paper",
         "BS:copies=ba",
         ok=False,
@@ -124,13 +103,7 @@ def test_bad_paper_option_names_it(cli: Cli) -> None:
 
 def test_birth_date_against_id_number_is_refused_naming_the_field(cli: Cli) -> None:
     result = cli(
-        "intake",
-        "--procedure",
-        "1.001193",
-        "--name",
-        "Nguyễn Văn An",
-        "--id-number",
-        "022085012345",
+        *intake_args("Nguyễn Văn An", "022085012345"),
         "--birth-date",
         "15/03/1990",
         ok=False,

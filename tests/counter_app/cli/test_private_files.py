@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from counter_app.privacy import private_files
+from tests.helpers.cli import intake_args
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.skipif(
@@ -56,13 +57,7 @@ def test_exports_registers_reports_receipts_backups_and_logs(
     received = json.loads(
         _run(
             home,
-            "intake",
-            "--procedure",
-            "1.001193",
-            "--name",
-            "Nguyễn Văn Đức",
-            "--id-number",
-            "022090001234",
+            *intake_args("Nguyễn Văn Đức", "022090001234"),
             "--received",
             "2026-11-27T09:00",
             "--json",

@@ -45,9 +45,7 @@ def held_by_another_process(db_file: Path, what: str) -> Iterator[int]:
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    runner = Cli(tmp_path / "cli-home")
-    runner("init", "--counter", "1")
-    return runner
+    return Cli.ready(tmp_path / "cli-home")
 
 
 def test_shared_holds_coexist_and_exclude_the_exclusive_one(tmp_path: Path) -> None:

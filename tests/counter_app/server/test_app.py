@@ -6,11 +6,9 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 
 from counter_app.auth import system_actor
@@ -21,18 +19,9 @@ from tests.counter_app.sync.harness import (
     RefServer,
     engine_for,
     receive,
-    start_server,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RefServer]:
-    srv = start_server(f"sqlite:///{tmp_path / 'server.sqlite3'}")
-    yield srv
-    srv.stop()
-    srv.store.close()
 
 
 def _auth(server: RefServer) -> dict[str, str]:

@@ -22,17 +22,16 @@ from tests.counter_app.server.tenancy_support import (
     event,
     item,
 )
-from tests.counter_app.sync.harness import RefServer, engine_for, receive, start_server
+from tests.counter_app.sync.harness import RefServer, engine_for, receive
+from tests.helpers.ref_server import ref_server
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[RefServer]:
-    srv = start_server(f"sqlite:///{tmp_path / 'server.sqlite3'}", UNIT_A)
-    yield srv
-    srv.stop()
-    srv.store.close()
+    with ref_server(tmp_path, unit=UNIT_A) as srv:
+        yield srv
 
 
 @pytest.fixture

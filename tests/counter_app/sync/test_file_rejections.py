@@ -15,25 +15,20 @@ from counter_app.auth import UserInfo
 from counter_app.cli import main
 from counter_app.db.models import DossierFile, FileRejection, OutboxEntry
 from counter_app.domain import Role
-from counter_app.server.files import ServerFiles
 from counter_app.settings import ENV_SERVER_TOKEN, ENV_SERVER_URL
 from counter_app.sync.files import rejected_file_count, rejected_files
 from counter_app.sync.status import sync_badge, sync_status
-from tests.counter_app.sync.harness import RefServer, engine_for, receive, start_server, uuid_of
+from tests.counter_app.sync.harness import RefServer, engine_for, receive, uuid_of
 from tests.counter_app.sync.test_files import scan_pdf, server_copy
+from tests.helpers.ref_server import ref_server
 
 CLERK = UserInfo(None, "canbo", "Trần Thị Bình", Role.CLERK)
 
 
 @pytest.fixture
 def file_server(tmp_path: Path) -> Iterator[RefServer]:
-    srv = start_server(
-        f"sqlite:///{tmp_path / 'server.sqlite3'}",
-        files=ServerFiles(tmp_path / "server-files", max_file_bytes=1024 * 1024),
-    )
-    yield srv
-    srv.stop()
-    srv.store.close()
+    with ref_server(tmp_path, max_file_bytes=1024 * 1024) as srv:
+        yield srv
 
 
 def file_requests(srv: RefServer, sha: str) -> int:

@@ -13,22 +13,17 @@ from sqlalchemy import select
 from counter_app.auth import UserInfo
 from counter_app.db.models import DossierFile, OutboxEntry
 from counter_app.domain import Role
-from counter_app.server.files import ServerFiles
 from counter_app.sync.files import FileUploader, rejected_files
-from tests.counter_app.sync.harness import RefServer, engine_for, receive, start_server
+from tests.counter_app.sync.harness import RefServer, engine_for, receive
+from tests.helpers.ref_server import ref_server
 
 CLERK = UserInfo(None, "canbo", "Trần Thị Bình", Role.CLERK)
 
 
 @pytest.fixture
 def file_server(tmp_path: Path) -> Iterator[RefServer]:
-    srv = start_server(
-        f"sqlite:///{tmp_path / 'server.sqlite3'}",
-        files=ServerFiles(tmp_path / "server-files", max_file_bytes=2 * 1024 * 1024),
-    )
-    yield srv
-    srv.stop()
-    srv.store.close()
+    with ref_server(tmp_path, max_file_bytes=2 * 1024 * 1024) as srv:
+        yield srv
 
 
 def scan_pdf(tmp_path: Path, name: str, size: int, seed: int) -> Path:

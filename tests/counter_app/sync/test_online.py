@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
 from counter_app.auth import UserInfo
@@ -18,30 +16,18 @@ from counter_app.db.models import Dossier, Slip
 from counter_app.domain import Channel, Role
 from counter_app.online import OnlineDossierError
 from counter_app.server import online as server_online
-from counter_app.server.files import ServerFiles
 from tests.conftest import make_services
-from tests.counter_app.sync.harness import RefServer, engine_for, start_server
+from tests.counter_app.sync.harness import RefServer, engine_for
+from tests.helpers.ref_server import ref_server
+from tests.helpers.samples import pdf_bytes
 
 CLERK = UserInfo(None, "canbo", "Trần Thị Bình", Role.CLERK)
 
 
-def pdf(text: str) -> bytes:
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    c.drawString(72, 720, text)
-    c.showPage()
-    c.save()
-    return buf.getvalue()
-
-
 @pytest.fixture
 def srv(tmp_path: Path) -> Iterator[RefServer]:
-    server = start_server(
-        f"sqlite:///{tmp_path / 'server.sqlite3'}", files=ServerFiles(tmp_path / "srv-files")
-    )
-    yield server
-    server.stop()
-    server.store.close()
+    with ref_server(tmp_path, files=True) as server:
+        yield server
 
 
 def submit(srv: RefServer, name: str = "Phạm Thị Lan") -> dict[str, Any]:
@@ -58,7 +44,7 @@ def submit(srv: RefServer, name: str = "Phạm Thị Lan") -> dict[str, Any]:
                 {"paper": "GCS", "name": "giay-chung-sinh.pdf"},
             ],
         },
-        {"0": pdf("Tờ khai"), "1": pdf("Giấy chứng sinh")},
+        {"0": pdf_bytes(1, "Tờ khai"), "1": pdf_bytes(1, "Giấy chứng sinh")},
     )
 
 

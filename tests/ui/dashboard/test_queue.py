@@ -3,7 +3,6 @@ made here from known times, the tab by keyboard, the service stopped and back, n
 
 from __future__ import annotations
 
-import socket
 import statistics
 from collections.abc import Iterator
 from dataclasses import replace
@@ -16,40 +15,13 @@ from PySide6.QtCore import Qt
 
 from counter_app.auth import system_actor
 from counter_app.domain import Role
-from counter_app.queue.app import QueueApp
-from counter_app.queue.store import QueueStore
-from counter_app.server.runner import RunningServer
 from counter_app.settings import QueueSettings
+from tests.helpers.queue_service import Hall
 from tests.ui.mnemonics import clashes
 from ui.dashboard.queue import NOT_CONFIGURED
 from ui.dashboard.window import DashboardWindow
 
 SHOTS = Path(__file__).parent / "_shots"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Hall:
-    """The centre's queue service on a fixed port (stopped and started again by the test),
-    reading the same clock as the counter's services."""
-
-    def __init__(self, db_url: str, clock: Any) -> None:
-        self.store = QueueStore.open(db_url, clock=clock)
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server: RunningServer | None = None
-
-    def start(self) -> None:
-        self.server = RunningServer(QueueApp(self.store, threads=8), port=self.port, threads=8)
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,35 +9,21 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
-from reportlab.pdfgen import canvas
 
 from counter_app.domain import Role
 from counter_app.server import online as server_online
-from counter_app.server.files import ServerFiles
-from tests.counter_app.sync.harness import RefServer, engine_for, start_server
+from tests.counter_app.sync.harness import RefServer, engine_for
+from tests.helpers.ref_server import ref_server
+from tests.helpers.samples import pdf_bytes
 from tests.ui.conftest import settle
 from ui.files.viewer import PaperViewer
 from ui.online.panel import OnlineDossiersDialog
 
 
-def pdf(pages: int) -> bytes:
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    for n in range(pages):
-        c.drawString(72, 720, f"Trang {n + 1}")
-        c.showPage()
-    c.save()
-    return buf.getvalue()
-
-
 @pytest.fixture
 def srv(tmp_path: Path) -> Iterator[RefServer]:
-    server = start_server(
-        f"sqlite:///{tmp_path / 'server.sqlite3'}", files=ServerFiles(tmp_path / "srv-files")
-    )
-    yield server
-    server.stop()
-    server.store.close()
+    with ref_server(tmp_path, files=True) as server:
+        yield server
 
 
 @pytest.fixture
@@ -50,7 +35,7 @@ def filed(srv: RefServer, services: Any) -> dict[str, Any]:
         "applicant": {"name": "Hoàng Thị Yến", "id_number": "022190007777"},
         "papers": [{"paper": "TK", "name": "to-khai.pdf"}],
     }
-    submitted = server_online.submit(srv.store.db, files, doc, {"0": pdf(3)})
+    submitted = server_online.submit(srv.store.db, files, doc, {"0": pdf_bytes(3)})
     engine = engine_for(services, srv)
     assert not engine.run_once(manual=True).error
     engine.close()

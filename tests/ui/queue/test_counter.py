@@ -3,7 +3,6 @@ received next is linked to the ticket, and the counter keeps working when the se
 
 from __future__ import annotations
 
-import socket
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,22 +11,14 @@ import pytest
 from PySide6.QtCore import Qt
 
 from counter_app.domain import Role
-from counter_app.queue.app import QueueApp
 from counter_app.queue.domain import TicketState
-from counter_app.queue.store import QueueStore
-from counter_app.server.runner import RunningServer
 from counter_app.settings import QueueSettings
+from tests.helpers.queue_service import Hall
 from tests.ui.conftest import CHIP_QR, settle
 from ui.queue import counter as counter_module
 from ui.queue.counter import DOWN_TEXT
 
 SHOTS = Path(__file__).parent / "_shots"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _receive_dossier(qtbot: Any, window: Any, ops: Any) -> Any:
@@ -51,24 +42,6 @@ def _receive_dossier(qtbot: Any, window: Any, ops: Any) -> Any:
     qtbot.waitUntil(lambda: not preview.isVisible())
     window.activateWindow()
     return form.last_received
-
-
-class Hall:
-    """The centre's queue service on a fixed port, which the test can stop and start again."""
-
-    def __init__(self, db_url: str) -> None:
-        self.store = QueueStore.open(db_url)
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server: RunningServer | None = None
-
-    def start(self) -> None:
-        self.server = RunningServer(QueueApp(self.store, threads=8), port=self.port, threads=8)
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
 
 
 @pytest.fixture

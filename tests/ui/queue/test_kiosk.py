@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from counter_app.queue.app import QueueApp
 from counter_app.queue.client import QueueClient
 from counter_app.queue.store import QueueStore
 from counter_app.server.runner import RunningServer
+from tests.helpers.queue_service import free_port
 from ui.queue import kiosk as kiosk_module
 from ui.queue.kiosk import UNAVAILABLE_TEXT, QueueKioskWindow
 
@@ -113,17 +113,11 @@ def test_keyboard_priority_ticket_is_served_first(qtbot: Any, service: Any) -> N
     assert ticket is not None and ticket["number"] == "B002"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_kiosk_says_tickets_are_unavailable_then_carries_on(
     qtbot: Any, queue_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(kiosk_module, "RETRY_MS", 200)
-    port = _free_port()
+    port = free_port()
     store = QueueStore.open(queue_url)
     token = store.create_token("Ki-ốt sảnh", "kiosk")
     client = QueueClient(f"http://127.0.0.1:{port}", token, connect_timeout_s=0.5)

@@ -183,6 +183,7 @@ def _queue_part(queue: QueueFigures, width: float, st: dict[str, ParagraphStyle]
     rows: list[list[Any]] = [["Chỉ tiêu", "Giá trị"]]
     rows += [[Paragraph(_esc(label), st["cell"]), text] for label, text in queue.headline()]
     part.append(_grid_table(rows, [width - 35 * mm, 35 * mm], numeric_cols=[1]))
+    part.append(Spacer(1, 2 * mm))
     figure_w = 16 * mm
     for key, title, heads, _ in BREAKDOWNS:
         own = width - 7 * figure_w
@@ -194,9 +195,13 @@ def _queue_part(queue: QueueFigures, width: float, st: dict[str, ParagraphStyle]
             own_cells = [Paragraph(_esc(c), st["cell"]) for c in cells[: len(heads)]]
             table_rows.append([*own_cells, *cells[len(heads) :]])
         if not body:
-            table_rows.append([Paragraph("(không có vé)", st["cell"]), *[""] * (len(head_row) - 1)])
+            table_rows.append(
+                [Paragraph("(không có số liệu)", st["cell"]), *[""] * (len(head_row) - 1)]
+            )
         numeric = range(len(heads), len(head_row))
         table = _grid_table(table_rows, [*widths, *[figure_w] * 7], numeric_cols=numeric, long=True)
+        if not body:
+            table.setStyle(TableStyle([("SPAN", (0, 1), (-1, 1))]))  # one line across
         part.append(KeepTogether([Paragraph(_esc(title), st["bold"]), Spacer(1, 1 * mm), table]))
         part.append(Spacer(1, 2 * mm))
     part.append(Paragraph(_esc(LEGEND), st["cell_small"]))

@@ -95,7 +95,7 @@ def _queue_sheet(wb: Workbook, report: DayReport, head: Letterhead, queue: Queue
         sheet.append([title])
         sheet.cell(sheet.max_row, 1).font = _BOLD
         rows: list[list[object]] = [list(r) for r in queue.breakdown(key)]
-        _table(sheet, breakdown_headers(heads), rows or [["(không có vé)"]], [])
+        _table(sheet, breakdown_headers(heads), rows or [["(không có số liệu)"]], [])
         for row in sheet.iter_rows(min_row=sheet.max_row - len(rows) + 1, min_col=len(heads) + 1):
             for cell in row if rows else ():
                 cell.alignment = Alignment(horizontal="right")

@@ -104,7 +104,7 @@ def cmd_report(ctx: Context) -> int:
         return EXIT_OK
     target = args.out or args.xlsx or args.pdf
     if target is not None:
-        return _export(ctx, services, reports, period, target, args)
+        return _export(services, reports, period, target, args)
     report = reports.report(period)
     if args.json:
         data = report.to_json()
@@ -122,7 +122,7 @@ def cmd_report(ctx: Context) -> int:
     return EXIT_OK
 
 
-def _export(ctx: Context, services: Any, reports: Any, period: Any, target: Path, args: Any) -> int:
+def _export(services: Any, reports: Any, period: Any, target: Path, args: Any) -> int:
     """XLSX or PDF through the core's one export (the dashboard's buttons use it too)."""
     from counter_app.reports.export import ExportFormatError, export_kind, export_report
 

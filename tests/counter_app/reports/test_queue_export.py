@@ -181,14 +181,17 @@ def counter_services(sqlite_url: str, app_home: Path, monkeypatch: pytest.Monkey
 
 
 def sheet_rows(path: Path, sheet: str = "Hàng đợi") -> list[list[str]]:
-    ws = load_workbook(path, read_only=True)[sheet]
+    wb = load_workbook(path, read_only=True)
     rows = []
-    for row in ws.iter_rows(values_only=True):
-        cells = ["" if v is None else str(v) for v in row]
-        while cells and not cells[-1]:
-            cells.pop()
-        if cells:
-            rows.append(cells)
+    try:
+        for row in wb[sheet].iter_rows(values_only=True):
+            cells = ["" if v is None else str(v) for v in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            if cells:
+                rows.append(cells)
+    finally:
+        wb.close()  # read-only workbooks keep the file open until closed
     # From the sheet's title on (the agency's name comes before it).
     titled = [i for i, r in enumerate(rows) if r[0] == "HÀNG ĐỢI: THỜI GIAN CHỜ VÀ PHỤC VỤ"]
     return rows[titled[0] :] if titled else rows

@@ -17,12 +17,15 @@ __all__ = ["hall", "open_dashboard"]  # fixtures used here
 
 
 def _sheet(path: Path, name: str) -> dict[str, Any]:
-    ws = load_workbook(path, read_only=True)[name]
-    return {
-        str(r[0]): (r[1] if len(r) > 1 else None)
-        for r in ws.iter_rows(values_only=True)
-        if r and r[0] is not None
-    }
+    wb = load_workbook(path, read_only=True)
+    try:
+        return {
+            str(r[0]): (r[1] if len(r) > 1 else None)
+            for r in wb[name].iter_rows(values_only=True)
+            if r and r[0] is not None
+        }
+    finally:
+        wb.close()  # read-only workbooks keep the file open until closed
 
 
 def _pdf_lines(path: Path) -> list[str]:

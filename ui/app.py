@@ -125,6 +125,10 @@ class AppController(QObject):
                 services.load_bundled_calendar()  # days a new release ships; never overwrites
                 # Before anyone signs in: the OS user's daily copy (a clerk may make it too).
                 auto_backup_if_due(services, by=system_actor(Role.CLERK))  # never raises
+                # Search index upkeep on its own thread, in short write steps (intake never waits).
+                from counter_app.search import start_index_upkeep
+
+                start_index_upkeep(services.db)  # never raises; logs what it did
             guard = getattr(services, "guard", None)
             clock = guard.clock_problem() if guard is not None else ""  # reads the newest receipt
             return services, bool(services.auth.has_users()), clock

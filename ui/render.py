@@ -158,12 +158,11 @@ def control_slip(services: CounterServices, code: str, *, by: UserInfo) -> bytes
 
 
 def report(services: CounterServices, reports: ReportService, period: Period) -> bytes:
-    """The dashboard's period report (`ReportService.report`) as PDF."""
-    from counter_app.printing import RenderJob
-    from counter_app.reports import Letterhead
-    from counter_app.reports.pdf import render_report_pdf
+    """The dashboard's period report with the queue's figures (the core's `report_pdf_job`,
+    as `report --out F.pdf`) as PDF."""
+    from counter_app.reports.export import report_pdf_job
 
-    return pdf(RenderJob(render_report_pdf, (reports.report(period), Letterhead.of(services))))
+    return pdf(report_pdf_job(services, reports, period))
 
 
 def register(

@@ -19,6 +19,12 @@ def register(sub: Any) -> None:
     out.add_argument("--xlsx", metavar="FILE", type=Path, help="ghi báo cáo ra tệp Excel")
     out.add_argument("--pdf", metavar="FILE", type=Path, help="ghi báo cáo ra tệp PDF")
     out.add_argument(
+        "--out",
+        metavar="F.xlsx|F.pdf",
+        type=Path,
+        help="ghi báo cáo (kèm số liệu hàng đợi) ra tệp Excel hoặc PDF theo đuôi tệp",
+    )
+    out.add_argument(
         "--register-pdf", metavar="FILE", type=Path, help="ghi Sổ theo dõi hồ sơ ra tệp PDF"
     )
     p.set_defaults(handler=cmd_report)
@@ -96,21 +102,14 @@ def cmd_report(ctx: Context) -> int:
         _write(args.register_pdf, render_register_pdf(lines, period, reports.scope, head))
         print(f"Đã ghi Sổ theo dõi hồ sơ ({len(lines)} hồ sơ): {args.register_pdf}")
         return EXIT_OK
+    target = args.out or args.xlsx or args.pdf
+    if target is not None:
+        return _export(services, reports, period, target, args)
     report = reports.report(period)
-    if args.xlsx:
-        from counter_app.reports.xlsx import write_xlsx
-
-        write_xlsx(report, args.xlsx, head)
-        print(f"Đã ghi báo cáo Excel: {args.xlsx}")
-    elif args.pdf:
-        from counter_app.reports.pdf import render_report_pdf
-
-        _write(args.pdf, render_report_pdf(report, head))
-        print(f"Đã ghi báo cáo PDF: {args.pdf}")
-    elif args.json:
+    if args.json:
         data = report.to_json()
         if services.settings.queue.server_url:
-            data["queue"] = _queue_figures(services, period)
+            data["queue"] = _queue(services, period).as_json()
         print_json(data)
     else:
         print(f"Báo cáo tiếp nhận hồ sơ {period.label} — {report.scope.label}")
@@ -119,7 +118,35 @@ def cmd_report(ctx: Context) -> int:
         for _, label, value in summary_rows(report):
             print(f"  {label}: {value}")
         if services.settings.queue.server_url:
-            _print_queue(_queue_figures(services, period))
+            _print_queue(_queue(services, period))
+    return EXIT_OK
+
+
+def _export(services: Any, reports: Any, period: Any, target: Path, args: Any) -> int:
+    """XLSX or PDF through the core's one export (the dashboard's buttons use it too)."""
+    from counter_app.reports.export import ExportFormatError, export_kind, export_report
+
+    try:
+        kind = export_kind(target)
+    except ExportFormatError as exc:
+        raise CliError(f"--out: {exc}", EXIT_INVALID) from exc
+    wanted = "xlsx" if args.xlsx else "pdf" if args.pdf else kind
+    if kind != wanted:
+        option = "--xlsx" if args.xlsx else "--pdf"
+        raise CliError(
+            f"{option}: tệp phải có đuôi .{wanted} (đang là «{target.name}»).", EXIT_INVALID
+        )
+    try:
+        _, queue = export_report(services, reports, period, target)
+    except OSError as exc:
+        from counter_app.atomic import DiskError
+
+        if isinstance(exc, DiskError):
+            raise
+        raise CliError(f"Không ghi được tệp {target}: {exc.strerror}") from exc
+    print(f"Đã ghi báo cáo {'Excel' if kind == 'xlsx' else 'PDF'}: {target}")
+    if not queue.ok:
+        print(f"Lưu ý: {queue.problem}")
     return EXIT_OK
 
 
@@ -127,23 +154,18 @@ def _write(path: Path, data: bytes) -> None:
     write_output(path, data)
 
 
-def _queue_figures(services: Any, period: Any) -> dict[str, Any]:
-    """The queue service's figures of the period, procedures named from this counter's catalog."""
-    from counter_app.queue.client import queue_figures
+def _queue(services: Any, period: Any) -> Any:
+    from counter_app.reports.queue import fetch_queue_figures
 
-    def name(code: str) -> str | None:
-        found = services.catalog.get(code)
-        return found.name if found is not None else None
-
-    return queue_figures(services.settings.queue, period.start, period.end, procedure_name=name)
+    return fetch_queue_figures(services, period.start, period.end, read_timeout_s=10.0)
 
 
-def _print_queue(figures: dict[str, Any]) -> None:
+def _print_queue(figures: Any) -> None:
     from counter_app.queue.stats import summary_lines
 
-    if "error" in figures:
-        print(f"Hàng đợi: {figures['error']}")
+    if not figures.ok:
+        print(f"Hàng đợi: {figures.problem}")
         return
     print("Hàng đợi (thời gian tính theo phút:giây):")
-    for _, label, text in summary_lines(figures):
+    for _, label, text in summary_lines(figures.stats):
         print(f"  {label}: {text}")

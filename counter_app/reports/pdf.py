@@ -42,6 +42,7 @@ from counter_app.reports.model import (
     show_time,
     summary_rows,
 )
+from counter_app.reports.queue import BREAKDOWNS, LEGEND, QueueFigures, breakdown_headers
 
 _GRID = colors.HexColor("#555555")
 _HEAD_BG = colors.HexColor("#E4E9F0")
@@ -170,8 +171,48 @@ def _hour_chart(report: DayReport, width: float) -> Drawing:
     return drawing
 
 
-def render_report_pdf(report: DayReport, head: Letterhead | None = None) -> bytes:
-    """The day's (or period's) intake report, A4 portrait, in Vietnamese."""
+def _queue_part(queue: QueueFigures, width: float, st: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """The queue's wait and service times (m:ss as on the dashboard), or why there are none."""
+    part: list[Flowable] = [Paragraph("HÀNG ĐỢI: THỜI GIAN CHỜ VÀ PHỤC VỤ", st["h2"])]
+    if not queue.ok:
+        warn = ParagraphStyle("queue_warn", parent=st["bold"], textColor=colors.HexColor("#B3261E"))
+        part.append(Paragraph(_esc(queue.source_line()), warn))
+        return part
+    part.append(Paragraph(_esc(queue.source_line()), st["cell"]))
+    part.append(Spacer(1, 2 * mm))
+    rows: list[list[Any]] = [["Chỉ tiêu", "Giá trị"]]
+    rows += [[Paragraph(_esc(label), st["cell"]), text] for label, text in queue.headline()]
+    part.append(_grid_table(rows, [width - 35 * mm, 35 * mm], numeric_cols=[1]))
+    part.append(Spacer(1, 2 * mm))
+    figure_w = 16 * mm
+    for key, title, heads, _ in BREAKDOWNS:
+        own = width - 7 * figure_w
+        widths = [own] if len(heads) == 1 else [22 * mm, own - 22 * mm]
+        head_row = [Paragraph(_esc(h), st["cell_head"]) for h in breakdown_headers(heads)]
+        body = queue.breakdown(key)
+        table_rows: list[list[Any]] = [head_row]
+        for cells in body:
+            own_cells = [Paragraph(_esc(c), st["cell"]) for c in cells[: len(heads)]]
+            table_rows.append([*own_cells, *cells[len(heads) :]])
+        if not body:
+            table_rows.append(
+                [Paragraph("(không có số liệu)", st["cell"]), *[""] * (len(head_row) - 1)]
+            )
+        numeric = range(len(heads), len(head_row))
+        table = _grid_table(table_rows, [*widths, *[figure_w] * 7], numeric_cols=numeric, long=True)
+        if not body:
+            table.setStyle(TableStyle([("SPAN", (0, 1), (-1, 1))]))  # one line across
+        part.append(KeepTogether([Paragraph(_esc(title), st["bold"]), Spacer(1, 1 * mm), table]))
+        part.append(Spacer(1, 2 * mm))
+    part.append(Paragraph(_esc(LEGEND), st["cell_small"]))
+    return part
+
+
+def render_report_pdf(
+    report: DayReport, head: Letterhead | None = None, *, queue: QueueFigures | None = None
+) -> bytes:
+    """The day's (or period's) intake report, A4 portrait, in Vietnamese; with `queue`, a part
+    on the queue's wait and service times (or the sentence saying why there are none)."""
     head = head or Letterhead()
     st = _styles()
     buf = io.BytesIO()
@@ -277,6 +318,8 @@ def render_report_pdf(report: DayReport, head: Letterhead | None = None) -> byte
     rows.append(["Tỉ lệ hài lòng", show_pct(report.ratings.satisfied_pct)])
     ratings = _grid_table(rows, [45 * mm, 22 * mm], numeric_cols=[1])
     story.append(_layout([[status, ratings]], [width - 72 * mm, 72 * mm]))
+    if queue is not None:
+        story.extend(_queue_part(queue, width, st))
 
     story.append(Spacer(1, 8 * mm))
     signature = _layout(

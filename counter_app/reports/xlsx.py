@@ -26,6 +26,7 @@ from counter_app.reports.model import (
     show_time,
     summary_rows,
 )
+from counter_app.reports.queue import BREAKDOWNS, LEGEND, QueueFigures, breakdown_headers
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
@@ -76,8 +77,43 @@ def _heading(ws: Worksheet, report: DayReport, title: str, head: Letterhead) -> 
     ws.append([])
 
 
-def write_xlsx(report: DayReport, path: Path, head: Letterhead | None = None) -> Path:
-    """Write the report to `path` (.xlsx); returns the path."""
+def _queue_sheet(wb: Workbook, report: DayReport, head: Letterhead, queue: QueueFigures) -> None:
+    """The queue's wait and service times, as text exactly as the dashboard shows them."""
+    sheet = wb.create_sheet("Hàng đợi")
+    _heading(sheet, report, "HÀNG ĐỢI: THỜI GIAN CHỜ VÀ PHỤC VỤ", head)
+    sheet.append([queue.source_line()])
+    if not queue.ok:
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True, color="B3261E")
+        sheet.column_dimensions["A"].width = 60
+        return
+    sheet.append([])
+    _table(sheet, ["Chỉ tiêu", "Giá trị"], [[k, v] for k, v in queue.headline()], [])
+    for (cell,) in sheet.iter_rows(min_row=sheet.max_row - 8, min_col=2, max_col=2):
+        cell.alignment = Alignment(horizontal="right")
+    for key, title, heads, _ in BREAKDOWNS:
+        sheet.append([])
+        sheet.append([title])
+        sheet.cell(sheet.max_row, 1).font = _BOLD
+        rows: list[list[object]] = [list(r) for r in queue.breakdown(key)]
+        _table(sheet, breakdown_headers(heads), rows or [["(không có số liệu)"]], [])
+        for row in sheet.iter_rows(min_row=sheet.max_row - len(rows) + 1, min_col=len(heads) + 1):
+            for cell in row if rows else ():
+                cell.alignment = Alignment(horizontal="right")
+    for i, width in enumerate([34, 40] + [14] * 7, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.append([])
+    sheet.append([LEGEND])
+
+
+def write_xlsx(
+    report: DayReport,
+    path: Path,
+    head: Letterhead | None = None,
+    *,
+    queue: QueueFigures | None = None,
+) -> Path:
+    """Write the report to `path` (.xlsx); returns the path. With `queue`, a "Hàng đợi" sheet
+    (its figures, or the sentence saying why there are none)."""
     head = head or Letterhead()
     wb = Workbook()
     ws = wb.active
@@ -171,6 +207,8 @@ def write_xlsx(report: DayReport, path: Path, head: Letterhead | None = None) ->
         [48, 10],
     )
     sheet.append(["Có ý kiến kèm theo", report.ratings.with_comment])
+    if queue is not None:
+        _queue_sheet(wb, report, head, queue)
     _no_formulas(wb)
 
     write_with(path, wb.save)

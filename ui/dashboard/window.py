@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.ratings import RatingScore
-from counter_app.reports import DayReport, DrillList, Figure, Letterhead, Period, ReportService
+from counter_app.reports import DayReport, DrillList, Figure, Period, ReportService
 from counter_app.reports.figures import NO_CLERK, show_date, show_pct, show_time
 from ui.dashboard.drill import DrillDialog
 from ui.dashboard.queue import QueueSection
@@ -400,9 +400,10 @@ class DashboardWindow(QMainWindow):
         period, target = self.period, path
 
         def work() -> None:
-            from counter_app.reports.xlsx import write_xlsx
+            from counter_app.reports.export import export_report
 
-            write_xlsx(self.reports.report(period), target, Letterhead.of(self.services))
+            # The core's one export (as `report --out`): the queue sheet comes with it.
+            export_report(self.services, self.reports, period, target)
 
         self._export(path, work, "Đang xuất báo cáo Excel…")
 

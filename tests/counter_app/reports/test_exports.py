@@ -38,12 +38,15 @@ def value_after(lines: list[str], label: str) -> str:
 
 
 def xlsx_pairs(path: Path, sheet: str, key_col: int, value_col: int) -> dict[str, Any]:
-    ws = load_workbook(path, read_only=True)[sheet]
-    return {
-        str(row[key_col]): row[value_col]
-        for row in ws.iter_rows(values_only=True)
-        if row and len(row) > value_col and row[key_col] is not None
-    }
+    wb = load_workbook(path, read_only=True)
+    try:
+        return {
+            str(row[key_col]): row[value_col]
+            for row in wb[sheet].iter_rows(values_only=True)
+            if row and len(row) > value_col and row[key_col] is not None
+        }
+    finally:
+        wb.close()  # read-only workbooks keep the file open until closed
 
 
 def test_json_xlsx_pdf_agree(services, clock, sqlite_url, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

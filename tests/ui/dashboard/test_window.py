@@ -142,8 +142,9 @@ def test_exports_agree_with_the_screen(
         with qtbot.waitSignal(window.export_did_finish, timeout=30_000):
             export(path)
         assert path.exists()
-    sheet = load_workbook(xlsx, read_only=True)["Tổng hợp"]
-    summary = {r[0]: r[1] for r in sheet.iter_rows(values_only=True) if r and r[0]}
+    book = load_workbook(xlsx, read_only=True)
+    summary = {r[0]: r[1] for r in book["Tổng hợp"].iter_rows(values_only=True) if r and r[0]}
+    book.close()  # read-only workbooks keep the file open until closed
     assert summary["Tổng số hồ sơ tiếp nhận"] == total
     lines = [ln.strip() for p in pypdf.PdfReader(pdf).pages for ln in p.extract_text().splitlines()]
     assert lines[lines.index("Tổng số hồ sơ tiếp nhận") + 1] == str(total)

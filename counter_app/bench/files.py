@@ -26,6 +26,8 @@ from counter_app.settings import Settings, SyncSettings
 from counter_app.sync.engine import SyncEngine
 from counter_app.sync.files import CHUNK_BYTES, FileUploader
 
+#: Works on a database and server of its own: no need to fill the bench's file first.
+NEEDS_FILL = False
 DOSSIERS = 200
 PAGE_BYTES = 300_000
 

@@ -35,6 +35,8 @@ from counter_app.bench.child import ChildServer
 from counter_app.domain import local_now
 from counter_app.outbox import canonical_json, content_hash
 
+#: Works on a database and server of its own: no need to fill the bench's file first.
+NEEDS_FILL = False
 ENV_PG = "COUNTER_APP_BENCH_PG_URL"
 COUNTERS = 20
 PER_COUNTER = 300

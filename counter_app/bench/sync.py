@@ -26,6 +26,8 @@ from counter_app.services import CounterServices
 from counter_app.settings import Settings, SyncSettings
 from counter_app.sync.engine import SyncEngine
 
+#: Works on a database and server of its own: no need to fill the bench's file first.
+NEEDS_FILL = False
 BACKLOG = 5000
 
 

@@ -124,7 +124,7 @@ class _Server:
 
 
 def _print_to_file(pdf: bytes, path: object) -> int:
-    """What `ui.printing.print_pdf` does for a printer, into a PDF file (no print system)."""
+    """What `ui.print_job.print_pdf` does for a printer, into a PDF file (no print system)."""
     try:
         from ui.render import print_pdf
     except ImportError:  # before ui.render: the same steps in the worker thread

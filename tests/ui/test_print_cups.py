@@ -255,7 +255,7 @@ def test_a_printer_that_went_away_or_refuses_keeps_the_pdf(
 def test_a_job_the_printer_drops_after_taking_it_gets_a_message_and_keeps_the_pdf(
     qtbot: Any, ops: Any, services: Any, cups_server: Any
 ) -> None:
-    from ui.printing import JobWatch
+    from ui.print_job import JobWatch
 
     queue = cups_server.add_queue("broken")
     # cups-pdf cannot write where it is told to: its backend fails after CUPS accepted the job.
@@ -305,7 +305,7 @@ def test_a_queue_ticket_goes_to_the_80mm_printer(
     from datetime import datetime
 
     from counter_app.queue.ticket_pdf import TicketSlip, render_ticket
-    from ui.printing import print_pdf
+    from ui.print_job import print_pdf
     from ui.queue.run import ticket_printer
 
     settings = replace(services.settings, printer_name=cups_server.a4)

@@ -17,7 +17,7 @@ def ticket_printer(settings: Any) -> str:
 
 def make_window(which: str, client: Any, settings: Any) -> QWidget:
     if which == "kiosk":
-        from ui.printing import print_pdf
+        from ui.print_job import print_pdf
         from ui.queue.kiosk import QueueKioskWindow
 
         printer_name = ticket_printer(settings)

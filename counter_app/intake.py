@@ -49,7 +49,6 @@ from counter_app.identity import (
     IdKind,
     InvalidValue,
     check_birth_date_against_id,
-    fold,
     guess_id_kind,
     normalize_email,
     normalize_id_number,
@@ -70,6 +69,7 @@ from counter_app.intake_papers import (
     papers_handed_in,
 )
 from counter_app.outbox import dossier_payload, enqueue, event_payload
+from counter_app.search import dossier_search_text
 
 # Re-exported: the form and the command line read the paper limits from here.
 __all__ = ["COUNT_KEYS", "MAX_PAPER_COUNT", "MAX_PAPER_PAGES", "CleanApplicant"]
@@ -661,11 +661,6 @@ class IntakeConflictError(UserError):
 
 def _code_number(code: str) -> int:
     return int(code.rsplit("-", 1)[1])
-
-
-def dossier_search_text(name: str, id_number: str, code: str, phone: str) -> str:
-    """The folded text search matches against (name, ID, code, phone)."""
-    return fold(f"{name} {id_number} {code} {phone}")
 
 
 def allocate_code(s: Session, unit: str, day: date) -> str:

@@ -52,6 +52,12 @@ RANGE_BOUND_ROWS = 20_000
 _FTS = table("dossier_fts", column("rowid"))
 
 
+def dossier_search_text(name: str, id_number: str, code: str, phone: str) -> str:
+    """The folded text a dossier is found by (name, ID, code, phone): what the FTS table indexes
+    and `SearchTerms` folds queries to match."""
+    return fold(f"{name} {id_number} {code} {phone}")
+
+
 @dataclass(frozen=True)
 class SearchTerms:
     """What a typed query asks for: an exact dossier code, or folded words (each a prefix)."""

@@ -21,7 +21,7 @@ from counter_app.centre import unit_identifier
 from counter_app.db.models import Procedure
 from counter_app.domain import DossierStatus
 from counter_app.dossier_codes import format_code
-from counter_app.intake import dossier_search_text
+from counter_app.search import dossier_search_text
 from counter_app.services import CounterServices
 
 COUNTERS = 6

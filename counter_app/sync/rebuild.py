@@ -32,7 +32,7 @@ from counter_app.db.models import (
 )
 from counter_app.errors import UserError
 from counter_app.identity import fold
-from counter_app.intake import dossier_search_text
+from counter_app.search import dossier_search_text
 from counter_app.sync import pull
 from counter_app.sync import state as st
 from counter_app.sync.transport import TransportError

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,21 +19,9 @@ from counter_app.queue.stats import FIGURE_KEYS, percentile, show_duration, summ
 from counter_app.queue.store import QueueStore
 from counter_app.server.runner import RunningServer
 from tests.conftest import FixedClock
+from tests.helpers.queue_day import Step, play
 
 DAY = datetime(2026, 11, 27, 8, 0)
-
-
-@dataclass
-class Step:
-    """One citizen of the script: times in seconds after 08:00."""
-
-    area: str
-    issued: int
-    called: int | None = None
-    ended: int | None = None
-    outcome: str = "waiting"  # done | skip | waiting
-    counter: int | None = None
-    procedures: tuple[str, ...] = ()
 
 
 SCRIPT = [
@@ -94,37 +81,6 @@ def timed_service(tmp_path: Path) -> Iterator[tuple[FixedClock, QueueStore, str]
     store.close()
 
 
-def play(clock: FixedClock, kiosk: QueueClient, counter: QueueClient) -> dict[int, str]:
-    """Issue, call, link dossiers and close every ticket of SCRIPT at its time, over HTTP."""
-    events: list[tuple[int, int, str]] = []
-    for i, s in enumerate(SCRIPT):
-        events.append((s.issued, i, "issue"))
-        if s.called is not None:
-            events.append((s.called, i, "call"))
-            if s.procedures:
-                events.append((s.called + 5, i, "serve"))
-        if s.ended is not None:
-            events.append((s.ended, i, s.outcome))
-    numbers: dict[int, str] = {}
-    for offset, i, kind in sorted(events):
-        clock.now = DAY + timedelta(seconds=offset)
-        s = SCRIPT[i]
-        if kind == "issue":
-            numbers[i] = kiosk.issue(s.area)["number"]
-        elif kind == "call":
-            assert s.counter is not None
-            ticket = counter.call_next(s.counter)
-            assert ticket is not None and ticket["number"] == numbers[i], (i, ticket)
-        elif kind == "serve":
-            for n, code in enumerate(s.procedures):
-                counter.serve(numbers[i], f"D-{i}-{n}", code)
-        elif kind == "done":
-            counter.done(numbers[i])
-        else:
-            counter.skip(numbers[i])
-    return numbers
-
-
 def test_figures_per_counter_area_procedure_and_hour_match_independent_counts(
     timed_service: tuple[FixedClock, QueueStore, str],
 ) -> None:
@@ -135,7 +91,7 @@ def test_figures_per_counter_area_procedure_and_hour_match_independent_counts(
     kiosk = QueueClient(url, store.create_token("Ki-ốt", "kiosk"))
     counter = QueueClient(url, store.create_token("Quầy", "counter"))
     board = QueueClient(url, store.create_token("Bảng", "board"))
-    play(clock, kiosk, counter)
+    play(SCRIPT, DAY, clock, kiosk, counter)
     clock.now = DAY + timedelta(seconds=NOW)
     stats = board.stats(DAY.date(), DAY.date())
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import statistics
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,20 +24,10 @@ from counter_app.reports.export import export_report
 from counter_app.reports.queue import NOT_CONFIGURED
 from counter_app.server.runner import RunningServer
 from tests.conftest import FixedClock, make_services
+from tests.helpers.queue_day import Step, play
 
 DAY = datetime(2026, 11, 27, 8, 0)
 BIRTH, SHOP = "1.001193", "2.000908"  # in the small test catalog: named in the export
-
-
-@dataclass
-class Step:
-    area: str
-    issued: int  # seconds after 08:00
-    called: int | None = None
-    ended: int | None = None
-    outcome: str = "waiting"  # done | skip | waiting
-    counter: int | None = None
-    procedures: tuple[str, ...] = ()
 
 
 SCRIPT = [
@@ -115,35 +104,6 @@ def expected_rows() -> dict[str, list[str]]:
     return rows
 
 
-def play(clock: FixedClock, kiosk: QueueClient, counter: QueueClient) -> None:
-    events: list[tuple[int, int, str]] = []
-    for i, s in enumerate(SCRIPT):
-        events.append((s.issued, i, "issue"))
-        if s.called is not None:
-            events.append((s.called, i, "call"))
-            if s.procedures:
-                events.append((s.called + 5, i, "serve"))
-        if s.ended is not None:
-            events.append((s.ended, i, s.outcome))
-    numbers: dict[int, str] = {}
-    for offset, i, kind in sorted(events):
-        clock.now = DAY + timedelta(seconds=offset)
-        s = SCRIPT[i]
-        if kind == "issue":
-            numbers[i] = kiosk.issue(s.area)["number"]
-        elif kind == "call":
-            assert s.counter is not None
-            ticket = counter.call_next(s.counter)
-            assert ticket is not None and ticket["number"] == numbers[i]
-        elif kind == "serve":
-            for n, code in enumerate(s.procedures):
-                counter.serve(numbers[i], f"D-{i}-{n}", code)
-        elif kind == "done":
-            counter.done(numbers[i])
-        else:
-            counter.skip(numbers[i])
-
-
 @pytest.fixture
 def played(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """The real queue service with the scripted day in it; (url, board token)."""
@@ -152,7 +112,7 @@ def played(tmp_path: Path) -> Iterator[tuple[str, str]]:
     server = RunningServer(QueueApp(store, threads=4), threads=4)
     kiosk = QueueClient(server.url, store.create_token("Ki-ốt", "kiosk"))
     counter = QueueClient(server.url, store.create_token("Quầy", "counter"))
-    play(clock, kiosk, counter)
+    play(SCRIPT, DAY, clock, kiosk, counter)
     clock.now = DAY + timedelta(seconds=NOW)
     yield server.url, store.create_token("Bảng", "board")
     kiosk.close()

@@ -165,6 +165,11 @@ def _tune_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
+        # The pair index's triggers (migration 0012) compute their tokens with this function: a
+        # connection without it cannot write a dossier, rather than leave the index behind.
+        from counter_app.search import PAIRS_FUNCTION, word_pairs
+
+        dbapi_conn.create_function(PAIRS_FUNCTION, 1, word_pairs, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

@@ -128,6 +128,9 @@ class User(Base):
 #: ORM: every name-word prefix up to the longest Vietnamese syllable ("nghieng", 7 letters) is one
 #: doclist, so a type-ahead search walks to the newest matches instead of merging every term.
 DOSSIER_FTS_PREFIX = "1 2 3 4 5 6 7"
+#: The second FTS5 table on SQLite, `dossier_word_pairs` (migration 0012, outside the ORM too):
+#: pairs of word prefixes, so several words are answered by a few rare doclists
+#: (counter_app.search.word_pairs).
 
 
 class Dossier(Base):

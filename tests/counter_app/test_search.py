@@ -172,8 +172,9 @@ def _plans(services: Any, run: Callable[[], object]) -> list[list[str]]:
         raw.close()
 
 
-def _fts_plan(plans: list[list[str]]) -> list[str]:
-    found = [p for p in plans if any("dossier_fts VIRTUAL TABLE" in line for line in p)]
+def _fts_plan(plans: list[list[str]], index: str = "dossier_fts") -> list[str]:
+    """The one plan that walks `index` (the word or the pair FTS5 table)."""
+    found = [p for p in plans if any(f"{index} VIRTUAL TABLE" in line for line in p)]
     assert len(found) == 1, plans
     return found[0]
 
@@ -191,10 +192,17 @@ def test_the_fts_table_has_the_prefix_index_of_the_models(services: Any) -> None
 
 
 def test_name_search_walks_the_fts_index_newest_first(services: Any, filed: dict[str, str]) -> None:
-    for query in ("n", "ng", "nguyen van", "tran thi h"):
+    # One word: the word index; several: the pair index (each a walk in rowid order).
+    for query, index in (
+        ("n", "dossier_fts"),
+        ("ng", "dossier_fts"),
+        ("nguyen van", "dossier_word_pairs"),
+        ("tran thi h", "dossier_word_pairs"),
+        ("nguyen 0221", "dossier_fts"),  # digits are not in the pair index
+    ):
         plans = _plans(services, partial(services.dossiers.search, query, by=system_actor()))
         assert len(plans) == 1, plans  # the walk and the rows in one statement
-        plan = _fts_plan(plans)
+        plan = _fts_plan(plans, index)
         _walks_the_index(plan)
         assert not any(line.startswith("SEARCH dossier USING INDEX") for line in plan)
 

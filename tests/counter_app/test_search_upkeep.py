@@ -38,10 +38,10 @@ def _fts(services: Any, sql: str) -> list[Any]:
         return list(result.fetchall()) if result.returns_rows else []
 
 
-def _segments(services: Any) -> int | None:
+def _segments(services: Any, index: str = "dossier_fts") -> int | None:
     fairy = services.db.engine.raw_connection()
     try:
-        return fts_segments(fairy.driver_connection)
+        return fts_segments(fairy.driver_connection, index)
     finally:
         fairy.close()
 
@@ -62,10 +62,12 @@ def _receive_many(services: Any, names: list[str], start: int = 0) -> None:
 @pytest.fixture
 def fragmented(services: Any) -> Any:
     """A counter file whose index has a segment per intake (automerge off while filling)."""
-    _fts(services, "INSERT INTO dossier_fts(dossier_fts, rank) VALUES ('automerge', 0)")
+    for index in ("dossier_fts", "dossier_word_pairs"):
+        _fts(services, f"INSERT INTO {index}({index}, rank) VALUES ('automerge', 0)")
     _receive_many(services, NAMES)
-    _fts(services, "INSERT INTO dossier_fts(dossier_fts, rank) VALUES ('automerge', 2)")
-    assert (_segments(services) or 0) >= len(NAMES)
+    for index in ("dossier_fts", "dossier_word_pairs"):
+        _fts(services, f"INSERT INTO {index}({index}, rank) VALUES ('automerge', 2)")
+        assert (_segments(services, index) or 0) >= len(NAMES)
     return services
 
 
@@ -130,8 +132,8 @@ def test_a_stopped_merge_goes_on_at_the_next_run(fragmented: Any) -> None:
     calls: list[bool] = []
     real = search._merge_step
 
-    def counting(raw: Any, pages: int) -> tuple[bool, float]:
-        worked, held = real(raw, pages)
+    def counting(raw: Any, index: str, pages: int) -> tuple[bool, float]:
+        worked, held = real(raw, index, pages)
         calls.append(worked)
         if calls.count(True) == 1:
             stop.set()  # as at exit: the pause after this step ends at once, no more steps
@@ -160,7 +162,10 @@ def test_daily_hook_runs_on_its_own_thread_and_logs(fragmented: Any, caplog: Any
     thread.join(timeout=120)
     assert not thread.is_alive()
     assert _segments(services) == 1
-    assert any("search index upkeep (sqlite)" in r.getMessage() for r in caplog.records)
+    assert _segments(services, "dossier_word_pairs") == 1
+    logged = [r.getMessage() for r in caplog.records]
+    for index in ("dossier_fts", "dossier_word_pairs"):
+        assert any(f"search index upkeep (sqlite, {index})" in m for m in logged), logged
 
 
 def test_postgresql_has_nothing_to_do() -> None:

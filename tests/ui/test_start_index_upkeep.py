@@ -42,7 +42,10 @@ def test_start_merges_a_fragmented_search_index(
     qtbot.addWidget(shown.args[0])
     settle(qtbot, ops)
     qtbot.waitUntil(
-        lambda: any("search index upkeep (sqlite)" in r.getMessage() for r in caplog.records),
+        lambda: any(
+            "search index upkeep (sqlite, dossier_word_pairs)" in r.getMessage()
+            for r in caplog.records
+        ),
         timeout=30_000,
     )
     assert _segments(services) == 1

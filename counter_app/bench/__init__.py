@@ -16,8 +16,10 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -120,8 +122,6 @@ def run_bench(
     schema and fill (a million rows take minutes to fill on a 2-core machine).
     """
     from counter_app.bench import core
-    from counter_app.bench.fill import fill
-    from counter_app.services import CounterServices
 
     extra = extra or {}
     available = sorted({*sections(), *extra})
@@ -133,19 +133,44 @@ def run_bench(
             + ", ".join(["core", *available])
             + " (phần đo cửa sổ chỉ có khi chạy bằng lệnh counter-app)."
         )
+    # Sections that bring their own data (needs_fill False) skip the long fill.
+    chosen = {n: _section(n, extra) for n in available if wanted is None or n in wanted}
+    if (
+        wanted is not None
+        and "core" not in wanted
+        and all(section is None or not section.needs_fill for section in chosen.values())
+    ):
+        rows = 0
+    with _filled(rows, cache=cache, keep=keep, progress=progress) as (ctx, results):
+        if wanted is None or "core" in wanted:
+            progress("Đo tiếp nhận, in, tra cứu, tìm kiếm…")
+            results.update(core.run(ctx))
+        for name, section in chosen.items():
+            if section is None:
+                continue
+            progress(f"Đo phần {name}…")
+            results.update(section.run(ctx))
+        return results
+
+
+@contextmanager
+def _filled(
+    rows: int,
+    *,
+    cache: Path | None,
+    progress: Callable[[str], None],
+    keep: Path | None = None,
+) -> Iterator[tuple[BenchContext, dict[str, float]]]:
+    """A fresh SQLite file with `rows` dossiers (filled, or copied from `cache`), its services,
+    and the first figures (rows, fill speed); removed afterwards (copied into `keep` first)."""
+    from counter_app.bench.fill import fill
+    from counter_app.services import CounterServices
+
     tmp_dir = Path(tempfile.mkdtemp(prefix="counter-bench-"))
+    services: CounterServices | None = None
     try:
         db_file = tmp_dir / "bench.sqlite3"
-        base = Settings.load()
-        settings = replace(base, db_url=f"sqlite:///{db_file}", counter_no=1)
-        # Sections that bring their own data (needs_fill False) skip the long fill.
-        chosen = {n: _section(n, extra) for n in available if wanted is None or n in wanted}
-        if (
-            wanted is not None
-            and "core" not in wanted
-            and all(section is None or not section.needs_fill for section in chosen.values())
-        ):
-            rows = 0
+        settings = replace(Settings.load(), db_url=f"sqlite:///{db_file}", counter_no=1)
         cached = _cached_fill(cache, rows)
         if cached is not None:
             progress(f"Dùng lại tệp đã điền {cached[0]}…")
@@ -173,20 +198,15 @@ def run_bench(
             sample_codes=filled.sample_codes,
             sample_names=filled.sample_names,
         )
-        if wanted is None or "core" in wanted:
-            progress("Đo tiếp nhận, in, tra cứu, tìm kiếm…")
-            results.update(core.run(ctx))
-        for name, section in chosen.items():
-            if section is None:
-                continue
-            progress(f"Đo phần {name}…")
-            results.update(section.run(ctx))
+        yield ctx, results
         services.close()
-        if keep is not None:
+        services = None
+        if keep is not None:  # closed first: the copy is the whole database, WAL folded in
             keep.mkdir(parents=True, exist_ok=True)
             shutil.copy2(db_file, keep / db_file.name)
-        return results
     finally:
+        if services is not None:
+            services.close()
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
@@ -206,6 +226,7 @@ _GROWTH_KEYS = (
     "search_raw_fts_ms_p95",
     "search_raw_fts_cpu_ms_p95",
     "search_raw_sql_ms_p95",
+    "search_raw_words_ms_p95",
 )
 
 
@@ -218,13 +239,29 @@ def growth(
 ) -> dict[str, dict[str, float]]:
     """`bench --growth`: the core section at two sizes; ratios large/small per figure.
 
-    Each size's figures carry the machine's load average before and after (`load_1m_*`): on a
+    Both files stay open and the search figures are taken on both at once, query by query
+    (`core.search_figures`), so that a ratio compares the two sizes under the same load. Each
+    size's figures carry the machine's load average before and after (`load_1m_*`): on a
     shared machine a ratio means something only next to the load it was measured under.
     """
+    from counter_app.bench import core
+
     progress(f"Cỡ nhỏ: {small:,} hồ sơ")
-    a = _with_load(lambda: run_bench(small, only=["core"], cache=cache, progress=progress))
-    progress(f"Cỡ lớn: {large:,} hồ sơ")
-    b = _with_load(lambda: run_bench(large, only=["core"], cache=cache, progress=progress))
+    with _filled(small, cache=cache, progress=progress) as (ctx_a, a):
+        progress(f"Cỡ lớn: {large:,} hồ sơ")
+        with _filled(large, cache=cache, progress=progress) as (ctx_b, b):
+            for ctx, figures, size in ((ctx_a, a, small), (ctx_b, b, large)):
+                progress(f"Đo tiếp nhận, in, tra cứu ({size:,} hồ sơ)…")
+                figures.update(_with_load(partial(core.run, ctx, search=False)))
+            # Search on both files query by query: one load for both sides of each ratio.
+            progress("Đo tìm kiếm trên cả hai cỡ, xen kẽ từng truy vấn…")
+            before = load_average()
+            searched = core.search_figures(
+                [(ctx.services, ctx.sample_names or ["Nguyễn Văn An"]) for ctx in (ctx_a, ctx_b)]
+            )
+            after = load_average()
+            for figures, found in zip((a, b), searched, strict=True):
+                figures.update(found, search_load_1m_before=before, search_load_1m_after=after)
     ratios = {k: b[k] / a[k] if a.get(k) else float("nan") for k in _GROWTH_KEYS if k in a}
     return {"small": a, "large": b, "ratios": ratios}
 

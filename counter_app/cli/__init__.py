@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from counter_app.cli._argparse import CORE_ONLY, CommandParser
 from counter_app.settings import Settings
 
 if TYPE_CHECKING:
@@ -123,7 +124,6 @@ def print_json(data: Any) -> None:
 
 
 def build_parser(frontend: Frontend | None = None) -> argparse.ArgumentParser:
-    from counter_app.cli._argparse import CommandParser
     from counter_app.frontend import CommandTree
 
     parser = CommandParser(
@@ -151,8 +151,7 @@ def build_parser(frontend: Frontend | None = None) -> argparse.ArgumentParser:
 
 #: What `python -m counter_app` says about the window: it is not part of the core.
 NO_WINDOW = (
-    "Phần lõi (python -m counter_app) chỉ chạy các lệnh, không mở cửa sổ. "
-    "Để mở ứng dụng, chạy lệnh counter-app không kèm lệnh con "
+    CORE_ONLY + " Để mở ứng dụng, chạy lệnh counter-app không kèm lệnh con "
     "(counter-app --demo để dùng thử trên dữ liệu trình diễn)."
 )
 

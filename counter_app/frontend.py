@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from counter_app.bench import BenchContext
 
 
+#: The commands and options the desktop window's front end adds, by their full command line, so
+#: the core alone can say that they open a window (the front end's tests check that it adds
+#: exactly these).
+WINDOW_COMMANDS: tuple[str, ...] = ("kiosk", "queue kiosk", "queue board")
+WINDOW_OPTIONS: tuple[str, ...] = ("--demo",)
+
+
 class SubParsers(Protocol):
     """The object `ArgumentParser.add_subparsers()` returns: where commands are added."""
 

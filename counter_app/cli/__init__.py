@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from counter_app.cli._argparse import CORE_ONLY, CommandParser
 from counter_app.settings import Settings
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ def print_json(data: Any) -> None:
 def build_parser(frontend: Frontend | None = None) -> argparse.ArgumentParser:
     from counter_app.frontend import CommandTree
 
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="counter-app",
         description="Phần mềm quầy tiếp nhận và trả kết quả hồ sơ hành chính. "
         + ("Không có lệnh: mở ứng dụng." if frontend is not None else NO_WINDOW),
@@ -133,7 +134,7 @@ def build_parser(frontend: Frontend | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--db", metavar="URL", help="SQLAlchemy URL (mặc định: tệp SQLite; hoặc COUNTER_APP_DB)"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH")
     groups: dict[str, SubParsers] = {}
     for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if module_info.name.startswith("_"):
@@ -150,8 +151,7 @@ def build_parser(frontend: Frontend | None = None) -> argparse.ArgumentParser:
 
 #: What `python -m counter_app` says about the window: it is not part of the core.
 NO_WINDOW = (
-    "Phần lõi (python -m counter_app) chỉ chạy các lệnh, không mở cửa sổ. "
-    "Để mở ứng dụng, chạy lệnh counter-app không kèm lệnh con "
+    CORE_ONLY + " Để mở ứng dụng, chạy lệnh counter-app không kèm lệnh con "
     "(counter-app --demo để dùng thử trên dữ liệu trình diễn)."
 )
 

@@ -7,8 +7,10 @@ database file holds.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -69,6 +71,26 @@ class Cli:
             text=True,
             encoding="utf-8",
         )
+
+
+#: argparse's own English words, as 3.11-3.13 write them in a help or an error.
+ARGPARSE_ENGLISH = re.compile(
+    r"usage|error|invalid|arguments?\b|options|show this help|choose from|required"
+    r"|expected|unrecognized|ambiguous|not allowed|ignored explicit|subcommands|default:",
+    re.IGNORECASE,
+)
+
+
+def command_parsers(
+    parser: argparse.ArgumentParser, path: str = ""
+) -> dict[str, argparse.ArgumentParser]:
+    """Every parser of a command line by its command ("" for the top, "queue kiosk")."""
+    found = {path: parser}
+    for action in parser._actions:  # argparse keeps sub-commands only there
+        if action.nargs == argparse.PARSER and isinstance(action.choices, dict):
+            for name, sub in action.choices.items():
+                found.update(command_parsers(sub, f"{path} {name}".strip()))
+    return found
 
 
 def intake_args(

@@ -11,6 +11,8 @@ import pytest
 
 from counter_app.cli import build_parser
 from counter_app.cli import main as core_main
+from counter_app.frontend import WINDOW_COMMANDS, WINDOW_OPTIONS
+from tests.helpers.cli import ARGPARSE_ENGLISH, command_parsers
 from ui import entry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +42,22 @@ def test_the_core_alone_has_no_window_commands(
     with pytest.raises(SystemExit) as exit_info:
         build_parser().parse_args(argv)
     assert exit_info.value.code == 2
-    capsys.readouterr()
+    assert f"Hãy chạy: counter-app {' '.join(argv)}" in capsys.readouterr().err
+
+
+def test_the_core_knows_which_commands_only_the_window_adds() -> None:
+    # frontend.WINDOW_COMMANDS lets `python -m counter_app kiosk` say to run `counter-app kiosk`.
+    core, window = build_parser(), build_parser(entry.FRONTEND)
+    assert set(command_parsers(window)) - set(command_parsers(core)) == set(WINDOW_COMMANDS)
+    options = set(window._option_string_actions) - set(core._option_string_actions)
+    assert options == set(WINDOW_OPTIONS)
+
+
+def test_the_window_commands_help_is_vietnamese() -> None:
+    for command, parser in command_parsers(build_parser(entry.FRONTEND)).items():
+        text = parser.format_help()
+        assert text.startswith("Cách dùng: ") and "Tùy chọn:" in text, command
+        assert not ARGPARSE_ENGLISH.search(text), f"{command}: {text}"
 
 
 def test_python_m_counter_app_without_a_command_says_how_to_open_the_window(

@@ -226,7 +226,7 @@ _GROWTH_KEYS = (
     "search_raw_fts_ms_p95",
     "search_raw_fts_cpu_ms_p95",
     "search_raw_sql_ms_p95",
-    "search_raw_words_ms_p95",
+    "search_raw_index_ms_p95",
 )
 
 

@@ -89,10 +89,18 @@ def _growth(ctx: Context, progress: Any) -> int:
         ratio = report["large"][key]
         verdict = "đạt" if ratio <= 1.5 else "CHƯA ĐẠT"
         print(f"{key + ' (lớn)':<26} {ratio:>8.2f}  (mục tiêu ≤ 1.5: {verdict})")
+    # The app over the bare walk of its own index (ids only): its cost of building the rows.
+    print(f"{'search_vs_raw_index (lớn)':<26} {report['large']['search_vs_raw_index']:>8.2f}")
     loads = [
         report[size][f"load_1m_{when}"]
         for size in ("small", "large")
         for when in ("before", "after")
     ]
     print("tải máy (1 phút) trước/sau mỗi cỡ: " + " / ".join(f"{v:.2f}" for v in loads))
+    search_load = [report["large"].get(f"search_load_1m_{when}") for when in ("before", "after")]
+    if None not in search_load:
+        print(
+            "tìm kiếm đo xen kẽ trên cả hai cỡ, tải trước/sau: "
+            + " / ".join(f"{v:.2f}" for v in search_load)
+        )
     return EXIT_OK

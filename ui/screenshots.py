@@ -143,6 +143,28 @@ def main(argv: list[str]) -> int:
     window.dossiers.open_code(land_code)
     pump(0.8, until=lambda: window.dossiers.detail_dialog is not None)
     grab(window.dossiers.detail_dialog, "dossier-detail-files")
+    window.dossiers.detail_dialog.close()
+    # One paper handed in, one required paper missing, optional ones not handed in.
+    from counter_app.intake import ApplicantDraft, DossierDraft
+
+    papers_code = services.intake.receive(
+        DossierDraft(
+            "1.001193",
+            ApplicantDraft("Lê Thị Hoa", "022190012399"),
+            papers=["TK", "GTTT"],
+            missing_reason="Giấy chứng sinh nộp bổ sung sau",
+        ),
+        clerk=user,
+    ).code
+    window.dossiers.open_code(papers_code)
+    pump(
+        0.8,
+        until=lambda: (
+            window.dossiers.detail_dialog is not None
+            and window.dossiers.detail_dialog.detail.row.code == papers_code
+        ),
+    )
+    grab(window.dossiers.detail_dialog, "dossier-detail-papers")
     window.close()
     QApplication.processEvents()
     ops.shutdown()

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from counter_app.tempdirs import temporary_folder
 
 
 def attach_demo_files(form: Any, folder: Path, pump: Callable[..., None]) -> None:
@@ -44,7 +45,11 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0])
     width, height = (int(v) for v in argv[1].split("x"))
     out.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp(prefix="counter-shots-"))
+    with temporary_folder("counter-shots-") as home:  # a throwaway home, removed afterwards
+        return _shoot(out, width, height, home)
+
+
+def _shoot(out: Path, width: int, height: int, home: Path) -> int:
     os.environ["COUNTER_APP_HOME"] = str(home)
     from PySide6.QtWidgets import QApplication
 
@@ -171,6 +176,7 @@ def main(argv: list[str]) -> int:
     from ui.printing import shutdown_render_pool
 
     shutdown_render_pool()
+    services.close()  # before its home is removed: Windows cannot delete an open database
     return 0
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from counter_app.atomic import write_text, write_with
 from counter_app.errors import UserError
 from counter_app.settings import Settings
+from counter_app.tempdirs import remove_tree
 
 if TYPE_CHECKING:
     from counter_app.bench.fill import FillResult
@@ -187,7 +188,7 @@ def run_bench(
             shutil.copy2(db_file, keep / db_file.name)
         return results
     finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
+        remove_tree(tmp_dir)
 
 
 #: Growth from the small to the large database that a flat figure stays within.

@@ -127,6 +127,31 @@ class PaperLine:
     originals: int
     copies: int
     submitted: bool
+    required: bool  # by the procedure on intake day (dossier_paper.required)
+    pages: int = 0
+
+    @property
+    def missing(self) -> bool:
+        """Not handed in although required: what a supplement request asks for."""
+        return self.required and not self.submitted
+
+    @property
+    def handed_in_label(self) -> str:
+        """«Có», «Thiếu» or «Không nộp (không bắt buộc)»: an optional paper is never «missing»."""
+        if self.submitted:
+            return "Có"
+        return "Thiếu" if self.required else "Không nộp (không bắt buộc)"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "originals": self.originals,
+            "copies": self.copies,
+            "pages": self.pages,
+            "submitted": self.submitted,
+            "required": self.required,
+        }
 
 
 @dataclass(frozen=True)
@@ -304,7 +329,10 @@ class DossierService:
                 uuid=d.uuid,
                 applicant=dict(d.applicant_snapshot),
                 papers=tuple(
-                    PaperLine(p.code, p.name, p.originals, p.copies, p.submitted) for p in d.papers
+                    PaperLine(
+                        p.code, p.name, p.originals, p.copies, p.submitted, p.required, p.pages
+                    )
+                    for p in d.papers
                 ),
                 events=tuple(
                     EventLine(

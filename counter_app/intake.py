@@ -560,6 +560,7 @@ class IntakeService:
                 copies=clean.counts.get(p.code, none).copies,
                 pages=clean.counts.get(p.code, none).pages,
                 submitted=p.code in clean.submitted_codes,
+                required=p.required,
                 position=i,
             )
             for i, p in enumerate(clean.procedure.papers)

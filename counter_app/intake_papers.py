@@ -144,3 +144,17 @@ def check_staged_files(
         if problem:
             problems.append(f"Bản số hóa: {problem}")
     return problems
+
+
+def required_when_unrecorded(
+    *, submitted: bool, missing_reason: str, in_catalog: bool | None
+) -> bool:
+    """Whether a paper was required on intake day, for a dossier that did not record it (before
+    migration 0013, or pushed to the server before then; the migration applies the same rule).
+
+    Intake refuses a dossier lacking a required paper unless the clerk writes why, so a paper
+    not handed in to a dossier without that reason was optional. Otherwise the catalog's flag,
+    and True when the catalog no longer lists the paper (the cautious «Thiếu»)."""
+    if not submitted and not missing_reason.strip():
+        return False
+    return True if in_catalog is None else in_catalog

@@ -62,6 +62,7 @@ def dossier_payload(d: Dossier) -> dict[str, Any]:
                 "copies": p.copies,
                 "pages": p.pages,
                 "submitted": p.submitted,
+                "required": p.required,
             }
             for p in d.papers
         ],

@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from counter_app.errors import UserError
+from counter_app.tempdirs import remove_tree
 
 #: WIA's PNG format GUID (wiaFormatPNG) and the scanner device type (ScannerDeviceType = 1).
 _PNG = "{B96B3CAF-0728-11D3-9D7B-0000F81EF32E}"
@@ -152,4 +153,4 @@ def scan_page(device: str | None, resolution: int, timeout: float) -> bytes:
             raise _explain(proc, device)
         return out.read_bytes()
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_tree(folder)

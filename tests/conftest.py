@@ -21,7 +21,9 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL_CATALOG = FIXTURES / "catalog_small.json"
 
-# No test may touch the real user's data: everything lives under one temporary home.
+# No test may touch the real user's data: everything lives under one temporary home, made when
+# this file is imported (each pytest process, each xdist worker) and removed by
+# `pytest_unconfigure` below.
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="counter-app-tests-"))
 os.environ["COUNTER_APP_HOME"] = str(_SESSION_HOME)
 for _var in (
@@ -37,6 +39,24 @@ for _var in (
 # per thread. Without that daemon every printer list is empty.
 _CUPS_SOCKET = _SESSION_HOME / "cups.sock"
 os.environ["CUPS_SERVER"] = str(_CUPS_SOCKET)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the session's home once the run is over: unconfigure comes after the session's
+    fixtures are torn down (the private cupsd, whose socket is in this home, and PostgreSQL
+    are stopped by then), also after a failure or Ctrl+C."""
+    import logging
+
+    from counter_app.tempdirs import remove_tree
+
+    root = logging.getLogger()  # a log file still open there would stop Windows deleting it
+    for handler in list(root.handlers):
+        name = getattr(handler, "baseFilename", None)
+        if name and Path(name).is_relative_to(_SESSION_HOME):
+            root.removeHandler(handler)
+            handler.close()
+    remove_tree(_SESSION_HOME)
 
 
 def choose_counter(home: Path, counter_no: int = 1) -> Path:
@@ -154,7 +174,9 @@ def pg_server() -> Iterator[str]:
             capture_output=True,
             check=False,
         )
-        shutil.rmtree(base, ignore_errors=True)
+        from counter_app.tempdirs import remove_tree
+
+        remove_tree(base)
 
 
 @pytest.fixture(scope="session")

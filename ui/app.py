@@ -453,7 +453,7 @@ def run(db_url: str | None = None, demo: bool = False) -> int:
     if controller.services is not None:
         controller.services.close()
     if home is not None:
-        import shutil
+        from counter_app.tempdirs import remove_tree
 
-        shutil.rmtree(home, ignore_errors=True)
+        remove_tree(home)
     return int(code)

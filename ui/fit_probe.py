@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from counter_app.tempdirs import temporary_folder
 
 
 def _rect(r: Any) -> list[int]:
@@ -24,7 +25,11 @@ def _rect(r: Any) -> list[int]:
 def main(argv: list[str]) -> int:
     out = Path(argv[0])
     out.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp(prefix="counter-fit-"))
+    with temporary_folder("counter-fit-") as home:  # a throwaway home, removed afterwards
+        return _probe(out, home)
+
+
+def _probe(out: Path, home: Path) -> int:
     os.environ["COUNTER_APP_HOME"] = str(home)
     from PySide6.QtWidgets import QWidget
 
@@ -139,6 +144,7 @@ def main(argv: list[str]) -> int:
     from ui.printing import shutdown_render_pool
 
     shutdown_render_pool()
+    services.close()  # before its home is removed: Windows cannot delete an open database
     print(json.dumps(report, ensure_ascii=False))
     return 0
 

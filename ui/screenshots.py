@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from counter_app.tempdirs import temporary_folder
 
 
 def attach_demo_files(form: Any, folder: Path, pump: Callable[..., None]) -> None:
@@ -44,7 +45,11 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0])
     width, height = (int(v) for v in argv[1].split("x"))
     out.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp(prefix="counter-shots-"))
+    with temporary_folder("counter-shots-") as home:  # a throwaway home, removed afterwards
+        return _shoot(out, width, height, home)
+
+
+def _shoot(out: Path, width: int, height: int, home: Path) -> int:
     os.environ["COUNTER_APP_HOME"] = str(home)
     from PySide6.QtWidgets import QApplication
 
@@ -143,12 +148,35 @@ def main(argv: list[str]) -> int:
     window.dossiers.open_code(land_code)
     pump(0.8, until=lambda: window.dossiers.detail_dialog is not None)
     grab(window.dossiers.detail_dialog, "dossier-detail-files")
+    window.dossiers.detail_dialog.close()
+    # One paper handed in, one required paper missing, optional ones not handed in.
+    from counter_app.intake import ApplicantDraft, DossierDraft
+
+    papers_code = services.intake.receive(
+        DossierDraft(
+            "1.001193",
+            ApplicantDraft("Lê Thị Hoa", "022190012399"),
+            papers=["TK", "GTTT"],
+            missing_reason="Giấy chứng sinh nộp bổ sung sau",
+        ),
+        clerk=user,
+    ).code
+    window.dossiers.open_code(papers_code)
+    pump(
+        0.8,
+        until=lambda: (
+            window.dossiers.detail_dialog is not None
+            and window.dossiers.detail_dialog.detail.row.code == papers_code
+        ),
+    )
+    grab(window.dossiers.detail_dialog, "dossier-detail-papers")
     window.close()
     QApplication.processEvents()
     ops.shutdown()
     from ui.printing import shutdown_render_pool
 
     shutdown_render_pool()
+    services.close()  # before its home is removed: Windows cannot delete an open database
     return 0
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from counter_app.atomic import write_text, write_with
 from counter_app.errors import UserError
 from counter_app.settings import Settings
+from counter_app.tempdirs import remove_tree
 
 if TYPE_CHECKING:
     from counter_app.bench.fill import FillResult
@@ -207,7 +208,7 @@ def _filled(
     finally:
         if services is not None:
             services.close()
-        shutil.rmtree(tmp_dir, ignore_errors=True)
+        remove_tree(tmp_dir)
 
 
 #: Growth from the small to the large database that a flat figure stays within.

@@ -198,6 +198,7 @@ def fill(
                             paper.name,
                             paper.originals,
                             paper.copies,
+                            paper.required,
                             position,
                         )
                     )
@@ -250,8 +251,9 @@ _DOSSIER_SQL = (
     " 1, '', '', '', 'counter', '', ?, 1, ?, ?)"
 )
 _PAPER_SQL = (
-    "INSERT INTO dossier_paper (dossier_id, code, name, originals, copies, submitted, position)"
-    " VALUES (?, ?, ?, ?, ?, 1, ?)"
+    "INSERT INTO dossier_paper"
+    " (dossier_id, code, name, originals, copies, submitted, required, position)"
+    " VALUES (?, ?, ?, ?, ?, 1, ?, ?)"
 )
 _EVENT_SQL = (
     "INSERT INTO dossier_event (uuid, dossier_id, status, at, actor, note, source)"

@@ -118,6 +118,7 @@ def _payload(unit: str, number: int) -> dict[str, Any]:
                 "originals": 1,
                 "copies": 0,
                 "submitted": True,
+                "required": True,
             },
             {
                 "code": "GT02",
@@ -125,6 +126,7 @@ def _payload(unit: str, number: int) -> dict[str, Any]:
                 "originals": 0,
                 "copies": 2,
                 "submitted": True,
+                "required": True,
             },
         ],
         "version": 1,

@@ -438,6 +438,7 @@ def cmd_lookup(ctx: Context) -> int:
         "applicant": mask_name(row.applicant_name),
         "appointment_history": [c.to_json() for c in history],
         "apology_issued": any(c.apology for c in history),
+        "papers": [p.to_json() for p in detail.papers],
         "files": [
             {"paper": f.paper, "name": f.name, "pages": f.pages, "sha256": f.sha256}
             for f in ctx.services().attachments.files(row.code)
@@ -454,6 +455,8 @@ def cmd_lookup(ctx: Context) -> int:
         print(f"Người nộp: {data['applicant']}")
         print(f"Trạng thái: {row.status.label} ({int(row.status)})")
         print(f"Hẹn trả: {row.appointment_at:%H:%M %d/%m/%Y}")
+        for p in detail.papers:
+            print(f"  {p.name}: {p.handed_in_label}")
         for c in history:
             print(
                 f"  Gia hạn {c.at:%d/%m/%Y}: {c.previous:%H:%M %d/%m/%Y} → "

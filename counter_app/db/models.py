@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -189,7 +190,7 @@ class Dossier(Base):
 
 
 class DossierPaper(Base):
-    """A paper handed in (or, with submitted=False, still missing) for a dossier."""
+    """A paper of the dossier's procedure: handed in, or not (missing only when required)."""
 
     __tablename__ = "dossier_paper"
 
@@ -203,6 +204,9 @@ class DossierPaper(Base):
     copies: Mapped[int] = mapped_column(Integer, default=0)
     pages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     submitted: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Required by the procedure on intake day (copied from the catalog then, never after): a
+    # paper not handed in is «missing» only if it was required (migration 0013 fills old rows).
+    required: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     dossier: Mapped[Dossier] = relationship(back_populates="papers")

@@ -32,6 +32,7 @@ from counter_app.db.models import (
 )
 from counter_app.errors import UserError
 from counter_app.identity import fold
+from counter_app.intake_papers import required_when_unrecorded
 from counter_app.search import dossier_search_text
 from counter_app.sync import pull
 from counter_app.sync import state as st
@@ -322,21 +323,12 @@ def _dossier(s: Session, p: dict[str, Any], version: int, ref: Any, now: datetim
     }
     if isinstance(ref, str) and ref:
         fields["provincial_ref"] = ref
-    papers = [
-        DossierPaper(
-            code=str(paper.get("code", "")),
-            name=str(paper.get("name", "")),
-            originals=int(paper.get("originals", 0)),
-            copies=int(paper.get("copies", 0)),
-            submitted=bool(paper.get("submitted", True)),
-            position=i,
-        )
-        for i, paper in enumerate(p.get("papers") or [])
-    ]
+    procedure = d.procedure if d is not None else _procedure(s, p, now)
+    papers = _papers(p, {pp.code: pp.required for pp in procedure.papers})
     if d is None:
         d = Dossier(
             uuid=p["uuid"],
-            procedure=_procedure(s, p, now),
+            procedure=procedure,
             applicant=_applicant(s, snap, now),
             # The status of intake; the feed read after the records brings the server's.
             status=int(p.get("status", 2)),
@@ -349,6 +341,33 @@ def _dossier(s: Session, p: dict[str, Any], version: int, ref: Any, now: datetim
         setattr(d, key, value)
     d.papers = papers
     return 0
+
+
+def _papers(p: dict[str, Any], catalog: dict[str, bool]) -> list[DossierPaper]:
+    """The dossier's papers as pushed; records pushed before `required` was sent get it by the
+    rule migration 0013 applied to this counter's own rows."""
+    reason = str(p.get("missing_papers_reason", ""))
+    papers = []
+    for i, paper in enumerate(p.get("papers") or []):
+        code, submitted = str(paper.get("code", "")), bool(paper.get("submitted", True))
+        required = paper.get("required")
+        if not isinstance(required, bool):
+            required = required_when_unrecorded(
+                submitted=submitted, missing_reason=reason, in_catalog=catalog.get(code)
+            )
+        papers.append(
+            DossierPaper(
+                code=code,
+                name=str(paper.get("name", "")),
+                originals=int(paper.get("originals", 0)),
+                copies=int(paper.get("copies", 0)),
+                pages=int(paper.get("pages", 0)),
+                submitted=submitted,
+                required=required,
+                position=i,
+            )
+        )
+    return papers
 
 
 def _dossier_id(s: Session, uuid: Any) -> int | None:

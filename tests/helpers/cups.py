@@ -29,6 +29,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from counter_app.tempdirs import remove_tree
+
 ENV_REQUIRE = "COUNTER_APP_REQUIRE_CUPS"
 CUPSD = Path("/usr/sbin/cupsd")
 SERVER_BIN = Path("/usr/lib/cups")
@@ -160,7 +162,7 @@ class CupsServer:
             self.process.wait()
         for conf in self._confs:
             conf.unlink(missing_ok=True)
-        shutil.rmtree(self.base, ignore_errors=True)
+        remove_tree(self.base)
 
 
 def _private_programs(base: Path) -> Path:
@@ -194,7 +196,7 @@ def start(socket: Path, timeout: float = 20.0) -> CupsServer:
     try:
         return _start_in(base, socket, timeout)
     except BaseException:
-        shutil.rmtree(base, ignore_errors=True)
+        remove_tree(base)
         raise
 
 

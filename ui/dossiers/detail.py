@@ -6,7 +6,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,7 +28,7 @@ from counter_app.domain import (
 )
 from ui.messages import ask, show_error
 from ui.ops import Ops
-from ui.widgets import named
+from ui.widgets import ERROR_COLOUR, named
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
@@ -171,18 +171,20 @@ class DossierDetailDialog(QDialog):
         )
         v.addWidget(head)
         v.addWidget(QLabel("<b>Thành phần hồ sơ</b>"))
-        v.addWidget(
-            _table(
-                "detailPapers",
-                ["Giấy tờ", "Bản chính", "Bản sao", "Đã nộp"],
-                [
-                    [p.name, str(p.originals), str(p.copies), "Có" if p.submitted else "Thiếu"]
-                    for p in d.papers
-                ],
-                stretch=0,
-            ),
-            3,
+        papers = _table(
+            "detailPapers",
+            ["Giấy tờ", "Bản chính", "Bản sao", "Đã nộp"],
+            [[p.name, str(p.originals), str(p.copies), p.handed_in_label] for p in d.papers],
+            stretch=0,
         )
+        # As the intake form colours them: a missing required paper red, an optional one grey.
+        for row, p in enumerate(d.papers):
+            if not p.submitted:
+                colour = QColor(ERROR_COLOUR if p.required else "#777777")
+                for col in range(papers.columnCount()):
+                    if (item := papers.item(row, col)) is not None:
+                        item.setForeground(colour)
+        v.addWidget(papers, 3)
         # Digitised papers and those still to scan, loaded on the worker thread.
         self.files_label = named(QLabel("<b>Bản số hóa:</b> đang tải…"), "detailFiles", wrap=True)
         v.addWidget(self.files_label)
@@ -273,9 +275,8 @@ class DossierDetailDialog(QDialog):
             email=str(a.get("email") or ""),
             address=str(a.get("address") or ""),
         )
-        missing = [
-            p for p in procedure.papers if p.code in {x.code for x in d.papers if not x.submitted}
-        ]
+        # Only what was required on intake day: an optional paper is not asked for (as the form).
+        missing = [p for p in procedure.papers if p.code in {x.code for x in d.papers if x.missing}]
         dialog = SlipDialog(
             "supplement",
             procedure,

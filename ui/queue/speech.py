@@ -28,6 +28,7 @@ from counter_app.queue.speech import (
     find_espeak,
     render_wav,
 )
+from counter_app.tempdirs import remove_tree
 from ui.ops import Ops
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,8 @@ class Speaker(QObject):
             self.choice = choose_engine([], espeak=find_espeak(), platform=platform)
         log.info("board speech: %s", self.choice.note)
         self._player = player
+        # The WAV files of the calls; a folder of our own is removed at shutdown.
+        self._own_dir = out_dir is None
         self._dir = out_dir or Path(tempfile.mkdtemp(prefix="queue-speech-"))
         self._ops = Ops(self)
         self._counter = itertools.count(1)
@@ -191,3 +194,5 @@ class Speaker(QObject):
 
     def shutdown(self) -> None:
         self._ops.shutdown()
+        if self._own_dir:
+            remove_tree(self._dir)

@@ -102,3 +102,40 @@ def test_lookup_unknown_code(cli: Cli) -> None:
     result = cli("lookup", "000.00.00.H49-200101-0001", ok=False)
     assert result.returncode != 0
     assert "Không tìm thấy" in result.stderr
+
+
+def test_lookup_says_which_papers_were_required(cli: Cli) -> None:
+    # Đăng ký khai sinh: TK, GCS, GTTT required; UQ, CTCT, BBBR optional.
+    out = cli.json(
+        *intake_args("Phạm Thị Mai", "022190001239"),
+        "--papers",
+        "TK,GTTT,UQ",
+        "--missing-reason",
+        "Giấy chứng sinh nộp sau",
+    )
+    found = cli.json("lookup", out["code"])
+    papers = {p["code"]: p for p in found["papers"]}
+    assert list(papers) == ["TK", "GCS", "GTTT", "UQ", "CTCT", "BBBR"]
+    assert {c: (p["submitted"], p["required"]) for c, p in papers.items()} == {
+        "TK": (True, True),
+        "GCS": (False, True),
+        "GTTT": (True, True),
+        "UQ": (True, False),
+        "CTCT": (False, False),
+        "BBBR": (False, False),
+    }
+    assert set(papers["TK"]) == {
+        "code",
+        "name",
+        "originals",
+        "copies",
+        "pages",
+        "submitted",
+        "required",
+    }
+    assert {"code", "status", "files", "undigitised"} <= set(found)  # existing keys kept
+    lines = cli("lookup", out["code"]).stdout.splitlines()
+    said = {n: next(x for x in lines if x.strip().startswith(n)) for n in ("Giấy", "Văn", "Biên")}
+    assert said["Giấy"].endswith(": Thiếu")  # Giấy chứng sinh
+    assert said["Văn"].endswith(": Có")  # the optional power of attorney, handed in
+    assert said["Biên"].endswith(": Không nộp (không bắt buộc)")

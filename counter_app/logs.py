@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -112,6 +113,23 @@ class _CounterAppHandler(logging.handlers.RotatingFileHandler):
     Its files are readable by this user only (redaction is a net, not a guarantee). Windows has
     no mode bits: there the per-user log folder under the profile is what keeps others out.
     """
+
+    _disk_warned = False
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        """A log the disk cannot take (full, read-only) is dropped and said once, in Vietnamese:
+        Python's default prints a traceback per record on stderr, burying the real message."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, OSError):
+            super().handleError(record)
+            return
+        if not self._disk_warned:
+            from counter_app.atomic import disk_message
+
+            _CounterAppHandler._disk_warned = True
+            folder = Path(self.baseFilename).parent
+            with contextlib.suppress(Exception):
+                sys.stderr.write(f"Cảnh báo: không ghi được nhật ký. {disk_message(exc, folder)}\n")
 
     def _open(self) -> Any:
         if os.name != "nt":

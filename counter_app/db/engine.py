@@ -44,6 +44,16 @@ def operational_message(exc: OperationalError, file: Path | None) -> str | None:
         # SQLite reports a full disk as an I/O error when it cannot even create its -shm file.
         free = free_bytes(folder)
         code = errno.ENOSPC if free is not None and free < 1024 * 1024 else errno.EIO
+    elif "unable to open database file" in text:
+        # SQLite says this when it cannot create its journal, -wal or -shm file beside the
+        # database (a read-only or full folder), or the file is not there: find out which.
+        reason = _unwritable(folder)
+        if reason is None:
+            return (
+                f"Không mở được tệp CSDL {file} (SQLite: {exc.orig}); hãy kiểm tra tệp còn đó "
+                "và thư mục chứa nó có quyền ghi."
+            )
+        code = reason
     elif "malformed" in text or "not a database" in text:
         return (
             f"Tệp CSDL {file} bị hỏng ({exc.orig}); thao tác vừa rồi không được ghi. "
@@ -52,6 +62,26 @@ def operational_message(exc: OperationalError, file: Path | None) -> str | None:
     else:
         return None
     return disk_message(OSError(code, os.strerror(code)), folder)
+
+
+def _unwritable(folder: Path) -> int | None:
+    """The errno that keeps SQLite from writing in `folder` (read-only, no permission, full),
+    or None if the folder looks writable."""
+    from counter_app.atomic import free_bytes
+
+    statvfs = getattr(os, "statvfs", None)
+    if statvfs is not None:
+        try:
+            if statvfs(folder).f_flag & getattr(os, "ST_RDONLY", 1):
+                return errno.EROFS
+        except OSError:
+            pass
+    if folder.is_dir() and not os.access(folder, os.W_OK):
+        return errno.EACCES
+    free = free_bytes(folder)
+    if free is not None and free < 64 * 1024:
+        return errno.ENOSPC
+    return None
 
 
 def sqlite_file(url: URL) -> Path | None:

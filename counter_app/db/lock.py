@@ -25,6 +25,7 @@ from types import TracebackType
 
 from filelock import FileLock, Timeout
 
+from counter_app.atomic import as_disk_error
 from counter_app.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,10 @@ class SharedHold:
     def __init__(self, db_file: Path, *, what: str | None = None, wait_s: float = SHARED_WAIT_S):
         self.db_file = Path(db_file)
         folder = holders_dir(self.db_file)
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise as_disk_error(exc, folder) from exc
         name = f"{os.getpid()}-{uuid.uuid4().hex[:8]}.lock"
         self._path = folder / name
         self._lock = FileLock(self._path, thread_local=False)
@@ -89,6 +93,12 @@ class SharedHold:
                 json.dumps({"pid": os.getpid(), "what": what or _what()}, ensure_ascii=False),
                 encoding="utf-8",
             )
+        except OSError as exc:  # a full or read-only disk: say so, and leave no holder behind
+            self.release()
+            for path in (self._info, self._path):
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
+            raise as_disk_error(exc, folder) from exc
         finally:
             gate.release()
 

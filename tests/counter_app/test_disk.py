@@ -154,3 +154,44 @@ def test_doctor_shows_free_space_and_warns_before_the_disk_is_full(small_disk: P
     warnings = [p for p in problems(report) if p.startswith("Ổ đĩa sắp đầy")]
     assert any(str(settings.paths.data_dir) in w for w in warnings)
     assert "Dung lượng trống (data" in render_text(report)
+
+
+def test_a_home_on_a_read_only_disk_is_named_without_tracebacks(tmp_path: Path) -> None:
+    """The whole app home (database, holders, logs) on a disk remounted read-only: a read and a
+    write each say in Vietnamese which folder is read-only, once, with no Python traceback."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    reason = _try_mount(folder, "20m")
+    if reason is not None:
+        pytest.skip(f"no read-only file system: {reason}")
+    try:
+        cli = Cli.ready(folder / "home")
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        for args in (("lookup", "000.00.00.H49.Q01-261202-0001"), intake_args("Lê Văn Tám")):
+            result = cli(*args, ok=False)
+            assert result.returncode != 0
+            assert f"Thư mục {folder / 'home' / 'data'} nằm trên ổ đĩa chỉ đọc" in result.stderr
+            assert "Traceback" not in result.stderr and "Logging error" not in result.stderr
+            assert "unable to open" not in result.stderr
+            assert result.stderr.count("không ghi được nhật ký") <= 1, result.stderr
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_full_disk_at_the_writers_hold_is_named_and_leaves_no_holder(small_disk: Path) -> None:
+    """So full that not even the writer's hold record fits: a Vietnamese DiskError naming the
+    holders' folder (not a raw OSError), and no half-written holder left behind."""
+    from counter_app.db.lock import SharedHold, holders_dir
+
+    db_file = small_disk / "counter.sqlite3"
+    db_file.write_bytes(b"")
+    with SharedHold(db_file):  # the folder exists, as after any earlier start
+        pass
+    junk = _fill(small_disk)
+    with pytest.raises(DiskError) as caught:
+        SharedHold(db_file, what="intake")
+    assert "đầy" in str(caught.value) and str(holders_dir(db_file)) in str(caught.value)
+    assert list(holders_dir(db_file).iterdir()) == []
+    junk.unlink()
+    with SharedHold(db_file):  # room again: the hold works
+        assert len(list(holders_dir(db_file).iterdir())) == 2

@@ -82,7 +82,10 @@ def make_server(
         clear_untrusted_proxy_headers=True,
         # Push bodies are large; read them in big chunks rather than 8 KiB at a time.
         recv_bytes=262144,
-        asyncore_loop_timeout=0.05,
+        # Seconds, and waitress takes an int: 0.05 became 0, a loop that never slept (a third
+        # of a core and the GIL, idle). Replies never wait for it (a finished task wakes the
+        # loop through its trigger); only RunningServer.stop would, and it wakes the loop too.
+        asyncore_loop_timeout=1,
     )
     server.channel_class = _JsonChannel
     return server
@@ -128,11 +131,23 @@ class RunningServer:
         return f"http://{self.host}:{self.port}"
 
     def stop(self) -> None:
-        """Finish requests in flight, then close every socket; the loop ends when none is left."""
+        """Finish requests in flight, then close every socket; the loop ends when none is left.
+
+        The sockets are closed on the loop's own thread (asyncore is not thread-safe), woken
+        through waitress's trigger, so the loop ends at once rather than after its timeout.
+        """
         self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
-        for dispatcher in list(self._server._map.values()):
-            dispatcher.close()
-        self._thread.join(timeout=5)
+
+        def close_all() -> None:
+            for dispatcher in list(self._server._map.values()):
+                dispatcher.close()
+
+        if self._thread.is_alive():
+            self._server.trigger.pull_trigger(close_all)
+            self._thread.join(timeout=5)
+        if self._thread.is_alive() or self._server._map:  # the loop died or did not wake
+            close_all()
+            self._thread.join(timeout=5)
 
 
 def configure_logging() -> None:

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from counter_app.identity.numbers import parse_citizen_id
+from counter_app.identity.numbers import CitizenIdInfo, parse_citizen_id
 from counter_app.identity.text import (
     ADDRESS_MAX_LENGTH,
     EARLIEST_BIRTH_YEAR,
@@ -195,8 +195,32 @@ def _qr_date(field: str, what: str) -> date:
         raise InvalidValue(f"{what} trong mã QR không hợp lệ: {_inner(exc)}") from None
 
 
+def _check_card_against_id(info: CitizenIdInfo, *, birth_date: date, sex: str) -> None:
+    """The number encodes sex and birth year: a card QR that disagrees with itself is refused.
+
+    Such a text is a misread or a forged code; filling the form from it would put one
+    person's number beside another's data on the receipt.
+    """
+    untrusted = "dữ liệu trong mã QR không đáng tin cậy."
+    if sex != info.sex:
+        raise InvalidValue(
+            f"Giới tính trong mã QR («{sex}») không khớp với số định danh {info.number} "
+            f"(chữ số thứ 4 «{info.number[3]}» là {info.sex.lower()}): {untrusted}"
+        )
+    if birth_date.year != info.birth_year:
+        raise InvalidValue(
+            f"Ngày sinh trong mã QR ({_show(birth_date)}) không khớp với số định danh "
+            f"{info.number} (chữ số thứ 4–6 «{info.number[3:6]}» là người sinh năm "
+            f"{info.birth_year}): {untrusted}"
+        )
+
+
 def parse_chip_id_qr(text: str, *, today: date) -> ChipIdCard:
-    """Read "ID|oldID|Name|ddmmyyyy|Sex|Address|ddmmyyyy" from a chip ID card's QR code."""
+    """Read "ID|oldID|Name|ddmmyyyy|Sex|Address|ddmmyyyy" from a chip ID card's QR code.
+
+    Also the variant without the old CMND field (the third field is then the birth date), and
+    extra trailing fields, which are ignored.
+    """
     whole = normalize_text(text)
     if not whole:
         raise InvalidValue("Không được để trống.")
@@ -206,13 +230,18 @@ def parse_chip_id_qr(text: str, *, today: date) -> ChipIdCard:
             "Mã QR không phải của thẻ căn cước: cần ít nhất 6 phần ngăn bởi dấu |, "
             f"mới có {len(fields)}."
         )
+    if _DATE_COMPACT.fullmatch(fields[2]):
+        # The variant without the old CMND: ID|Name|ddmmyyyy|Sex|Address|ddmmyyyy[|…]. In the
+        # 7-field layout the third field is the name, which is never 8 digits.
+        fields.insert(1, "")
     raw_id, raw_old_id, raw_name, raw_birth, raw_sex, raw_address = fields[:6]
     raw_issue = fields[6] if len(fields) > 6 else ""
 
     try:
-        id_number = parse_citizen_id(raw_id, today=today).number
+        id_info = parse_citizen_id(raw_id, today=today)
     except InvalidValue as exc:
         raise InvalidValue(f"Số định danh trong mã QR không hợp lệ: {_inner(exc)}") from None
+    id_number = id_info.number
 
     old_id_number: str | None = None
     if raw_old_id:
@@ -237,6 +266,7 @@ def parse_chip_id_qr(text: str, *, today: date) -> ChipIdCard:
     if sex_key not in ("nam", "nu"):
         raise InvalidValue(f"Giới tính trong mã QR không hợp lệ: {_quote(raw_sex)}.")
     sex = "Nam" if sex_key == "nam" else "Nữ"
+    _check_card_against_id(id_info, birth_date=birth_date, sex=sex)
 
     try:
         address = normalize_address(raw_address)

@@ -220,13 +220,85 @@ def test_parse_chip_id_qr_empty_optional_fields() -> None:
 
 
 def test_parse_chip_id_qr_sex_without_accents_from_keyboard_wedge() -> None:
-    card = parse_chip_id_qr(QR.replace("|Nam|", "|NU|"), today=TODAY)
+    woman = QR.replace("022090012345|", "022190012345|")  # 4th digit 1: a woman
+    card = parse_chip_id_qr(woman.replace("|Nam|", "|NU|"), today=TODAY)
     assert card.sex == "Nữ"
 
 
 def test_parse_chip_id_qr_accepts_12_digit_old_id() -> None:
     text = QR.replace("|123456789|", "|022090012345|")
     assert parse_chip_id_qr(text, today=TODAY).old_id_number == "022090012345"
+
+
+# The variant without the old CMND field, as public parsers have met it.
+QR_SIX = (
+    "022090012345|Nguyễn Văn Đức|05091990|Nam"
+    "|Tổ 1, khu 2, phường Hồng Gai, TP Hạ Long, Quảng Ninh|15082021"
+)
+
+
+def test_parse_chip_id_qr_six_field_variant_without_old_id() -> None:
+    card = parse_chip_id_qr(QR_SIX, today=TODAY)
+    assert card == ChipIdCard(**{**CARD.__dict__, "old_id_number": None})
+    assert looks_like_chip_id_qr(QR_SIX)
+
+
+def test_parse_chip_id_qr_six_field_variant_with_extra_trailing_fields() -> None:
+    card = parse_chip_id_qr(QR_SIX + "|abc|0123456789|\r\n", today=TODAY)
+    assert card.name == "Nguyễn Văn Đức"
+    assert card.issue_date == date(2021, 8, 15)
+    assert card.old_id_number is None
+
+
+def test_parse_chip_id_qr_seven_fields_with_empty_old_id_is_not_the_variant() -> None:
+    card = parse_chip_id_qr(QR.replace("|123456789|", "||"), today=TODAY)
+    assert card == ChipIdCard(**{**CARD.__dict__, "old_id_number": None})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 0/2 male, 1/3 female: 022190… is a woman born in 1990.
+        (
+            QR.replace("022090012345|", "022190012345|"),
+            "Giới tính trong mã QR («Nam») không khớp với số định danh 022190012345 "
+            "(chữ số thứ 4 «1» là nữ): dữ liệu trong mã QR không đáng tin cậy.",
+        ),
+        (
+            QR_SIX.replace("|Nam|", "|Nữ|"),
+            "Giới tính trong mã QR («Nữ») không khớp với số định danh 022090012345 "
+            "(chữ số thứ 4 «0» là nam): dữ liệu trong mã QR không đáng tin cậy.",
+        ),
+        (
+            QR.replace("05091990", "05091991"),
+            "Ngày sinh trong mã QR (05/09/1991) không khớp với số định danh 022090012345 "
+            "(chữ số thứ 4–6 «090» là người sinh năm 1990): dữ liệu trong mã QR không đáng "
+            "tin cậy.",
+        ),
+        # Century digit 2: born in the 2000s, so 1990 does not fit even with the right YY.
+        (
+            QR_SIX.replace("022090012345|", "022290012345|"),
+            "Số định danh trong mã QR không hợp lệ: năm sinh trong số định danh (2090) ở tương lai.",
+        ),
+        (
+            "001205000001|Lê Văn Bình|01012005|Nam|Hà Nội|".replace("01012005", "01011905"),
+            "Ngày sinh trong mã QR (01/01/1905) không khớp với số định danh 001205000001 "
+            "(chữ số thứ 4–6 «205» là người sinh năm 2005)",
+        ),
+    ],
+)
+def test_parse_chip_id_qr_refuses_sex_or_birth_year_the_number_contradicts(
+    text: str, expected: str
+) -> None:
+    assert expected in message(lambda: parse_chip_id_qr(text, today=TODAY))
+
+
+def test_parse_chip_id_qr_accepts_each_century_and_sex_digit() -> None:
+    for digit, sex, year in (("0", "Nam", 1990), ("1", "Nữ", 1990), ("2", "Nam", 2005)):
+        text = f"022{digit}{year % 100:02d}012345|Lê Văn Bình|0509{year}|{sex}|Hà Nội|"
+        card = parse_chip_id_qr(text, today=TODAY)
+        assert (card.sex, card.birth_date.year) == (sex, year)
+    assert parse_chip_id_qr("001305000001||Trần Thị Thuỷ|01012005|Nữ|Hà Nội|", today=TODAY)
 
 
 @pytest.mark.parametrize(

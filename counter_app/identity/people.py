@@ -195,6 +195,86 @@ def _qr_date(field: str, what: str) -> date:
         raise InvalidValue(f"{what} trong mã QR không hợp lệ: {_inner(exc)}") from None
 
 
+# Vowels once marks are folded away ("ư" → "u", "ơ" → "o"); the last four for foreign names.
+_VOWELS = frozenset("aeiouyæøœı")
+# A run of letters between spaces, digits and punctuation (an address's words).
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+_SCANNER_FIX = (
+    "hãy chỉnh bàn phím của máy quét sang chế độ gõ được chữ tiếng Việt (Unicode, xem hướng dẫn "
+    "của máy quét) rồi quét lại."
+)
+
+
+class ScannerLostLetters(InvalidValue):
+    """A chip-ID QR text whose Vietnamese letters the scanner dropped or garbled.
+
+    The card is fine and the clerk cannot fix the text: the scanner's setting is the cure, so
+    the form says so instead of "scan again".
+    """
+
+
+def _has_vowel(word: str) -> bool:
+    return any(ch in _VOWELS for ch in fold(word))
+
+
+def _garbled(text: str) -> bool:
+    """Marks replaced by "?"/"�", or UTF-8 bytes typed as Windows-1252/Latin-1 ("Nguyá»…n")."""
+    if "?" in text or "\ufffd" in text:
+        return True
+    for codec in ("cp1252", "latin-1"):
+        try:
+            fixed = text.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+        if fixed != text:
+            return True
+    return False
+
+
+def _scanner_damage(name: str, sex: str, address: str) -> str | None:
+    """Why a card QR's text looks damaged by the scanner's keyboard setting, or None.
+
+    A scanner typing in a keyboard mode without Vietnamese letters drops them or types "?"
+    ("Nguyễn Văn An" → "Nguyn Vn An", "Nữ" → "N"). Every Vietnamese syllable has a vowel, and
+    the dropped letters are mostly vowels, so a word without one is a damaged word. When every
+    non-ASCII letter is dropped, whole words may survive ("Nguyn", "Hong"), but then nothing in
+    the name and address has a mark, and a card prints them with their marks: "Hạ Long", not
+    "Ha Long". A real name without marks ("Phan Thanh Long") still has an address with them.
+    """
+    lost = "Máy quét đã làm mất chữ có dấu tiếng Việt trong mã QR"
+    for label, field in (("họ tên", name), ("giới tính", sex), ("địa chỉ", address)):
+        if _garbled(field):
+            return (
+                f"Máy quét đã gõ sai chữ có dấu tiếng Việt trong mã QR "
+                f"({label} đọc được «{field}»): {_SCANNER_FIX}"
+            )
+    if fold(sex) == "n":
+        return f"{lost} (giới tính đọc được «{sex}», không phải «Nữ»): {_SCANNER_FIX}"
+    for word in name.split(" "):
+        letters = "".join(ch for ch in word if _is_letter(ch))
+        if letters and not _has_vowel(letters):
+            return (
+                f"{lost} (họ tên đọc được «{name}»: chữ «{word}» không có nguyên âm): "
+                f"{_SCANNER_FIX}"
+            )
+    for word in _LETTER_RUN.findall(address):
+        # Only words written out: "TP", "KP" or "Tp" are abbreviations, "phng" or "Trn" are not.
+        written_out = word.islower() or (
+            word[0].isupper() and sum(ch.islower() for ch in word) >= 2
+        )
+        if written_out and not _has_vowel(word):
+            return (
+                f"{lost} (địa chỉ đọc được «{address}»: chữ «{word}» không có nguyên âm): "
+                f"{_SCANNER_FIX}"
+            )
+    if name and address and (name + address).isascii():
+        return (
+            f"{lost} (họ tên «{name}» và địa chỉ «{address}» không có chữ nào có dấu, "
+            f"trong khi thẻ căn cước in đủ dấu): {_SCANNER_FIX}"
+        )
+    return None
+
+
 def _check_card_against_id(info: CitizenIdInfo, *, birth_date: date, sex: str) -> None:
     """The number encodes sex and birth year: a card QR that disagrees with itself is refused.
 
@@ -236,6 +316,10 @@ def parse_chip_id_qr(text: str, *, today: date) -> ChipIdCard:
         fields.insert(1, "")
     raw_id, raw_old_id, raw_name, raw_birth, raw_sex, raw_address = fields[:6]
     raw_issue = fields[6] if len(fields) > 6 else ""
+    # Before any field's own rules: "Nguy?n" or "N" (for "Nữ") would be refused as a bad name
+    # or sex, while the cure is to set the scanner up.
+    if damage := _scanner_damage(raw_name, raw_sex, raw_address):
+        raise ScannerLostLetters(damage)
 
     try:
         id_info = parse_citizen_id(raw_id, today=today)

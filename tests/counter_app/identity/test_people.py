@@ -14,6 +14,7 @@ from counter_app.identity import (
     ChipIdCard,
     IdKind,
     InvalidValue,
+    ScannerLostLetters,
     fold,
     guess_id_kind,
     looks_like_chip_id_qr,
@@ -299,6 +300,114 @@ def test_parse_chip_id_qr_accepts_each_century_and_sex_digit() -> None:
         card = parse_chip_id_qr(text, today=TODAY)
         assert (card.sex, card.birth_date.year) == (sex, year)
     assert parse_chip_id_qr("001305000001||Trần Thị Thuỷ|01012005|Nữ|Hà Nội|", today=TODAY)
+
+
+# --- chip ID QR typed by a scanner that loses Vietnamese letters -------------------------------
+
+# Real-looking card names and addresses: Kinh names with and without marks, Ê Đê / Jrai / Khmer /
+# Thái names, addresses with the abbreviations clerks and cards use.
+REAL_NAMES = [
+    "Nguyễn Văn An",
+    "Trần Thị Thuỷ",
+    "Đặng Quốc Bảo",
+    "Ngô Gia Hân",
+    "Phan Thanh Long",  # no mark at all: a real name, its address still has marks
+    "Mai Anh Tuấn",
+    "H'Hen Niê",
+    "Ksor H'Bia",
+    "Y Moan Ênuôl",
+    "Thạch Thị Sa Ri",
+    "Lò Văn Pấng",
+]
+REAL_ADDRESSES = [
+    "Tổ 1, khu 2, phường Hồng Gai, TP Hạ Long, Quảng Ninh",
+    "Số 12, ngõ 34, phố Huế, Hai Bà Trưng, Hà Nội",
+    "Thôn 3, xã Ea Kao, TP Buôn Ma Thuột, Đắk Lắk",
+    "KP 2, P. Tân Phong, Q.7, TP.HCM",
+    "Tp Hạ Long, Quảng Ninh",
+    "Làng Kon Klor, Kon Tum",
+]
+
+
+def _card_qr(name: str, address: str, *, woman: bool = False) -> str:
+    number, sex = ("022185012345", "Nữ") if woman else ("022085012345", "Nam")
+    return f"{number}|123456789|{name}|15031985|{sex}|{address}|01012021"
+
+
+def _ascii_only(text: str) -> str:
+    """What a scanner set to a US keyboard types: every non-ASCII letter is gone."""
+    return "".join(ch for ch in text if ch.isascii())
+
+
+@pytest.mark.parametrize("name", REAL_NAMES)
+@pytest.mark.parametrize("address", REAL_ADDRESSES)
+def test_real_card_names_and_addresses_are_accepted(name: str, address: str) -> None:
+    card = parse_chip_id_qr(_card_qr(name, address), today=TODAY)
+    assert (card.name, card.address) == (name, address)
+
+
+@pytest.mark.parametrize("name", REAL_NAMES)
+@pytest.mark.parametrize("address", REAL_ADDRESSES)
+@pytest.mark.parametrize("woman", [False, True])
+def test_card_with_its_vietnamese_letters_dropped_is_refused(
+    name: str, address: str, woman: bool
+) -> None:
+    text = _ascii_only(_card_qr(name, address, woman=woman))
+    with pytest.raises(ScannerLostLetters) as info:
+        parse_chip_id_qr(text, today=TODAY)
+    assert str(info.value).startswith("Máy quét đã làm mất chữ có dấu tiếng Việt trong mã QR")
+    assert "hãy chỉnh bàn phím của máy quét" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "sex", "address", "expected"),
+    [
+        # The probe's scan (F4).
+        ("Nguyn Vn An", "Nam", "T 1, H Long", "(họ tên đọc được «Nguyn Vn An»: chữ «Vn» không"),
+        # Every word keeps a vowel: only the absence of any mark gives it away.
+        (
+            "Nguyn Hong Anh",
+            "Nam",
+            "T 1, H Long",
+            "(họ tên «Nguyn Hong Anh» và địa chỉ «T 1, H Long» không có chữ nào có dấu",
+        ),
+        ("Nguyễn Thị Hoa", "N", "Tổ 1, Hạ Long", "(giới tính đọc được «N», không phải «Nữ»)"),
+        # A Windows-1252 keyboard keeps à á â ê ô … and drops ă ư ơ đ ạ ễ …
+        ("Lê Vn Tám", "Nam", "Hà Nội", "chữ «Vn» không có nguyên âm"),
+        ("Lê Văn Tám", "Nam", "Tổ 1, phng Hng Gai", "(địa chỉ đọc được «Tổ 1, phng Hng Gai»"),
+        ("Lê Văn Tám", "Nam", "Thôn 3, x Ea Kao", "chữ «x» không có nguyên âm"),
+        ("Lê Văn Tám", "Nam", "Tổ 1, Phng Hng Gai", "chữ «Phng» không có nguyên âm"),
+    ],
+)
+def test_scan_with_lost_letters_names_what_it_read(
+    name: str, sex: str, address: str, expected: str
+) -> None:
+    number = "022185012345" if sex != "Nam" else "022085012345"
+    text = f"{number}|123456789|{name}|15031985|{sex}|{address}|01012021"
+    assert expected in message(lambda: parse_chip_id_qr(text, today=TODAY))
+
+
+@pytest.mark.parametrize(
+    ("name", "address", "expected"),
+    [
+        ("Nguy?n V?n An", "Tổ 1, Hạ Long", "(họ tên đọc được «Nguy?n V?n An»)"),
+        ("Nguyễn Văn An", "T? 1, H? Long", "(địa chỉ đọc được «T? 1, H? Long»)"),
+        ("Nguy\ufffdn Văn An", "Tổ 1, Hạ Long", "(họ tên đọc được «Nguy\ufffdn Văn An»)"),
+        # UTF-8 bytes typed as Windows-1252 characters.
+        (
+            "Nguyễn Văn An".encode().decode("cp1252"),
+            "Tổ 1, Hạ Long",
+            "(họ tên đọc được «Nguyá»…n VÄƒn An»)",
+        ),
+        ("Nguyễn Văn An", "Hạ Long".encode().decode("cp1252"), "(địa chỉ đọc được «Háº¡ Long»)"),
+    ],
+)
+def test_scan_with_garbled_letters_is_refused(name: str, address: str, expected: str) -> None:
+    text = _card_qr(name, address)
+    with pytest.raises(ScannerLostLetters) as info:
+        parse_chip_id_qr(text, today=TODAY)
+    assert str(info.value).startswith("Máy quét đã gõ sai chữ có dấu tiếng Việt trong mã QR")
+    assert expected in str(info.value)
 
 
 @pytest.mark.parametrize(

@@ -197,8 +197,8 @@ def _qr_date(field: str, what: str) -> date:
 
 # Vowels once marks are folded away ("ư" → "u", "ơ" → "o"); the last four for foreign names.
 _VOWELS = frozenset("aeiouyæøœı")
-# A run of letters between spaces, digits and punctuation (an address's words).
-_LETTER_RUN = re.compile(r"[^\W\d_]+")
+# An address splits into words at spaces and commas; "12b", "3/4c" or "TP.HCM" are no words.
+_ADDRESS_SPLIT = re.compile(r"[\s,;]+")
 _SCANNER_FIX = (
     "hãy chỉnh bàn phím của máy quét sang chế độ gõ được chữ tiếng Việt (Unicode, xem hướng dẫn "
     "của máy quét) rồi quét lại."
@@ -257,7 +257,10 @@ def _scanner_damage(name: str, sex: str, address: str) -> str | None:
                 f"{lost} (họ tên đọc được «{name}»: chữ «{word}» không có nguyên âm): "
                 f"{_SCANNER_FIX}"
             )
-    for word in _LETTER_RUN.findall(address):
+    for token in _ADDRESS_SPLIT.split(address):
+        word = token.strip(".-()")
+        if not word.isalpha():
+            continue
         # Only words written out: "TP", "KP" or "Tp" are abbreviations, "phng" or "Trn" are not.
         written_out = word.islower() or (
             word[0].isupper() and sum(ch.islower() for ch in word) >= 2

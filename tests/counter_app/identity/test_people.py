@@ -326,6 +326,8 @@ REAL_ADDRESSES = [
     "KP 2, P. Tân Phong, Q.7, TP.HCM",
     "Tp Hạ Long, Quảng Ninh",
     "Làng Kon Klor, Kon Tum",
+    "Số 12b, hẻm 3/4c, đường Lê Lợi, P. 1, Q.Gò Vấp, TP.HCM",  # house numbers with a letter
+    "Tổ dân phố 4, thị trấn Tân Uyên, Lai Châu",
 ]
 
 

@@ -20,6 +20,7 @@ from counter_app.identity.numbers import (
 )
 from counter_app.identity.people import (
     ChipIdCard,
+    ScannerLostLetters,
     looks_like_chip_id_qr,
     mask_id_number,
     mask_name,
@@ -54,6 +55,7 @@ __all__ = [
     "CitizenIdInfo",
     "IdKind",
     "InvalidValue",
+    "ScannerLostLetters",
     "check_birth_date_against_id",
     "fold",
     "guess_id_kind",

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from counter_app.identity.numbers import parse_citizen_id
+from counter_app.identity.numbers import CitizenIdInfo, parse_citizen_id
 from counter_app.identity.text import (
     ADDRESS_MAX_LENGTH,
     EARLIEST_BIRTH_YEAR,
@@ -195,8 +195,115 @@ def _qr_date(field: str, what: str) -> date:
         raise InvalidValue(f"{what} trong mã QR không hợp lệ: {_inner(exc)}") from None
 
 
+# Vowels once marks are folded away ("ư" → "u", "ơ" → "o"); the last four for foreign names.
+_VOWELS = frozenset("aeiouyæøœı")
+# An address splits into words at spaces and commas; "12b", "3/4c" or "TP.HCM" are no words.
+_ADDRESS_SPLIT = re.compile(r"[\s,;]+")
+_SCANNER_FIX = (
+    "hãy chỉnh bàn phím của máy quét sang chế độ gõ được chữ tiếng Việt (Unicode, xem hướng dẫn "
+    "của máy quét) rồi quét lại."
+)
+
+
+class ScannerLostLetters(InvalidValue):
+    """A chip-ID QR text whose Vietnamese letters the scanner dropped or garbled.
+
+    The card is fine and the clerk cannot fix the text: the scanner's setting is the cure, so
+    the form says so instead of "scan again".
+    """
+
+
+def _has_vowel(word: str) -> bool:
+    return any(ch in _VOWELS for ch in fold(word))
+
+
+def _garbled(text: str) -> bool:
+    """Marks replaced by "?"/"�", or UTF-8 bytes typed as Windows-1252/Latin-1 ("Nguyá»…n")."""
+    if "?" in text or "\ufffd" in text:
+        return True
+    for codec in ("cp1252", "latin-1"):
+        try:
+            fixed = text.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+        if fixed != text:
+            return True
+    return False
+
+
+def _scanner_damage(name: str, sex: str, address: str) -> str | None:
+    """Why a card QR's text looks damaged by the scanner's keyboard setting, or None.
+
+    A scanner typing in a keyboard mode without Vietnamese letters drops them or types "?"
+    ("Nguyễn Văn An" → "Nguyn Vn An", "Nữ" → "N"). Every Vietnamese syllable has a vowel, and
+    the dropped letters are mostly vowels, so a word without one is a damaged word. When every
+    non-ASCII letter is dropped, whole words may survive ("Nguyn", "Hong"), but then nothing in
+    the name and address has a mark, and a card prints them with their marks: "Hạ Long", not
+    "Ha Long". A real name without marks ("Phan Thanh Long") still has an address with them.
+    """
+    lost = "Máy quét đã làm mất chữ có dấu tiếng Việt trong mã QR"
+    for label, field in (("họ tên", name), ("giới tính", sex), ("địa chỉ", address)):
+        if _garbled(field):
+            return (
+                f"Máy quét đã gõ sai chữ có dấu tiếng Việt trong mã QR "
+                f"({label} đọc được «{field}»): {_SCANNER_FIX}"
+            )
+    if fold(sex) == "n":
+        return f"{lost} (giới tính đọc được «{sex}», không phải «Nữ»): {_SCANNER_FIX}"
+    for word in name.split(" "):
+        letters = "".join(ch for ch in word if _is_letter(ch))
+        if letters and not _has_vowel(letters):
+            return (
+                f"{lost} (họ tên đọc được «{name}»: chữ «{word}» không có nguyên âm): "
+                f"{_SCANNER_FIX}"
+            )
+    for token in _ADDRESS_SPLIT.split(address):
+        word = token.strip(".-()")
+        if not word.isalpha():
+            continue
+        # Only words written out: "TP", "KP" or "Tp" are abbreviations, "phng" or "Trn" are not.
+        written_out = word.islower() or (
+            word[0].isupper() and sum(ch.islower() for ch in word) >= 2
+        )
+        if written_out and not _has_vowel(word):
+            return (
+                f"{lost} (địa chỉ đọc được «{address}»: chữ «{word}» không có nguyên âm): "
+                f"{_SCANNER_FIX}"
+            )
+    if name and address and (name + address).isascii():
+        return (
+            f"{lost} (họ tên «{name}» và địa chỉ «{address}» không có chữ nào có dấu, "
+            f"trong khi thẻ căn cước in đủ dấu): {_SCANNER_FIX}"
+        )
+    return None
+
+
+def _check_card_against_id(info: CitizenIdInfo, *, birth_date: date, sex: str) -> None:
+    """The number encodes sex and birth year: a card QR that disagrees with itself is refused.
+
+    Such a text is a misread or a forged code; filling the form from it would put one
+    person's number beside another's data on the receipt.
+    """
+    untrusted = "dữ liệu trong mã QR không đáng tin cậy."
+    if sex != info.sex:
+        raise InvalidValue(
+            f"Giới tính trong mã QR («{sex}») không khớp với số định danh {info.number} "
+            f"(chữ số thứ 4 «{info.number[3]}» là {info.sex.lower()}): {untrusted}"
+        )
+    if birth_date.year != info.birth_year:
+        raise InvalidValue(
+            f"Ngày sinh trong mã QR ({_show(birth_date)}) không khớp với số định danh "
+            f"{info.number} (chữ số thứ 4–6 «{info.number[3:6]}» là người sinh năm "
+            f"{info.birth_year}): {untrusted}"
+        )
+
+
 def parse_chip_id_qr(text: str, *, today: date) -> ChipIdCard:
-    """Read "ID|oldID|Name|ddmmyyyy|Sex|Address|ddmmyyyy" from a chip ID card's QR code."""
+    """Read "ID|oldID|Name|ddmmyyyy|Sex|Address|ddmmyyyy" from a chip ID card's QR code.
+
+    Also the variant without the old CMND field (the third field is then the birth date), and
+    extra trailing fields, which are ignored.
+    """
     whole = normalize_text(text)
     if not whole:
         raise InvalidValue("Không được để trống.")
@@ -206,13 +313,22 @@ def parse_chip_id_qr(text: str, *, today: date) -> ChipIdCard:
             "Mã QR không phải của thẻ căn cước: cần ít nhất 6 phần ngăn bởi dấu |, "
             f"mới có {len(fields)}."
         )
+    if _DATE_COMPACT.fullmatch(fields[2]):
+        # The variant without the old CMND: ID|Name|ddmmyyyy|Sex|Address|ddmmyyyy[|…]. In the
+        # 7-field layout the third field is the name, which is never 8 digits.
+        fields.insert(1, "")
     raw_id, raw_old_id, raw_name, raw_birth, raw_sex, raw_address = fields[:6]
     raw_issue = fields[6] if len(fields) > 6 else ""
+    # Before any field's own rules: "Nguy?n" or "N" (for "Nữ") would be refused as a bad name
+    # or sex, while the cure is to set the scanner up.
+    if damage := _scanner_damage(raw_name, raw_sex, raw_address):
+        raise ScannerLostLetters(damage)
 
     try:
-        id_number = parse_citizen_id(raw_id, today=today).number
+        id_info = parse_citizen_id(raw_id, today=today)
     except InvalidValue as exc:
         raise InvalidValue(f"Số định danh trong mã QR không hợp lệ: {_inner(exc)}") from None
+    id_number = id_info.number
 
     old_id_number: str | None = None
     if raw_old_id:
@@ -237,6 +353,7 @@ def parse_chip_id_qr(text: str, *, today: date) -> ChipIdCard:
     if sex_key not in ("nam", "nu"):
         raise InvalidValue(f"Giới tính trong mã QR không hợp lệ: {_quote(raw_sex)}.")
     sex = "Nam" if sex_key == "nam" else "Nữ"
+    _check_card_against_id(id_info, birth_date=birth_date, sex=sex)
 
     try:
         address = normalize_address(raw_address)

@@ -43,6 +43,28 @@ def _clean_line(line: str) -> str:
     return " ".join("".join(out).split())
 
 
+# Some old input methods type a Vietnamese letter's tone mark before its shape mark (e, U+0303,
+# U+0302 for "ễ"). Both marks have the same combining class, so NFC keeps that order, composes
+# "ẽ" and leaves the circumflex stray: «Nguyẽ̂n». NFC composes a circumflex or breve with every
+# base vowel Vietnamese uses, so normalize_text looks for a stray one (a cheap test) and only
+# then reorders and recomposes. Dot below (U+0323) and horn (U+031B) have
+# lower classes, which NFC's canonical ordering already puts first: "ặ", "ờ", "ự" need nothing.
+_TONE_BEFORE_SHAPE = re.compile(
+    "([aeoAEO])([\u0300\u0301\u0303\u0309])(\u0302)|([aA])([\u0300\u0301\u0303\u0309])(\u0306)"
+)
+
+
+def _reorder_vietnamese_marks(text: str) -> str:
+    """Shape mark before tone mark on a, e, o (circumflex) and a (breve), then NFC: "ễ"."""
+
+    def swap(match: re.Match[str]) -> str:
+        base, tone, shape = (g for g in match.groups() if g is not None)
+        return base + shape + tone
+
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", _TONE_BEFORE_SHAPE.sub(swap, decomposed))
+
+
 def normalize_text(value: str, *, max_length: int | None = None, multiline: bool = False) -> str:
     """NFC, without invisible characters, whitespace trimmed and collapsed; length-checked."""
     text = unicodedata.normalize("NFC", value).replace("\r\n", "\n")
@@ -63,6 +85,8 @@ def normalize_text(value: str, *, max_length: int | None = None, multiline: bool
         result = _clean_line(text)
     # Dropping a zero-width character can leave a letter and its accent side by side: recompose.
     result = unicodedata.normalize("NFC", result)
+    if "\u0302" in result or "\u0306" in result:
+        result = _reorder_vietnamese_marks(result)
     if max_length is not None and len(result) > max_length:
         raise InvalidValue(f"Dài quá {max_length} ký tự (đang có {len(result)} ký tự).")
     return result

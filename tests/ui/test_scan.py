@@ -56,3 +56,39 @@ def test_slow_typing_with_enter_is_not_a_scan(
     qtbot.keyClick(window.intake.name, Qt.Key.Key_Return)
     assert window.intake.name.text() == "Le|Van|Tam|x"
     settle(qtbot, ops)
+
+
+def test_scan_with_dropped_vietnamese_letters_leaves_every_field_as_it_was(
+    qtbot: Any, make_window: Any, ops: Any
+) -> None:
+    """A scanner on a US keyboard setting types «Nguyn Vn An»: nothing of it may reach a field."""
+    form = make_window(Role.CLERK).intake
+    qtbot.keyClicks(form.phone, "0912345678")
+    qtbot.keyClicks(form.email, "an@example.vn")
+    qtbot.keyClicks(form.name, "Nguy")  # the clerk had started typing the name by hand
+    edits = (form.id_number, form.name, form.birth_date, form.phone, form.email, form.address)
+    before = [edit.text() for edit in edits]
+    kind = form.applicant.kind.currentIndex()
+    form.name.setFocus()
+    _scan(qtbot, form.name, "022085012345|123456789|Nguyn Vn An|15031985|Nam|T 1, H Long|01012021")
+    assert [edit.text() for edit in edits] == before
+    assert form.applicant.kind.currentIndex() == kind
+    notice = form.scan_notice.text()
+    assert notice.startswith("Không đọc được mã QR căn cước: Máy quét đã làm mất chữ có dấu")
+    assert "«Nguyn Vn An»" in notice
+    assert "hãy chỉnh bàn phím của máy quét" in notice
+    assert notice.endswith("Chưa điền thông tin nào; có thể nhập tay.")
+    settle(qtbot, ops)
+
+
+def test_six_field_scan_without_old_id_fills_applicant(
+    qtbot: Any, make_window: Any, ops: Any
+) -> None:
+    form = make_window(Role.CLERK).intake
+    form.notes.setFocus()
+    _scan(qtbot, form.notes, "022085012345|Nguyễn Văn An|15031985|Nam|Tổ 1, Hạ Long|01012021")
+    assert form.id_number.text() == "022085012345"
+    assert form.name.text() == "Nguyễn Văn An"
+    assert form.birth_date.text() == "15/03/1985"
+    assert form.address.text() == "Tổ 1, Hạ Long"
+    settle(qtbot, ops)

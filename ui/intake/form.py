@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from counter_app.catalog import PaperCount, ProcedureInfo
 from counter_app.domain import ResultDelivery
 from counter_app.drafts import DraftStore, IntakeDraftState
-from counter_app.identity import InvalidValue
+from counter_app.identity import InvalidValue, ScannerLostLetters
 from ui.intake.applicant import CARD_FIELDS, ApplicantBox
 from ui.intake.digitise import DigitisePanel
 from ui.intake.fields import GENERAL, FieldErrors
@@ -479,7 +479,13 @@ class IntakeForm(QWidget):
         try:
             card = self.applicant.read_card(text, self.services.clock().date())
         except InvalidValue as exc:
-            if text.count("|") < 5:  # cut short or not a card at all: the detail helps nobody
+            if isinstance(exc, ScannerLostLetters):
+                # Scanning again gives the same text: the message says how to set the scanner.
+                message = (
+                    f"Không đọc được mã QR căn cước: {exc} "
+                    "Chưa điền thông tin nào; có thể nhập tay."
+                )
+            elif text.count("|") < 5:  # cut short or not a card at all: the detail helps nobody
                 message = (
                     "Không đọc được mã QR trên thẻ căn cước (mã quét chưa trọn). "
                     "Hãy quét lại; chưa điền thông tin nào."

@@ -14,6 +14,7 @@ from counter_app.identity import (
     ChipIdCard,
     IdKind,
     InvalidValue,
+    ScannerLostLetters,
     fold,
     guess_id_kind,
     looks_like_chip_id_qr,
@@ -220,13 +221,195 @@ def test_parse_chip_id_qr_empty_optional_fields() -> None:
 
 
 def test_parse_chip_id_qr_sex_without_accents_from_keyboard_wedge() -> None:
-    card = parse_chip_id_qr(QR.replace("|Nam|", "|NU|"), today=TODAY)
+    woman = QR.replace("022090012345|", "022190012345|")  # 4th digit 1: a woman
+    card = parse_chip_id_qr(woman.replace("|Nam|", "|NU|"), today=TODAY)
     assert card.sex == "Nữ"
 
 
 def test_parse_chip_id_qr_accepts_12_digit_old_id() -> None:
     text = QR.replace("|123456789|", "|022090012345|")
     assert parse_chip_id_qr(text, today=TODAY).old_id_number == "022090012345"
+
+
+# The variant without the old CMND field, as public parsers have met it.
+QR_SIX = (
+    "022090012345|Nguyễn Văn Đức|05091990|Nam"
+    "|Tổ 1, khu 2, phường Hồng Gai, TP Hạ Long, Quảng Ninh|15082021"
+)
+
+
+def test_parse_chip_id_qr_six_field_variant_without_old_id() -> None:
+    card = parse_chip_id_qr(QR_SIX, today=TODAY)
+    assert card == ChipIdCard(**{**CARD.__dict__, "old_id_number": None})
+    assert looks_like_chip_id_qr(QR_SIX)
+
+
+def test_parse_chip_id_qr_six_field_variant_with_extra_trailing_fields() -> None:
+    card = parse_chip_id_qr(QR_SIX + "|abc|0123456789|\r\n", today=TODAY)
+    assert card.name == "Nguyễn Văn Đức"
+    assert card.issue_date == date(2021, 8, 15)
+    assert card.old_id_number is None
+
+
+def test_parse_chip_id_qr_seven_fields_with_empty_old_id_is_not_the_variant() -> None:
+    card = parse_chip_id_qr(QR.replace("|123456789|", "||"), today=TODAY)
+    assert card == ChipIdCard(**{**CARD.__dict__, "old_id_number": None})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 0/2 male, 1/3 female: 022190… is a woman born in 1990.
+        (
+            QR.replace("022090012345|", "022190012345|"),
+            "Giới tính trong mã QR («Nam») không khớp với số định danh 022190012345 "
+            "(chữ số thứ 4 «1» là nữ): dữ liệu trong mã QR không đáng tin cậy.",
+        ),
+        (
+            QR_SIX.replace("|Nam|", "|Nữ|"),
+            "Giới tính trong mã QR («Nữ») không khớp với số định danh 022090012345 "
+            "(chữ số thứ 4 «0» là nam): dữ liệu trong mã QR không đáng tin cậy.",
+        ),
+        (
+            QR.replace("05091990", "05091991"),
+            "Ngày sinh trong mã QR (05/09/1991) không khớp với số định danh 022090012345 "
+            "(chữ số thứ 4–6 «090» là người sinh năm 1990): dữ liệu trong mã QR không đáng "
+            "tin cậy.",
+        ),
+        # Century digit 2: born in the 2000s, so 1990 does not fit even with the right YY.
+        (
+            QR_SIX.replace("022090012345|", "022290012345|"),
+            "Số định danh trong mã QR không hợp lệ: năm sinh trong số định danh (2090) ở tương lai.",
+        ),
+        (
+            "001205000001|Lê Văn Bình|01012005|Nam|Hà Nội|".replace("01012005", "01011905"),
+            "Ngày sinh trong mã QR (01/01/1905) không khớp với số định danh 001205000001 "
+            "(chữ số thứ 4–6 «205» là người sinh năm 2005)",
+        ),
+    ],
+)
+def test_parse_chip_id_qr_refuses_sex_or_birth_year_the_number_contradicts(
+    text: str, expected: str
+) -> None:
+    assert expected in message(lambda: parse_chip_id_qr(text, today=TODAY))
+
+
+def test_parse_chip_id_qr_accepts_each_century_and_sex_digit() -> None:
+    for digit, sex, year in (("0", "Nam", 1990), ("1", "Nữ", 1990), ("2", "Nam", 2005)):
+        text = f"022{digit}{year % 100:02d}012345|Lê Văn Bình|0509{year}|{sex}|Hà Nội|"
+        card = parse_chip_id_qr(text, today=TODAY)
+        assert (card.sex, card.birth_date.year) == (sex, year)
+    assert parse_chip_id_qr("001305000001||Trần Thị Thuỷ|01012005|Nữ|Hà Nội|", today=TODAY)
+
+
+# --- chip ID QR typed by a scanner that loses Vietnamese letters -------------------------------
+
+# Real-looking card names and addresses: Kinh names with and without marks, Ê Đê / Jrai / Khmer /
+# Thái names, addresses with the abbreviations clerks and cards use.
+REAL_NAMES = [
+    "Nguyễn Văn An",
+    "Trần Thị Thuỷ",
+    "Đặng Quốc Bảo",
+    "Ngô Gia Hân",
+    "Phan Thanh Long",  # no mark at all: a real name, its address still has marks
+    "Mai Anh Tuấn",
+    "H'Hen Niê",
+    "Ksor H'Bia",
+    "Y Moan Ênuôl",
+    "Thạch Thị Sa Ri",
+    "Lò Văn Pấng",
+]
+REAL_ADDRESSES = [
+    "Tổ 1, khu 2, phường Hồng Gai, TP Hạ Long, Quảng Ninh",
+    "Số 12, ngõ 34, phố Huế, Hai Bà Trưng, Hà Nội",
+    "Thôn 3, xã Ea Kao, TP Buôn Ma Thuột, Đắk Lắk",
+    "KP 2, P. Tân Phong, Q.7, TP.HCM",
+    "Tp Hạ Long, Quảng Ninh",
+    "Làng Kon Klor, Kon Tum",
+    "Số 12b, hẻm 3/4c, đường Lê Lợi, P. 1, Q.Gò Vấp, TP.HCM",  # house numbers with a letter
+    "Tổ dân phố 4, thị trấn Tân Uyên, Lai Châu",
+]
+
+
+def _card_qr(name: str, address: str, *, woman: bool = False) -> str:
+    number, sex = ("022185012345", "Nữ") if woman else ("022085012345", "Nam")
+    return f"{number}|123456789|{name}|15031985|{sex}|{address}|01012021"
+
+
+def _ascii_only(text: str) -> str:
+    """What a scanner set to a US keyboard types: every non-ASCII letter is gone."""
+    return "".join(ch for ch in text if ch.isascii())
+
+
+@pytest.mark.parametrize("name", REAL_NAMES)
+@pytest.mark.parametrize("address", REAL_ADDRESSES)
+def test_real_card_names_and_addresses_are_accepted(name: str, address: str) -> None:
+    card = parse_chip_id_qr(_card_qr(name, address), today=TODAY)
+    assert (card.name, card.address) == (name, address)
+
+
+@pytest.mark.parametrize("name", REAL_NAMES)
+@pytest.mark.parametrize("address", REAL_ADDRESSES)
+@pytest.mark.parametrize("woman", [False, True])
+def test_card_with_its_vietnamese_letters_dropped_is_refused(
+    name: str, address: str, woman: bool
+) -> None:
+    text = _ascii_only(_card_qr(name, address, woman=woman))
+    with pytest.raises(ScannerLostLetters) as info:
+        parse_chip_id_qr(text, today=TODAY)
+    assert str(info.value).startswith("Máy quét đã làm mất chữ có dấu tiếng Việt trong mã QR")
+    assert "hãy chỉnh bàn phím của máy quét" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "sex", "address", "expected"),
+    [
+        # The probe's scan (F4).
+        ("Nguyn Vn An", "Nam", "T 1, H Long", "(họ tên đọc được «Nguyn Vn An»: chữ «Vn» không"),
+        # Every word keeps a vowel: only the absence of any mark gives it away.
+        (
+            "Nguyn Hong Anh",
+            "Nam",
+            "T 1, H Long",
+            "(họ tên «Nguyn Hong Anh» và địa chỉ «T 1, H Long» không có chữ nào có dấu",
+        ),
+        ("Nguyễn Thị Hoa", "N", "Tổ 1, Hạ Long", "(giới tính đọc được «N», không phải «Nữ»)"),
+        # A Windows-1252 keyboard keeps à á â ê ô … and drops ă ư ơ đ ạ ễ …
+        ("Lê Vn Tám", "Nam", "Hà Nội", "chữ «Vn» không có nguyên âm"),
+        ("Lê Văn Tám", "Nam", "Tổ 1, phng Hng Gai", "(địa chỉ đọc được «Tổ 1, phng Hng Gai»"),
+        ("Lê Văn Tám", "Nam", "Thôn 3, x Ea Kao", "chữ «x» không có nguyên âm"),
+        ("Lê Văn Tám", "Nam", "Tổ 1, Phng Hng Gai", "chữ «Phng» không có nguyên âm"),
+    ],
+)
+def test_scan_with_lost_letters_names_what_it_read(
+    name: str, sex: str, address: str, expected: str
+) -> None:
+    number = "022185012345" if sex != "Nam" else "022085012345"
+    text = f"{number}|123456789|{name}|15031985|{sex}|{address}|01012021"
+    assert expected in message(lambda: parse_chip_id_qr(text, today=TODAY))
+
+
+@pytest.mark.parametrize(
+    ("name", "address", "expected"),
+    [
+        ("Nguy?n V?n An", "Tổ 1, Hạ Long", "(họ tên đọc được «Nguy?n V?n An»)"),
+        ("Nguyễn Văn An", "T? 1, H? Long", "(địa chỉ đọc được «T? 1, H? Long»)"),
+        ("Nguy\ufffdn Văn An", "Tổ 1, Hạ Long", "(họ tên đọc được «Nguy\ufffdn Văn An»)"),
+        # UTF-8 bytes typed as Windows-1252 characters.
+        (
+            "Nguyễn Văn An".encode().decode("cp1252"),
+            "Tổ 1, Hạ Long",
+            "(họ tên đọc được «Nguyá»…n VÄƒn An»)",
+        ),
+        ("Nguyễn Văn An", "Hạ Long".encode().decode("cp1252"), "(địa chỉ đọc được «Háº¡ Long»)"),
+    ],
+)
+def test_scan_with_garbled_letters_is_refused(name: str, address: str, expected: str) -> None:
+    text = _card_qr(name, address)
+    with pytest.raises(ScannerLostLetters) as info:
+        parse_chip_id_qr(text, today=TODAY)
+    assert str(info.value).startswith("Máy quét đã gõ sai chữ có dấu tiếng Việt trong mã QR")
+    assert expected in str(info.value)
 
 
 @pytest.mark.parametrize(

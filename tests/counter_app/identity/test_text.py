@@ -48,6 +48,53 @@ def test_normalize_text_recomposes_accent_split_by_zero_width_char() -> None:
     assert normalize_text("e\u200b\u0301") == "é"
 
 
+# Tone mark typed before the vowel-shape mark (as some old input methods do), and the other
+# orders: each must become the one precomposed letter.
+_GRAVE, _ACUTE, _TILDE, _HOOK, _DOT = "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"
+_CIRCUMFLEX, _BREVE, _HORN = "\u0302", "\u0306", "\u031b"
+
+
+@pytest.mark.parametrize(
+    ("raw", "letter"),
+    [
+        ("e" + _TILDE + _CIRCUMFLEX, "ễ"),
+        ("e" + _GRAVE + _CIRCUMFLEX, "ề"),
+        ("E" + _HOOK + _CIRCUMFLEX, "Ể"),
+        ("a" + _ACUTE + _CIRCUMFLEX, "ấ"),
+        ("a" + _TILDE + _BREVE, "ẵ"),
+        ("A" + _GRAVE + _BREVE, "Ằ"),
+        ("o" + _HOOK + _CIRCUMFLEX, "ổ"),
+        ("a" + _DOT + _BREVE, "ặ"),
+        ("a" + _BREVE + _DOT, "ặ"),
+        ("e" + _CIRCUMFLEX + _DOT, "ệ"),
+        ("e" + _DOT + _CIRCUMFLEX, "ệ"),
+        ("o" + _GRAVE + _HORN, "ờ"),
+        ("o" + _HORN + _GRAVE, "ờ"),
+        ("u" + _DOT + _HORN, "ự"),
+        ("u" + _TILDE + _HORN, "ữ"),
+        ("ẽ" + _CIRCUMFLEX, "ễ"),  # a precomposed letter with the shape mark typed after it
+        ("á" + _BREVE, "ắ"),
+    ],
+)
+def test_normalize_text_composes_marks_typed_in_any_order(raw: str, letter: str) -> None:
+    assert len(letter) == 1
+    assert normalize_text(raw) == letter
+    assert normalize_text("Nguy" + raw + "n") == "Nguy" + letter + "n"
+
+
+def test_marks_typed_out_of_order_reach_names_addresses_and_search_keys() -> None:
+    typed = "nguye" + _TILDE + _CIRCUMFLEX + "n tha" + _GRAVE + _BREVE + "ng"
+    assert normalize_person_name(typed) == "Nguyễn Thằng"
+    assert normalize_address("To" + _HOOK + _CIRCUMFLEX + " 1") == "Tổ 1"
+    assert fold(typed) == "nguyen thang"
+
+
+def test_stray_marks_that_form_no_vietnamese_letter_are_left_as_typed() -> None:
+    # A circumflex over "i" or a breve over "e" is no Vietnamese letter: nothing to reorder.
+    assert normalize_text("i" + _ACUTE + _CIRCUMFLEX) == "í" + _CIRCUMFLEX
+    assert normalize_text("e" + _ACUTE + _BREVE) == "é" + _BREVE
+
+
 def test_normalize_text_single_line_turns_newlines_into_spaces() -> None:
     assert normalize_text("dòng 1\r\ndòng 2\n") == "dòng 1 dòng 2"
 

@@ -215,3 +215,16 @@ def test_validation_never_crashes(services, name, id_number, phone, address, ema
     else:
         assert unicodedata.is_normalized("NFC", clean.applicant.name)
         assert not any(unicodedata.category(c) == "Cc" for c in clean.applicant.address)
+
+
+@pytest.mark.parametrize("length", [501, 783, 12_000])
+def test_a_long_address_is_refused_naming_the_one_limit_it_keeps(services, length: int) -> None:  # type: ignore[no-untyped-def]
+    """A huge paste is refused before normalising, a long one after: both name the limit the
+    field keeps (500), never the raw guard's, and nothing is received."""
+    draft = DossierDraft(
+        "2.000908", ApplicantDraft("Lê Văn Tám", "022080009999", address="a" * length)
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.intake.receive(draft, clerk=system_actor())
+    assert f"Địa chỉ: Dài quá 500 ký tự (đang có {length} ký tự)." in str(caught.value)
+    assert services.dossiers.search(limit=5, by=system_actor()) == []

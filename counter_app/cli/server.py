@@ -330,5 +330,6 @@ def cmd_calendar_load(ctx: Context) -> int:
     with _opened(ctx) as store:
         for entry in calendar.days:
             store.set_calendar(entry.day, entry.kind.value, entry.note, entry.reference)
+        store.announce_calendar_year(calendar.year, calendar.title)  # after its days
     print(f"Đã công bố {len(calendar.days)} ngày của năm {calendar.year} cho các quầy.")
     return EXIT_OK

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from counter_app.calendar import WEEKDAY_NAMES_VI
+from counter_app.calendar import WEEKDAY_NAMES_VI, estimate_json
 from counter_app.cli import EXIT_OK, CliError, Context, print_json
 from counter_app.official_calendar import read_calendar_file
 
@@ -27,16 +27,44 @@ def cmd_calendar_show(ctx: Context) -> int:
     year = ctx.args.year
     if not 2000 <= year <= 2100:
         raise CliError("--year: hãy nhập một năm từ 2000 đến 2100.", 2)
-    days = ctx.services().centre.year_days(year)
+    centre = ctx.services().centre
+    days = centre.year_days(year)
+    official = year in centre.official_years()
     if ctx.args.json:
-        print_json({"year": year, "days": [d.to_json() for d in days]})
+        print_json(
+            {
+                "year": year,
+                "official": official,
+                **estimate_json([] if official else [year]),
+                "days": [d.to_json() for d in days],
+            }
+        )
         return EXIT_OK
     print(f"Lịch nghỉ lễ, ngày làm bù năm {year}:")
+    if not official:
+        print(
+            f"Chưa có lịch nghỉ chính thức năm {year}: ngày nghỉ Tết Nguyên đán và ngày nghỉ liền "
+            "kề 2/9 dưới đây là ước tính; khi có thông báo, quản trị viên nạp bằng "
+            "`counter-app calendar load TỆP`."
+        )
     for d in days:
         what = "Làm việc (làm bù)" if d.working else "Nghỉ"
         reference = f" — {d.reference}" if d.reference else ""
-        print(f"{WEEKDAY_NAMES_VI[d.day.weekday()]} {d.day:%d/%m/%Y}: {what}. {d.note}{reference}")
+        origin = _ORIGIN.get(d.source, "")
+        print(
+            f"{WEEKDAY_NAMES_VI[d.day.weekday()]} {d.day:%d/%m/%Y}: {what}. "
+            f"{d.note}{reference}{origin}"
+        )
     return EXIT_OK
+
+
+# Where each listed day comes from, as `calendar show` says it (the JSON's "source").
+_ORIGIN = {
+    "law": " [theo luật]",
+    "official": " [thông báo chính thức]",
+    "local": " [trung tâm tự đặt]",
+    "estimate": " [ước tính]",
+}
 
 
 def cmd_calendar_load(ctx: Context) -> int:

@@ -213,6 +213,20 @@ def _base_year(year: int) -> Mapping[date, BaseHoliday]:
     return MappingProxyType(dict(sorted(days.items())))
 
 
+def unannounced_estimates(year: int, announced: Iterable[date]) -> list[date]:
+    """The guessed days off of `year` that an announcement leaves out entirely (none of its days
+    within 3 days): once the year is official they become working days. A file with the New
+    Year's swap only would otherwise silently turn the guessed Tết into working days."""
+    days = sorted(announced)
+    return [
+        d
+        for d, entry in _base_year(year).items()
+        if entry.source is DaySource.ESTIMATE
+        and d.weekday() < 5
+        and not any(abs((d - a).days) <= 3 for a in days)
+    ]
+
+
 def _fmt_time(t: time) -> str:
     return t.strftime("%H:%M:%S" if t.second or t.microsecond else "%H:%M")
 

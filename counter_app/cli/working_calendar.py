@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from counter_app.calendar import WEEKDAY_NAMES_VI, estimate_json
+from counter_app.calendar import WEEKDAY_NAMES_VI, estimate_json, unannounced_estimates
 from counter_app.cli import EXIT_OK, CliError, Context, print_json
 from counter_app.official_calendar import read_calendar_file
 
@@ -72,8 +73,28 @@ def cmd_calendar_load(ctx: Context) -> int:
     services = ctx.services()
     written = services.centre.load_official(calendar, by=ctx.actor())
     services.reload_centre()
+    left_out = unannounced_estimates(calendar.year, (d.day for d in calendar.days))
     if ctx.args.json:
-        print_json({"year": calendar.year, "days": written})
+        print_json(
+            {
+                "year": calendar.year,
+                "days": written,
+                "now_working": [d.isoformat() for d in left_out],
+            }
+        )
     else:
         print(f"Đã nạp {written} ngày nghỉ, ngày làm bù của năm {calendar.year}.")
+        if left_out:
+            print(left_out_warning(calendar.year, left_out))
     return EXIT_OK
+
+
+def left_out_warning(year: int, left_out: list[date]) -> str:
+    """The warning `calendar load` and `server calendar load` print for a partial file."""
+    named = ", ".join(f"{d:%d/%m}" for d in left_out)
+    return (
+        f"Lưu ý: tệp không có ngày nào gần các ngày {named}/{year} mà lịch ước tính coi là ngày "
+        f"nghỉ (Tết Nguyên đán, ngày liền kề 2/9); từ nay lịch năm {year} theo đúng tệp này nên "
+        "các ngày đó là ngày làm việc. Nếu thông báo có các ngày nghỉ đó, hãy thêm vào tệp rồi "
+        "nạp lại."
+    )

@@ -13,6 +13,7 @@ from counter_app.auth import system_actor
 from counter_app.calendar import (
     LAW_COMPENSATION_REFERENCE,
     LAW_REFERENCE,
+    DayKind,
     DaySource,
     WorkingCalendar,
     _not_in_force,
@@ -191,7 +192,7 @@ def test_cli_says_when_an_appointment_is_an_estimate(tmp_path: Path) -> None:
 
     # The announcement arrives: the file's days replace the guesses, nothing is an estimate.
     loaded = _json(cli, "calendar", "load", str(OFFICIAL_2027))
-    assert loaded == {"year": 2027, "days": 17}
+    assert loaded == {"year": 2027, "days": 17, "now_working": []}  # it has Tết and 3/9
     out = _json(cli, *due, "2027-02-03T09:00")
     assert out["appointment"] == "2027-02-04T09:00:00"  # Tết 2027 starts on 6/2 in this file
     assert (out["calendar_estimated"], out["estimated_years"]) == (False, [])
@@ -207,3 +208,21 @@ def test_cli_says_when_an_appointment_is_an_estimate(tmp_path: Path) -> None:
     assert 2027 not in _json(cli, "doctor", "--no-printers")["calendar"]["estimated_years"]
     again = json.loads(intake("2026-12-01T10:00", 5, "--json").stdout)
     assert (again["calendar_estimated"], again["estimated_years"]) == (False, [])
+
+
+def test_a_database_from_before_keeps_its_announced_years(services: Any) -> None:
+    from sqlalchemy import delete
+
+    from counter_app.db.models import CentreSetting
+
+    services.load_bundled_calendar()
+    assert services.centre.official_years() == {2025, 2026}
+    with services.db.write() as s:  # as a database written before the years were recorded
+        s.execute(delete(CentreSetting).where(CentreSetting.key == "official_calendar_years"))
+    # The years some announced day (with its document) was loaded for: the bundled files' years.
+    assert services.centre.official_years() == {2025, 2026}
+    services.centre.load_official(read_calendar_file(OFFICIAL_2027), by=system_actor())
+    assert services.centre.official_years() == {2025, 2026, 2027}
+    # A day set by hand (no document) does not make its year official.
+    services.centre.set_exception(date(2028, 3, 6), DayKind.OFF, "Bão", by=system_actor())
+    assert 2028 not in services.centre.official_years()

@@ -163,7 +163,14 @@ def test_admin_loads_a_new_year_from_the_command_line(tmp_path: Path) -> None:
     assert json.loads(cli("calendar", "load", str(good), "--json").stdout) == {
         "year": 2027,
         "days": 2,
-    }
+        # The file is 2027's announcement now, and it has no Tết, no day next to 2/9: the
+        # guessed ones become working days, and the admin is told which.
+        "now_working": [
+            "2027-02-04", "2027-02-05", "2027-02-08", "2027-02-09", "2027-02-10", "2027-09-03",
+        ],
+    }  # fmt: skip
+    again = cli("calendar", "load", str(good)).stdout
+    assert "Lưu ý: tệp không có ngày nào gần các ngày 04/02, 05/02, 08/02, 09/02, 10/02, " in again
     assert json.loads(cli(*args).stdout)["appointment"] == "2027-10-09T09:00:00"
     shown = json.loads(cli("calendar", "show", "--year", "2027", "--json").stdout)
     work = [d for d in shown["days"] if d["day"] == "2027-10-09"]

@@ -26,20 +26,34 @@ How an appointment ("ngày hẹn trả") is counted, so that a clerk finds it na
   earlier appointment".) 0 calendar days is "trong ngày", as for working days.
 - Amounts in days must be whole numbers: half a day is entered as working hours.
 
-Working days: a calendar exception (the editable table) decides first; then public holidays from
-the `holidays` package (Vietnam, incl. Tết and substitute days off) are off; then the weekday's
-sessions decide. A WORK exception ("làm bù") on a Saturday or Sunday, or on a weekday without
-sessions, uses the make-up sessions (Monday's, see `WorkingHours.makeup_sessions`).
+Working days: a calendar exception (the editable table) decides first; then the base days off
+(below) are off; then the weekday's sessions decide. A WORK exception ("làm bù") on a Saturday or
+Sunday, or on a weekday without sessions, uses the make-up sessions (Monday's, see
+`WorkingHours.makeup_sessions`).
+
+The base days off, and how far each can be trusted (`DaySource`):
+
+- *law*: what Bộ luật Lao động 2019, Điều 112 fixes by itself: 1/1, Giỗ Tổ (10/3 âm lịch), 30/4,
+  1/5, 2/9, and (khoản 3) the next working day when one of them falls on a Saturday or Sunday.
+- *estimate*: which five days of Tết and which day next to 2/9 are off is chosen each year by the
+  Prime Minister's announcement. For a year whose announcement is loaded (an *official year*: a
+  file from resources/calendar, `calendar load`, or the server's calendar feed), the announced
+  days are exceptions and the estimate is dropped; for any other year the `holidays` package's
+  guess is used, as an estimate, and every appointment counted over that year says so
+  (`estimated_years`, `estimate_warning`).
+- 24/11 "Ngày Văn hóa Việt Nam" is not a day off (see `_not_in_force`).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
+from functools import cache
 from types import MappingProxyType
 from typing import Any
 
@@ -95,6 +109,122 @@ class DayKind(StrEnum):
     def label(self) -> str:
         """Vietnamese label for the exceptions table."""
         return "Ngày nghỉ" if self is DayKind.OFF else "Ngày làm việc (làm bù)"
+
+
+class DaySource(StrEnum):
+    """Why a base day is off: fixed by the law alone, or the guess of a yearly announcement."""
+
+    LAW = "law"
+    ESTIMATE = "estimate"
+
+
+LAW_REFERENCE = "Bộ luật Lao động 2019, Điều 112"
+LAW_COMPENSATION_REFERENCE = "Bộ luật Lao động 2019, Điều 112 khoản 3"
+
+# The days Điều 112 fixes by the solar date (Giỗ Tổ, by the lunar one, is found in the package).
+_LAW_SOLAR_DAYS = (
+    (1, 1, "Tết Dương lịch"),
+    (4, 30, "Ngày Chiến thắng"),
+    (5, 1, "Ngày Quốc tế Lao động"),
+    (9, 2, "Quốc khánh"),
+)
+_HUNG_KINGS_NAME = "Ngày Giỗ Tổ Hùng Vương"
+
+
+@dataclass(frozen=True)
+class BaseHoliday:
+    """A day off of the base: its Vietnamese name, why it is off, the law's article if any."""
+
+    name: str
+    source: DaySource
+    reference: str  # LAW_REFERENCE or LAW_COMPENSATION_REFERENCE; "" for an estimate
+
+
+def estimate_note(year: int) -> str:
+    """What `calendar show` writes beside a guessed day off."""
+    return f"ước tính, chưa có thông báo chính thức năm {year}"
+
+
+def estimate_warning(years: Iterable[int]) -> str:
+    """The one-line warning beside an appointment counted over years without an announcement;
+    "" when there are none."""
+    listed = sorted(set(years))
+    if not listed:
+        return ""
+    named = ", ".join(str(y) for y in listed)
+    return (
+        f"Lưu ý: ngày hẹn tính theo lịch nghỉ ước tính năm {named} "
+        "(chưa có thông báo chính thức), có thể thay đổi."
+    )
+
+
+def estimate_json(years: Iterable[int]) -> dict[str, object]:
+    """The JSON keys every appointment output carries: "calendar_estimated", "estimated_years"."""
+    listed = sorted(set(years))
+    return {"calendar_estimated": bool(listed), "estimated_years": listed}
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def _not_in_force(day: date, name: str) -> bool:
+    """24/11 "Ngày Văn hóa Việt Nam" and its weekend substitute: the `holidays` package (0.109)
+    lists them from 2026, but no text puts the day off in force (resources/calendar/SOURCES.md:
+    Nghị quyết 30/NQ-CP of 26/02/2026 only asks for a Labour Code amendment; BLLĐ 2019 Điều 112
+    still lists 11 days). Matched by date and by name, so a renamed or moved entry stays out; a
+    loaded file (or the server's feed) that says the day is off still makes it off."""
+    if "văn hóa" in _folded(name) or "văn hoá" in _folded(name):
+        return True
+    if day.month != 11:
+        return False
+    substitute = date(day.year, 11, 24).weekday() >= 5 and day.day in (25, 26)
+    return day.day == 24 or substitute
+
+
+@cache
+def _base_year(year: int) -> Mapping[date, BaseHoliday]:
+    """The base days off of a year: the law's own, then the package's guesses (estimates)."""
+    table = holidays.country_holidays("VN", years=year, language="vi")
+    package = {d: str(n) for d, n in table.items() if not _not_in_force(d, str(n))}
+    law: dict[date, str] = {date(year, m, d): name for m, d, name in _LAW_SOLAR_DAYS}
+    # Giỗ Tổ: the package's lunar date, by name, else the one package day between late March and
+    # April (10/3 âm lịch always falls there); without it the package's day stays an estimate.
+    hung = [d for d, n in package.items() if "giỗ tổ" in _folded(n) and "bù" not in _folded(n)]
+    if not hung:
+        hung = [d for d in package if date(year, 3, 20) <= d <= date(year, 4, 29)]
+    if len(hung) == 1:
+        law[hung[0]] = _HUNG_KINGS_NAME
+    days = {d: BaseHoliday(n, DaySource.LAW, LAW_REFERENCE) for d, n in law.items()}
+    # Điều 112 khoản 3: a holiday on the weekly rest day (Saturday, Sunday for the civil service)
+    # gives the next working day off; 30/4 on a Sunday → 1/5 is a holiday too → 2/5.
+    for day in sorted(law):
+        if day.weekday() < 5:
+            continue
+        substitute = day + timedelta(days=1)
+        while substitute.weekday() >= 5 or substitute in days:
+            substitute += timedelta(days=1)
+        days[substitute] = BaseHoliday(
+            f"{law[day]} (nghỉ bù)", DaySource.LAW, LAW_COMPENSATION_REFERENCE
+        )
+    for day, name in package.items():
+        if day not in days and day.year == year:
+            days[day] = BaseHoliday(name, DaySource.ESTIMATE, "")
+    return MappingProxyType(dict(sorted(days.items())))
+
+
+def unannounced_estimates(year: int, announced: Iterable[date]) -> list[date]:
+    """The guessed days off of `year` that an announcement leaves out entirely (none of its days
+    within 3 days): once the year is official they become working days. A file with the New
+    Year's swap only would otherwise silently turn the guessed Tết into working days."""
+    days = sorted(announced)
+    return [
+        d
+        for d, entry in _base_year(year).items()
+        if entry.source is DaySource.ESTIMATE
+        and d.weekday() < 5
+        and not any(abs((d - a).days) <= 3 for a in days)
+    ]
 
 
 def _fmt_time(t: time) -> str:
@@ -231,14 +361,15 @@ class WorkingCalendar:
         hours: WorkingHours | None = None,
         exceptions: Mapping[date, DayKind] | None = None,
         use_public_holidays: bool = True,
+        official_years: Iterable[int] = (),
     ) -> None:
         self._hours = hours or WorkingHours.default()
+        self._official = frozenset(official_years)
         self._exceptions: dict[date, DayKind] = {
             (d.date() if isinstance(d, datetime) else d): DayKind(kind)
             for d, kind in (exceptions or {}).items()
         }
         self._use_public_holidays = use_public_holidays
-        self._public: dict[int, holidays.HolidayBase] = {}
         self._spans: dict[date, tuple[Span, ...]] = {}
         self._year_cumulative: dict[int, tuple[int, ...]] = {}
 
@@ -259,17 +390,45 @@ class WorkingCalendar:
 
     # --- days -----------------------------------------------------------------------------------
 
-    def holiday_name(self, d: date) -> str | None:
-        """The public holiday's Vietnamese name, or None (ignores exceptions)."""
+    @property
+    def official_years(self) -> frozenset[int]:
+        """The years whose announcement of days off is loaded."""
+        return self._official
+
+    def is_official_year(self, year: int) -> bool:
+        """Whether `year`'s announcement is loaded (else its Tết and 2/9 days are estimates)."""
+        return year in self._official
+
+    def base_holiday(self, d: date) -> BaseHoliday | None:
+        """The base day off on `d` (ignores exceptions); an official year has no estimates."""
         if not self._use_public_holidays:
             return None
-        table = self._public.get(d.year)
-        if table is None:
-            # One lazily built table per year; expand=False keeps lookups from growing it.
-            table = holidays.country_holidays("VN", years=d.year, language="vi", expand=False)
-            self._public[d.year] = table
-        name = table.get(d)
-        return str(name) if name is not None else None
+        entry = _base_year(d.year).get(d)
+        if entry is None or (entry.source is DaySource.ESTIMATE and d.year in self._official):
+            return None
+        return entry
+
+    def holiday_name(self, d: date) -> str | None:
+        """The base day off's Vietnamese name, or None (ignores exceptions)."""
+        entry = self.base_holiday(d)
+        return entry.name if entry is not None else None
+
+    def is_estimate(self, d: date) -> bool:
+        """Whether `d` is off only by the guess of an announcement not loaded yet."""
+        if d in self._exceptions:
+            return False
+        entry = self.base_holiday(d)
+        return entry is not None and entry.source is DaySource.ESTIMATE
+
+    def estimated_years(self, start: date | datetime, end: date | datetime) -> tuple[int, ...]:
+        """The years from `start` to `end` (either order) with no announcement loaded: an
+        appointment counted over any of their days may move when it comes (a bridge day, a
+        make-up Saturday, other Tết days)."""
+        first = start.date() if isinstance(start, datetime) else start
+        last = end.date() if isinstance(end, datetime) else end
+        if last < first:
+            first, last = last, first
+        return tuple(y for y in range(first.year, last.year + 1) if y not in self._official)
 
     def sessions_on(self, d: date) -> tuple[Span, ...]:
         """The day's opening sessions as datetimes; empty on a day off."""

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 
 from counter_app.audit import audit
 from counter_app.auth import UserInfo
-from counter_app.calendar import DayKind, WorkingCalendar, WorkingHours
+from counter_app.calendar import (
+    DayKind,
+    DaySource,
+    WorkingCalendar,
+    WorkingHours,
+    estimate_note,
+)
 from counter_app.db.engine import Database
 from counter_app.db.models import CalendarException, CentreSetting
 from counter_app.domain import Permission
@@ -22,6 +28,8 @@ from counter_app.official_calendar import CalendarFile
 # Quyết định 20/2020/QĐ-TTg: dot-separated groups of digits and capital letters, ≤ 35 characters.
 AGENCY_IDENTIFIER = re.compile(r"^[0-9A-Z]+(\.[0-9A-Z]+)*$")
 _KEY = "centre"
+# The years whose announcement of days off is loaded (a file or the server's feed): {"2026": …}.
+_OFFICIAL_KEY = "official_calendar_years"
 
 
 @dataclass(frozen=True)
@@ -144,15 +152,23 @@ class CentreService:
                     continue
                 set_exception_in(s, entry.day, entry.kind, entry.note, entry.reference)
                 written += 1
+            # The year is announced now, even where days set here were kept (replace=False).
+            mark_official_year_in(s, calendar.year, calendar.title)
             if written:
                 audit(s, by, "calendar.load", "calendar", str(calendar.year), {"days": written})
         return written
 
+    def official_years(self) -> frozenset[int]:
+        """The years whose announcement is loaded; other years' Tết and 2/9 days are estimates."""
+        with self._db.read() as s:
+            return _official_years(s)
+
     def year_days(self, year: int) -> list[YearDay]:
         """Every day of `year` that is not an ordinary weekday/weekend: what `calendar show` lists.
 
-        Public holidays come from the `holidays` package (the base); the announced days off and
-        make-up days from the exceptions table, each with its document reference.
+        The base days off come from the calendar (the law's own, or estimates in a year without an
+        announcement); the announced days off and make-up days from the exceptions table, each
+        with its document reference.
         """
         calendar = self.calendar()
         with self._db.read() as s:
@@ -178,10 +194,17 @@ class CentreService:
             )
         current = date(year, 1, 1)
         while current.year == year:
-            name = calendar.holiday_name(current)
-            if name is not None and current not in days:
+            base = calendar.base_holiday(current)
+            if base is not None and current not in days:
+                estimate = base.source is DaySource.ESTIMATE
                 days[current] = YearDay(
-                    current, DayKind.OFF, name, "", name, calendar.is_working_day(current), "law"
+                    current,
+                    DayKind.OFF,
+                    f"{base.name} ({estimate_note(year)})" if estimate else base.name,
+                    base.reference,
+                    base.name,
+                    calendar.is_working_day(current),
+                    base.source.value,
                 )
             current = date.fromordinal(current.toordinal() + 1)
         return [days[d] for d in sorted(days)]
@@ -189,7 +212,11 @@ class CentreService:
     def calendar(self) -> WorkingCalendar:
         with self._db.read() as s:
             centre = _load(s)
-            return WorkingCalendar(WorkingHours.from_dict(centre.working_hours), _exceptions(s))
+            return WorkingCalendar(
+                WorkingHours.from_dict(centre.working_hours),
+                _exceptions(s),
+                official_years=_official_years(s),
+            )
 
 
 def set_exception_in(
@@ -209,6 +236,29 @@ def set_exception_in(
         )
 
 
+def mark_official_year_in(s: Session, year: int, title: str = "") -> None:
+    """Record inside the caller's transaction that `year`'s announcement is loaded (a file, or
+    the server's feed publishing a whole year): its days replace the calendar's estimates."""
+    row = s.get(CentreSetting, _OFFICIAL_KEY)
+    years = dict(row.value) if row is not None else {str(y): "" for y in _referenced_years(s)}
+    years[str(year)] = normalize_text(title)[:255]
+    s.merge(CentreSetting(key=_OFFICIAL_KEY, value=years))
+
+
+def _official_years(s: Session) -> frozenset[int]:
+    row = s.get(CentreSetting, _OFFICIAL_KEY)
+    if row is None:
+        # A database from before the years were recorded: the years some announced day (one with
+        # its document) was loaded for, which only files and the server's feed wrote.
+        return _referenced_years(s)
+    return frozenset(int(y) for y in row.value if str(y).isdigit())
+
+
+def _referenced_years(s: Session) -> frozenset[int]:
+    days = s.scalars(select(CalendarException.day).where(CalendarException.reference != ""))
+    return frozenset(d.year for d in days)
+
+
 @dataclass(frozen=True)
 class YearDay:
     """One special day of a year as `calendar show` lists it."""
@@ -216,10 +266,12 @@ class YearDay:
     day: date
     kind: DayKind
     note: str
-    reference: str  # "" for a public holiday that comes from the law (the `holidays` base)
-    holiday: str | None  # the public holiday's name, if the day is one
+    reference: str  # the announcing document, or the law's article; "" for an estimate
+    holiday: str | None  # the base day off's name, if the day is one
     working: bool  # what the centre's calendar decides in the end
-    source: str  # "official" (announced, with a reference), "local" (set by hand), "law"
+    # "official" (announced, with a reference), "local" (set by hand), "law" (BLLĐ 2019 Điều 112
+    # by itself), "estimate" (a guess of an announcement not loaded yet, `DaySource`)
+    source: str
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -197,6 +198,34 @@ def attachments(settings: Settings, *, verify: bool = False) -> dict[str, Any]:
     }
 
 
+def calendar(settings: Settings) -> dict[str, Any]:
+    """The years ahead (this one and the next) without an announcement of days off loaded:
+    appointments counted over them use the estimated Tết and 2/9 days."""
+    from sqlalchemy.engine import make_url
+
+    from counter_app.centre import CentreService
+    from counter_app.db.engine import Database, sqlite_file
+    from counter_app.domain import local_now
+
+    today = local_now().date()
+    info: dict[str, Any] = {"official_years": [], "estimated_years": []}
+    url = make_url(settings.database_url)
+    file = sqlite_file(url)
+    if file is not None and not file.exists():
+        return info
+    db = Database(url)
+    try:
+        centre = CentreService(db)
+        info["official_years"] = sorted(centre.official_years())
+        ahead = (date(today.year, 1, 1), date(today.year + 1, 12, 31))
+        info["estimated_years"] = list(centre.calendar().estimated_years(*ahead))
+    except Exception as exc:  # a damaged database is reported by the database section
+        info["error"] = str(getattr(exc, "orig", None) or exc)
+    finally:
+        db.dispose()
+    return info
+
+
 def fonts() -> dict[str, Any]:
     folder = resource_path("fonts")
     found = sorted(p.name for p in folder.glob("*.ttf")) if folder.is_dir() else []
@@ -329,6 +358,7 @@ def collect(
         "database": database(settings),
         "backups": backups(settings),
         "files": attachments(settings, verify=verify_files),
+        "calendar": calendar(settings),
         "fonts": fonts(),
         "printers": printers(printer_probe) if probe_printers else {"source": None, "printers": []},
         "sync": {"server_url": settings.sync.server_url, "token_set": bool(settings.sync.token)},
@@ -386,6 +416,12 @@ def problems(report: dict[str, Any]) -> list[str]:
     found += [f"Máy chủ tỉnh từ chối tệp — {r['message']}" for r in files.get("rejected", [])]
     if files.get("rejected"):
         found.append("Sửa nguyên nhân rồi chạy `counter-app sync --retry-rejected` để gửi lại.")
+    for year in report.get("calendar", {}).get("estimated_years", []):
+        found.append(
+            f"Chưa có lịch nghỉ chính thức năm {year}: ngày hẹn rơi vào năm này tính theo ngày "
+            "nghỉ Tết, 2/9 ước tính. Khi có thông báo của Chính phủ, nạp bằng "
+            "`counter-app calendar load TỆP` (hoặc máy chủ tỉnh gửi xuống)."
+        )
     if not report["fonts"]["ok"]:
         found.append("Thiếu phông chữ: " + ", ".join(report["fonts"]["missing"]))
     if not report["printers"].get("printers"):
@@ -438,6 +474,11 @@ def render_text(report: dict[str, Any]) -> str:
         f"Tệp số hóa: {report['files']['checked']} tệp trong {report['files']['folder']}"
         + (" (đã kiểm tra mã băm)" if report["files"]["verified_hashes"] else " (so kích thước)"),
         f"Phông chữ: {', '.join(report['fonts']['found']) or 'không có'}",
+        "Lịch nghỉ chính thức đã nạp: "
+        + (
+            ", ".join(str(y) for y in report.get("calendar", {}).get("official_years", []))
+            or "chưa có"
+        ),
         f"Địa chỉ tra cứu hồ sơ: {report['lookup']['base_url']}",
     ]
     pr = report["printers"]

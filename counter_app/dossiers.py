@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -81,6 +81,8 @@ class AppointmentChange:
     apology: bool
     at: datetime
     actor: str
+    # Set by `extend` only (not stored): years counted over without an announcement of days off.
+    estimated_years: tuple[int, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -583,7 +585,10 @@ class DossierService:
                     f"Ngày hẹn mới ({new:%H:%M %d/%m/%Y}) phải sau ngày hẹn hiện tại "
                     f"({previous:%H:%M %d/%m/%Y}) và sau thời điểm hiện tại."
                 )
-            change = AppointmentChange(previous, new, clean_reason, True, now, by.full_name)
+            years = self._calendar().estimated_years(max(previous, now), new)
+            change = AppointmentChange(
+                previous, new, clean_reason, True, now, by.full_name, estimated_years=years
+            )
             event = DossierEvent(
                 uuid=str(uuidlib.uuid4()),
                 status=d.status,  # the status stays; the event carries the change

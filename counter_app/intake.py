@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid as uuidlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Literal, cast
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from counter_app.attachments import AttachmentService, StagedFile
 from counter_app.audit import audit
 from counter_app.auth import UserInfo
-from counter_app.calendar import WorkingCalendar
+from counter_app.calendar import WorkingCalendar, estimate_warning
 from counter_app.catalog import CatalogService, PaperCount, ProcedureInfo
 from counter_app.centre import CentreConfig, unit_identifier
 from counter_app.code_ledger import CodeLedger
@@ -231,6 +231,25 @@ class ReceivedDossier:
     applicant_name: str
     # True when `ref` named a dossier received before: nothing new was written.
     existing: bool = False
+    # Years the count ran over without an announcement of days off loaded (the date may move).
+    estimated_years: tuple[int, ...] = ()
+
+    @property
+    def estimate_warning(self) -> str:
+        """The Vietnamese warning to show beside the appointment; "" when none is needed."""
+        return estimate_warning(self.estimated_years)
+
+
+@dataclass(frozen=True)
+class AppointmentPreview:
+    """The appointment the intake form shows while the clerk types, and how sure it is."""
+
+    at: datetime
+    estimated_years: tuple[int, ...] = ()
+
+    @property
+    def estimate_warning(self) -> str:
+        return estimate_warning(self.estimated_years)
 
 
 @dataclass
@@ -465,12 +484,20 @@ class IntakeService:
             procedure.cutoff,
         )
 
-    def preview(self, procedure_code: str, received_at: datetime | None = None) -> datetime | None:
+    def preview(
+        self, procedure_code: str, received_at: datetime | None = None
+    ) -> AppointmentPreview | None:
         """The appointment the form shows while the clerk types; None without a procedure."""
         procedure = self._catalog.get(procedure_code)
         if procedure is None:
             return None
-        return self.appointment_for(procedure, received_at or self._clock())
+        received = received_at or self._clock()
+        at = self.appointment_for(procedure, received)
+        return AppointmentPreview(at, self._calendar().estimated_years(received, at))
+
+    def _with_estimate(self, received: ReceivedDossier) -> ReceivedDossier:
+        years = self._calendar().estimated_years(received.received_at, received.appointment)
+        return replace(received, estimated_years=years)
 
     def unit_identifier(self) -> str:
         return unit_identifier(self._centre(), self._counter_no, self._code_scope)
@@ -485,7 +512,7 @@ class IntakeService:
             with self._db.read() as s:
                 found = _by_ref(s, ref)
             if found is not None:
-                return found
+                return self._with_estimate(found)
         if self._guard is not None:
             self._guard()
         clean = self.validate(draft)
@@ -496,7 +523,7 @@ class IntakeService:
                 # Again under the write lock: two callers racing with one ref get one dossier.
                 again = _by_ref(s, ref) if ref else None
                 if again is not None:
-                    return again
+                    return self._with_estimate(again)
                 received = self._write(s, clean, appointment, unit, clerk)
                 if ref:
                     s.add(IntakeRef(ref=ref, dossier_id=received.id, created_at=self._clock()))
@@ -512,7 +539,7 @@ class IntakeService:
                 self._ledger.record([(unit, clean.received_at.date(), _code_number(received.code))])
             except Exception as exc:  # the dossier is committed; the ledger is a second guard
                 log.error("code ledger not updated for %s: %s", received.code, exc)
-        return received
+        return self._with_estimate(received)
 
     def _write(
         self,

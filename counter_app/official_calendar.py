@@ -3,7 +3,8 @@
 `resources/calendar/<year>.json` ships each year's announcement (every day off and make-up day
 with the document that announced it); `init` loads them, an admin loads a new year's file with
 `counter-app calendar load FILE`, and the server's calendar feed adds or changes single days.
-The `holidays` package stays the base (public holidays by law); these days go on top of it.
+These days go on top of the calendar's base (`counter_app.calendar`): the law's own days, and
+for a year with no file loaded, the estimated Tết and 2/9 days that a loaded file replaces.
 
 A file looks like:
 

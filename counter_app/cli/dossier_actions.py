@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from counter_app.calendar import estimate_json, estimate_warning
 from counter_app.cli import EXIT_INVALID, EXIT_OK, CliError, Context, print_json
 from counter_app.cli._values import parse_local_datetime, write_output
 
@@ -92,6 +93,7 @@ def cmd_extend(ctx: Context) -> int:
         "code": current.code,
         "appointment": change.new.isoformat(),
         "previous_appointment": change.previous.isoformat(),
+        **estimate_json(change.estimated_years),
     }
     if args.json:
         print_json(data)
@@ -100,6 +102,8 @@ def cmd_extend(ctx: Context) -> int:
             f"Hồ sơ {current.code}: hẹn trả mới {change.new:%H:%M %d/%m/%Y} "
             f"(trước: {change.previous:%H:%M %d/%m/%Y})."
         )
+        if change.estimated_years:
+            print(estimate_warning(change.estimated_years))
         if args.out:
             print(f"Đã ghi văn bản xin lỗi (Mẫu 04): {args.out}")
     return EXIT_OK

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.attachments import StagedFile
+from counter_app.calendar import estimate_json, estimate_warning
 from counter_app.cli import (
     EXIT_ERROR,
     EXIT_INVALID,
@@ -108,6 +109,7 @@ def _result_json(r: ReceivedDossier) -> dict[str, Any]:
         "appointment": r.appointment.isoformat(),
         "status": int(r.status),
         "received_at": r.received_at.isoformat(),
+        **estimate_json(r.estimated_years),
     }
 
 
@@ -220,6 +222,8 @@ def cmd_intake(ctx: Context) -> int:
     else:
         print(f"Mã hồ sơ: {result.code}")
         print(f"Hẹn trả kết quả: {result.appointment:%H:%M %d/%m/%Y}")
+        if result.estimate_warning:
+            print(result.estimate_warning)
     return EXIT_OK
 
 
@@ -412,6 +416,8 @@ def _intake_batch(ctx: Context, path: Path) -> int:
             if entry["ok"]:
                 again = " (đã tiếp nhận trước đó)" if entry.get("existing") else ""
                 print(f"{entry['line']}: {entry['code']} hẹn {entry['appointment']}{again}")
+                if entry.get("calendar_estimated"):
+                    print(f"  {estimate_warning(entry['estimated_years'])}")
             else:
                 print(f"{entry['line']}: LỖI {entry['error']}")
     if failed:

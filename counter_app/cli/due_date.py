@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from counter_app.calendar import ProcessingUnit
+from counter_app.calendar import ProcessingUnit, estimate_json, estimate_warning
 from counter_app.cli import EXIT_OK, CliError, Context, print_json
 from counter_app.cli._values import parse_local_datetime
 
@@ -43,8 +43,17 @@ def cmd_due_date(ctx: Context) -> int:
         if amount < 0:
             raise CliError("Thời hạn giải quyết không được âm.", 2)
         appointment = services.calendar().due(received, amount, unit)
+    years = services.calendar().estimated_years(received, appointment)
     if args.json:
-        print_json({"received": received.isoformat(), "appointment": appointment.isoformat()})
+        print_json(
+            {
+                "received": received.isoformat(),
+                "appointment": appointment.isoformat(),
+                **estimate_json(years),
+            }
+        )
     else:
         print(appointment.strftime("%H:%M %d/%m/%Y"))
+        if years:
+            print(estimate_warning(years))
     return EXIT_OK

@@ -324,11 +324,17 @@ def cmd_calendar_set(ctx: Context) -> int:
 
 
 def cmd_calendar_load(ctx: Context) -> int:
+    from counter_app.calendar import unannounced_estimates
+    from counter_app.cli.working_calendar import left_out_warning
     from counter_app.official_calendar import read_calendar_file
 
     calendar = read_calendar_file(ctx.args.file)  # validated before anything is published
     with _opened(ctx) as store:
         for entry in calendar.days:
             store.set_calendar(entry.day, entry.kind.value, entry.note, entry.reference)
+        store.announce_calendar_year(calendar.year, calendar.title)  # after its days
     print(f"Đã công bố {len(calendar.days)} ngày của năm {calendar.year} cho các quầy.")
+    left_out = unannounced_estimates(calendar.year, (d.day for d in calendar.days))
+    if left_out:
+        print(left_out_warning(calendar.year, left_out))
     return EXIT_OK

@@ -485,6 +485,12 @@ class ServerStore:
         with self.db.write() as s:
             return add_change(s, self.db, CALENDAR, None, data)
 
+    def announce_calendar_year(self, year: int, title: str = "") -> int:
+        """Publish that `year`'s whole announcement is out (after its days): the counters drop
+        their estimated Tết and 2/9 days for that year and stop warning about it."""
+        with self.db.write() as s:
+            return add_change(s, self.db, CALENDAR, None, {"year": year, "title": title})
+
     # -- reading -------------------------------------------------------------------------------
 
     def stats(self) -> dict[str, int]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.calendar import DayKind
 from counter_app.catalog import CatalogError, parse_catalog, upsert_procedures
-from counter_app.centre import set_exception_in
+from counter_app.centre import mark_official_year_in, set_exception_in
 from counter_app.db.models import Dossier, DossierEvent, OutboxEntry
 from counter_app.domain import DossierStatus
 from counter_app.online import apply_claimed_change, apply_online_change
@@ -158,6 +158,10 @@ def _has_unsent_status_change(s: Session, dossier_id: int) -> bool:
 
 
 def _apply_calendar(s: Session, data: dict[str, Any]) -> int:
+    if "day" not in data and isinstance(data.get("year"), int):
+        # A whole year announced (`server calendar load`): its days came before this.
+        mark_official_year_in(s, data["year"], str(data.get("title") or ""))
+        return 1
     try:
         day = date.fromisoformat(str(data["day"]))
         kind = DayKind(data["kind"]) if data.get("kind") else None

@@ -245,6 +245,8 @@ def test_commands_extend_stop_supplement_handback(tmp_path: Path) -> None:
         "code": code,
         "appointment": "2027-01-15T15:00:00",
         "previous_appointment": "2026-12-04T09:00:00",
+        "calendar_estimated": True,  # counted into 2027, whose days off are not announced yet
+        "estimated_years": [2027],
     }
     (image,) = rasterise(pdf.read_bytes(), 200)
     assert decode(image, zxingcpp.BarcodeFormat.Code128) == [code]

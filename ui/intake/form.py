@@ -101,6 +101,11 @@ class IntakeForm(QWidget):
         self.procedure_info = named(QLabel(), "procedureInfoLabel")
         self.appointment = named(QLabel(), "appointmentLabel")
         self.appointment.setStyleSheet("font-weight: bold; color: #0b5394; font-size: 11pt;")
+        # The core's one-line warning when the count ran over a year without an announcement.
+        self.appointment_estimate = named(QLabel(), "appointmentEstimateLabel")
+        self.appointment_estimate.setStyleSheet("color: #9c4a00;")
+        self.appointment_estimate.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.appointment_estimate.hide()
         proc_box = QGroupBox("Thủ tục hành chính (F4)")
         pv = QVBoxLayout(proc_box)
         pv.addWidget(self.errors.wrap(self.procedure, "procedure"))
@@ -109,6 +114,7 @@ class IntakeForm(QWidget):
         info_row.addWidget(self.procedure_info, 1)
         info_row.addWidget(self.appointment)
         pv.addLayout(info_row)
+        pv.addWidget(self.appointment_estimate)
 
         self.applicant = ApplicantBox(self.errors, self)
         a = self.applicant
@@ -408,7 +414,7 @@ class IntakeForm(QWidget):
         if info is None:
             self.procedure_name.clear()
             self.procedure_info.clear()
-            self.appointment.clear()
+            self._show_appointment(None)
             self.papers_model.set_papers([])
             self._extra.setRowVisible(self._undigitised_row, False)
             return
@@ -464,13 +470,20 @@ class IntakeForm(QWidget):
             return
         intake = self.services.intake
 
-        def show(when: Any) -> None:
+        def show(preview: Any) -> None:
             if self.procedure.current is info:
-                self.appointment.setText(
-                    f"Hẹn trả kết quả: {format_appointment(when)}" if when else ""
-                )
+                self._show_appointment(preview)
 
         self.ops.op(lambda: intake.preview(info.code), self).success(show).run()
+
+    def _show_appointment(self, preview: Any) -> None:
+        """The live appointment (an `AppointmentPreview` or None) and its estimate warning."""
+        self.appointment.setText(
+            f"Hẹn trả kết quả: {format_appointment(preview.at)}" if preview else ""
+        )
+        warning = preview.estimate_warning if preview else ""
+        self.appointment_estimate.setText(warning)
+        self.appointment_estimate.setVisible(bool(warning))
 
     # -- chip ID scan --------------------------------------------------------------------------
 
@@ -555,9 +568,12 @@ class IntakeForm(QWidget):
         self._saving = False
         self.save_button.setEnabled(True)
         self.last_received = received
+        estimated = " (lịch nghỉ ước tính)" if received.estimated_years else ""
         self.code_label.setText(
-            f"Đã tiếp nhận: {received.code} — hẹn trả {format_appointment(received.appointment)}"
+            f"Đã tiếp nhận: {received.code} — hẹn trả "
+            f"{format_appointment(received.appointment)}{estimated}"
         )
+        self.code_label.setToolTip(received.estimate_warning)
         self.code_label.setProperty("code", received.code)
         self.notice.emit(f"Đã lưu hồ sơ {received.code}.")
         self.dossier_did_receive.emit(received)

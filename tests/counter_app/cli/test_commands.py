@@ -87,7 +87,12 @@ def test_batch_keeps_going_past_a_bad_line(cli: Cli, tmp_path: Path) -> None:
 def test_due_date(cli: Cli) -> None:
     # Friday before Tết 2026 (off 14–22/2): three working days are 23, 24, 25 February.
     out = cli.json("due-date", "--received", "2026-02-13T09:00", "--working-days", "3")
-    assert out == {"received": "2026-02-13T09:00:00", "appointment": "2026-02-25T09:00:00"}
+    assert out == {
+        "received": "2026-02-13T09:00:00",
+        "appointment": "2026-02-25T09:00:00",
+        "calendar_estimated": False,  # 2026's announcement ships with the app
+        "estimated_years": [],
+    }
 
 
 def test_catalog_json(cli: Cli) -> None:

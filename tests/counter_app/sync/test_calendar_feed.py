@@ -38,8 +38,9 @@ def test_a_published_year_reaches_the_counter_with_its_references(
     assert "Đã công bố 2 ngày của năm 2027" in result.stdout
     received = datetime(2027, 10, 8, 9)
     assert services.calendar().due(received, 1, ProcessingUnit.WORKING_DAYS).day == 11
+    assert services.calendar().estimated_years(received, received) == (2027,)
     report = engine_for(services, server).run_once()
-    assert report.pulled == 2
+    assert report.pulled == 3  # two days, then the year announced as a whole
     days = {d.day: d for d in services.centre.year_days(2027)}
     assert days[date(2027, 10, 9)].working and days[date(2027, 10, 9)].source == "official"
     assert days[date(2027, 10, 15)].reference == "Văn bản 9/VPCP"
@@ -47,3 +48,7 @@ def test_a_published_year_reaches_the_counter_with_its_references(
     assert services.calendar().due(received, 1, ProcessingUnit.WORKING_DAYS) == datetime(
         2027, 10, 9, 9
     )
+    # The feed's year is official now: no estimate left, the file's days replace the guesses.
+    assert services.calendar().estimated_years(received, received) == ()
+    assert services.calendar().is_working_day(date(2027, 2, 8))  # guessed Tết, not in this file
+    assert all(d.source != "estimate" for d in days.values())

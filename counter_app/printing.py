@@ -139,6 +139,7 @@ class ReceiptService:
                 processing_time_text=info.processing_text,
                 fee=d.fee,
                 fee_detail=_fee_detail(info, d),
+                fee_note=info.fee_note,
                 result_delivery_text=delivery_text(
                     centre, d.result_delivery, d.delivery_address, d.counter_no
                 ),

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, text
 
@@ -188,8 +189,7 @@ def _worker(url: str, count: int) -> subprocess.Popen[str]:
     )
 
 
-def test_two_processes_never_share_an_entry(tmp_path: Path, app_home: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+def _check_two_processes(url: str) -> None:
     make_services(url).close()
     procs = [_worker(url, 20), _worker(url, 20)]
     for p in procs:
@@ -207,6 +207,15 @@ def test_two_processes_never_share_an_entry(tmp_path: Path, app_home: Path) -> N
         books.setdefault((unit, month), []).append(number)
     for numbers in books.values():  # unique and gapless in each book
         assert sorted(numbers) == list(range(1, len(numbers) + 1))
+
+
+def test_two_processes_never_share_an_entry(tmp_path: Path, app_home: Path) -> None:
+    _check_two_processes(f"sqlite:///{tmp_path / 'shared.sqlite3'}")
+
+
+@pytest.mark.postgres
+def test_two_processes_on_postgres_never_share_an_entry(pg_url: str, app_home: Path) -> None:
+    _check_two_processes(pg_url)
 
 
 def test_the_migration_numbers_existing_dossiers_in_order_of_receipt(

@@ -128,6 +128,53 @@ class PaperCount:
     pages: int = 0
 
 
+#: "Phí, lệ phí" of a procedure that is really free (its catalog note says so, or says nothing).
+FREE = "Không thu phí"
+
+
+def vnd(amount: int) -> str:
+    """'50.000 đồng'."""
+    return f"{amount:,} đồng".replace(",", ".")
+
+
+def zero_fee_text(fee_note: str) -> str:
+    """What the receipt says for a catalog fee of 0, read from the procedure's `fee_note`.
+
+    A fee of 0 means "nothing collected at the counter", not always "free": the amount may be
+    the province's (HĐND/UBND tỉnh) or paid when the result is handed back. The rule, in order:
+    no note, or a note opening with "Không thu" → «Không thu phí»; a note saying the fee is paid
+    "khi trả kết quả" → «Thu khi trả kết quả»; a note naming HĐND/UBND → «Theo mức HĐND tỉnh quy
+    định» (opening with "Miễn": «Miễn lệ phí; trường hợp khác theo mức …»; "không thu khi tiếp
+    nhận" is kept); a note opening with "Miễn" → «Miễn lệ phí»; any other note → «Không thu khi
+    tiếp nhận», which is true without claiming the procedure is free.
+    """
+    note = " ".join(fee_note.split()).casefold()
+    if not note or note.startswith("không thu"):
+        return FREE
+    if "khi trả kết quả" in note:
+        return "Thu khi trả kết quả"
+    exempt = note.startswith("miễn")
+    who = [body for body in ("HĐND", "UBND") if body.casefold() in note]
+    if who:
+        rate = f"theo mức {'/'.join(who)} tỉnh quy định"
+        text = f"Miễn lệ phí; trường hợp khác {rate}" if exempt else rate[0].upper() + rate[1:]
+        if "không thu khi tiếp nhận" in note:
+            text += "; không thu khi tiếp nhận"
+        return text
+    if exempt:
+        return "Miễn lệ phí"
+    return "Không thu khi tiếp nhận"
+
+
+def fee_line(fee: int, fee_note: str = "", detail: str = "") -> str:
+    """ "Phí, lệ phí" as printed and shown: the amount (with how a rule computed it), or for 0
+    what the catalog's note says (`zero_fee_text`). One rule for the receipts and the form."""
+    if fee == 0:
+        return zero_fee_text(fee_note)
+    text = vnd(fee)
+    return f"{text} ({detail.strip()})" if detail.strip() else text
+
+
 @dataclass(frozen=True)
 class Fee:
     """A dossier's fee and, when a rule computed it, how ("03 bản × 05 trang")."""
@@ -220,6 +267,20 @@ def parse_catalog(data: Mapping[str, Any]) -> list[ProcedureInfo]:
     return result
 
 
+def _fee(item: Mapping[str, Any]) -> int:
+    """The catalog's flat fee; required: a missing one used to print «Không thu phí»."""
+    name = f"{item.get('code', '?')} «{item.get('name', '')}»"
+    if "fee" not in item:
+        raise ValueError(
+            f"thủ tục {name} thiếu mức phí, lệ phí (khóa «fee»): ghi số đồng thu khi tiếp nhận, "
+            "hoặc 0 kèm «fee_note» nói rõ miễn phí, thu khi trả kết quả hay theo mức HĐND tỉnh"
+        )
+    fee = item["fee"]
+    if isinstance(fee, bool) or not isinstance(fee, int) or fee < 0:
+        raise ValueError(f"thủ tục {name}: mức phí «fee» phải là số đồng nguyên không âm")
+    return fee
+
+
 def _parse_procedure(item: Mapping[str, Any]) -> ProcedureInfo:
     processing = item["processing"]
     cutoff_text = item.get("cutoff")
@@ -251,7 +312,7 @@ def _parse_procedure(item: Mapping[str, Any]) -> ProcedureInfo:
         processing_amount=amount,
         processing_unit=ProcessingUnit(processing["unit"]),
         cutoff=cutoff,
-        fee=int(item.get("fee", 0)),
+        fee=_fee(item),
         fee_note=normalize_text(str(item.get("fee_note", ""))),
         result=normalize_text(str(item.get("result", ""))),
         papers=tuple(papers),

@@ -1,5 +1,8 @@
 """The code ledger: the highest dossier number this counter ever issued, per unit and day.
 
+The register's entry numbers ride along under their book's key (`dossier_codes.register_key`:
+unit "<unit>#SO", day = first of the month), so a restore never reissues one either.
+
 A small SQLite file beside the database (`<db>.codes.sqlite3`) that `restore` never replaces and
 migrations never touch. Every intake records its number there after the commit; before a restore
 the database being replaced is scanned into it; at every start, after a restore and after a
@@ -24,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.db.engine import _create_private_file
 from counter_app.db.models import CodeSequence, Dossier
+from counter_app.dossier_codes import register_key
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +112,16 @@ def issued_in(session: Session) -> dict[Key, int]:
         except (ValueError, IndexError):
             continue
         found[key] = max(found.get(key, 0), n)
+    # Register entries likewise, under their book's counter key (dossier_codes.register_key).
+    for unit, month, last in session.execute(
+        select(Dossier.unit_identifier, Dossier.register_month, func.max(Dossier.register_no))
+        .where(Dossier.register_no.is_not(None))
+        .group_by(Dossier.unit_identifier, Dossier.register_month)
+    ):
+        if month is None or last is None:
+            continue
+        key = register_key(str(unit), month)
+        found[key] = max(found.get(key, 0), int(last))
     return found
 
 

@@ -43,7 +43,7 @@ from counter_app.domain import (
     ResultDelivery,
     local_now,
 )
-from counter_app.dossier_codes import format_code
+from counter_app.dossier_codes import format_code, register_key
 from counter_app.errors import UserError
 from counter_app.identity import (
     IdKind,
@@ -233,6 +233,7 @@ class ReceivedDossier:
     existing: bool = False
     # Years the count ran over without an announcement of days off loaded (the date may move).
     estimated_years: tuple[int, ...] = ()
+    register_no: int | None = None  # the entry's number in its book (dossier_codes.register_key)
 
     @property
     def estimate_warning(self) -> str:
@@ -536,7 +537,14 @@ class IntakeService:
             ) from exc
         if self._ledger is not None:
             try:
-                self._ledger.record([(unit, clean.received_at.date(), _code_number(received.code))])
+                day = clean.received_at.date()
+                book_unit, month = register_key(unit, day)
+                self._ledger.record(
+                    [
+                        (unit, day, _code_number(received.code)),
+                        (book_unit, month, received.register_no or 0),
+                    ]
+                )
             except Exception as exc:  # the dossier is committed; the ledger is a second guard
                 log.error("code ledger not updated for %s: %s", received.code, exc)
         return self._with_estimate(received)
@@ -558,6 +566,7 @@ class IntakeService:
             )
         applicant = upsert_applicant(s, clean.applicant, now)
         code = allocate_code(s, unit, clean.received_at.date())
+        register_month, register_no = allocate_register_entry(s, unit, clean.received_at.date())
         a = clean.applicant
         dossier = Dossier(
             uuid=clean.uuid or str(uuidlib.uuid4()),
@@ -572,6 +581,8 @@ class IntakeService:
             received_at=clean.received_at,
             appointment_at=appointment,
             counter_no=self._counter_no,
+            register_month=register_month,
+            register_no=register_no,
             clerk_id=clerk.id if clerk else None,
             clerk_name=clerk.full_name if clerk else "",
             fee=clean.fee,
@@ -631,6 +642,7 @@ class IntakeService:
             status=DossierStatus.RECEIVED,
             procedure_code=clean.procedure.code,
             applicant_name=a.name,
+            register_no=register_no,
         )
 
 
@@ -690,6 +702,7 @@ def _by_ref(s: Session, ref: str) -> ReceivedDossier | None:
         procedure_code=d.procedure.code,
         applicant_name=d.applicant_name,
         existing=True,
+        register_no=d.register_no,
     )
 
 
@@ -701,12 +714,12 @@ def _code_number(code: str) -> int:
     return int(code.rsplit("-", 1)[1])
 
 
-def allocate_code(s: Session, unit: str, day: date) -> str:
-    """Next code for a unit and day, inside the caller's transaction.
+def _bump(s: Session, unit: str, day: date) -> int:
+    """Increment and return the `code_sequence` row (unit, day) inside the caller's transaction.
 
     An upsert that increments and returns the counter row: the row lock (PostgreSQL) or the write
-    lock (SQLite) serialises concurrent counters, and a rollback returns the number, so codes have
-    no gaps and are never issued twice.
+    lock (SQLite) serialises concurrent counters, and a rollback returns the number, so numbers
+    have no gaps and are never issued twice.
     """
     dialect = s.get_bind().dialect.name
     table = cast(Table, CodeSequence.__table__)
@@ -721,15 +734,43 @@ def allocate_code(s: Session, unit: str, day: date) -> str:
             )
             .returning(table.c.last_value)
         )
-        number = int(s.execute(stmt).scalar_one())
-    else:  # pragma: no cover - other databases: lock the row explicitly
-        row = s.get(CodeSequence, (unit, day), with_for_update=True)
-        if row is None:
-            row = CodeSequence(unit_identifier=unit, day=day, last_value=0)
-            s.add(row)
-        row.last_value += 1
-        s.flush()
-        number = row.last_value
+        return int(s.execute(stmt).scalar_one())
+    row = s.get(CodeSequence, (unit, day), with_for_update=True)  # pragma: no cover
+    if row is None:  # pragma: no cover - other databases: lock the row explicitly
+        row = CodeSequence(unit_identifier=unit, day=day, last_value=0)
+        s.add(row)
+    row.last_value += 1  # pragma: no cover
+    s.flush()  # pragma: no cover
+    return row.last_value  # pragma: no cover
+
+
+def allocate_register_entry(s: Session, unit: str, day: date) -> tuple[date, int]:
+    """The next entry (book month, number) of the unit's register for a dossier received on
+    `day`, in the intake transaction, counted like the codes (dossier_codes.register_key)."""
+    key_unit, month = register_key(unit, day)
+    return month, _bump(s, key_unit, month)
+
+
+def fill_register_entries(s: Session) -> int:
+    """Give a register entry to every dossier without one (records rebuilt from a server that
+    never had them), in order of receipt, after the books' counters were raised to the entries
+    already here; returns how many were given."""
+    missing = s.scalars(
+        select(Dossier)
+        .where(Dossier.register_no.is_(None))
+        .order_by(Dossier.received_at, Dossier.id)
+    ).all()
+    for d in missing:
+        d.register_month, d.register_no = allocate_register_entry(
+            s, d.unit_identifier, d.received_at.date()
+        )
+    s.flush()
+    return len(missing)
+
+
+def allocate_code(s: Session, unit: str, day: date) -> str:
+    """Next code for a unit and day, inside the caller's transaction (see `_bump`)."""
+    number = _bump(s, unit, day)
     if number > MAX_DAILY_SEQUENCE:
         raise ValidationError(
             [

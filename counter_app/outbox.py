@@ -44,6 +44,8 @@ def dossier_payload(d: Dossier) -> dict[str, Any]:
         "received_at": _iso(d.received_at),
         "appointment_at": _iso(d.appointment_at),
         "counter_no": d.counter_no,
+        "register_month": _iso(d.register_month),
+        "register_no": d.register_no,
         "clerk_name": d.clerk_name,
         "fee": d.fee,
         "dossier_sets": d.dossier_sets,

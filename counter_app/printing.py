@@ -28,6 +28,7 @@ from counter_app.domain import (
     SlipKind,
     local_now,
 )
+from counter_app.dossier_codes import register_book
 from counter_app.dossiers import DossierNotFound, InvalidChange
 from counter_app.settings import Settings
 
@@ -138,14 +139,20 @@ class ReceiptService:
                 processing_time_text=info.processing_text,
                 fee=d.fee,
                 fee_detail=_fee_detail(info, d),
+                fee_note=info.fee_note,
                 result_delivery_text=delivery_text(
                     centre, d.result_delivery, d.delivery_address, d.counter_no
                 ),
                 clerk_name=d.clerk_name,
                 counter_label=counter_label(d.counter_no),
                 lookup_url=self.lookup_url(d.code, d.uuid),
-                register_book=f"{d.received_at:%m/%Y}",
-                register_seq=int(d.code[-4:]),
+                # The entry given at intake (never recomputed, so a reprint prints the same).
+                register_book=(
+                    register_book(d.unit_identifier, d.register_month)
+                    if d.register_month is not None
+                    else None
+                ),
+                register_seq=d.register_no,
                 notes=d.missing_papers_reason and f"Giấy tờ còn thiếu: {d.missing_papers_reason}",
                 reprint=reprint,
                 reprinted_at=self._clock() if reprint else None,

@@ -25,6 +25,7 @@ from counter_app.db.engine import Database
 from counter_app.db.lock import ExclusiveHold, SharedHold
 from counter_app.db.migrate import UpgradeResult, current_revision, head_revision, upgrade
 from counter_app.domain import local_now
+from counter_app.dossier_codes import register_key
 from counter_app.dossiers import DossierService
 from counter_app.file_limit import remember_server_limit
 from counter_app.intake import IntakeService
@@ -182,6 +183,10 @@ class CounterServices:
                 # The server's file limit, for intake, `attach` and `scan` until the next contact.
                 remember_server_limit(self.db, info.max_file_bytes)
                 hw = {(info.unit, day): n for day, n in info.high_water.items()}
+                # The register books' entries too (dossier_codes.register_key).
+                hw.update(
+                    {register_key(info.unit, m): n for m, n in info.register_high_water.items()}
+                )
                 sources.append(hw)
                 if self.ledger is not None:
                     try:

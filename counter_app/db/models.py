@@ -144,6 +144,14 @@ class Dossier(Base):
         # The list filtered by status alone: newest first without walking the whole table.
         Index("ix_dossier_status_id", "status", "id"),
         Index("ix_dossier_applicant", "applicant_id"),
+        # One entry per number in a book of "Sổ theo dõi hồ sơ" (dossier_codes.register_key).
+        Index(
+            "ux_dossier_register",
+            "unit_identifier",
+            "register_month",
+            "register_no",
+            unique=True,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,6 +168,10 @@ class Dossier(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime)
     appointment_at: Mapped[datetime] = mapped_column(DateTime)
     counter_no: Mapped[int] = mapped_column(Integer)
+    # The register entry given at intake: book = unit + month (first day), number within it.
+    # None only for a record rebuilt from a server that never had it, until it is filled.
+    register_month: Mapped[date | None] = mapped_column(Date, nullable=True)
+    register_no: Mapped[int | None] = mapped_column(Integer, nullable=True)
     clerk_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     clerk_name: Mapped[str] = mapped_column(String(255), default="")
     fee: Mapped[int] = mapped_column(Integer, default=0)

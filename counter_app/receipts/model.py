@@ -40,8 +40,9 @@ class ReceiptData:
     procedure_name: str
     papers: tuple[ReceiptPaper, ...]
     processing_time_text: str  # "03 ngày làm việc", "04 giờ làm việc", "Trong ngày"
-    fee: int  # VND; 0 prints "Không thu phí"
+    fee: int  # VND; 0 prints what fee_note says (catalog.fee_line), "Không thu phí" if free
     fee_detail: str = ""  # how the fee was computed, e.g. "03 bản × 05 trang"
+    fee_note: str = ""  # the catalog's note on the fee (province's rate, paid at hand-back…)
     result_delivery_text: str
     clerk_name: str
     counter_label: str  # "Quầy số 3"

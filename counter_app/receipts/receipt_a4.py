@@ -7,6 +7,7 @@ from typing import Final
 
 from reportlab.pdfgen.canvas import Canvas
 
+from counter_app.catalog import fee_line
 from counter_app.receipts import fonts, official
 from counter_app.receipts.codes import qr_matrix, qr_module_dots, qr_path
 from counter_app.receipts.flow import (
@@ -24,7 +25,6 @@ from counter_app.receipts.official import TABLE, Heading
 from counter_app.receipts.text import (
     Run,
     glued_datetime,
-    money,
     short_datetime,
     two_digits,
     wrap_text,
@@ -165,9 +165,7 @@ def _items_and_qr(
     )
     for number, runs in enumerate(items, start=2):
         official.numbered(flow, number, runs, body, width=width)
-    fee = money(data.fee)
-    if data.fee and data.fee_detail.strip():
-        fee = f"{fee} ({data.fee_detail.strip()})"
+    fee = fee_line(data.fee, data.fee_note, data.fee_detail)
     official.field(flow, "Phí, lệ phí", fee, style=body, width=width)
     flow.paragraph([Run(register_text(data), body.font)], body, width=width)
     if len(flow.pages) == top_page and flow.y < top + block_height:

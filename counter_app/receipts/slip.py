@@ -14,6 +14,7 @@ import math
 
 from reportlab.pdfgen.canvas import Canvas
 
+from counter_app.catalog import fee_line
 from counter_app.dossier_codes import extract_code
 from counter_app.receipts import fonts
 from counter_app.receipts.codes import (
@@ -49,7 +50,6 @@ from counter_app.receipts.text import (
     Run,
     glue,
     glued_datetime,
-    money,
     nfc,
     place_date,
     two_digits,
@@ -238,7 +238,7 @@ def layout_receipt_slip(data: ReceiptData) -> Flow:
     _field(flow, "Nhận hồ sơ lúc", glued_datetime(data.received_at))
     _field(flow, "Hẹn trả kết quả", glued_datetime(data.appointment_at), bold=True)
     _field(flow, "Nhận kết quả tại", data.result_delivery_text)
-    _field(flow, "Phí, lệ phí", money(data.fee))
+    _field(flow, "Phí, lệ phí", fee_line(data.fee, data.fee_note))
     if data.register_book or data.register_seq is not None:
         flow.paragraph([Run(register_text(data), BODY.font)], BODY)
     if data.notes.strip():

@@ -11,6 +11,8 @@ from functools import lru_cache
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from counter_app.catalog import fee_line
+
 # Only ordinary spaces and tabs break lines; NO_BREAK (U+00A0) glues words and prints as a space.
 _TOKEN = re.compile(r"[ \t]+|[^ \t]+")
 NO_BREAK = "\u00a0"
@@ -59,10 +61,8 @@ def place_date(place: str, day: date) -> str:
 
 
 def money(amount: int) -> str:
-    """'50.000 đồng', or 'Không thu phí' for 0."""
-    if amount == 0:
-        return "Không thu phí"
-    return f"{amount:,} đồng".replace(",", ".")
+    """'50.000 đồng', or 'Không thu phí' for 0 with no catalog note (`catalog.fee_line`)."""
+    return fee_line(amount)
 
 
 @lru_cache(maxsize=8192)

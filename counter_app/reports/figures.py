@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from counter_app.db.models import Dossier, DossierEvent, OutboxEntry, Procedure, Rating, Slip
 from counter_app.domain import DossierStatus, Permission, SlipKind
+from counter_app.dossier_codes import register_book
 from counter_app.dossiers import open_filter, overdue_filter
 from counter_app.ratings import RatingScore
 
@@ -236,10 +237,20 @@ class ReportService(DrillDowns):
                 Dossier.counter_no,
                 Dossier.clerk_name,
                 Dossier.notes,
+                Dossier.unit_identifier,
+                Dossier.register_month,
+                Dossier.register_no,
             )
             .join(Procedure, Procedure.id == Dossier.procedure_id)
             .where(*self._received_in(period))
-            .order_by(Dossier.received_at, Dossier.id)
+            # Book by book, in the entries' order: the STT is the receipt's "Số thứ tự".
+            .order_by(
+                Dossier.register_month,
+                Dossier.unit_identifier,
+                Dossier.register_no,
+                Dossier.received_at,
+                Dossier.id,
+            )
         )
         lines: list[RegisterLine] = []
         with self._db.read() as s:
@@ -259,14 +270,15 @@ class ReportService(DrillDowns):
                     .group_by(Dossier.code, DossierEvent.status)
                 )
             }
-            for i, row in enumerate(s.execute(stmt), start=1):
+            for row in s.execute(stmt):
                 snapshot = row[4] if isinstance(row[4], dict) else {}
                 contact = ", ".join(
                     str(v) for v in (snapshot.get("address"), snapshot.get("phone")) if v
                 )
                 lines.append(
                     RegisterLine(
-                        number=i,
+                        number=row[14] or 0,
+                        book=register_book(row[12], row[13]) if row[13] is not None else "",
                         code=row[0],
                         procedure_name=row[1],
                         dossier_sets=row[2],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -197,7 +198,7 @@ class DrillList:
 class RegisterLine:
     """One line of the register "Sổ theo dõi hồ sơ"."""
 
-    number: int
+    number: int  # the entry's number in its book, as on the receipt (dossier_codes.register_key)
     code: str
     procedure_name: str
     dossier_sets: int
@@ -212,6 +213,7 @@ class RegisterLine:
     notes: str
     transferred_at: datetime | None = None  # first sent for processing (status 4)
     result_received_at: datetime | None = None  # result came back from processing (status 9)
+    book: str = ""  # the book's name as on the receipt, "12/2026-Q01"
 
 
 @dataclass(frozen=True)
@@ -278,6 +280,15 @@ REGISTER_COLUMNS: tuple[str, ...] = (
 REGISTER_DATE_COLUMNS = (7, 8, 9, 10, 11)
 
 
+def register_books(lines: Sequence[RegisterLine]) -> str:
+    """The books the lines belong to, for the register's heading: a line's book is the month of
+    its "Nhận hồ sơ" and the counter in its code, so each STT reads as on the receipt."""
+    books = list(dict.fromkeys(line.book for line in lines if line.book))
+    if not books:
+        return ""
+    return "Quyển số (theo tháng nhận hồ sơ): " + ", ".join(books)
+
+
 def register_note(line: RegisterLine) -> str:
     """The register's note: the status when it is not what the dates already say, then notes."""
     quiet = (DossierStatus.RECEIVED, DossierStatus.RETURNED)
@@ -296,7 +307,7 @@ def register_row(line: RegisterLine) -> tuple[str, ...]:
         return f"{moment:%H:%M %d/%m/%Y}" if moment is not None else ""
 
     return (
-        str(line.number),
+        str(line.number) if line.number else "",
         line.code,
         line.procedure_name,
         str(line.dossier_sets),

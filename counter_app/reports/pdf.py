@@ -36,6 +36,7 @@ from counter_app.reports.model import (
     Period,
     RegisterLine,
     ReportScope,
+    register_books,
     register_row,
     show_date,
     show_pct,
@@ -370,6 +371,8 @@ def render_register_pdf(
     story.append(Paragraph("SỔ THEO DÕI HỒ SƠ", st["title"]))
     story.append(Paragraph(_esc(f"Hồ sơ tiếp nhận {period.label}"), st["center"]))
     story.append(Paragraph(_esc(f"Phạm vi: {scope.label}"), st["italic_center"]))
+    if books := register_books(lines):
+        story.append(Paragraph(_esc(books), st["center"]))
     story.append(Spacer(1, 3 * mm))
     cell, headst = st["cell_small"], st["cell_head"]
     first, last = REGISTER_DATE_COLUMNS[0], REGISTER_DATE_COLUMNS[-1]

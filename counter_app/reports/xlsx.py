@@ -21,6 +21,7 @@ from counter_app.reports.model import (
     Period,
     RegisterLine,
     ReportScope,
+    register_books,
     register_row,
     show_date,
     show_time,
@@ -233,6 +234,8 @@ def write_register_xlsx(
     ws.append(["SỔ THEO DÕI HỒ SƠ"])
     ws.cell(ws.max_row, 1).font = _TITLE
     ws.append([f"Hồ sơ tiếp nhận {period.label}. Phạm vi: {scope.label}."])
+    if books := register_books(lines):
+        ws.append([books])
     ws.append([])
     first, last = REGISTER_DATE_COLUMNS[0], REGISTER_DATE_COLUMNS[-1]
     group = ["Ngày, tháng, năm" if i == first else "" for i in range(len(REGISTER_COLUMNS))]

@@ -10,7 +10,7 @@ import threading
 import uuid as uuidlib
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -258,7 +258,37 @@ class ServerStore:
             "centre": counter.centre,
             "server_time": local_now().isoformat(),
             "high_water": self.high_water(counter.unit, day) if counter.unit else {},
+            "register_high_water": self.register_high_water(counter.unit) if counter.unit else {},
         }
+
+    def register_high_water(self, unit: str) -> dict[str, int]:
+        """The largest register entry ("Số thứ tự" of "Sổ theo dõi hồ sơ") the unit's dossiers
+        carry per book month, for the month of its newest code and the one before (a counter
+        may backdate into it): a replaced PC that starts without `sync --rebuild` never numbers
+        an entry twice. Reads only those months' payloads (the unit-and-day index)."""
+        found: dict[str, int] = {}
+        with self.db.read() as s:
+            newest = s.scalar(
+                select(func.max(dossier_t.c.code_day)).where(dossier_t.c.unit == unit)
+            )
+            if newest is None:
+                return {}
+            since = (newest.replace(day=1) - timedelta(days=1)).replace(day=1)
+            rows = s.execute(
+                select(record_t.c.payload)
+                .join(dossier_t, dossier_t.c.uuid == record_t.c.uuid)
+                .where(
+                    record_t.c.entity == "dossier",
+                    dossier_t.c.unit == unit,
+                    dossier_t.c.code_day >= since,
+                )
+            ).scalars()
+            for payload in rows:
+                data = json.loads(payload)
+                month, number = data.get("register_month"), data.get("register_no")
+                if isinstance(month, str) and isinstance(number, int) and number > 0:
+                    found[month] = max(found.get(month, 0), number)
+        return dict(sorted(found.items()))
 
     def high_water(self, unit: str, day: date | None = None) -> dict[str, int]:
         """The largest number NNNN of the unit's codes per day the server holds."""

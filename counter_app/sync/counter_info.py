@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -33,6 +33,8 @@ class CounterInfo:
     high_water: dict[date, int]
     # The largest file the server accepts (None: it accepts none, or an older server).
     max_file_bytes: int | None = None
+    # The largest register entry per book month (first day) of the unit ({} from older servers).
+    register_high_water: dict[date, int] = field(default_factory=dict)
 
 
 def parse_counter_info(data: Any) -> CounterInfo:
@@ -50,14 +52,7 @@ def parse_counter_info(data: Any) -> CounterInfo:
             from counter_app import domain
 
             server_time = server_time.astimezone(domain.TIMEZONE).replace(tzinfo=None)
-    high: dict[date, int] = {}
-    raw_high = data.get("high_water") or {}
-    if isinstance(raw_high, dict):
-        for key, value in raw_high.items():
-            try:
-                high[date.fromisoformat(str(key))] = int(value)
-            except (TypeError, ValueError):
-                continue
+    high = _by_day(data.get("high_water"))
     centre = data.get("centre")
     limit = data.get("max_file_bytes")
     if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
@@ -69,7 +64,20 @@ def parse_counter_info(data: Any) -> CounterInfo:
         server_time=server_time,
         high_water=high,
         max_file_bytes=limit,
+        register_high_water=_by_day(data.get("register_high_water")),
     )
+
+
+def _by_day(raw: Any) -> dict[date, int]:
+    """{"YYYY-MM-DD": N} as dates and numbers; malformed entries are skipped."""
+    out: dict[date, int] = {}
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            try:
+                out[date.fromisoformat(str(key))] = int(value)
+            except (TypeError, ValueError):
+                continue
+    return out
 
 
 def fetch_counter_info(

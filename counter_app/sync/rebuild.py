@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from counter_app.code_ledger import issued_in, raise_sequences
 from counter_app.db.models import (
     Applicant,
     CodeSequence,
@@ -32,6 +33,7 @@ from counter_app.db.models import (
 )
 from counter_app.errors import UserError
 from counter_app.identity import fold
+from counter_app.intake import fill_register_entries
 from counter_app.intake_papers import required_when_unrecorded
 from counter_app.search import dossier_search_text
 from counter_app.sync import pull
@@ -117,6 +119,10 @@ def rebuild(eng: SyncEngine, unit: str, report_cycle: CycleReport) -> RebuildRep
     if isinstance(high_water, dict):
         with eng.db.write() as s:
             report.sequence = _raise_sequence(s, unit, high_water)
+    with eng.db.write() as s:
+        # Register books above every entry that came back, then entries for records without one.
+        raise_sequences(s, issued_in(s))
+        fill_register_entries(s)
     return report
 
 
@@ -236,6 +242,18 @@ def _whole(path: Any, size: int) -> bool:
         return False
 
 
+def _register_entry(p: dict[str, Any]) -> dict[str, Any]:
+    """The register entry the record carries; none for records pushed before it existed (they
+    get one after the download, `fill_register_entries`), and a local one is then kept."""
+    month, number = p.get("register_month"), p.get("register_no")
+    if not isinstance(month, str) or not isinstance(number, int) or number < 1:
+        return {}
+    try:
+        return {"register_month": date.fromisoformat(month), "register_no": number}
+    except ValueError:
+        return {}
+
+
 def _dt(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
@@ -302,6 +320,7 @@ def _dossier(s: Session, p: dict[str, Any], version: int, ref: Any, now: datetim
         "received_at": _dt(p["received_at"]),
         "appointment_at": _dt(p["appointment_at"]),
         "counter_no": int(p.get("counter_no", 0)),
+        **_register_entry(p),
         "clerk_name": str(p.get("clerk_name", "")),
         "fee": int(p.get("fee", 0)),
         "dossier_sets": int(p.get("dossier_sets", 1)),

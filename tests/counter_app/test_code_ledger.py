@@ -46,9 +46,11 @@ def test_a_database_swapped_behind_the_counters_back_still_never_reuses(
     reopened = make_services(url, clock)
     try:
         report = reopened.start()
-        assert report.sequences_raised == 1
-        code = reopened.intake.receive(draft(30), clerk=system_actor()).code
-        assert code not in issued and code.endswith("-0006")
+        # The day's code counter and the month's register book ("Sổ theo dõi hồ sơ").
+        assert report.sequences_raised == 2
+        received = reopened.intake.receive(draft(30), clerk=system_actor())
+        assert received.code not in issued and received.code.endswith("-0006")
+        assert received.register_no == 6  # entries 3–5 were printed on receipts too
     finally:
         reopened.close()
 

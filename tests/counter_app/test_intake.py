@@ -54,7 +54,7 @@ def test_receive_writes_everything_in_one_go(services) -> None:  # type: ignore[
         "dossier_event": 1,
         "audit_log": 1,
         "outbox": 2,  # the dossier and its first status event
-        "code_sequence": 1,
+        "code_sequence": 2,  # the day's code counter and the month's register book
     }
     with services.db.read() as s:
         d = s.scalar(select(Dossier))

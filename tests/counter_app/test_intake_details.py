@@ -78,6 +78,7 @@ def test_rule_naming_an_unknown_paper_is_refused() -> None:
         "name": "Thử",
         "processing": {"amount": 1, "unit": "working_days"},
         "papers": [{"code": "BC", "name": "Bản chính"}],
+        "fee": 1000,
         "fee_rule": {"per": "copy", "papers": ["BS"], "amount": 1000},
     }
     with pytest.raises(ValueError, match="BS"):

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.catalog import PaperCount, ProcedureInfo
+from counter_app.catalog import PaperCount, ProcedureInfo, fee_line
 from counter_app.domain import ResultDelivery
 from counter_app.drafts import DraftStore, IntakeDraftState
 from counter_app.identity import InvalidValue, ScannerLostLetters
@@ -41,10 +41,6 @@ if TYPE_CHECKING:
     from counter_app.services import CounterServices
 
 _DRAFT_DELAY_MS = 400
-
-
-def format_fee(fee: int) -> str:
-    return "Không thu phí" if fee == 0 else f"{fee:,}".replace(",", ".") + " đồng"
 
 
 def format_appointment(when: Any) -> str:
@@ -437,7 +433,7 @@ class IntakeForm(QWidget):
                 for code, c in self._paper_counts().items()
             }
         )
-        text = format_fee(fee.amount) + (f" ({fee.detail})" if fee.detail else "")
+        text = fee_line(fee.amount, info.fee_note, fee.detail)
         self.procedure_info.setText(
             f"Thời hạn giải quyết: {info.processing_text}   ·   Phí, lệ phí: {text}"
         )

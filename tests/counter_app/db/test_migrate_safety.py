@@ -424,6 +424,12 @@ def _check_upgrade_keeps_every_row(url: str, backup_dir: Path) -> None:
             ).all()
             assert [r[0] for r in hits] == [1]
     db.dispose()
+    # 0014 adds the register book's counter ("<unit>#SO", month) beside the day's code counter.
+    books = [r for r in after["code_sequence"] if str(r[0]).endswith("#SO")]
+    assert [(r[0], str(r[1])[:10], r[2]) for r in books] == [
+        (f"{before['code_sequence'][0][0]}#SO", "2026-11-01", 2)
+    ], books
+    after["code_sequence"] = [r for r in after["code_sequence"] if r not in books]
     for table in tables:
         assert after[table] == before[table], f"rows of {table} changed by the upgrade"
 

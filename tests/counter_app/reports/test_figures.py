@@ -108,7 +108,9 @@ def test_drill_truncates_long_lists(services, seeded) -> None:  # type: ignore[n
 
 def test_register_lists_every_dossier_in_order(services, seeded) -> None:  # type: ignore[no-untyped-def]
     lines = ReportService.for_services(services).register(Period(date(2026, 11, 26), DAY), by=ACTOR)
-    assert [line.number for line in lines] == list(range(1, 8))
+    # The STT is the entry in the month's book, as on the receipt: the 20/11 dossier is entry 1.
+    assert [line.number for line in lines] == list(range(2, 9))
+    assert {line.book for line in lines} == {"11/2026-Q01"}
     assert [line.code for line in lines] == seeded.codes[1:]
     assert lines[0].handed_back_at == datetime(2026, 11, 27, 11, 0)
     assert "0912345678" in lines[0].contact

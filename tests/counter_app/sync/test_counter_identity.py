@@ -4,12 +4,14 @@ to the token, and the high-water mark that keeps a replaced or restored PC from 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from counter_app.auth import system_actor
+from counter_app.intake import ApplicantDraft, DossierDraft
 from counter_app.issuing import CounterIdentityError
 from counter_app.settings import SyncSettings
 from counter_app.sync.counter_info import fetch_counter_info
@@ -46,7 +48,8 @@ def test_a_replaced_pc_continues_above_the_servers_high_water_mark(
     try:
         fresh.settings = replace(fresh.settings, sync=_sync(server, server.token))
         report = fresh.start()
-        assert report.server_unit == UNIT and report.sequences_raised == 1
+        # The day's code counter and the month's register book.
+        assert report.server_unit == UNIT and report.sequences_raised == 2
         code = receive(fresh, 1, start=50)[0]
         assert code not in issued and code.endswith("-0005")
     finally:
@@ -136,3 +139,31 @@ def test_restore_command_brings_synced_dossiers_back_from_the_server(
         assert all(reopened.dossiers.lookup(c, by=system_actor()) is not None for c in later)
     finally:
         reopened.close()
+
+
+def test_a_replaced_pc_continues_the_register_book_above_the_server(
+    services: Any, server: RefServer, tmp_path: Path
+) -> None:
+    # Two days of one month: the register book holds 1–4 although each day's codes restart.
+    services.clock.now = datetime(2026, 11, 26, 9, 0)
+    receive(services, 2)
+    services.clock.now = datetime(2026, 11, 27, 9, 0)
+    receive(services, 2, start=10)
+    engine = engine_for(services, server)
+    assert engine.run_until_done(max_seconds=30).error == ""
+    engine.close()
+    info = fetch_counter_info(_sync(server, server.token))
+    assert info.register_high_water == {date(2026, 11, 1): 4}
+    # A new PC (no database, no ledger, no rebuild) with the same token.
+    fresh = make_services(f"sqlite:///{tmp_path / 'new-pc.sqlite3'}", services.clock)
+    try:
+        fresh.settings = replace(fresh.settings, sync=_sync(server, server.token))
+        fresh.start()
+        draft = DossierDraft(
+            procedure_code="2.000908",
+            applicant=ApplicantDraft(name="Lê Văn Nam", id_number="022090009999"),
+        )
+        received = fresh.intake.receive(draft, clerk=system_actor())
+        assert received.code.endswith("-0003") and received.register_no == 5
+    finally:
+        fresh.close()

@@ -186,20 +186,15 @@ class MainWindow(QMainWindow):
             self.dossiers.search.setFocus()
 
     def _warm_up(self) -> None:
-        """Load the PDF and printing machinery and warm the first save's paths now, so the
-        first receipt of the session does not pay for them; then freeze what they loaded."""
-        from ui.printing import warm_up
+        """Find the printers, start the render process and warm the first save's paths now,
+        so the session's first receipt does not pay for them; then freeze what they loaded."""
+        from ui.printing import find_printers_ahead
         from ui.warmup import start_warm_up
 
-        waiting = {"pdf", "db"}
-
-        def finished(which: str) -> None:
-            waiting.discard(which)
-            if not waiting:
-                freeze_startup_objects()
-
-        warm_up(self.ops, lambda: finished("pdf"))
-        self.warm = start_warm_up(self.services, self.user, self, lambda _: finished("db"))
+        find_printers_ahead()
+        self.warm = start_warm_up(
+            self.services, self.user, self, lambda _report: freeze_startup_objects()
+        )
 
     # -- scans ---------------------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 Started right after the main window opens (`MainWindow`), long before a clerk can fill in a form
 and press save; it runs `counter_app.warmup.warm_up` (read only: it can write nothing) on the
 daemon thread `counter-warm`, never on the UI thread and never in the queue of `ui.ops`, so a
-save pressed meanwhile does not wait behind it. A failure is logged and never reaches the window.
+save pressed meanwhile does not wait behind it; then it starts the render process and has it
+draw a sample receipt. A failure is logged and never reaches the window.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from counter_app.warmup import WarmReport, warm_up
+from counter_app.warmup import WarmReport, run_step, warm_up
+from ui import render
 
 if TYPE_CHECKING:
     from counter_app.auth import UserInfo
@@ -52,6 +54,9 @@ class WarmUp(QObject):
         except Exception as exc:  # warm_up skips failing steps; this is anything else
             log.warning("warm-up failed", exc_info=True)
             report = WarmReport(failed={"warm_up": f"{type(exc).__name__}: {exc}"})
+        # The render process: started, its libraries loaded and a sample receipt drawn (no
+        # database); here rather than on the worker of ui.ops, which a save must not wait for.
+        run_step(report, "render", render.warm)
         # RuntimeError: the window (and this object) was closed meanwhile; nobody to tell.
         with contextlib.suppress(RuntimeError):
             self._done.emit(report)

@@ -81,3 +81,10 @@ def test_a_failing_step_is_logged_and_the_others_still_run(
     assert report.failed == {"broken": "RuntimeError: hỏng"}
     assert set(report.steps) == {"broken", *(name for name, _ in warmup.STEPS)}
     assert "warm-up step broken failed" in caplog.text
+
+
+def test_the_sample_receipt_draws_in_both_layouts() -> None:
+    from counter_app.receipts import Layout, render_receipt
+
+    for layout in Layout:
+        assert render_receipt(warmup.sample_receipt(), layout).startswith(b"%PDF")

@@ -16,6 +16,7 @@ from counter_app.domain import Role
 from counter_app.drafts import IntakeDraftState
 from tests.helpers.cli import draft
 from tests.ui.conftest import settle
+from ui import render
 
 
 def _counts(services: Any) -> dict[str, int]:
@@ -55,7 +56,8 @@ def test_the_warm_up_runs_off_the_ui_thread_finishes_and_writes_nothing(
     report = window.warm.report
     assert report.thread == "counter-warm" != threading.main_thread().name
     assert report.failed == {}  # the UI thread guard (strict here) would have failed a step
-    assert set(report.steps) == {name for name, _ in warmup.STEPS}
+    assert set(report.steps) == {name for name, _ in warmup.STEPS} | {"render"}
+    assert render.helper_pid() is not None  # the render process started and drew its sample
     window.warm.worker.join(5)
     assert not window.warm.worker.is_alive()
     assert _counts(services) == before
@@ -109,7 +111,7 @@ def test_a_failing_warm_up_is_logged_and_the_window_works_on(
         window = make_window(Role.CLERK)
         window.intake.auto_preview = False
         qtbot.waitUntil(lambda: window.warm is not None and window.warm.report is not None)
-    assert window.warm.report.failed == {"warm_up": "RuntimeError: hỏng"}
+    assert window.warm.report.failed["warm_up"] == "RuntimeError: hỏng"
     assert "warm-up failed" in caplog.text
     _fill(window.intake)
     settle(qtbot, ops)

@@ -88,3 +88,21 @@ def test_the_sample_receipt_draws_in_both_layouts() -> None:
 
     for layout in Layout:
         assert render_receipt(warmup.sample_receipt(), layout).startswith(b"%PDF")
+
+
+def test_warm_up_on_postgresql_writes_nothing(pg_url: str, app_home: Any) -> None:
+    from tests.conftest import make_services
+
+    services = make_services(pg_url)
+    try:
+        admin = services.auth.create_first_admin("quantri", "Nguyễn Quản Trị", "quantri123")
+        services.intake.receive(draft(0), clerk=admin)
+        before = _counts(services)
+        assert warmup.warm_up(services, by=admin).failed == {}
+        assert _counts(services) == before
+        refused = pytest.raises(Exception, match="read-only transaction")
+        with services.db.reads_only(), refused, services.db.read() as s:
+            s.execute(text("DELETE FROM code_sequence"))
+        assert services.intake.receive(draft(1), clerk=admin).code.endswith("-0002")
+    finally:
+        services.close()

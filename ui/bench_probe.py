@@ -2,11 +2,19 @@
 
     python -m ui.bench_probe startup --t0 EPOCH [--db URL]   seconds until the first dialog shows
     python -m ui.bench_probe stall --dir DIR [--rounds N] [--day-rows N] [--load [--files N]]
+                                   [--trace-stalls MS] [--switch-interval S]
+                                   [--fill-here] [--busy-wait]
                                                               longest UI-thread stall while saving
 
 The stall figure is the longest gap between turns of the UI thread's event loop from pressing
 save until the receipt preview has painted, per save; the worst over N saves and their median are
 reported, since one save on a shared machine can be unlucky either way.
+
+The day's dossiers are written by a separate process (`fill`), so the window's process is as
+cold as a counter's after start-up and round 0 is the session's first save; between saves the
+probe waits in a Qt event loop as the window does under `app.exec()`. `--fill-here` and
+`--busy-wait` give the bench as it was before (the day written in this process, which warmed
+the intake path before the first save; a processEvents/sleep(1 ms) loop).
 
 Prints one JSON object on the last line of stdout.
 """
@@ -17,8 +25,10 @@ import argparse
 import functools
 import json
 import os
+import re
 import sys
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 STALL_ROUNDS = 7
@@ -157,6 +167,9 @@ def _attach_scans(services: object, code: str, paper: str, seed: int, count: int
     services.attachments.attach_checked(code, paper, loaded, by=system_actor())  # type: ignore[attr-defined]
 
 
+_APP_FILE = re.compile(r"[/\\](counter_app|ui)[/\\](?!bench_probe)")
+
+
 class _StallWatch:
     """`--trace-stalls MS`: what every thread was doing when the UI thread missed a beat.
 
@@ -171,6 +184,7 @@ class _StallWatch:
 
         self.last, self.threshold_s, self.active = last, threshold_s, False
         self.tally: collections.Counter[str] = collections.Counter()
+        self.rounds: list[collections.Counter[str]] = []
         self.main_id = threading.get_ident()
         threading.Thread(target=self._run, daemon=True, name="stall-watch").start()
 
@@ -190,19 +204,34 @@ class _StallWatch:
             for ident, frame in sys._current_frames().items():
                 if ident == threading.get_ident():
                     continue
-                stack = traceback.extract_stack(frame)[-4:]
+                full = traceback.extract_stack(frame)
+                stack = full[-4:]
                 where = " < ".join(
                     f"{Path(f.filename).name}:{f.lineno}:{f.name}" for f in reversed(stack)
                 )
+                # The innermost frame of the app itself: which of its calls the library runs.
+                ours = next((f for f in reversed(full) if _APP_FILE.search(f.filename)), None)
+                if ours is not None and ours not in stack:
+                    where += f" << {Path(ours.filename).name}:{ours.lineno}:{ours.name}"
                 who = "UI" if ident == self.main_id else names.get(ident, str(ident))
                 self.tally[f"{who}: {where}"] += 1
+                if self.rounds:
+                    self.rounds[-1][f"{who}: {where}"] += 1
+
+    def next_round(self) -> None:
+        import collections
+
+        self.rounds.append(collections.Counter())
 
     def report(self) -> None:
         for line, n in self.tally.most_common(40):
             sys.stderr.write(f"stall-watch {n:3d}  {line}\n")
+        for i, tally in enumerate(self.rounds):
+            for line, n in tally.most_common(12):
+                sys.stderr.write(f"stall-watch round {i} {n:3d}  {line}\n")
 
 
-def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
+def _stall(args: argparse.Namespace) -> dict[str, object]:
     import statistics
     from pathlib import Path
 
@@ -220,9 +249,21 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
     from ui.ops import Ops
 
     app = make_application()
-    services = build_services(f"sqlite:///{Path(args.dir) / 'ui-bench.sqlite3'}", False)
-    build_demo(services, dossiers=2)
-    _busy_day(services, args.day_rows)
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval)
+    url = f"sqlite:///{Path(args.dir) / 'ui-bench.sqlite3'}"
+    if args.fill_here:  # the figure before 2026-12 (the first save then found intake warm)
+        services = build_services(url, False)
+        build_demo(services, dossiers=2)
+        _busy_day(services, args.day_rows)
+    else:
+        # The day so far is written by another process, so this one starts as cold as a
+        # counter's window after start-up: its first save is the session's first.
+        import subprocess
+
+        fill = [sys.executable, "-m", "ui.bench_probe", "fill", "--dir", args.dir]
+        subprocess.run([*fill, "--day-rows", str(args.day_rows)], check=True)
+        services = build_services(url, False)
     username, _, password, _ = DEMO_USERS[-1]
     user = services.auth.authenticate(username, password)
     if user is None:
@@ -242,11 +283,27 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
     window.resize(1366, 768)
     window.show()
 
-    def wait(predicate: object, timeout_s: float = 30.0) -> None:
+    def wait(predicate: Callable[[], bool], timeout_s: float = 30.0) -> None:
         end = time.perf_counter() + timeout_s
-        while not predicate() and time.perf_counter() < end:  # type: ignore[operator]
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-            time.sleep(0.001)
+        if args.busy_wait:  # the loop before 2026-12: the UI thread never sleeps in Qt
+            while not predicate() and time.perf_counter() < end:
+                app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+                time.sleep(0.001)
+            return
+        # An event loop, as the window runs under `app.exec()`: the UI thread sleeps until an
+        # event or a timer is due instead of spinning (the spin cost it 130-450 ms of CPU a save).
+        loop = QEventLoop()
+        check = QTimer(interval=5)
+
+        def poll() -> None:
+            if predicate() or time.perf_counter() > end:
+                loop.quit()
+
+        check.timeout.connect(poll)
+        if not predicate():
+            check.start()
+            loop.exec()
+            check.stop()
 
     wait(lambda: ops.pending == 0)
     import gc
@@ -280,6 +337,7 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
     heartbeat.timeout.connect(tick)
     form = window.intake
     rounds_max: list[float] = []
+    cpu_ms: dict[str, list[float]] = {}
     for i in range(args.rounds):
         form.set_state(
             IntakeDraftState(
@@ -296,9 +354,11 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
         wait(lambda: ops.pending == 0)
         form.preview = None
         gaps.clear()
+        cpu_before = _thread_cpu()
         last[0] = time.perf_counter()
         heartbeat.start()
         if watch is not None:
+            watch.next_round()
             watch.active = True
         if args.load and window.sync_widget is not None:
             # At the same moment: a sync cycle (uploading the scans just attached), a reprint to
@@ -311,11 +371,15 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
         form.save()
         wait(lambda: form.preview is not None and ops.pending == 0)
         settle_until = time.perf_counter() + 0.3  # let the preview paint its pages
-        wait(lambda t=settle_until: time.perf_counter() > t)
+        wait(functools.partial(lambda t: time.perf_counter() > t, settle_until))
         heartbeat.stop()
         if watch is not None:
             watch.active = False
         rounds_max.append(max(gaps) * 1000 if gaps else 0.0)
+        for name, used in _thread_cpu().items():
+            if name in ("UI", "counter-db_0", "counter-sync"):
+                ms = (used - cpu_before.get(name, 0.0)) * 1000
+                cpu_ms.setdefault(name, []).append(round(ms, 1))
         sys.stderr.write(f"round {i}: {rounds_max[-1]:.1f} ms\n")
         if form.preview is not None:
             form.preview.close()
@@ -349,10 +413,48 @@ def _stall(args: argparse.Namespace) -> dict[str, float | str | list[float]]:
         "files_per_round": float(args.files if args.load else 0),
         "files_pending_after": float(files_pending),
         "gc_max_ms": max(gc_ms, default=0.0),
+        # CPU each thread of the window used during each save (POSIX): first-time work shows
+        # here whatever the machine's load, unlike the stall itself.
+        "thread_cpu_ms_rounds": cpu_ms,
         "dossiers_saved": float(
             len(services.dossiers.list_day(services.clock().date(), by=user)) - before
         ),
     }
+
+
+def _fill(args: argparse.Namespace) -> dict[str, float]:
+    """The stall bench's database: the demo data and a busy day's dossiers so far."""
+    os.environ["COUNTER_APP_HOME"] = str(Path(args.dir) / "home")
+    from counter_app.demo import build_demo
+    from counter_app.settings import Settings, set_value
+    from ui.app import build_services
+
+    if not Settings.load().counter_chosen:
+        set_value(Settings.load(), "counter_no", "1")
+    services = build_services(f"sqlite:///{Path(args.dir) / 'ui-bench.sqlite3'}", False)
+    build_demo(services, dossiers=2)
+    _busy_day(services, args.day_rows)
+    services.close()
+    return {"day_rows": float(args.day_rows)}
+
+
+def _thread_cpu() -> dict[str, float]:
+    """CPU seconds used so far by each thread of this process, by name (POSIX only)."""
+    import threading
+
+    clock = getattr(time, "pthread_getcpuclockid", None)
+    if clock is None:
+        return {}
+    used: dict[str, float] = {}
+    for t in threading.enumerate():
+        if t.ident is None:
+            continue
+        name = "UI" if t is threading.main_thread() else t.name
+        try:
+            used[name] = used.get(name, 0.0) + time.clock_gettime(clock(t.ident))
+        except (OSError, ProcessLookupError):  # the thread ended meanwhile
+            continue
+    return used
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -384,8 +486,33 @@ def main(argv: list[str] | None = None) -> int:
         default=FILES_PER_ROUND,
         help="scans attached before each save (--load)",
     )
+    t.add_argument(
+        "--busy-wait",
+        action="store_true",
+        help="wait by processEvents() and sleep(1 ms) in a loop (the bench before 2026-12)",
+    )
+    t.add_argument(
+        "--switch-interval",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="sys.setswitchinterval(S) after the application has set its own",
+    )
+    t.add_argument(
+        "--fill-here",
+        action="store_true",
+        help="write the day's dossiers in this process (its first save then finds intake warm)",
+    )
+    f = sub.add_parser("fill")
+    f.add_argument("--dir", required=True)
+    f.add_argument("--day-rows", type=int, default=DAY_ROWS)
     args = parser.parse_args(argv)
-    result: dict[str, object] = dict(_startup(args) if args.what == "startup" else _stall(args))
+    runs: dict[str, Callable[[argparse.Namespace], Mapping[str, object]]] = {
+        "startup": _startup,
+        "stall": _stall,
+        "fill": _fill,
+    }
+    result: dict[str, object] = dict(runs[args.what](args))
     sys.stdout.write(json.dumps(result) + "\n")
     sys.stdout.flush()
     return 0

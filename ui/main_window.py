@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.dossiers, "Danh sách hồ sơ (F3)")
         self.setCentralWidget(self.tabs)
         self.dashboard: Any = None
+        self.warm: Any = None  # ui.warmup.WarmUp, once started
         self._build_menus()
         self._build_status_bar()
         self.queue = install_queue(self, services.settings)  # None without a queue service
@@ -185,10 +186,15 @@ class MainWindow(QMainWindow):
             self.dossiers.search.setFocus()
 
     def _warm_up(self) -> None:
-        """Load the PDF and printing machinery now, so the first receipt does not pay for it."""
-        from ui.printing import warm_up
+        """Find the printers, start the render process and warm the first save's paths now,
+        so the session's first receipt does not pay for them; then freeze what they loaded."""
+        from ui.printing import find_printers_ahead
+        from ui.warmup import start_warm_up
 
-        warm_up(self.ops, freeze_startup_objects)
+        find_printers_ahead()
+        self.warm = start_warm_up(
+            self.services, self.user, self, lambda _report: freeze_startup_objects()
+        )
 
     # -- scans ---------------------------------------------------------------------------------
 

@@ -472,34 +472,13 @@ def open_receipt(
     ).run()
 
 
-def warm_up(ops: Ops, done: Callable[[], None] | None = None) -> None:
-    """Start the PDF helper process and initialise print support, before the first receipt."""
-
-    def load() -> None:
-        # Imported here too: building ReceiptData needs the module, and a first import during
-        # the first save would hold the GIL for tens of milliseconds.
-        import pypdfium2  # noqa: F401 - loads the PDFium library once
-
-        import counter_app.receipts  # noqa: F401
-        from ui.render import warm
-
-        warm()
-
-    # Loads Qt's print support and lists the printers (seconds with network printers) on the
-    # worker, so the first preview shows them at once.
+def find_printers_ahead() -> None:
+    """Load Qt's print support and list the printers (seconds with network printers) on the
+    printers' worker now, so the first preview shows them at once. (The render process is
+    started by the window's warm-up, `ui.warmup`.)"""
     printer_ops().op(list_printers).failure(
         lambda exc: log.warning("Không tìm được máy in: %s", exc)
     ).run()
-
-    def finished(_: object = None) -> None:
-        if done is not None:
-            done()
-
-    def failed(exc: BaseException) -> None:
-        log.warning("Không khởi động được tiến trình dựng PDF: %s", exc)
-        finished()
-
-    ops.op(load).success(finished).failure(failed).run()
 
 
 def preview_page_width(parent: QWidget) -> tuple[int, float]:

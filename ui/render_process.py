@@ -44,13 +44,21 @@ def lower_priority() -> None:
 
 
 def load() -> int:
-    """Import reportlab, the renderers, the fonts and PDFium once, before the first receipt."""
+    """Import reportlab, the renderers, the fonts and PDFium, then draw and rasterise a sample
+    receipt in each layout, once, before the first receipt: its first drawing was seconds
+    slower than the next ones (SQLAlchemy imported to unpickle the job, fonts subset), long
+    enough for the window's progress dialog to show and animate."""
     import pypdfium2  # noqa: F401 - loads the PDFium library
 
-    from counter_app.receipts import render_receipt  # noqa: F401
+    import counter_app.printing  # noqa: F401 - RenderJob's module: the first job's unpickling
+    from counter_app.receipts import Layout, render_receipt
     from counter_app.receipts.fonts import ensure_fonts
+    from counter_app.warmup import sample_receipt
+    from ui.printing import PREVIEW_DPI  # Qt's widgets and print support: the first print's
 
     ensure_fonts()
+    for layout in Layout:
+        raster(render_receipt(sample_receipt(), layout), PREVIEW_DPI / 72.0)
     return os.getpid()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
 
 class DatabaseError(UserError, RuntimeError):
     """The database cannot be opened or used; the message is Vietnamese, for the user."""
+
+
+class ReadOnlyError(RuntimeError):
+    """A write inside `Database.reads_only()`: a bug in the caller (a warm-up must not write)."""
 
 
 class DatabaseDiskError(DatabaseError):
@@ -131,6 +136,7 @@ class Database:
             else self.engine
         )
         self._read = sessionmaker(read_engine, expire_on_commit=False)
+        self._reads_only = threading.local()
 
     @property
     def is_sqlite(self) -> bool:
@@ -146,9 +152,26 @@ class Database:
         return self.url.render_as_string(hide_password=True)
 
     @contextmanager
+    def reads_only(self) -> Iterator[None]:
+        """On this thread, while inside: `write()` refuses and every `read()` transaction is
+        read-only in the database itself (SQLite's query_only, PostgreSQL's READ ONLY), so that
+        code run here (the window's warm-up) cannot change anything, not even by mistake."""
+        before = getattr(self._reads_only, "on", False)
+        self._reads_only.on = True
+        try:
+            yield
+        finally:
+            self._reads_only.on = before
+
+    def _refuses_writes(self) -> bool:
+        return bool(getattr(self._reads_only, "on", False))
+
+    @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits on success and rolls back on any exception."""
         check_thread()
+        if self._refuses_writes():
+            raise ReadOnlyError("Database.write() inside reads_only()")
         try:
             with self._write() as session, session.begin():
                 yield session
@@ -169,8 +192,39 @@ class Database:
         """A read-only unit of work; never takes the SQLite write lock."""
         check_thread()
         with self._read() as session:
+            if self._refuses_writes():
+                with self._query_only(session):
+                    yield session
+                return
             try:
                 yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def _query_only(self, session: Session) -> Iterator[None]:
+        """A read transaction the database itself keeps from writing."""
+        from sqlalchemy import text
+
+        if not self.is_sqlite:
+            session.execute(text("SET TRANSACTION READ ONLY"))  # ends with the transaction
+            try:
+                yield
+            finally:
+                session.rollback()
+            return
+        # SQLite's switch belongs to the connection, which goes back to the pool: always turned
+        # off again, and a connection where that fails is dropped rather than reused by a write.
+        connection = session.connection()
+        connection.exec_driver_sql("PRAGMA query_only = ON")
+        try:
+            yield
+        finally:
+            try:
+                connection.exec_driver_sql("PRAGMA query_only = OFF")
+            except Exception:
+                connection.invalidate()
+                raise
             finally:
                 session.rollback()
 

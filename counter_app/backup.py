@@ -441,7 +441,7 @@ def restore_backup(
             raise BackupError(f"Không chép được {source} vào {db.file}: {exc}") from exc
         log.info("database restored from %s (schema %s)", source.name, revision)
         upgraded = services.migrate(locked=True)
-        raised = services.raise_code_sequences(scan_database=True)
+        raised = services.raise_code_sequences()
         lost, unreadable = _lost_dossiers(db.file, replaced) if replaced else ((), "")
         files = _restore_files(services, source, backup_dir)
     return RestoreResult(

@@ -81,6 +81,7 @@ def paths(settings: Settings) -> dict[str, str]:
         "log_dir": str(p.log_dir),
         "log_file": str(log_file(settings)),
         "backup_dir": str(p.backup_dir),
+        "code_mark_dirs": ", ".join(str(d) for d in p.code_mark_dirs),
         "resources": str(resources_dir()),
         "executable": sys.executable,
     }
@@ -127,6 +128,40 @@ def database(settings: Settings) -> dict[str, Any]:
         info["error"] = detail
     finally:
         db.dispose()
+    return info
+
+
+def code_marks(settings: Settings) -> dict[str, Any]:
+    """The code ledger and its copies against the database, read only: the codes issued and
+    printed that the database lacks (data put back from an old copy), even before any start."""
+    from sqlalchemy.engine import make_url
+
+    from counter_app.code_ledger import CodeLedger, Rollback, missing_codes, read_only_marks
+    from counter_app.db.engine import Database, sqlite_file
+
+    file = sqlite_file(make_url(settings.database_url))
+    if file is None or not file.exists():
+        return {"ledger": None, "copies": [], "lost_codes": [], "errors": []}
+    ledger = CodeLedger.for_database(file, settings.paths.code_mark_dirs)
+    files = [ledger.path, *ledger.copies]
+    highest, lost, errors = read_only_marks(files)
+    info: dict[str, Any] = {
+        "ledger": str(ledger.path),
+        "copies": [str(p) for p in ledger.copies],
+        "present": [str(p) for p in files if p.exists()],
+        "lost_codes": [],
+        "errors": errors,
+    }
+    db = Database(make_url(settings.database_url))
+    try:
+        with db.read() as s:
+            info["lost_codes"] = missing_codes(s, highest, lost)
+    except Exception as exc:  # a damaged database is reported by `database`
+        info["errors"].append(f"{file}: {getattr(exc, 'orig', None) or exc}")
+    finally:
+        db.dispose()
+    if info["lost_codes"]:
+        info["message"] = Rollback(tuple(info["lost_codes"])).message()
     return info
 
 
@@ -356,6 +391,7 @@ def collect(
         "paths": paths(settings),
         "counter": {"counter_no": settings.counter_no, "code_scope": settings.code_scope},
         "database": database(settings),
+        "code_marks": code_marks(settings),
         "backups": backups(settings),
         "files": attachments(settings, verify=verify_files),
         "calendar": calendar(settings),
@@ -397,6 +433,10 @@ def problems(report: dict[str, Any]) -> list[str]:
             f"{db.get('head_revision')}: sẽ được sao lưu rồi nâng cấp khi mở phần mềm "
             "hoặc chạy `counter-app init`."
         )
+    marks = report.get("code_marks", {})
+    if marks.get("message"):
+        found.append(marks["message"])
+    found += [f"Sổ mã hồ sơ không đọc được: {e}" for e in marks.get("errors", [])]
     for folder in report.get("disk", {}).get("low", []):
         free = next(
             (f["free_bytes"] for f in report["disk"]["folders"].values() if f["folder"] == folder),

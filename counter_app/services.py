@@ -11,7 +11,7 @@ import sqlite3
 import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ from counter_app.auth import AuthService
 from counter_app.calendar import WorkingCalendar
 from counter_app.catalog import CatalogService
 from counter_app.centre import CentreConfig, CentreService, unit_identifier
-from counter_app.code_ledger import CodeLedger, issued_in, ledger_path, merge, raise_sequences
+from counter_app.code_ledger import CodeLedger, Rollback, issued_in, merge, raise_sequences
 from counter_app.db.engine import Database
 from counter_app.db.lock import ExclusiveHold, SharedHold
 from counter_app.db.migrate import UpgradeResult, current_revision, head_revision, upgrade
@@ -52,6 +52,10 @@ class StartReport:
     server_unit: str | None
     server_error: str
     clock_problem: str
+    #: Codes issued and printed that this database lacks (data put back from an old copy).
+    lost_codes: tuple[str, ...] = ()
+    #: The Vietnamese warning naming them ('' when nothing was rolled back).
+    code_warning: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,12 @@ class CounterServices:
         self.catalog = CatalogService(self.db)
         self._centre_cache: tuple[float, CentreConfig, WorkingCalendar] | None = None
         self.ledger: CodeLedger | None = (
-            CodeLedger(ledger_path(self.db.file)) if self.db.file is not None else None
+            CodeLedger.for_database(self.db.file, settings.paths.code_mark_dirs)
+            if self.db.file is not None
+            else None
         )
+        #: What the last `raise_code_sequences` found rolled back (None: nothing).
+        self.code_rollback: Rollback | None = None
         self.guard = IssuingGuard(lambda: self.settings, self.db, clock=clock, unit=self._unit)
         self.attachments = AttachmentService(
             self.db,
@@ -140,7 +148,7 @@ class CounterServices:
             with ExclusiveHold(self.db.file, action="nâng cấp CSDL", ignore=self.db.writer_hold):
                 result = upgrade(self.db, backup_dir=self.settings.paths.backup_dir)
         if result.from_revision != result.to_revision:
-            self.raise_code_sequences(scan_database=True)
+            self.raise_code_sequences()
         if result.backup is not None:
             self._backup_files_of(result.backup)
         return result
@@ -168,15 +176,15 @@ class CounterServices:
                 with contextlib.suppress(OSError):
                     leftover.unlink()
 
-    def raise_code_sequences(self, *, scan_database: bool = False, server: bool = False) -> int:
-        """Lift the code counters above every number this counter ever issued (the ledger, the
-        database's own codes when `scan_database`, the server's high-water mark when `server`)."""
-        sources = []
-        if self.ledger is not None:
-            try:
-                sources.append(self.ledger.all())
-            except sqlite3.Error as exc:  # the database's own counters still hold; say so
-                log.error("code ledger %s unreadable: %s", self.ledger.path, exc)
+    def raise_code_sequences(self, *, server: bool = False, scan_database: bool = True) -> int:
+        """Lift the code counters above every number this counter ever issued: the ledger and
+        its copies, the database's own codes, and the server's high-water mark when `server`.
+        A database behind the ledger (data put back from an old copy) is `code_rollback`.
+
+        Without `scan_database` (every start) only the database's counters are read, and its
+        dossiers are scanned only when the ledger knows of higher numbers: a rollback is then
+        named from the codes themselves, while a normal start does not read every dossier."""
+        hw: dict[tuple[str, date], int] = {}
         if server:
             info = self.guard.check_server()
             if info is not None:
@@ -187,16 +195,32 @@ class CounterServices:
                 hw.update(
                     {register_key(info.unit, m): n for m, n in info.register_high_water.items()}
                 )
-                sources.append(hw)
-                if self.ledger is not None:
+        with self.db.write() as s:
+            highest = issued_in(s, scan_codes=scan_database)
+            if not scan_database and self.ledger is not None and self._ledger_ahead(highest):
+                highest = issued_in(s)
+            if self.ledger is not None:
+                try:
+                    highest, rollback = self.ledger.reconcile(highest, now=self.clock())
+                    if rollback is not None:
+                        self.code_rollback = rollback
+                except sqlite3.Error as exc:  # the database's own counters still hold; say so
+                    log.error("code ledger %s unreadable: %s", self.ledger.path, exc)
+                if hw:
                     try:
                         self.ledger.record((u, d, n) for (u, d), n in hw.items())
                     except sqlite3.Error as exc:
                         log.error("code ledger %s not updated: %s", self.ledger.path, exc)
-        with self.db.write() as s:
-            if scan_database:
-                sources.append(issued_in(s))
-            return raise_sequences(s, merge(*sources))
+            return raise_sequences(s, merge(highest, hw))
+
+    def _ledger_ahead(self, counters: dict[tuple[str, date], int]) -> bool:
+        """Whether the ledger or a copy holds a number above the database's counters."""
+        assert self.ledger is not None
+        try:
+            marks = self.ledger.all()
+        except sqlite3.Error:
+            return True  # unreadable: reconcile says so; scan the codes to be safe
+        return any(n > counters.get(key, 0) for key, n in marks.items())
 
     def start(self, *, what: str | None = None, check_server: bool = True) -> StartReport:
         """Open the database for work (window and commands): schema up to date, the shared
@@ -206,13 +230,16 @@ class CounterServices:
         check_health(self.settings, self.db)
         upgraded = self.migrate()
         self.hold(what)
-        raised = self.raise_code_sequences(server=check_server)
+        raised = self.raise_code_sequences(server=check_server, scan_database=False)
+        rollback = self.code_rollback
         return StartReport(
             upgrade=upgraded,
             sequences_raised=raised,
             server_unit=self.guard.server.unit if self.guard.server else None,
             server_error=self.guard.server_error,
             clock_problem=self.guard.clock_problem(),
+            lost_codes=rollback.lost if rollback else (),
+            code_warning=rollback.message() if rollback else "",
         )
 
     def init(self, *, load_catalog: bool = True) -> InitResult:

@@ -47,6 +47,9 @@ class Paths:
     config_dir: Path
     log_dir: Path
     backup_dir: Path
+    #: Where the code ledger keeps its copies (counter_app/code_ledger.py): folders that a copy
+    #: of the data folder put back does not touch; one holding the database is skipped there.
+    code_mark_dirs: tuple[Path, ...] = ()
 
     @property
     def config_file(self) -> Path:
@@ -68,13 +71,32 @@ class Paths:
         home = env.get(ENV_HOME)
         if home:
             base = Path(home)
-            return cls(base / "data", base / "config", base / "logs", base / "backups")
+            return cls(
+                base / "data",
+                base / "config",
+                base / "logs",
+                base / "backups",
+                code_mark_dirs=(base / "config", base / "backups"),
+            )
         data = Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+        config = Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR))
+        backups = data / "backups"
         return cls(
             data_dir=data,
-            config_dir=Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)),
+            config_dir=config,
             log_dir=Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)),
-            backup_dir=data / "backups",
+            backup_dir=backups,
+            # On Windows the config folder IS the data folder (%LOCALAPPDATA%\ttphvhcc\
+            # counter-app) and the backups are inside it, so the ledger's copies also go to the
+            # roaming profile (%APPDATA%\ttphvhcc\counter-app) and to a folder beside the data
+            # folder (%LOCALAPPDATA%\ttphvhcc\counter-app-codes); the ledger skips any of these
+            # that holds the database or lies inside its folder.
+            code_mark_dirs=(
+                config,
+                Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR, roaming=True)),
+                data.with_name(data.name + "-codes"),
+                backups,
+            ),
         )
 
 

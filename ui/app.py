@@ -99,6 +99,7 @@ class AppController(QObject):
         self.restored_box: QWidget | None = None
         self.counter_dialog: QWidget | None = None
         self.draft_flush: Callable[[], None] | None = None
+        self.rollback_box: QWidget | None = None
 
     def start(self) -> None:
         """Open the database (and build the demo data), then ask who is at the counter.
@@ -108,8 +109,9 @@ class AppController(QObject):
         """
         demo, factory = self.demo, self._factory
 
-        def prepare() -> tuple[CounterServices, bool, str]:
+        def prepare() -> tuple[CounterServices, bool, str, str]:
             services = self._given() if factory is None else factory()
+            code_warning = ""
             if demo:
                 from counter_app.demo import build_demo
 
@@ -121,7 +123,8 @@ class AppController(QObject):
 
                 # Health check, schema, this window's hold on the database (restore elsewhere is
                 # refused while it is open), code counters, the server's word on unit and clock.
-                services.start(what="cửa sổ phần mềm quầy")
+                report = services.start(what="cửa sổ phần mềm quầy")
+                code_warning = report.code_warning  # data put back from an old copy
                 services.load_bundled_calendar()  # days a new release ships; never overwrites
                 # Before anyone signs in: the OS user's daily copy (a clerk may make it too).
                 auto_backup_if_due(services, by=system_actor(Role.CLERK))  # never raises
@@ -131,7 +134,7 @@ class AppController(QObject):
                 start_index_upkeep(services.db)  # never raises; logs what it did
             guard = getattr(services, "guard", None)
             clock = guard.clock_problem() if guard is not None else ""  # reads the newest receipt
-            return services, bool(services.auth.has_users()), clock
+            return services, bool(services.auth.has_users()), clock, code_warning
 
         op = self.ops.op(prepare).success(self._prepared).failure(self._fatal)
         if demo:
@@ -208,8 +211,14 @@ class AppController(QObject):
         )
         self.damage_box.finished.connect(lambda _: None if restoring else QApplication.quit())
 
-    def _prepared(self, result: tuple[CounterServices, bool, str]) -> None:
-        self.services, has_users, clock_problem = result
+    def _prepared(self, result: tuple[CounterServices, bool, str, str]) -> None:
+        self.services, has_users, clock_problem, code_warning = result
+        if code_warning:
+            # The codes lost with the rollback: never reissued, and the centre must find those
+            # citizens. Shown before anything else at the counter.
+            box = messages.show_error(None, code_warning)
+            box.setWindowTitle("Dữ liệu bị đặt lại về bản cũ")
+            self.rollback_box = box
         self._check_clock(clock_problem)
         dialog = self.dialog
         if has_users:

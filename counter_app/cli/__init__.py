@@ -59,10 +59,12 @@ class Context:
                 # Only a command that issues codes waits for the server's word on unit and clock;
                 # those that take files also hear its file size limit then.
                 command = getattr(self.args, "command", "") or ""
-                self._services.start(
+                report = self._services.start(
                     what=f"lệnh counter-app {command}".strip(),
                     check_server=command in ("intake", "attach", "scan"),
                 )
+                if report.code_warning:  # on stderr: `--json` output stays one document
+                    print(report.code_warning, file=sys.stderr)
         return self._services
 
     def actor(self, permission: Permission | None = None) -> UserInfo:

@@ -110,6 +110,8 @@ def cmd_init(ctx: Context) -> int:
         ctx.settings = replace(ctx.settings, lookup_base_url=normalize_lookup_base_url(lookup))
     services = ctx.services(migrate=False)
     result = services.init(load_catalog=not ctx.args.no_catalog)
+    if services.code_rollback is not None:  # init again on a folder put back: say so too
+        print(services.code_rollback.message(), file=sys.stderr)
     data = {
         "database": services.db.display_url,
         "revision": result.upgrade.to_revision,

@@ -23,6 +23,7 @@ from counter_app.server.validate import (
     MAX_RECORD_CHARS,
     Invalid,
     appointment_change,
+    check_dossier_content,
     check_payload,
     code_parts,
 )
@@ -269,11 +270,17 @@ class _Push:
         if owner is not None and owner != item.uuid:
             return f"Mã hồ sơ {p['code']} đã được dùng cho một hồ sơ khác."
         day, number = code_parts(p["code"], unit) or (None, None)
+        assert day is not None  # _check_dossier refused any other code
         if current is None and p["status"] not in COUNTER_STATUSES:
             return (
                 f"Hồ sơ mới không thể ở trạng thái {p['status']}; "
                 "trạng thái này do bộ phận xử lý chuyển."
             )
+        try:
+            # What intake would refuse (dates, fee, applicant, first status), field by field.
+            check_dossier_content(p, code_day=day, version=item.version, now=self.now)
+        except Invalid as exc:
+            return str(exc)
         fields = {
             "code": p["code"],
             "procedure_code": p["procedure_code"][:32],

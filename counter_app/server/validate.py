@@ -19,6 +19,7 @@ from counter_app.identity import (
     InvalidValue,
     check_birth_date_against_id,
     guess_id_kind,
+    has_lone_mark,
     normalize_email,
     normalize_id_number,
     normalize_organisation_name,
@@ -80,13 +81,18 @@ def _limit(field: str) -> int:
 
 def check_text(field: str, value: str) -> None:
     """The core's rules (normalize_text): NFC, no control, format (bidi, zero-width) or surrogate
-    characters; whitespace may differ (a clerk's line breaks stay); at most the field's length."""
+    characters, no accent standing alone; whitespace may differ (a clerk's line breaks stay);
+    at most the field's length."""
     if len(value) > _limit(field):
         raise Invalid(f"Trường {field} dài quá {_limit(field)} ký tự (đang có {len(value)}).")
-    if value.isprintable() and unicodedata.is_normalized("NFC", value):
+    if value.isprintable() and unicodedata.is_normalized("NFC", value) and not has_lone_mark(value):
         # The common case, at C speed: isprintable() is false for exactly the characters
         # normalize_text drops (control, format, surrogate, private-use, unassigned, odd spaces).
         return
+    if has_lone_mark(value):
+        raise Invalid(
+            f"Trường {field} có dấu (sắc, huyền, mũ…) đứng riêng, không đi sau chữ cái nào."
+        )
     cleaned = normalize_text(value, multiline=True)
     if "".join(cleaned.split()) != "".join(value.split()):
         raise Invalid(
@@ -107,6 +113,7 @@ def check_payload(payload: dict[str, Any]) -> None:
                 len(value) <= limits.get(field, default)
                 and value.isprintable()
                 and unicodedata.is_normalized("NFC", value)
+                and not has_lone_mark(value)
             ):
                 continue
             check_text(field, value)

@@ -66,7 +66,8 @@ ATTACKS: list[tuple[str, dict[str, Any], str]] = [
     ("id number with markup", _with_applicant(18, id_number="abc<b>"), "applicant.id_number"),
     ("CMND of 8 digits", _with_applicant(19, id_kind="cmnd", id_number="12345678"), "applicant.id_number"),
     ("first version handed back", dossier(UNIT_A, 20, status=10), "status"),
-    ("name a lone combining mark", _with_applicant(21, name="\u0301"), "applicant.name"),
+    ("name a lone combining mark", _with_applicant(21, name="\u0301"), "name"),
+    ("notes with a lone accent", dossier(UNIT_A, 25, notes="Thiếu bản sao \u0301"), "notes"),
     ("name not normalised", _with_applicant(22, name="nguyễn  văn a"), "applicant.name"),
     ("phone not a phone", _with_applicant(23, phone="12"), "applicant.phone"),
     ("summary with doubled spaces", dossier(UNIT_A, 24, summary="Sao  y"), "summary"),
@@ -197,3 +198,28 @@ def test_a_backdated_intake_is_accepted(
     assert queue_counts(services.db).waiting == 0
     stored = server.store.dossier(code)
     assert stored is not None and stored["status"] == 2
+
+
+def test_what_intake_saves_the_server_accepts(
+    services: Any, server: RefServer, clock: FixedClock
+) -> None:
+    """Counter and server apply one rule: text with lone accents, odd spaces, a phone typed
+    with +84 is cleaned by intake the way the server wants it, and the dossier syncs."""
+    clock.now = local_now()
+    draft = DossierDraft(
+        procedure_code="2.000908",
+        applicant=ApplicantDraft(
+            name="  trần thị \u0301thuỷ ",
+            id_number="022 190 000 001",
+            phone="+84 912 345 678",
+            address="Số 5  Lê Thánh Tông \u0300",
+        ),
+        summary="Sao y \u0301 bản chính",
+        notes="Dòng 1\n\u0301\tDòng 2",
+        fee=15000,
+    )
+    received = services.intake.receive(draft, clerk=system_actor())
+    report = engine_for(services, server).run_once(manual=True)
+    assert report.error == "" and report.rejected == 0
+    stored = server.store.dossier(received.code)
+    assert stored is not None and stored["applicant_name"] == "Trần Thị Thuỷ"

@@ -24,6 +24,7 @@ from counter_app.server.validate import (
     Invalid,
     appointment_change,
     check_dossier_content,
+    check_event_time,
     check_payload,
     code_parts,
 )
@@ -332,6 +333,7 @@ class _Push:
                 "việc này do bộ phận xử lý thực hiện."
             )
         try:
+            check_event_time(p, self.now)
             change = appointment_change(p)
         except Invalid as exc:
             return str(exc)

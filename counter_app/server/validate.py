@@ -293,6 +293,17 @@ def check_dossier_dates(p: dict[str, Any], code_day: date, now: datetime) -> Non
         )
 
 
+def check_event_time(p: dict[str, Any], now: datetime) -> None:
+    """An event happened before it was pushed: its time is not in the server's future (the public
+    page lists a dossier's events by time)."""
+    at = _local_time(p, "at")
+    if at > now + RECEIVED_AHEAD_TOLERANCE:
+        raise Invalid(
+            f"Trường at (thời điểm của sự kiện) {_show(at)} ở tương lai theo đồng hồ máy chủ "
+            f"({_show(now)}); hãy kiểm tra đồng hồ của máy quầy."
+        )
+
+
 def check_applicant(applicant: dict[str, Any], today: date) -> None:
     """The applicant as intake leaves it: the identity module's rules, each value unchanged."""
     raw_kind = applicant.get("kind", int(ApplicantKind.CITIZEN))

@@ -21,7 +21,7 @@ from counter_app.server.validate import RECEIVED_AHEAD_TOLERANCE
 from counter_app.sync.engine import queue_counts
 from counter_app.sync.status import sync_badge
 from tests.conftest import FixedClock
-from tests.counter_app.server.tenancy_support import UNIT_A, Client, dossier, item
+from tests.counter_app.server.tenancy_support import UNIT_A, Client, dossier, event, item
 from tests.counter_app.sync.harness import RefServer, engine_for, uuid_of
 from tests.helpers.ref_server import ref_server
 
@@ -223,3 +223,16 @@ def test_what_intake_saves_the_server_accepts(
     assert report.error == "" and report.rejected == 0
     stored = server.store.dossier(received.code)
     assert stored is not None and stored["applicant_name"] == "Trần Thị Thuỷ"
+
+
+def test_an_event_in_the_future_is_refused(plain: RefServer) -> None:
+    client = Client(plain.url, plain.token)
+    mine = dossier(UNIT_A, 1)
+    assert client.push(item("dossier", mine))[0]["status"] == "accepted"
+    future = event(mine, 10, at="2031-01-01T09:00:00")
+    past = event(mine, 10, at="2026-12-01T15:00:00")
+    refused, accepted = client.push(item("event", future), item("event", past))
+    assert refused["status"] == "rejected" and "Trường at " in refused["message"]
+    assert "01/01/2031" in refused["message"]
+    assert accepted["status"] == "accepted"
+    assert [e["uuid"] for e in plain.store.events_of(mine["uuid"])] == [past["uuid"]]

@@ -30,6 +30,7 @@ from counter_app.identity import (
 )
 from counter_app.intake import EARLIEST_RECEIVED, FIELD_LABELS
 from counter_app.issuing import CLOCK_TOLERANCE
+from counter_app.settings import MAX_COUNTER_NO
 
 #: Longest value of any text field not listed below (characters).
 DEFAULT_MAX_CHARS = 500
@@ -215,6 +216,7 @@ _LABELS = {
     "status": "Trạng thái hồ sơ",
     "channel": "Kênh tiếp nhận",
     "applicant.id_kind": "Loại giấy tờ tùy thân",
+    "counter_no": "Số quầy",
 }
 
 
@@ -378,6 +380,11 @@ def check_dossier_content(
         raise Invalid(f"{_field('channel')} không hợp lệ.")
     if p.get("result_delivery", ResultDelivery.COUNTER) not in {d.value for d in ResultDelivery}:
         raise Invalid(f"{_field('result_delivery')} không hợp lệ.")
+    counter_no = p.get("counter_no", 1)
+    # The counter's number (as settings allow); its unit is checked through the code, since centres
+    # sharing one code sequence (code_scope "centre") have many counters in one unit.
+    if type(counter_no) is not int or not 1 <= counter_no <= MAX_COUNTER_NO:
+        raise Invalid(f"{_field('counter_no')} phải từ 1 đến {MAX_COUNTER_NO}.")
     sets = p.get("dossier_sets", 1)
     if type(sets) is not int or not 1 <= sets <= 99:
         raise Invalid(f"{_field('dossier_sets')} phải từ 1 đến 99 bộ.")

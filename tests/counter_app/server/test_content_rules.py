@@ -67,6 +67,7 @@ ATTACKS: list[tuple[str, dict[str, Any], str]] = [
     ("CMND of 8 digits", _with_applicant(19, id_kind="cmnd", id_number="12345678"), "applicant.id_number"),
     ("first version handed back", dossier(UNIT_A, 20, status=10), "status"),
     ("name a lone combining mark", _with_applicant(21, name="\u0301"), "name"),
+    ("counter number 0", dossier(UNIT_A, 26, counter_no=0), "counter_no"),
     ("notes with a lone accent", dossier(UNIT_A, 25, notes="Thiếu bản sao \u0301"), "notes"),
     ("name not normalised", _with_applicant(22, name="nguyễn  văn a"), "applicant.name"),
     ("phone not a phone", _with_applicant(23, phone="12"), "applicant.phone"),

@@ -220,6 +220,11 @@ _LABELS = {
 }
 
 
+_CHANNELS = frozenset(c.value for c in Channel)
+_DELIVERIES = frozenset(d.value for d in ResultDelivery)
+_APPLICANT_KINDS = frozenset(k.value for k in ApplicantKind)
+
+
 def _field(name: str) -> str:
     """ "Trường received_at (Thời điểm tiếp nhận)": the key the counter's developer greps for and
     the label the clerk reads on the dossier's badge."""
@@ -250,6 +255,8 @@ def _unchanged(
     `check_text` allows)."""
     if not isinstance(value, str):
         raise Invalid(f"{_field(name)} phải là văn bản.")
+    if value == "" and clean is normalize_text:
+        return  # most optional fields are empty, and normalize_text keeps "" as it is
     try:
         cleaned = clean(value)
     except InvalidValue as exc:
@@ -309,12 +316,9 @@ def check_event_time(p: dict[str, Any], now: datetime) -> None:
 def check_applicant(applicant: dict[str, Any], today: date) -> None:
     """The applicant as intake leaves it: the identity module's rules, each value unchanged."""
     raw_kind = applicant.get("kind", int(ApplicantKind.CITIZEN))
-    try:
-        kind = ApplicantKind(raw_kind) if type(raw_kind) is int else None
-    except ValueError:
-        kind = None
-    if kind is None:
+    if type(raw_kind) is not int or raw_kind not in _APPLICANT_KINDS:
         raise Invalid(f"{_field('applicant.kind')} không hợp lệ.")
+    kind = ApplicantKind(raw_kind)
     name = applicant.get("name")
     _unchanged(
         "applicant.name",
@@ -356,29 +360,29 @@ def check_applicant(applicant: dict[str, Any], today: date) -> None:
     _unchanged("applicant.address", applicant.get("address", ""), normalize_text)
 
 
-def check_dossier_content(
-    p: dict[str, Any], *, code_day: date, version: int, now: datetime
-) -> None:
-    """Everything intake would have refused in a pushed dossier, as `Invalid` naming the field.
-
-    Status: a first version is what intake creates; later versions may carry any status (the
-    counter's own hand-backs and supplements), which the server ignores after intake anyway.
-    """
+def check_first_status(p: dict[str, Any], version: int) -> None:
+    """A first version is what intake creates; later versions may carry any status (the
+    counter's own hand-backs and supplements), which the server ignores after intake anyway."""
     status = p.get("status")
     if version == 1 and status != INTAKE_STATUS:
         raise Invalid(
             f"{_field('status')}: hồ sơ mới (phiên bản 1) phải ở trạng thái {int(INTAKE_STATUS)} "
             f"({INTAKE_STATUS.label}), không phải {status}."
         )
+
+
+def check_dossier_content(p: dict[str, Any], *, code_day: date, now: datetime) -> None:
+    """Everything intake would have refused in a pushed dossier (but its status, see
+    `check_first_status`), as `Invalid` naming the field."""
     check_dossier_dates(p, code_day, now)
     if "fee" in p:
         fee = p["fee"]
         if type(fee) is not int or fee < 0:
             raise Invalid(f"{_field('fee')} phải là số nguyên không âm (đồng), không phải {fee!r}.")
     channel = p.get("channel", int(Channel.IN_PERSON))
-    if type(channel) is not int or channel not in {c.value for c in Channel}:
+    if type(channel) is not int or channel not in _CHANNELS:
         raise Invalid(f"{_field('channel')} không hợp lệ.")
-    if p.get("result_delivery", ResultDelivery.COUNTER) not in {d.value for d in ResultDelivery}:
+    if p.get("result_delivery", ResultDelivery.COUNTER.value) not in _DELIVERIES:
         raise Invalid(f"{_field('result_delivery')} không hợp lệ.")
     counter_no = p.get("counter_no", 1)
     # The counter's number (as settings allow); its unit is checked through the code, since centres

@@ -108,3 +108,39 @@ def sync_badge(services: Any, dossier_uuid: str) -> tuple[str, str]:
     if state == "synced" and ref:
         message = f"Đã đồng bộ với máy chủ tỉnh (số tham chiếu {ref})."
     return state, message
+
+
+#: How many refused records `rejected_records` lists (the count is in the sync report).
+REJECTED_LIST_MAX = 100
+
+
+def rejected_records(services: Any, limit: int = REJECTED_LIST_MAX) -> list[dict[str, Any]]:
+    """The records the server refused for good, oldest first, each with its dossier's code and
+    the server's Vietnamese reason (what `sync` prints, beside the dossier's badge)."""
+    with services.db.read() as s:
+        rows = s.execute(
+            select(
+                OutboxEntry.entity,
+                OutboxEntry.entity_uuid,
+                OutboxEntry.version,
+                OutboxEntry.payload,
+                OutboxEntry.last_error,
+            )
+            .where(OutboxEntry.state == "rejected")
+            .order_by(OutboxEntry.id)
+            .limit(limit)
+        ).all()
+    out = []
+    for r in rows:
+        payload = r.payload if isinstance(r.payload, dict) else {}
+        code = payload.get("code") if r.entity == "dossier" else payload.get("dossier_code")
+        out.append(
+            {
+                "entity": r.entity,
+                "uuid": r.entity_uuid,
+                "version": r.version,
+                "code": code if isinstance(code, str) else None,
+                "message": r.last_error,
+            }
+        )
+    return out

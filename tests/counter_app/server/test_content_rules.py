@@ -19,7 +19,7 @@ from counter_app.domain import local_now
 from counter_app.intake import ApplicantDraft, DossierDraft
 from counter_app.server.validate import RECEIVED_AHEAD_TOLERANCE
 from counter_app.sync.engine import queue_counts
-from counter_app.sync.status import sync_badge
+from counter_app.sync.status import rejected_records, sync_badge
 from tests.conftest import FixedClock
 from tests.counter_app.server.tenancy_support import UNIT_A, Client, dossier, event, item
 from tests.counter_app.sync.harness import RefServer, engine_for, uuid_of
@@ -169,6 +169,10 @@ def test_a_counter_sees_a_refused_dossier_and_does_not_resend_it(
     assert state == "rejected"
     assert "Trường received_at" in message and "tương lai" in message, message
     assert sync_badge(services, uuid_of(services, good))[0] == "synced"
+    # `sync` lists what was refused, by code, with the server's reason.
+    listed = rejected_records(services)
+    assert [(r["entity"], r["code"]) for r in listed] == [("dossier", bad), ("event", bad)]
+    assert listed[0]["message"] == message.split(": ", 1)[1]
     bad_key = ("dossier", uuid_of(services, bad), 1)
     assert server.app.pushed_keys[bad_key] == 1
     again = engine.run_once(manual=True)

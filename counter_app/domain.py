@@ -55,6 +55,11 @@ class DossierStatus(IntEnum):
         return _STATUS_PLAIN[self]
 
 
+#: The status intake creates a dossier in (an online dossier accepted at the counter goes through
+#: intake too): the only status the server accepts in a dossier's first version.
+INTAKE_STATUS = DossierStatus.RECEIVED
+
+
 _STATUS_LABELS = {
     DossierStatus.REGISTERED: "Mới đăng ký",
     DossierStatus.RECEIVED: "Được tiếp nhận",

@@ -36,6 +36,7 @@ from counter_app.db.models import (
     Procedure,
 )
 from counter_app.domain import (
+    INTAKE_STATUS,
     ApplicantKind,
     Channel,
     DossierStatus,
@@ -577,7 +578,7 @@ class IntakeService:
             applicant_name=a.name,
             applicant_snapshot=a.snapshot(),
             channel=int(clean.channel),
-            status=int(DossierStatus.RECEIVED),
+            status=int(INTAKE_STATUS),
             received_at=clean.received_at,
             appointment_at=appointment,
             counter_no=self._counter_no,

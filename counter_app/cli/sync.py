@@ -30,9 +30,18 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_sync)
 
 
+_RECORD_NAMES = {
+    "dossier": "hồ sơ",
+    "event": "sự kiện của hồ sơ",
+    "slip": "phiếu của hồ sơ",
+    "rating": "đánh giá của hồ sơ",
+}
+
+
 def cmd_sync(ctx: Context) -> int:
     from counter_app.sync.engine import SyncEngine
     from counter_app.sync.files import rejected_files
+    from counter_app.sync.status import rejected_records
 
     if ctx.args.max_seconds is not None and not ctx.args.until_done:
         raise CliError("--max-seconds chỉ dùng cùng --until-done.")
@@ -50,6 +59,7 @@ def cmd_sync(ctx: Context) -> int:
             report = engine.run_once(manual=True)
         counts = engine.counts()
         files_set_aside = rejected_files(services.db)
+        records_refused = rejected_records(services)
     finally:
         engine.close()
     # "rejected": records and files the server refused for good (not retried until asked).
@@ -63,6 +73,8 @@ def cmd_sync(ctx: Context) -> int:
         "error": report.error,
         "files_uploaded": report.files_uploaded,
         "rejected_files": [f.to_json() for f in files_set_aside],
+        # Which records, and the server's reason for each (the count is in "rejected").
+        "rejected_records": records_refused,
     }
     if ctx.args.retry_rejected:
         data["retried"] = retried
@@ -78,9 +90,13 @@ def cmd_sync(ctx: Context) -> int:
             f"{report.pulled} thay đổi; còn chờ {counts.waiting}, bị từ chối {rejected}, "
             f"xung đột {counts.conflict}."
         )
+        for r in records_refused:
+            what = _RECORD_NAMES.get(r["entity"], r["entity"])
+            where = f"{what} {r['code']}" if r["code"] else what
+            print(f"  Bản ghi bị từ chối — {where}: {r['message']}")
         for f in files_set_aside:
             print(f"  Tệp bị từ chối — {f.message}")
-        if files_set_aside:
+        if files_set_aside or records_refused:
             print("  Sửa nguyên nhân rồi chạy `counter-app sync --retry-rejected` để gửi lại.")
     if not report.configured:
         raise CliError(report.error)

@@ -40,6 +40,7 @@ from counter_app.identity.text import (
     PERSON_NAME_MAX_LENGTH,
     InvalidValue,
     fold,
+    has_lone_mark,
     normalize_text,
 )
 
@@ -59,6 +60,7 @@ __all__ = [
     "check_birth_date_against_id",
     "fold",
     "guess_id_kind",
+    "has_lone_mark",
     "looks_like_chip_id_qr",
     "mask_id_number",
     "mask_name",

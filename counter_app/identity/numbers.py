@@ -150,6 +150,8 @@ _DIGITS = re.compile(r"[0-9]+")
 
 def _digits_only(value: str, what: str) -> str:
     """Digits of `value` without separators; InvalidValue if empty or anything else is in it."""
+    if value.isascii() and value.isdigit():
+        return value  # already compact (every stored number, and what a scanner types)
     compact = _compact(value)
     if not compact:
         raise InvalidValue("Không được để trống.")

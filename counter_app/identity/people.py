@@ -39,6 +39,9 @@ def _is_mark(ch: str) -> bool:
 
 def _capitalise_part(part: str) -> str:
     """ "NGUYỄN"/"nguyễn"/"nGUYỄN" → "Nguyễn"; a deliberate mixed case ("McDonald") is kept."""
+    first = part[:1]
+    if first.isupper() and first == first.title() and part[1:].islower():
+        return part  # already "Nguyễn" (the usual case; what the rule below returns for it)
     # Start at the first letter that has a case: "ʼNa" must stay "ʼNa" on a second pass.
     start = next((i for i, ch in enumerate(part) if ch.upper() != ch.lower()), len(part))
     head, first, rest = part[:start], part[start : start + 1], part[start + 1 :]
@@ -71,6 +74,12 @@ def _valid_name_word(word: str) -> bool:
 def normalize_person_name(value: str) -> str:
     """A person's full name, each word capitalised ("nguyễn văn đức" → "Nguyễn Văn Đức")."""
     text = _required(value).translate(_APOSTROPHES)
+    if text.replace(" ", "").isalpha():
+        # Letters and single spaces only (most names; isalpha is exactly the L* categories): the
+        # character and joiner rules below hold by construction, only capitals remain.
+        return _checked_name_length(
+            unicodedata.normalize("NFC", " ".join(_capitalise_part(w) for w in text.split(" ")))
+        )
     if any(unicodedata.category(ch) == "Nd" for ch in text):
         raise InvalidValue("Không được chứa chữ số.")
     for ch in text:
@@ -85,7 +94,12 @@ def normalize_person_name(value: str) -> str:
             "Dấu nháy, dấu gạch ngang và dấu chấm phải đứng liền sau một chữ cái "
             "(ví dụ H'Hen, Jean-Pierre, V.)."
         )
-    result = unicodedata.normalize("NFC", " ".join(_capitalise_word(word) for word in words))
+    return _checked_name_length(
+        unicodedata.normalize("NFC", " ".join(_capitalise_word(word) for word in words))
+    )
+
+
+def _checked_name_length(result: str) -> str:
     if len(result) < 2:
         raise InvalidValue("Phải có ít nhất 2 ký tự.")
     if len(result) > PERSON_NAME_MAX_LENGTH:

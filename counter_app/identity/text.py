@@ -29,18 +29,38 @@ _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 
+# Combining diacritics (the blocks Vietnamese and Latin text use) with nothing to sit on: at the
+# start of a line or after a space. Some input methods emit a tone mark typed after a space; alone
+# it renders on the space or the previous word, and prints as a stray accent.
+_MARK_CLASS = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+_LONE_MARKS = re.compile(f"(^| ){_MARK_CLASS}+")
+# Composed (NFC) Vietnamese has no combining accent at all: one scan for any rules most text out.
+_ANY_MARK = re.compile(_MARK_CLASS)
+
+
+def has_lone_mark(line: str) -> bool:
+    """Whether a combining accent stands alone (first in the line or after whitespace)."""
+    if line.isascii() or not _ANY_MARK.search(line):
+        return False
+    return _LONE_MARKS.search(" ".join(line.split())) is not None
+
+
 def _clean_line(line: str) -> str:
-    """Drop invisible characters and collapse every kind of whitespace to single spaces."""
+    """Drop invisible characters and lone accents; collapse all whitespace to single spaces."""
     if line.isprintable():
         # Fast path (C speed): no control/format/unassigned characters and no space but U+0020.
-        return " ".join(line.split())
-    out: list[str] = []
-    for ch in line:
-        if ch.isspace():
-            out.append(" ")
-        elif unicodedata.category(ch) not in _DROPPED_CATEGORIES:
-            out.append(ch)
-    return " ".join("".join(out).split())
+        text = " ".join(line.split())
+    else:
+        out: list[str] = []
+        for ch in line:
+            if ch.isspace():
+                out.append(" ")
+            elif unicodedata.category(ch) not in _DROPPED_CATEGORIES:
+                out.append(ch)
+        text = " ".join("".join(out).split())
+    if not text.isascii() and _ANY_MARK.search(text) and _LONE_MARKS.search(text):
+        text = " ".join(_LONE_MARKS.sub(r"\1", text).split())
+    return text
 
 
 # Some old input methods type a Vietnamese letter's tone mark before its shape mark (e, U+0303,

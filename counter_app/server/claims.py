@@ -8,6 +8,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +24,9 @@ from counter_app.server.validate import (
     MAX_RECORD_CHARS,
     Invalid,
     appointment_change,
+    check_dossier_content,
+    check_event_time,
+    check_first_status,
     check_payload,
     code_parts,
 )
@@ -44,7 +48,8 @@ def claim_batch(
     """Claim each record atomically: new → accepted, same hash → duplicate, else conflict."""
     # The CPU work (text rules, canonical JSON, hash) is done before the write transaction, so
     # concurrent counters hold the database's write lock only for the queries and inserts.
-    prepared = {item.key: _prepare(item) for item in items}
+    now, unit = local_now(), str(counter.unit)
+    prepared = {item.key: _prepare(item, unit, now) for item in items}
     for attempt in range(3):
         try:
             with writer(db), db.write() as s:
@@ -274,6 +279,10 @@ class _Push:
                 f"Hồ sơ mới không thể ở trạng thái {p['status']}; "
                 "trạng thái này do bộ phận xử lý chuyển."
             )
+        try:
+            check_first_status(p, item.version)
+        except Invalid as exc:
+            return str(exc)
         fields = {
             "code": p["code"],
             "procedure_code": p["procedure_code"][:32],
@@ -325,6 +334,7 @@ class _Push:
                 "việc này do bộ phận xử lý thực hiện."
             )
         try:
+            check_event_time(p, self.now)
             change = appointment_change(p)
         except Invalid as exc:
             return str(exc)
@@ -386,11 +396,18 @@ class _Push:
         add_changes(s, self.db, DOSSIER_STATUS, echoes)
 
 
-def _prepare(item: PushItem) -> tuple[str, str]:
+def _prepare(item: PushItem, unit: str, now: datetime) -> tuple[str, str]:
     """(why the record cannot be stored or '', its canonical JSON): the core's text rules and
-    size limits over the whole payload, and the hash check."""
+    size limits over the whole payload, what intake would refuse in a dossier, and the hash
+    check. Used only for records the server does not hold yet (a retry stays `duplicate`)."""
+    p = item.payload
     try:
-        check_payload(item.payload)
+        check_payload(p)
+        if item.entity == "dossier" and not _check_dossier(p, unit):
+            day = code_parts(p["code"], unit)
+            assert day is not None  # _check_dossier refused any other code
+            # Dates, fee, applicant, text as intake leaves them, field by field.
+            check_dossier_content(p, code_day=day[0], now=now)
     except Invalid as exc:
         return str(exc), ""
     canonical = canonical_json(item.payload)

@@ -77,7 +77,7 @@ def sync_badge(services: Any, dossier_uuid: str) -> tuple[str, str]:
     with services.db.read() as s:
         event_uuids = select(DossierEvent.uuid).join(Dossier).where(Dossier.uuid == dossier_uuid)
         rows = s.execute(
-            select(OutboxEntry.state, OutboxEntry.last_error).where(
+            select(OutboxEntry.entity, OutboxEntry.state, OutboxEntry.last_error).where(
                 ((OutboxEntry.entity == "dossier") & (OutboxEntry.entity_uuid == dossier_uuid))
                 | ((OutboxEntry.entity == "event") & OutboxEntry.entity_uuid.in_(event_uuids))
             )
@@ -90,7 +90,15 @@ def sync_badge(services: Any, dossier_uuid: str) -> tuple[str, str]:
         return "rejected", f"Máy chủ tỉnh từ chối tệp «{f.name}» (giấy tờ {f.paper}): {f.reason}"
     if not rows:
         return "none", BADGE_TEXT["none"]
-    worst = min(rows, key=lambda r: _SEVERITY.index(r.state) if r.state in _SEVERITY else 0)
+    # Among equally bad rows the dossier's own first: when the server refuses a dossier, its
+    # intake event is refused too ("no such dossier"), and the clerk needs the dossier's reason.
+    worst = min(
+        rows,
+        key=lambda r: (
+            _SEVERITY.index(r.state) if r.state in _SEVERITY else 0,
+            r.entity != "dossier",
+        ),
+    )
     state = str(worst.state)
     message = BADGE_TEXT.get(state, state)
     if state in ("retry", "rejected", "conflict") and worst.last_error:
@@ -100,3 +108,39 @@ def sync_badge(services: Any, dossier_uuid: str) -> tuple[str, str]:
     if state == "synced" and ref:
         message = f"Đã đồng bộ với máy chủ tỉnh (số tham chiếu {ref})."
     return state, message
+
+
+#: How many refused records `rejected_records` lists (the count is in the sync report).
+REJECTED_LIST_MAX = 100
+
+
+def rejected_records(services: Any, limit: int = REJECTED_LIST_MAX) -> list[dict[str, Any]]:
+    """The records the server refused for good, oldest first, each with its dossier's code and
+    the server's Vietnamese reason (what `sync` prints, beside the dossier's badge)."""
+    with services.db.read() as s:
+        rows = s.execute(
+            select(
+                OutboxEntry.entity,
+                OutboxEntry.entity_uuid,
+                OutboxEntry.version,
+                OutboxEntry.payload,
+                OutboxEntry.last_error,
+            )
+            .where(OutboxEntry.state == "rejected")
+            .order_by(OutboxEntry.id)
+            .limit(limit)
+        ).all()
+    out = []
+    for r in rows:
+        payload = r.payload if isinstance(r.payload, dict) else {}
+        code = payload.get("code") if r.entity == "dossier" else payload.get("dossier_code")
+        out.append(
+            {
+                "entity": r.entity,
+                "uuid": r.entity_uuid,
+                "version": r.version,
+                "code": code if isinstance(code, str) else None,
+                "message": r.last_error,
+            }
+        )
+    return out

@@ -14,6 +14,7 @@ from counter_app.identity import (
     IdKind,
     InvalidValue,
     fold,
+    has_lone_mark,
     mask_id_number,
     mask_name,
     normalize_address,
@@ -93,6 +94,25 @@ def test_stray_marks_that_form_no_vietnamese_letter_are_left_as_typed() -> None:
     # A circumflex over "i" or a breve over "e" is no Vietnamese letter: nothing to reorder.
     assert normalize_text("i" + _ACUTE + _CIRCUMFLEX) == "í" + _CIRCUMFLEX
     assert normalize_text("e" + _ACUTE + _BREVE) == "é" + _BREVE
+
+
+def test_normalize_text_drops_an_accent_standing_alone() -> None:
+    # A tone mark typed after a space, or first in the field: nothing to sit on (probe F7).
+    assert normalize_text("\u0301") == ""
+    assert normalize_text("Hạ Long \u0301") == "Hạ Long"
+    assert normalize_text("\u0301\u0302An") == "An"
+    assert normalize_text("Dòng 1\n\u0300 dòng 2", multiline=True) == "Dòng 1\ndòng 2"
+    assert has_lone_mark("Hạ \u0301Long") and has_lone_mark("\u0303")
+    # An accent after its letter is no lone accent, composed or not.
+    assert not has_lone_mark("Nguyễn") and not has_lone_mark(nfd("Nguyễn Văn"))
+    assert normalize_text(nfd("Nguyễn Văn")) == "Nguyễn Văn"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=any_text)
+def test_normalize_text_never_leaves_a_lone_accent(text: str) -> None:
+    assert not has_lone_mark(normalize_text(text))
+    assert not has_lone_mark(normalize_text(text, multiline=True))
 
 
 def test_normalize_text_single_line_turns_newlines_into_spaces() -> None:

@@ -33,6 +33,7 @@ def register(sub: Any) -> None:
 def cmd_sync(ctx: Context) -> int:
     from counter_app.sync.engine import SyncEngine
     from counter_app.sync.files import rejected_files
+    from counter_app.sync.status import rejected_dossiers
 
     if ctx.args.max_seconds is not None and not ctx.args.until_done:
         raise CliError("--max-seconds chỉ dùng cùng --until-done.")
@@ -50,6 +51,7 @@ def cmd_sync(ctx: Context) -> int:
             report = engine.run_once(manual=True)
         counts = engine.counts()
         files_set_aside = rejected_files(services.db)
+        refused = rejected_dossiers(services.db)
     finally:
         engine.close()
     # "rejected": records and files the server refused for good (not retried until asked).
@@ -63,6 +65,8 @@ def cmd_sync(ctx: Context) -> int:
         "error": report.error,
         "files_uploaded": report.files_uploaded,
         "rejected_files": [f.to_json() for f in files_set_aside],
+        # An alarm, not a count: each names the code and the (masked) citizen to call back.
+        "rejected_dossiers": [d.to_json() for d in refused],
     }
     if ctx.args.retry_rejected:
         data["retried"] = retried
@@ -78,6 +82,8 @@ def cmd_sync(ctx: Context) -> int:
             f"{report.pulled} thay đổi; còn chờ {counts.waiting}, bị từ chối {rejected}, "
             f"xung đột {counts.conflict}."
         )
+        for d in refused:
+            print(f"  CẢNH BÁO — {d.message} {d.advice}")
         for f in files_set_aside:
             print(f"  Tệp bị từ chối — {f.message}")
         if files_set_aside:

@@ -205,7 +205,7 @@ class SyncStatusWidget(QWidget):
         self.alarm_label = QLabel(self)
         self.alarm_label.setObjectName("syncAlarmLabel")
         self.alarm_label.setStyleSheet("color: #ffffff; background: #b00020; padding: 0 4px;")
-        self.alarm_label.setMaximumWidth(420)
+        self.alarm_label.setMaximumWidth(560)
         self.alarm_label.setVisible(False)
         self.sync_button = QPushButton("Đồng bộ ngay", self)
         self.sync_button.setObjectName("syncNowButton")
@@ -302,7 +302,8 @@ class SyncStatusWidget(QWidget):
         if refused:
             codes = ", ".join(f"{d.code} ({d.applicant})" for d in refused[:3])
             more = f" và {len(refused) - 3} hồ sơ khác" if len(refused) > 3 else ""
-            head = f"⚠ Máy chủ từ chối hồ sơ {codes}{more}: gọi lại công dân"
+            # What to do first: the elision cuts the tail, never the call to action.
+            head = f"⚠ Gọi lại công dân — máy chủ từ chối hồ sơ {codes}{more}"
             lines += [f"{d.message} {d.advice}" for d in refused]
         else:
             head = ""

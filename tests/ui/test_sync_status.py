@@ -135,7 +135,7 @@ def test_a_token_bound_to_another_pc_is_shown_and_stops_codes(
     server.store.move_token("Quầy 1", ours)
     with qtbot.waitSignal(widget.controller.sync_did_finish, timeout=10_000):
         widget.sync_now()
-    qtbot.waitUntil(lambda: widget.alarm_label.isHidden(), timeout=10_000)
+    qtbot.waitUntil(widget.alarm_label.isHidden, timeout=10_000)
     assert widget.state_label.text() == "● Trực tuyến"
     assert receive(services, 1)
     widget.shutdown()

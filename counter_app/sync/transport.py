@@ -52,10 +52,9 @@ class TokenElsewhereError(AuthError):
 #: What the clerk does when the server says the token is another PC's (the server's message
 #: before it names the token, the two installations and the admin's command).
 ELSEWHERE_ADVICE = (
-    "Máy này ngừng cấp mã hồ sơ để không trùng mã với máy kia. Nếu máy này thay cho máy cũ: "
-    "báo quản trị máy chủ chuyển mã truy cập sang máy này (lệnh ở trên), rồi bấm đồng bộ lại "
-    "(hoặc chạy `counter-app sync`). Nếu không: tiếp nhận ở máy kia, hoặc xin mã truy cập và số "
-    "quầy riêng cho máy này."
+    "Máy này ngừng cấp mã hồ sơ để không trùng mã với máy kia; khi quản trị đã chuyển mã truy "
+    "cập sang máy này, bấm đồng bộ lại (hoặc chạy `counter-app sync`). Nếu máy này không thay "
+    "cho máy cũ: tiếp nhận ở máy kia, hoặc xin mã truy cập và số quầy riêng cho máy này."
 )
 
 

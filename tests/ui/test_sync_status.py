@@ -171,3 +171,38 @@ def test_a_dossier_refused_for_its_code_is_an_alarm_in_the_status_bar(
     assert "gọi lại công dân" in widget.alarm_label.toolTip()
     assert "đã được dùng cho một hồ sơ khác" in widget.alarm_label.toolTip()
     widget.shutdown()
+
+
+def test_the_window_refuses_to_save_while_the_token_is_another_pcs(
+    qtbot: Any, make_window: Any, ops: Any, services: Any, server: RefServer
+) -> None:
+    import uuid
+
+    import requests
+    from PySide6.QtWidgets import QMessageBox
+
+    from counter_app.domain import Role
+    from counter_app.sync.protocol import INSTALL_HEADER
+    from tests.ui.conftest import settle, type_text
+
+    headers = {"Authorization": f"Bearer {server.token}", INSTALL_HEADER: str(uuid.uuid4())}
+    assert requests.get(f"{server.url}/api/v1/counter", headers=headers, timeout=5).ok
+    _configure(services, server)
+    services.settings = replace(
+        services.settings, sync=replace(services.settings.sync, install_id=str(uuid.uuid4()))
+    )
+    services.guard.check_server()  # what start() does: the server refuses this installation
+    window = make_window(Role.CLERK)
+    form = window.intake
+    form.procedure.choose(services.catalog.get("2.000908"), picked=True)
+    type_text(qtbot, form.name, "Lâm Thị Nga")
+    type_text(qtbot, form.id_number, "022080001236")
+    settle(qtbot, ops)
+    form.save()
+    settle(qtbot, ops)
+    boxes = [b for b in form.findChildren(QMessageBox) if b.isVisible()]
+    assert any("đang được dùng trên một máy khác" in b.text() for b in boxes)
+    assert form.last_received is None  # no code was issued
+    assert form.name.text() == "Lâm Thị Nga"  # the draft is kept
+    status = window.findChild(SyncStatusWidget)
+    qtbot.waitUntil(lambda: not status.alarm_label.isHidden(), timeout=10_000)

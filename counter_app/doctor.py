@@ -261,6 +261,40 @@ def calendar(settings: Settings) -> dict[str, Any]:
     return info
 
 
+def sync_health(settings: Settings) -> dict[str, Any]:
+    """Sync as the clerk must know it: this installation's id (what `server token move --to`
+    needs), whether the server binds the token to another PC, and every dossier it refused."""
+    from sqlalchemy.engine import make_url
+
+    from counter_app.db.engine import Database, sqlite_file
+    from counter_app.sync import state as st
+    from counter_app.sync.status import rejected_dossiers
+
+    sync = settings.sync
+    info: dict[str, Any] = {
+        "server_url": sync.server_url,
+        "token_set": bool(sync.token),
+        "install_id": sync.install_id,
+        "token_elsewhere": "",
+        "rejected_dossiers": [],
+    }
+    url = make_url(settings.database_url)
+    file = sqlite_file(url)
+    if file is not None and not file.exists():
+        return info
+    db = Database(url)
+    try:
+        info["token_elsewhere"] = st.read_values(db).get(st.TOKEN_ELSEWHERE, "")
+        info["rejected_dossiers"] = [
+            d.to_json() | {"message": d.message} for d in rejected_dossiers(db)
+        ]
+    except Exception as exc:  # a damaged or old database is reported by the database section
+        info["error"] = str(exc)
+    finally:
+        db.dispose()
+    return info
+
+
 def fonts() -> dict[str, Any]:
     folder = resource_path("fonts")
     found = sorted(p.name for p in folder.glob("*.ttf")) if folder.is_dir() else []
@@ -397,7 +431,7 @@ def collect(
         "calendar": calendar(settings),
         "fonts": fonts(),
         "printers": printers(printer_probe) if probe_printers else {"source": None, "printers": []},
-        "sync": {"server_url": settings.sync.server_url, "token_set": bool(settings.sync.token)},
+        "sync": sync_health(settings),
         "lookup": {
             "base_url": settings.lookup_base_url,
             "placeholder": is_placeholder_lookup_url(settings.lookup_base_url),
@@ -462,6 +496,13 @@ def problems(report: dict[str, Any]) -> list[str]:
             "nghỉ Tết, 2/9 ước tính. Khi có thông báo của Chính phủ, nạp bằng "
             "`counter-app calendar load TỆP` (hoặc máy chủ tỉnh gửi xuống)."
         )
+    sync = report.get("sync", {})
+    if sync.get("token_elsewhere"):
+        found.append(f"Không cấp được mã hồ sơ — {sync['token_elsewhere']}")
+    found += [
+        f"Máy chủ tỉnh từ chối hồ sơ — {d['message']} {d['advice']}"
+        for d in sync.get("rejected_dossiers", [])
+    ]
     if not report["fonts"]["ok"]:
         found.append("Thiếu phông chữ: " + ", ".join(report["fonts"]["missing"]))
     if not report["printers"].get("printers"):
@@ -503,6 +544,11 @@ def render_text(report: dict[str, Any]) -> str:
         lines.append(f"  số hồ sơ: {db['dossiers']}")
     if "pending_sync" in db:
         lines.append(f"  chưa đồng bộ: {db['pending_sync']} bản ghi")
+    sync = report.get("sync", {})
+    lines.append(
+        f"Đồng bộ: máy chủ {sync.get('server_url') or 'chưa đặt'}; mã cài đặt máy này: "
+        f"{sync.get('install_id') or 'không có'}"
+    )
     b = report["backups"]
     for name, f in report.get("disk", {}).get("folders", {}).items():
         free = f["free_bytes"]

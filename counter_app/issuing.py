@@ -2,8 +2,10 @@
 
 A printed code must never be issued again, so codes stop (with a Vietnamese message saying what to
 do) while: the counter number was never chosen; the provincial server binds this counter's token
-to another receiving unit; the wall clock is behind the newest receipt in the database, or far from
-the server's clock, and nobody confirmed it.
+to another receiving unit, or to another installation (a second PC set up with the same token:
+kept in the sync state, so it holds offline too, until the server serves this PC again); the wall
+clock is behind the newest receipt in the database, or far from the server's clock, and nobody
+confirmed it.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from counter_app.db.engine import Database
 from counter_app.db.models import Dossier
 from counter_app.errors import UserError
 from counter_app.settings import HOW_TO_SET_COUNTER, Settings
+from counter_app.sync import state as sync_state
 from counter_app.sync.counter_info import CounterInfo, fetch_counter_info
-from counter_app.sync.transport import AuthError, TransportError
+from counter_app.sync.transport import AuthError, TokenElsewhereError, TransportError
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +44,7 @@ class CounterNotChosenError(IssuingBlocked):
 
 
 class CounterIdentityError(IssuingBlocked):
-    """The server binds this counter's token to another receiving unit."""
+    """The server binds this counter's token to another receiving unit or installation."""
 
 
 class ClockError(IssuingBlocked):
@@ -95,6 +98,12 @@ class IssuingGuard:
         )
         try:
             info = fetch_counter_info(quick)
+        except TokenElsewhereError as exc:
+            # Kept in the database only: a later sync that the server accepts lifts it.
+            self.server_error = str(exc)
+            log.error("counter token bound to another installation: %s", exc)
+            self._remember_elsewhere(str(exc))
+            return None
         except AuthError as exc:
             self.server_error = str(exc)
             log.warning("counter identity check: %s", exc)
@@ -105,8 +114,23 @@ class IssuingGuard:
             return None
         self.server = info
         self.server_error = ""
+        self._remember_elsewhere("")
         self.apply_server(info, checked_at=self._clock())
         return info
+
+    def _remember_elsewhere(self, message: str) -> None:
+        """Keep (or clear) the server's "this token is another PC's" for every later process:
+        a counter refused once must not issue codes because the network went away since."""
+        with self._db.write() as s:
+            before = sync_state.get_value(s, sync_state.TOKEN_ELSEWHERE)
+            sync_state.set_value(s, sync_state.TOKEN_ELSEWHERE, message)
+            if not message and before and sync_state.get_value(s, sync_state.PAUSED) == before:
+                sync_state.set_value(s, sync_state.PAUSED, "")  # the sync paused for that reason
+
+    def token_elsewhere(self) -> str:
+        """The server's refusal of this installation ('' when it has not refused it)."""
+        with self._db.read() as s:
+            return sync_state.get_value(s, sync_state.TOKEN_ELSEWHERE)
 
     def apply_server(self, info: CounterInfo, *, checked_at: datetime) -> None:
         """Compare the server's unit and clock with ours."""
@@ -162,6 +186,9 @@ class IssuingGuard:
             raise CounterNotChosenError()
         if self.identity_problem:
             raise CounterIdentityError(self.identity_problem)
+        elsewhere = self.token_elsewhere()
+        if elsewhere:
+            raise CounterIdentityError(elsewhere)
         problem = self.clock_problem()
         if problem:
             raise ClockError(

@@ -132,6 +132,7 @@ class CounterServices:
                 connect_timeout_s=sync.connect_timeout_s,
                 read_timeout_s=sync.read_timeout_s,
                 ca_bundle=sync.ca_bundle,
+                install_id=sync.install_id,
             )
         return self._transport
 

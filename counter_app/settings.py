@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -54,6 +55,11 @@ class Paths:
     @property
     def config_file(self) -> Path:
         return self.config_dir / "settings.toml"
+
+    @property
+    def install_id_file(self) -> Path:
+        """This installation's id (see `install_id`): in the config folder, never the data one."""
+        return self.config_dir / "install-id.json"
 
     @property
     def default_db_file(self) -> Path:
@@ -114,6 +120,9 @@ class SyncSettings:
     # Plain http:// to anything but this PC is refused (tokens and personal data in clear text)
     # unless this is set, e.g. for a pilot on a closed network.
     allow_insecure_http: bool = False
+    # This installation's id (`install_id`), sent with every request so the server can bind a
+    # token to one PC; filled in by `Settings.load`, never read from or written to the file.
+    install_id: str = ""
 
 
 # The shipped lookup address: a reserved-looking name no centre serves. Receipts carrying it send
@@ -244,6 +253,8 @@ class Settings:
             queue = replace(queue, server_url=env[ENV_QUEUE_URL])
         if env.get(ENV_QUEUE_TOKEN):
             queue = replace(queue, token=env[ENV_QUEUE_TOKEN])
+        if not sync.install_id:
+            sync = replace(sync, install_id=install_id(paths))
         settings = replace(settings, sync=sync, queue=queue)
         if db_url:
             settings = replace(settings, db_url=db_url)
@@ -258,7 +269,7 @@ class Settings:
         if "receipt_layout" in changes:
             changes["receipt_layout"] = check_layout(changes["receipt_layout"])
         sync_data = data.get("sync", {})
-        sync_fields = {f.name: f for f in fields(SyncSettings)}
+        sync_fields = {f.name: f for f in fields(SyncSettings) if f.name not in _DERIVED}
         sync_changes = {
             k: _coerce(sync_fields[k].type, v, f"sync.{k}")
             for k, v in sync_data.items()
@@ -320,11 +331,13 @@ def with_printer(settings: Settings, layout: str, name: str) -> Settings:
 
 
 _SECTIONS = ("paths", "sync", "queue")
+#: Section fields the program fills in itself: `config set` refuses them, the file is ignored.
+_DERIVED = frozenset({"install_id"})
 _SECTION_TYPES: dict[str, Any] = {"sync": SyncSettings, "queue": QueueSettings}
 
 KNOWN_KEYS: tuple[str, ...] = tuple(
     [f.name for f in fields(Settings) if f.name not in _SECTIONS]
-    + [f"sync.{f.name}" for f in fields(SyncSettings)]
+    + [f"sync.{f.name}" for f in fields(SyncSettings) if f.name not in _DERIVED]
     + [f"queue.{f.name}" for f in fields(QueueSettings)]
 )
 
@@ -408,3 +421,43 @@ def set_value(settings: Settings, key: str, value: str, *, config_file: Path | N
         raise ValueError(f"Số quầy phải từ 1 đến {MAX_COUNTER_NO}.")
     # Tokens live here: the helper makes it readable by this user only.
     return write_bytes(path, tomli_w.dumps(data).encode("utf-8"))
+
+
+def install_id(paths: Paths) -> str:
+    """This installation's stable random id, created on first use in the config folder.
+
+    The server binds a counter token to the first id it sees, so two PCs set up with one token
+    cannot both issue a unit's codes. It lives in the config folder beside settings.toml but in
+    its own file, and it names the machine it was made on: the data folder (database, files) is
+    what gets copied to a new PC, `settings.toml` is what a clerk copies to set a laptop up, and
+    a whole profile copied to another machine gets a new id there. '' when the folder cannot be
+    written (no header is sent then; see docs/sync-protocol.md).
+    """
+    import json
+    import platform
+    import uuid
+
+    path = paths.install_id_file
+    host = platform.node()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        value = str(data.get("install_id", ""))
+        if _UUID.match(value) and data.get("host") == host:
+            return value
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, AttributeError) as exc:
+        _log.warning("install id file %s unreadable, making a new one: %s", path, exc)
+    value = str(uuid.uuid4())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(path, json.dumps({"install_id": value, "host": host}).encode("utf-8"))
+    except OSError as exc:
+        _log.error("cannot keep the install id in %s: %s", path, exc)
+        return ""
+    _log.info("new install id %s in %s", value, path)
+    return value
+
+
+_log = logging.getLogger(__name__)
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -200,6 +200,13 @@ class SyncStatusWidget(QWidget):
         self.error_label.setObjectName("syncErrorLabel")
         self.error_label.setStyleSheet("color: #b00020;")
         self.error_label.setMaximumWidth(320)
+        # Alarms, not counts: the token is another PC's (no code is issued), or dossiers the
+        # server refused, by code and citizen (whose printed receipt is not on the server).
+        self.alarm_label = QLabel(self)
+        self.alarm_label.setObjectName("syncAlarmLabel")
+        self.alarm_label.setStyleSheet("color: #ffffff; background: #b00020; padding: 0 4px;")
+        self.alarm_label.setMaximumWidth(560)
+        self.alarm_label.setVisible(False)
         self.sync_button = QPushButton("Đồng bộ ngay", self)
         self.sync_button.setObjectName("syncNowButton")
         self.sync_button.setToolTip("Gửi ngay các hồ sơ đang chờ và nhận cập nhật từ máy chủ tỉnh")
@@ -209,7 +216,13 @@ class SyncStatusWidget(QWidget):
             "Đưa các bản ghi bị máy chủ từ chối hoặc xung đột vào hàng chờ và gửi lại ngay"
         )
         self.resend_button.setVisible(False)
-        for w in (self.state_label, self.pending_label, self.last_label, self.error_label):
+        for w in (
+            self.state_label,
+            self.alarm_label,
+            self.pending_label,
+            self.last_label,
+            self.error_label,
+        ):
             layout.addWidget(w)
         layout.addWidget(self.resend_button)
         layout.addWidget(self.sync_button)
@@ -277,3 +290,28 @@ class SyncStatusWidget(QWidget):
             metrics.elidedText(error, Qt.TextElideMode.ElideRight, self.error_label.maximumWidth())
         )
         self.error_label.setToolTip(error)
+        self._show_alarm(status)
+
+    def _show_alarm(self, status: SyncStatus) -> None:
+        lines: list[str] = []
+        if status.token_elsewhere:
+            self.state_label.setText("⛔ Mã truy cập đang dùng ở máy khác")
+            self.state_label.setStyleSheet("color: #b00020;")
+            lines.append(f"Không cấp mã hồ sơ: {status.token_elsewhere}")
+        refused = status.rejected_dossiers
+        if refused:
+            codes = ", ".join(f"{d.code} ({d.applicant})" for d in refused[:3])
+            more = f" và {len(refused) - 3} hồ sơ khác" if len(refused) > 3 else ""
+            # What to do first: the elision cuts the tail, never the call to action.
+            head = f"⚠ Gọi lại công dân — máy chủ từ chối hồ sơ {codes}{more}"
+            lines += [f"{d.message} {d.advice}" for d in refused]
+        else:
+            head = ""
+        if status.token_elsewhere:
+            head = "⛔ Máy này không cấp mã hồ sơ" + (f" · {head}" if head else "")
+        metrics = self.alarm_label.fontMetrics()
+        self.alarm_label.setText(
+            metrics.elidedText(head, Qt.TextElideMode.ElideRight, self.alarm_label.maximumWidth())
+        )
+        self.alarm_label.setToolTip("\n".join(lines))
+        self.alarm_label.setVisible(bool(lines))

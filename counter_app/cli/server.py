@@ -80,6 +80,18 @@ def register(sub: Any) -> None:
     revoke.add_argument("name")
     revoke.add_argument("--db", dest="server_db", metavar="URL")
     revoke.set_defaults(handler=cmd_token_revoke)
+    move = tsub.add_parser(
+        "move", help="chuyển mã truy cập của một quầy sang máy cài đặt khác (máy thay thế)"
+    )
+    move.add_argument("name")
+    move.add_argument(
+        "--to",
+        required=True,
+        metavar="MÃ_CÀI_ĐẶT",
+        help="mã cài đặt của máy mới (máy quầy hiển thị khi bị từ chối; `counter-app doctor`)",
+    )
+    move.add_argument("--db", dest="server_db", metavar="URL")
+    move.set_defaults(handler=cmd_token_move)
 
     tokens = add("tokens", "danh sách mã truy cập (không in mã)")
     tokens.add_argument("--json", action="store_true")
@@ -248,6 +260,24 @@ def cmd_token_revoke(ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_token_move(ctx: Context) -> int:
+    with _opened(ctx) as store:
+        old = store.move_token(ctx.args.name, ctx.args.to, actor=_actor(ctx))
+    print(
+        f"Đã chuyển mã truy cập của quầy «{ctx.args.name}» sang máy cài đặt "
+        f"{ctx.args.to.strip().lower()}."
+    )
+    if old and old != ctx.args.to.strip().lower():
+        print(
+            f"Máy cũ (mã cài đặt {old}) từ nay bị máy chủ từ chối và ngừng cấp mã hồ sơ. "
+            "Trên máy mới: bấm đồng bộ (hoặc `counter-app sync`); nếu máy mới chưa có dữ liệu, "
+            "chạy `counter-app sync --rebuild` trước khi tiếp nhận."
+        )
+    else:
+        print("Trên máy mới: bấm đồng bộ (hoặc `counter-app sync`).")
+    return EXIT_OK
+
+
 def cmd_tokens(ctx: Context) -> int:
     with _opened(ctx) as store:
         tokens = store.tokens()
@@ -256,7 +286,8 @@ def cmd_tokens(ctx: Context) -> int:
     else:
         for t in tokens:
             state = "đang dùng" if t["active"] else "đã thu hồi"
-            print(f"{t['name']}\t{t['unit'] or t['role']}\t{t['centre'] or ''}\t{state}")
+            machine = f"máy {t['install_id']}" if t["install_id"] else "chưa gắn máy"
+            print(f"{t['name']}\t{t['unit'] or t['role']}\t{t['centre'] or ''}\t{state}\t{machine}")
     return EXIT_OK
 
 

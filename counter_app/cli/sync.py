@@ -41,7 +41,7 @@ _RECORD_NAMES = {
 def cmd_sync(ctx: Context) -> int:
     from counter_app.sync.engine import SyncEngine
     from counter_app.sync.files import rejected_files
-    from counter_app.sync.status import rejected_records
+    from counter_app.sync.status import rejected_dossiers, rejected_records
 
     if ctx.args.max_seconds is not None and not ctx.args.until_done:
         raise CliError("--max-seconds chỉ dùng cùng --until-done.")
@@ -60,6 +60,7 @@ def cmd_sync(ctx: Context) -> int:
         counts = engine.counts()
         files_set_aside = rejected_files(services.db)
         records_refused = rejected_records(services)
+        refused = rejected_dossiers(services.db)
     finally:
         engine.close()
     # "rejected": records and files the server refused for good (not retried until asked).
@@ -75,6 +76,8 @@ def cmd_sync(ctx: Context) -> int:
         "rejected_files": [f.to_json() for f in files_set_aside],
         # Which records, and the server's reason for each (the count is in "rejected").
         "rejected_records": records_refused,
+        # An alarm, not a count: each names the code and the (masked) citizen to call back.
+        "rejected_dossiers": [d.to_json() for d in refused],
     }
     if ctx.args.retry_rejected:
         data["retried"] = retried
@@ -90,7 +93,11 @@ def cmd_sync(ctx: Context) -> int:
             f"{report.pulled} thay đổi; còn chờ {counts.waiting}, bị từ chối {rejected}, "
             f"xung đột {counts.conflict}."
         )
+        for d in refused:
+            print(f"  CẢNH BÁO — {d.message} {d.advice}")
         for r in records_refused:
+            if r["entity"] == "dossier":
+                continue  # said above, as an alarm naming the citizen
             what = _RECORD_NAMES.get(r["entity"], r["entity"])
             where = f"{what} {r['code']}" if r["code"] else what
             print(f"  Bản ghi bị từ chối — {where}: {r['message']}")

@@ -38,6 +38,8 @@ from counter_app.sync.protocol import (
     MAX_REQUEST_BYTES,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    TOKEN_ELSEWHERE,
+    UUID_RE,
     ProtocolError,
     PushItem,
     error_body,
@@ -401,6 +403,8 @@ class ServerApp:
                 f"Mã truy cập của quầy «{counter.name}» chưa gắn với đơn vị tiếp nhận; cấp lại "
                 "bằng: counter-app server token create TÊN --unit ĐƠN_VỊ.",
             )
+        if counter.role == ROLE_COUNTER:
+            self._check_install(environ, counter)
         if counter.role != role:
             if role == ROLE_BACK_OFFICE:
                 message = "Chỉ mã truy cập của bộ phận xử lý mới chuyển trạng thái hồ sơ."
@@ -410,6 +414,33 @@ class ServerApp:
                 message = "Chỉ mã truy cập của quầy tiếp nhận dùng được việc này."
             raise HttpError(403, "forbidden", message)
         return counter
+
+    def _check_install(self, environ: Environ, counter: CounterIdentity) -> None:
+        """A counter token works from one installation (X-Counter-Install): the first seen binds
+        it; any other, or none once bound, is refused (409) until `server token move`.
+
+        A request without the header on a token never bound is served as before, so counters of
+        older versions keep working until one that sends it binds the token."""
+        sent = str(environ.get("HTTP_X_COUNTER_INSTALL", "")).strip().lower()
+        if sent and not UUID_RE.match(sent):
+            raise HttpError(400, "bad_header", "Tiêu đề X-Counter-Install phải là một UUID.")
+        bound = self.store.bind_install(counter, sent) if sent else counter.install_id
+        if bound is None:
+            return
+        log.warning(
+            "token %s bound to install %s, refused from %s", counter.name, bound, sent or "-"
+        )
+        this_pc = sent or "(phiên bản cũ, không gửi mã cài đặt)"
+        raise HttpError(
+            409,
+            TOKEN_ELSEWHERE,
+            f"Mã truy cập của quầy «{counter.name}» (đơn vị {counter.unit}) đang được dùng trên "
+            f"một máy khác (mã cài đặt {bound[:8]}…). Hai máy dùng chung một mã truy cập sẽ cấp "
+            f"trùng mã hồ sơ, nên máy chủ tỉnh từ chối máy này (mã cài đặt {this_pc}). Nếu máy "
+            "này thay cho máy cũ, quản trị máy chủ chạy: counter-app server token move "
+            f'"{counter.name}" --to {sent or "MÃ_CÀI_ĐẶT"}.',
+            {"install_id": sent, "counter": counter.name},
+        )
 
     def _json_body(self, environ: Environ) -> Any:
         length_text = str(environ.get("CONTENT_LENGTH") or "").strip()

@@ -33,6 +33,7 @@ from counter_app.server.validate import (
 from counter_app.server.validate import parse_dt as _parse_dt
 from counter_app.sync.protocol import (
     ACCEPTED,
+    CODE_TAKEN_TEXT,
     CONFLICT,
     DOSSIER_STATUS,
     DUPLICATE,
@@ -272,7 +273,7 @@ class _Push:
             return "Mã định danh trong nội dung không khớp."
         owner = self.by_code.get(p["code"])
         if owner is not None and owner != item.uuid:
-            return f"Mã hồ sơ {p['code']} đã được dùng cho một hồ sơ khác."
+            return f"Mã hồ sơ {p['code']} {CODE_TAKEN_TEXT}."
         day, number = code_parts(p["code"], unit) or (None, None)
         if current is None and p["status"] not in COUNTER_STATUSES:
             return (

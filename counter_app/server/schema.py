@@ -42,6 +42,10 @@ counter_t = Table(
     Column("centre", String(48), nullable=True),
     Column("role", String(16), nullable=False, server_default=ROLE_COUNTER),
     Column("revoked_at", DateTime, nullable=True),
+    # The one counter installation (X-Counter-Install) this token works from: the first seen,
+    # until `server token move` (s0005). Two PCs on one token would issue the same codes.
+    Column("install_id", String(36), nullable=True),
+    Column("install_bound_at", DateTime, nullable=True),
     # At most one active token per unit: two PCs issuing one unit's codes would collide.
     Index(
         "uq_counter_active_unit",
@@ -161,6 +165,7 @@ class CounterIdentity:
     unit: str | None = None
     centre: str | None = None
     role: str = ROLE_COUNTER
+    install_id: str | None = None
 
     @property
     def is_back_office(self) -> bool:

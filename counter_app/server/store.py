@@ -45,6 +45,7 @@ from counter_app.sync.protocol import (
     CATALOG,
     DOSSIER_STATUS,
     REJECTED,
+    UUID_RE,
     Change,
     PushItem,
     PushResult,
@@ -194,7 +195,13 @@ class ServerStore:
                         f"Đơn vị {unit} đã có mã truy cập đang dùng (quầy «{other.name}»). "
                         f"Thu hồi trước: counter-app server token revoke «{other.name}»."
                     )
-            values = {"token_hash": hash_token(token), "revoked_at": None}
+            # A new secret is a new hand-over: the first installation that uses it binds it.
+            values: dict[str, Any] = {
+                "token_hash": hash_token(token),
+                "revoked_at": None,
+                "install_id": None,
+                "install_bound_at": None,
+            }
             if row is None:
                 s.execute(
                     counter_t.insert().values(
@@ -220,6 +227,58 @@ class ServerStore:
             )
             _audit(s, actor, "token.revoke", row.name, {"unit": row.unit})
 
+    def bind_install(self, counter: CounterIdentity, install_id: str) -> str | None:
+        """Bind an unbound counter token to `install_id` (the first installation that uses it);
+        returns None when the token is now this installation's, else the id it is bound to."""
+        if counter.install_id is not None:
+            return None if counter.install_id == install_id else counter.install_id
+        with self.db.write() as s:
+            done: Any = s.execute(
+                counter_t.update()
+                .where(counter_t.c.id == counter.id, counter_t.c.install_id.is_(None))
+                .values(install_id=install_id, install_bound_at=local_now())
+            )
+            if done.rowcount:
+                _audit(s, "máy chủ", "token.bind", counter.name, {"install_id": install_id})
+                return None
+            bound = s.scalar(select(counter_t.c.install_id).where(counter_t.c.id == counter.id))
+        # Another request bound it first (two PCs starting at once): only one of them wins.
+        return None if bound == install_id else str(bound)
+
+    def move_token(self, name: str, install_id: str, *, actor: str = "") -> str | None:
+        """`server token move`: the counter token of `name` works from `install_id` from now on
+        (a replacement PC); the installation it was bound to is refused. Returns that one."""
+        install_id = install_id.strip().lower()
+        if not UUID_RE.match(install_id):
+            raise ServerError(
+                f"Mã cài đặt «{install_id}» không đúng dạng (36 ký tự, như "
+                "1b4e28ba-2fa1-41d2-883f-0016d3cca427): chép đúng mã máy quầy hiển thị."
+            )
+        with self.db.write() as s:
+            row = s.execute(select(counter_t).where(counter_t.c.name == name.strip())).first()
+            if row is None:
+                raise ServerError(f"Không có quầy tên «{name}».")
+            if row.role != ROLE_COUNTER:
+                raise ServerError("Chỉ mã truy cập của quầy tiếp nhận gắn với một máy cài đặt.")
+            if row.revoked_at is not None:
+                raise ServerError(
+                    f"Mã truy cập của quầy «{row.name}» đã bị thu hồi; cấp mã mới bằng "
+                    "`counter-app server token create`."
+                )
+            s.execute(
+                counter_t.update()
+                .where(counter_t.c.id == row.id)
+                .values(install_id=install_id, install_bound_at=local_now())
+            )
+            _audit(
+                s,
+                actor,
+                "token.move",
+                row.name,
+                {"unit": row.unit, "from": row.install_id, "to": install_id},
+            )
+        return str(row.install_id) if row.install_id else None
+
     def tokens(self) -> list[dict[str, Any]]:
         """Every token's name, unit, centre, role and state (never the token itself)."""
         with self.db.read() as s:
@@ -233,6 +292,8 @@ class ServerStore:
                 "created_at": r.created_at.isoformat(),
                 "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
                 "active": r.revoked_at is None,
+                "install_id": r.install_id,
+                "install_bound_at": r.install_bound_at.isoformat() if r.install_bound_at else None,
             }
             for r in rows
         ]
@@ -248,7 +309,7 @@ class ServerStore:
             ).first()
         if row is None:
             return None
-        return CounterIdentity(row.id, row.name, row.unit, row.centre, row.role)
+        return CounterIdentity(row.id, row.name, row.unit, row.centre, row.role, row.install_id)
 
     def counter_info(self, counter: CounterIdentity, day: date | None = None) -> dict[str, Any]:
         """The identity contract of `GET /api/v1/counter`, with the unit's high-water marks."""

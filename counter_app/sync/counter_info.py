@@ -14,7 +14,13 @@ import requests
 
 from counter_app.settings import SyncSettings
 from counter_app.sync.protocol import API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION
-from counter_app.sync.transport import AuthError, TransientError, TransportError
+from counter_app.sync.transport import (
+    AuthError,
+    TransientError,
+    TransportError,
+    install_headers,
+    raise_if_elsewhere,
+)
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +89,8 @@ def _by_day(raw: Any) -> dict[date, int]:
 def fetch_counter_info(
     sync: SyncSettings, *, day: date | None = None, session: requests.Session | None = None
 ) -> CounterInfo:
-    """Ask the server; raises AuthError (401/403), TransientError (unreachable, 5xx, garbled) or
+    """Ask the server; raises AuthError (401/403; TokenElsewhereError when the token is bound to
+    another installation), TransientError (unreachable, 5xx, garbled) or
     TransportError (any other refusal)."""
     url = sync.server_url.rstrip("/") + API_PREFIX + COUNTER_PATH
     params = {"day": day.isoformat()} if day else None
@@ -94,6 +101,7 @@ def fetch_counter_info(
         "Authorization": f"Bearer {sync.token}",
         "Accept": "application/json",
         PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+        **install_headers(sync.install_id),
     }
     try:
         with http.get(
@@ -110,6 +118,12 @@ def fetch_counter_info(
     finally:
         if own:
             http.close()
+    if status == 409:
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        raise_if_elsewhere(status, parsed)
     if status in (401, 403):
         raise AuthError(
             "Máy chủ tỉnh không nhận mã truy cập (sync.token) của quầy này; hãy hỏi quản trị "

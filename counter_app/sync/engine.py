@@ -32,7 +32,13 @@ from counter_app.sync.pull import UNSENT
 from counter_app.sync.push import CRASH_ENV
 from counter_app.sync.rebuild import RebuildError, RebuildReport
 from counter_app.sync.rebuild import rebuild as rebuild_from_server
-from counter_app.sync.transport import AuthError, HttpTransport, RequestRejected, TransientError
+from counter_app.sync.transport import (
+    AuthError,
+    HttpTransport,
+    RequestRejected,
+    TokenElsewhereError,
+    TransientError,
+)
 
 # Re-exported: callers import these from here.
 __all__ = [
@@ -146,6 +152,7 @@ class SyncEngine:
                 connect_timeout_s=sync.connect_timeout_s,
                 read_timeout_s=sync.read_timeout_s,
                 ca_bundle=sync.ca_bundle,
+                install_id=sync.install_id,
                 allow_insecure_http=sync.allow_insecure_http,
             )
             if self.configured
@@ -296,7 +303,7 @@ class SyncEngine:
         except AttachmentError as exc:
             report.error = str(exc)
         except AuthError as exc:  # a revoked token: pause like the push does (nothing may wait)
-            self._pause(str(exc), report)
+            self._pause(exc, report)
         else:
             self._upload_not_before, self._upload_failures = 0.0, 0
         report.files_uploaded += done.files
@@ -320,12 +327,17 @@ class SyncEngine:
             delay = max(delay, retry_after)
         return delay
 
-    def _pause(self, message: str, report: CycleReport) -> None:
+    def _pause(self, problem: str | AuthError, report: CycleReport) -> None:
+        message = str(problem)
         report.paused = True
         report.error = message
         with self.db.write() as s:
             st.set_value(s, st.PAUSED, message)
             st.set_value(s, st.PAUSED_TOKEN, token_fingerprint(self.sync.token))
+            if isinstance(problem, TokenElsewhereError):
+                # Kept in the database: codes stop here (and in the next process) until the
+                # server takes this installation again, even if the network goes away meanwhile.
+                st.set_value(s, st.TOKEN_ELSEWHERE, message)
 
     def _record(self, report: CycleReport, ok: bool) -> None:
         with self.db.write() as s:
@@ -333,5 +345,6 @@ class SyncEngine:
             st.set_value(s, st.LAST_ERROR, report.error)
             if report.reached_server:
                 st.set_value(s, st.PAUSED, "")
+                st.set_value(s, st.TOKEN_ELSEWHERE, "")
             if ok:
                 st.set_value(s, st.LAST_SUCCESS, self.clock().isoformat())

@@ -10,6 +10,13 @@ from typing import Any
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
 PROTOCOL_HEADER = "X-Counter-Protocol"
+#: The counter installation's id (a UUID kept in its config folder): the server binds a counter
+#: token to the first one it sees and refuses the token from any other (409, TOKEN_ELSEWHERE).
+INSTALL_HEADER = "X-Counter-Install"
+TOKEN_ELSEWHERE = "token_in_use_elsewhere"
+#: In the server's rejection of a dossier whose code another dossier already holds: the counter
+#: finds those rejections by it (a citizen holds a receipt that leads to someone else's record).
+CODE_TAKEN_TEXT = "đã được dùng cho một hồ sơ khác"
 
 #: Entities a counter may push.
 # "file": a digitised paper's metadata, accepted once its bytes were uploaded (see files).

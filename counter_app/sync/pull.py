@@ -58,7 +58,7 @@ def pull(eng: SyncEngine, report: CycleReport) -> bool:
             report.retry_in = eng._delay(eng._failures, exc.retry_after)
             return False
         except AuthError as exc:
-            eng._pause(str(exc), report)
+            eng._pause(exc, report)
             return False
         except RequestRejected as exc:
             report.error = str(exc)

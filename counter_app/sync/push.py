@@ -80,7 +80,7 @@ def push(eng: SyncEngine, report: CycleReport, manual: bool) -> bool:
             return False
         except AuthError as exc:
             _release(eng, ids)
-            eng._pause(str(exc), report)
+            eng._pause(exc, report)
             return False
         except RequestRejected as exc:
             if not exc.about_records:

@@ -20,6 +20,8 @@ LAST_ERROR = "last_error"
 ONLINE = "online"
 PAUSED = "paused"
 PAUSED_TOKEN = "paused_token"
+#: The server's word that this token is bound to another installation ('' once it serves us).
+TOKEN_ELSEWHERE = "token_elsewhere"
 LEASE = "push_lease"
 
 

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from counter_app.db.engine import Database
 from counter_app.db.models import Dossier, DossierEvent, OutboxEntry
 from counter_app.sync import state as st
 from counter_app.sync.engine import queue_counts
 from counter_app.sync.files import rejected_file_count, rejected_files
+from counter_app.sync.protocol import CODE_TAKEN_TEXT
 from counter_app.sync.transport import plain_http_warning
 
 # Worst first: a badge shows the state that most needs the clerk's attention.
@@ -28,6 +30,81 @@ BADGE_TEXT = {
 }
 
 
+#: What the clerk does about a dossier the server refused: the printed receipt is not on the
+#: server, and when its code is another dossier's, the citizen's QR opens someone else's record.
+CALL_BACK = (
+    "Biên nhận đã in cho công dân không có trên máy chủ tỉnh: gọi lại công dân, báo quản trị "
+    "để cấp lại biên nhận đúng (xem hồ sơ: `counter-app lookup MÃ`)."
+)
+CODE_TAKEN_ADVICE = (
+    "Mã này đã thuộc hồ sơ của công dân khác (hai máy cấp trùng mã): mã QR trên biên nhận của công "
+    "dân mở hồ sơ của người khác. " + CALL_BACK
+)
+
+
+@dataclass(frozen=True)
+class RejectedDossier:
+    """A dossier whose record the server refused for good: an alarm naming code and citizen."""
+
+    code: str
+    uuid: str
+    applicant: str  # masked, as on every list a screen or a log may show
+    reason: str
+    rejected_at: datetime
+
+    @property
+    def code_taken(self) -> bool:
+        return CODE_TAKEN_TEXT in self.reason
+
+    @property
+    def advice(self) -> str:
+        return CODE_TAKEN_ADVICE if self.code_taken else CALL_BACK
+
+    @property
+    def message(self) -> str:
+        return f"Hồ sơ {self.code} ({self.applicant}) bị máy chủ tỉnh từ chối: {self.reason}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "uuid": self.uuid,
+            "applicant": self.applicant,
+            "reason": self.reason,
+            "code_taken": self.code_taken,
+            "rejected_at": self.rejected_at.isoformat(),
+            "advice": self.advice,
+        }
+
+
+def rejected_dossiers(db: Database) -> list[RejectedDossier]:
+    """Every dossier with a record the server refused for good (its newest), oldest first."""
+    from counter_app.identity import mask_name
+
+    newest = (
+        select(OutboxEntry.entity_uuid, func.max(OutboxEntry.id).label("id"))
+        .where(OutboxEntry.entity == "dossier", OutboxEntry.state == "rejected")
+        .group_by(OutboxEntry.entity_uuid)
+        .subquery()
+    )
+    with db.read() as s:
+        rows = s.execute(
+            select(
+                Dossier.code,
+                Dossier.uuid,
+                Dossier.applicant_name,
+                OutboxEntry.last_error,
+                OutboxEntry.updated_at,
+            )
+            .join(newest, newest.c.entity_uuid == Dossier.uuid)
+            .join(OutboxEntry, OutboxEntry.id == newest.c.id)
+            .order_by(OutboxEntry.updated_at, Dossier.code)
+        ).all()
+    return [
+        RejectedDossier(code, uuid, mask_name(name or ""), error or "", at)
+        for code, uuid, name, error, at in rows
+    ]
+
+
 @dataclass(frozen=True)
 class SyncStatus:
     """One snapshot for the status bar; every text is Vietnamese."""
@@ -41,6 +118,9 @@ class SyncStatus:
     last_error: str
     paused: str
     warning: str
+    #: The server binds this token to another installation: no code is issued (issuing.py).
+    token_elsewhere: str = ""
+    rejected_dossiers: tuple[RejectedDossier, ...] = ()
 
     @property
     def has_pending(self) -> bool:
@@ -69,6 +149,8 @@ def sync_status(services: Any) -> SyncStatus:
         last_error=values.get(st.LAST_ERROR, ""),
         paused=values.get(st.PAUSED, ""),
         warning=plain_http_warning(sync.server_url) if sync.server_url else "",
+        token_elsewhere=values.get(st.TOKEN_ELSEWHERE, ""),
+        rejected_dossiers=tuple(rejected_dossiers(services.db)),
     )
 
 

@@ -13,9 +13,11 @@ import requests
 
 from counter_app.sync.protocol import (
     API_PREFIX,
+    INSTALL_HEADER,
     MAX_RESPONSE_BYTES,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    TOKEN_ELSEWHERE,
 )
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,35 @@ class TransientError(TransportError):
 
 class AuthError(TransportError):
     """401/403: the token is wrong or revoked; the whole queue pauses until someone fixes it."""
+
+
+class TokenElsewhereError(AuthError):
+    """409 token_in_use_elsewhere: the server binds this token to another installation. The queue
+    pauses like for a revoked token, and no dossier code may be issued (issuing.IssuingGuard)."""
+
+
+#: What the clerk does when the server says the token is another PC's (the server's message
+#: before it names the token, the two installations and the admin's command).
+ELSEWHERE_ADVICE = (
+    "Máy này ngừng cấp mã hồ sơ để không trùng mã với máy kia; khi quản trị đã chuyển mã truy "
+    "cập sang máy này, bấm đồng bộ lại (hoặc chạy `counter-app sync`). Nếu máy này không thay "
+    "cho máy cũ: tiếp nhận ở máy kia, hoặc xin mã truy cập và số quầy riêng cho máy này."
+)
+
+
+def elsewhere_message(server_message: str) -> str:
+    return f"{server_message.rstrip()} {ELSEWHERE_ADVICE}".strip()
+
+
+def raise_if_elsewhere(status: int, parsed: Any) -> None:
+    """Raise TokenElsewhereError for the server's 409 token_in_use_elsewhere reply."""
+    if status == 409 and _server_code(parsed) == TOKEN_ELSEWHERE:
+        raise TokenElsewhereError(elsewhere_message(_server_message(parsed)))
+
+
+def install_headers(install_id: str) -> dict[str, str]:
+    """The installation header, when this PC has an id (see settings.install_id)."""
+    return {INSTALL_HEADER: install_id} if install_id else {}
 
 
 class RequestRejected(TransportError):
@@ -110,9 +141,11 @@ class HttpTransport:
         session: requests.Session | None = None,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
+        install_id: str = "",
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.install_id = install_id
         self.timeout = (connect_timeout_s, read_timeout_s)
         self.session = session or requests.Session()
         # Verification is always on; a CA bundle only adds a private certificate authority.
@@ -174,6 +207,7 @@ class HttpTransport:
             "Content-Type": "application/json",
             "Accept": "application/json",
             PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+            **install_headers(self.install_id),
             **(extra_headers or {}),
         }
         url = f"{self.base_url}{API_PREFIX}{path}"
@@ -221,6 +255,7 @@ class HttpTransport:
         except ValueError:
             parsed = None
         message = _server_message(parsed)
+        raise_if_elsewhere(status, parsed)
         if status in (401, 403):
             raise AuthError(
                 "Máy chủ từ chối mã truy cập của quầy"

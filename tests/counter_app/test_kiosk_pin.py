@@ -27,7 +27,7 @@ def test_config_set_stores_a_hash(tmp_path: Path) -> None:
 def test_a_plain_pin_in_the_file_is_hashed_on_load(tmp_path: Path) -> None:
     env = {"COUNTER_APP_HOME": str(tmp_path)}
     path = Settings.load(env=env).paths.config_file
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)  # the install id may be there already
     path.write_text('counter_no = 2\nkiosk_admin_pin = "1357"\n', encoding="utf-8")
     loaded = Settings.load(env=env)
     assert pin_matches("1357", loaded.kiosk_admin_pin)
@@ -43,7 +43,7 @@ def test_a_plain_pin_in_the_file_is_hashed_on_load(tmp_path: Path) -> None:
 def test_a_read_only_file_still_gives_a_hashed_pin(tmp_path: Path) -> None:
     env = {"COUNTER_APP_HOME": str(tmp_path)}
     path = Settings.load(env=env).paths.config_file
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)  # the install id may be there already
     path.write_text('kiosk_admin_pin = "1357"\n', encoding="utf-8")
     path.parent.chmod(0o500)
     try:

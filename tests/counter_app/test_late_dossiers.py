@@ -43,6 +43,15 @@ def kiosk(services: Any, server_url: str = "") -> KioskService:
     return KioskService(services.dossiers, settings, rate_limit=False)
 
 
+@pytest.fixture(autouse=True)
+def _server_keeps_the_tests_time(clock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests travel in time with the counter's clock; the reference server (in this
+    process) must see the same time, or it refuses records dated in its future."""
+    from counter_app.server import claims
+
+    monkeypatch.setattr(claims, "local_now", lambda: clock.now)
+
+
 def test_extend_gives_the_new_appointment_everywhere(
     services: Any, clock: Any, server: RefServer, sqlite_url: str, app_home: Path
 ) -> None:

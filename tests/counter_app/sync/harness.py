@@ -166,6 +166,8 @@ def engine_for(services: Any, server: RefServer, **kwargs: Any) -> SyncEngine:
         connect_timeout_s=1.0,
         read_timeout_s=kwargs.pop("read_timeout_s", 2.0),
         batch_size=kwargs.pop("batch_size", 200),
+        # The same installation as the services' own settings: one PC, as a real counter.
+        install_id=services.settings.sync.install_id,
     )
     services.settings = replace(services.settings, sync=sync)
     kwargs.setdefault("backoff_base_s", 0.01)

@@ -59,6 +59,8 @@ from typing import Any
 
 import holidays
 
+from counter_app.errors import UserError
+
 TimeRange = tuple[time, time]
 DaySessions = tuple[TimeRange, ...]
 Span = tuple[datetime, datetime]
@@ -341,9 +343,19 @@ def _local(at: datetime) -> datetime:
     return at.astimezone(VIETNAM_TZ).replace(tzinfo=None)
 
 
+class InvalidDuration(UserError, ValueError):
+    """A processing time the calendar cannot count (negative, not a number, fractional days,
+    absurdly long): a user error, said in Vietnamese, never a traceback."""
+
+
+#: The longest processing time counted, in days (working hours: 8 a day). The longest in the
+#: catalog is months, an extension at most 365 working days: ten years means a typing mistake.
+MAX_DURATION_DAYS = 3650
+
+
 def _whole(amount: float, unit: ProcessingUnit) -> int:
     if amount != int(amount):
-        raise ValueError(
+        raise InvalidDuration(
             f"Thời hạn tính theo {unit.label} phải là số nguyên (nhận được {amount:g}); "
             "thời hạn nửa ngày hãy nhập theo giờ làm việc (ví dụ 4 giờ làm việc)."
         )
@@ -596,8 +608,14 @@ class WorkingCalendar:
     ) -> datetime:
         """The appointment for a processing time of `amount` `unit`s received at `received`."""
         if not math.isfinite(amount) or amount < 0:
-            raise ValueError("Thời hạn giải quyết phải là số không âm.")
+            raise InvalidDuration("Thời hạn giải quyết phải là số không âm.")
         unit = ProcessingUnit(unit)
+        limit = MAX_DURATION_DAYS * (8 if unit is ProcessingUnit.WORKING_HOURS else 1)
+        if amount > limit:
+            raise InvalidDuration(
+                f"Thời hạn giải quyết quá dài ({amount:g} {unit.label}); "
+                f"tối đa {limit} {unit.label}."
+            )
         if unit is ProcessingUnit.WORKING_HOURS:
             return self.add_working_hours(received, amount, cutoff)
         if unit is ProcessingUnit.WORKING_DAYS:

@@ -8,6 +8,8 @@ consumes no dossier code.
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 import uuid as uuidlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -50,6 +52,7 @@ from counter_app.identity import (
     IdKind,
     InvalidValue,
     check_birth_date_against_id,
+    fold,
     guess_id_kind,
     normalize_email,
     normalize_id_number,
@@ -512,7 +515,7 @@ class IntakeService:
         ref = _clean_ref(draft.ref)
         if ref:
             with self._db.read() as s:
-                found = _by_ref(s, ref)
+                found = _by_ref(s, ref, draft)
             if found is not None:
                 return self._with_estimate(found)
         if self._guard is not None:
@@ -523,7 +526,7 @@ class IntakeService:
         try:
             with self._db.write() as s:
                 # Again under the write lock: two callers racing with one ref get one dossier.
-                again = _by_ref(s, ref) if ref else None
+                again = _by_ref(s, ref, draft) if ref else None
                 if again is not None:
                     return self._with_estimate(again)
                 received = self._write(s, clean, appointment, unit, clerk)
@@ -684,8 +687,13 @@ def _clean_ref(value: object) -> str:
         raise ValidationError([FieldError("ref", f"{FIELD_LABELS['ref']}: {exc}")]) from exc
 
 
-def _by_ref(s: Session, ref: str) -> ReceivedDossier | None:
-    """The dossier received before under `ref`, as `receive` returned it then."""
+def _by_ref(s: Session, ref: str, draft: DossierDraft) -> ReceivedDossier | None:
+    """The dossier received before under `ref`, as `receive` returned it then.
+
+    Only if it is the same filing (procedure, and the applicant's ID number or else name): a ref
+    reused for someone else must not answer "received" with another citizen's code, which an
+    integrator would print on this citizen's receipt. That is refused, naming the ref.
+    """
     d = s.scalar(
         select(Dossier)
         .join(IntakeRef, IntakeRef.dossier_id == Dossier.id)
@@ -693,6 +701,17 @@ def _by_ref(s: Session, ref: str) -> ReceivedDossier | None:
     )
     if d is None:
         return None
+    if not _same_filing(d, draft):
+        raise ValidationError(
+            [
+                FieldError(
+                    "ref",
+                    f"{FIELD_LABELS['ref']}: «{ref}» đã dùng cho hồ sơ {d.code} của người nộp "
+                    "khác hoặc thủ tục khác; hồ sơ này chưa được tiếp nhận. Hãy dùng một mã tham "
+                    "chiếu mới cho mỗi hồ sơ.",
+                )
+            ]
+        )
     return ReceivedDossier(
         id=d.id,
         code=d.code,
@@ -705,6 +724,21 @@ def _by_ref(s: Session, ref: str) -> ReceivedDossier | None:
         existing=True,
         register_no=d.register_no,
     )
+
+
+def _same_filing(d: Dossier, draft: DossierDraft) -> bool:
+    """Whether `draft` is the filing `d` was received from (a re-run of the same line)."""
+    if d.procedure.code != draft.procedure_code.strip():
+        return False
+
+    def compact(value: object) -> str:
+        return re.sub(r"[\s.\-]", "", unicodedata.normalize("NFKC", str(value or ""))).casefold()
+
+    stored = d.applicant_snapshot or {}
+    typed_id, stored_id = compact(draft.applicant.id_number), compact(stored.get("id_number"))
+    if typed_id or stored_id:
+        return typed_id == stored_id
+    return fold(draft.applicant.name) == fold(d.applicant_name)
 
 
 class IntakeConflictError(UserError):

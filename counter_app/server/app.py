@@ -365,7 +365,7 @@ class ServerApp:
         extra: dict[str, Any] = {"online": uuid[:8]}
         if sha is not None:
             _require_method(method, "GET")
-            if not online.paper_file(db, uuid, sha):
+            if not online.paper_file(db, uuid, sha, counter):
                 raise HttpError(404, "not_found", "Hồ sơ trực tuyến không có tệp này.")
             files = self._online_files()
             if "offset" not in query and "length" not in query:  # a whole file (older counters)

@@ -244,8 +244,17 @@ def public_status(db: Database, uuid: str) -> dict[str, Any] | None:
     }
 
 
-def paper_file(db: Database, uuid: str, sha: str) -> bool:
-    """True when `sha` is one of the papers of online dossier `uuid`."""
+def paper_file(db: Database, uuid: str, sha: str, counter: CounterIdentity) -> bool:
+    """True when `sha` is one of the papers of online dossier `uuid` and `counter` may read it:
+    any counter while the dossier is on offer (to check it before claiming), then only the
+    counter granted it and the back office: the citizen's papers are not every counter's."""
     with db.read() as s:
-        papers = s.scalar(select(online_t.c.papers).where(online_t.c.uuid == uuid))
+        row = s.execute(
+            select(online_t.c.papers, online_t.c.claimed_by).where(online_t.c.uuid == uuid)
+        ).first()
+    if row is None:
+        return False
+    papers, holder = row
+    if holder is not None and holder != counter.id and not counter.is_back_office:
+        return False
     return isinstance(papers, list) and any(p.get("sha256") == sha for p in papers)

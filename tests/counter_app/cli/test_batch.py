@@ -144,3 +144,66 @@ def test_a_ref_returns_the_same_dossier_in_the_core(services: Any) -> None:
     one = services.intake.receive(d, clerk=system_actor())
     two = services.intake.receive(d, clerk=system_actor())
     assert two.code == one.code and two.existing and not one.existing
+
+
+def test_a_ref_reused_for_another_filing_is_refused_not_answered_with_its_code(
+    services: Any,
+) -> None:
+    """A ref coming back with another applicant or procedure (a portal export, a scanning
+    station's counter that restarts) must not report the first citizen's code as this one's."""
+    first = DossierDraft(
+        procedure_code="2.000908",
+        applicant=ApplicantDraft(name="Phan Văn Lộc", id_number="022090000061"),
+        ref="r-1",
+    )
+    one = services.intake.receive(first, clerk=system_actor())
+    for other in (
+        DossierDraft("2.000908", ApplicantDraft("Hà Thị Quyên", "022190000062"), ref="r-1"),
+        DossierDraft("1.001193", ApplicantDraft("Phan Văn Lộc", "022090000061"), ref="r-1"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            services.intake.receive(other, clerk=system_actor())
+        assert caught.value.fields == ("ref",)
+        assert "«r-1» đã dùng cho hồ sơ " + one.code in str(caught.value)
+    # The same line again (a re-run after a kill, the ID typed with spaces): the same dossier.
+    again = DossierDraft("2.000908", ApplicantDraft("Phan Văn Lộc", "022 090 000 061"), ref="r-1")
+    assert services.intake.receive(again, clerk=system_actor()).code == one.code
+    conn = sqlite3.connect(services.db.file)
+    assert conn.execute("SELECT count(*) FROM dossier").fetchone()[0] == 1
+    conn.close()
+
+
+def test_batch_reports_a_reused_ref_as_an_error_line(cli: Cli, tmp_path: Path) -> None:
+    one = tmp_path / "b1.jsonl"
+    one.write_text(
+        json.dumps(
+            {
+                "procedure": "1.001193",
+                "applicant": {"name": "Phan Văn Lộc", "id_number": "022090000061"},
+                "papers": "all",
+                "ref": "r-1",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    two = tmp_path / "b2.jsonl"
+    two.write_text(
+        json.dumps(
+            {
+                "procedure": "1.001193",
+                "applicant": {"name": "Hà Thị Quyên", "id_number": "022190000062"},
+                "papers": "all",
+                "ref": "r-1",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    first = json.loads(cli("intake", "--batch", str(one), "--json").stdout)
+    result = cli("intake", "--batch", str(two), "--json", ok=False)
+    assert result.returncode != 0
+    line = json.loads(result.stdout)[0]
+    assert line["ok"] is False and "ref" in line.get("fields", ["ref"])
+    assert first[0]["code"] in line["error"]
+    assert len(codes_in(cli.db)) == 1

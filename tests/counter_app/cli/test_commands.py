@@ -95,6 +95,26 @@ def test_due_date(cli: Cli) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("option", "amount", "said"),
+    [
+        ("--working-days", "0.5", "phải là số nguyên"),
+        ("--working-days", "1e9", "quá dài"),
+        ("--working-days", "inf", "số không âm"),
+        ("--working-days", "nan", "số không âm"),
+        ("--calendar-days", "100000", "tối đa 3650 ngày"),
+        ("--working-hours", "-1", "không được âm"),
+    ],
+)
+def test_due_date_refuses_amounts_it_cannot_count(
+    cli: Cli, option: str, amount: str, said: str
+) -> None:
+    """Each a Vietnamese message and exit 2, never a traceback (probe F16)."""
+    result = cli("due-date", "--received", "2026-11-30T09:00", option, amount, ok=False)
+    assert result.returncode == 2 and said in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_catalog_json(cli: Cli) -> None:
     out = cli.json("catalog")
     assert isinstance(out, list)

@@ -183,3 +183,31 @@ def test_supplement_and_refusal_reach_the_server_with_their_slips(  # type: igno
         assert sorted(s.scalars(select(Slip.kind))) == ["refusal", "supplement"]
     assert a.online.list() == []  # decided dossiers leave the waiting list
     a.test_engine.close()
+
+
+def test_after_the_grant_only_the_holder_may_download_the_papers(  # type: ignore[no-untyped-def]
+    tmp_path, clock, app_home, srv
+) -> None:
+    """While on offer every counter may look at the papers (to check them before accepting);
+    once one counter holds the dossier, the citizen's papers are that counter's alone."""
+    import requests
+
+    filed = submit(srv)
+    a, b = counter(tmp_path, clock, srv, 1), counter(tmp_path, clock, srv, 2)
+    for c in (a, b):
+        sync(c)
+    sha = a.online.get(filed["uuid"]).files[0]["sha256"]
+    path = f"/api/v1/online/{filed['uuid']}/files/{sha}"
+    token_b = srv.store.create_token("Quầy 3", "000.00.00.H49.Q03")
+
+    def fetch(token: str) -> int:
+        return requests.get(
+            srv.url + path, headers={"Authorization": f"Bearer {token}"}, timeout=10
+        ).status_code
+
+    assert fetch(token_b) == 200  # on offer: any counter
+    a.online.accept(filed["uuid"], by=CLERK)
+    assert fetch(srv.token) == 200  # the holder
+    assert fetch(token_b) == 404  # another counter: as if there were no such file
+    for c in (a, b):
+        c.test_engine.close()

@@ -121,7 +121,7 @@ class DaySource(StrEnum):
 
 
 LAW_REFERENCE = "Bộ luật Lao động 2019, Điều 112"
-LAW_COMPENSATION_REFERENCE = "Bộ luật Lao động 2019, Điều 112 khoản 3"
+LAW_COMPENSATION_REFERENCE = "Bộ luật Lao động 2019, Điều 111 khoản 3"
 
 # The days Điều 112 fixes by the solar date (Giỗ Tổ, by the lunar one, is found in the package).
 _LAW_SOLAR_DAYS = (
@@ -198,7 +198,7 @@ def _base_year(year: int) -> Mapping[date, BaseHoliday]:
     if len(hung) == 1:
         law[hung[0]] = _HUNG_KINGS_NAME
     days = {d: BaseHoliday(n, DaySource.LAW, LAW_REFERENCE) for d, n in law.items()}
-    # Điều 112 khoản 3: a holiday on the weekly rest day (Saturday, Sunday for the civil service)
+    # Điều 111 khoản 3: a holiday on the weekly rest day (Saturday, Sunday for the civil service)
     # gives the next working day off; 30/4 on a Sunday → 1/5 is a holiday too → 2/5.
     for day in sorted(law):
         if day.weekday() < 5:

@@ -37,7 +37,7 @@ def test_the_law_fixes_its_days_by_itself() -> None:
     assert cal.is_working_day(date(2027, 4, 29))
     sub = cal.base_holiday(date(2027, 5, 3))
     assert sub is not None and sub.source is DaySource.LAW
-    # 2/9/2029 is a Sunday: Điều 112 khoản 3 gives Monday 3/9 off, whatever the announcement.
+    # 2/9/2029 is a Sunday: Điều 111 khoản 3 gives Monday 3/9 off, whatever the announcement.
     sub = cal.base_holiday(date(2029, 9, 3))
     assert sub is not None and (sub.source, sub.reference) == (
         DaySource.LAW,

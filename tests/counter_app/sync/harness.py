@@ -166,8 +166,9 @@ def engine_for(services: Any, server: RefServer, **kwargs: Any) -> SyncEngine:
         connect_timeout_s=1.0,
         read_timeout_s=kwargs.pop("read_timeout_s", 2.0),
         batch_size=kwargs.pop("batch_size", 200),
-        # The same installation as the services' own settings: one PC, as a real counter.
-        install_id=services.settings.sync.install_id,
+        # No installation id unless a test asks for one (`install_id=`): the server then binds
+        # no token, so tests can play several PCs on one token; test_token_binding plays one.
+        install_id=kwargs.pop("install_id", ""),
     )
     services.settings = replace(services.settings, sync=sync)
     kwargs.setdefault("backoff_base_s", 0.01)

@@ -40,7 +40,8 @@ def test_killed_between_server_commit_and_local_commit(
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
     assert server.store.stats()["dossiers"] == 4  # the server committed ...
     assert queue_counts(services.db).sending == 8  # ... the counter never learned it
-    engine = engine_for(services, server)
+    # The same PC restarted: the installation id the killed process sent (its home's).
+    engine = engine_for(services, server, install_id=services.settings.sync.install_id)
     report = engine.run_until_done(max_seconds=10)  # re-queued at start, resent, recognised
     assert report.pushed == 8
     assert max(server.app.pushed_keys.values()) == 2
